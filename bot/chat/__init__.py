@@ -1,0 +1,1 @@
+"""The platform-neutral chat layer: events in, replies out."""

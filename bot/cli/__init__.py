@@ -1,0 +1,18 @@
+"""The `duban` command line: one typer app, commands grouped by what they touch."""
+
+from __future__ import annotations
+
+import sys
+
+# Command modules add themselves to `app` through their register() function, in this order, so the
+# help lists plan commands first, then queries, then the engine and admin commands.
+from bot.cli import admin, engine, plan, query  # noqa: E402
+from bot.cli.app import app, fail_cleanly
+
+for module in (plan, query, engine, admin):
+    module.register(app)
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(fail_cleanly(app))

@@ -1,0 +1,61 @@
+"""The typer app, shared options and the one place user errors become a clean exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from bot.config import ConfigError, load_settings
+from bot.runtime import Runtime
+from bot.services.errors import UserError
+from storage.db import StoreUnavailable
+
+app = typer.Typer(
+    name="duban",
+    help="督办：把年度工作要点变成按时提醒与进度台账。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="配置文件（默认 config.toml，没有则用内置默认值）")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="把此刻当作 ISO 时间（如 2021-06-01T09:00+08:00）")]
+
+
+def runtime(config: str | None, now: str | None = None) -> Runtime:
+    settings = load_settings(config)
+    rt = Runtime(settings=settings)
+    if now:
+        rt.now_override = parse_now(now, settings.app.tz)
+    return rt
+
+
+def parse_now(text: str, tz) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"无法识别的时间 {text!r}，请用 ISO 格式，如 2021-06-01T09:00+08:00") from exc
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail_cleanly(typer_app: typer.Typer) -> int:
+    """Run the app; a user mistake prints one line on stderr and exits non-zero, never a traceback."""
+    try:
+        typer_app()  # standalone: typer reports usage errors itself and exits
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except (UserError, ConfigError, StoreUnavailable) as exc:
+        sys.stderr.write(f"错误：{exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,142 @@
+"""`duban run`, `duban console`, `duban sweep`, `duban simulate`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, emit_json, runtime
+from bot.console import ConsoleSender, run_console
+from bot.render import plan_text
+from bot.service import Service
+from bot.services import planfile
+from bot.services.errors import UserError
+from jobs.simulate import simulate, timeline
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(cmd_run)
+    app.command("console")(cmd_console)
+    app.command("sweep")(cmd_sweep)
+    app.command("simulate")(cmd_simulate)
+
+
+def _service(config: str | None, now: str | None, console: ConsoleSender | None = None) -> Service:
+    rt = runtime(config, now)
+    return Service(rt.settings, clock=rt.now if now else None, extra_senders=[console] if console else None)
+
+
+def cmd_run(config: ConfigOpt = None) -> None:
+    """运行督办服务：定时扫描并发送提醒，启用配置中的渠道；没有配置渠道时进入控制台。"""
+    rt = runtime(config)
+    s = rt.settings
+    has_channel = s.telegram.enabled or s.wecom.enabled or bool(s.robots)
+    console = None if has_channel else ConsoleSender()
+    service = Service(s, extra_senders=[console] if console else None)
+
+    async def main() -> None:
+        await service.start()
+        try:
+            if console is not None:
+                await run_console(service.chat, console)
+            else:
+                stop = asyncio.Event()
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    with contextlib.suppress(NotImplementedError):
+                        loop.add_signal_handler(sig, stop.set)
+                where = f"http://{s.server.host}:{s.server.port}" if service.web_runner else "（无需 HTTP 服务）"
+                Console(stderr=True).print(f"督办服务已启动 {where}，渠道：{', '.join(service.notifier.platforms)}")
+                await stop.wait()
+        finally:
+            await service.stop()
+
+    asyncio.run(main())
+
+
+def cmd_console(config: ConfigOpt = None, now: NowOpt = None) -> None:
+    """打开终端聊天：与 Telegram、企业微信相同的命令，无需任何账号。"""
+    console = ConsoleSender()
+    service = _service(config, now, console)
+    service.load_sample_if_empty()
+
+    async def main() -> None:
+        try:
+            await run_console(service.chat, console)
+        finally:
+            await service.stop()
+
+    asyncio.run(main())
+
+
+def cmd_sweep(config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = False) -> None:
+    """在给定时刻执行一次扫描和发送后退出（适合 cron 部署和检查）。"""
+    console = ConsoleSender()
+    service = _service(config, now, console)
+
+    async def main():
+        try:
+            await service.open_senders()
+            return await service.sweep_and_dispatch()
+        finally:
+            await service.stop()
+
+    result, stats = asyncio.run(main())
+    data = {
+        "day": result.day.isoformat() if result.day else None,
+        "skipped": result.skipped,
+        "written": result.written,
+        "missed_days": [d.isoformat() for d in result.missed_days],
+        "undeliverable_units": result.undeliverable,
+        "sent": stats.sent, "retry": stats.retry, "failed": stats.failed, "unknown": stats.unknown,
+        "inactive": stats.inactive,
+        "warnings": result.warnings,
+    }
+    if json:
+        emit_json(data)
+        return
+    out = Console(highlight=False)
+    if result.skipped:
+        out.print(result.skipped)
+    else:
+        out.print(f"{data['day']}：新写入 {result.written} 条提醒，发送成功 {stats.sent} 条，待重试 {stats.retry} 条，"
+                  f"失败 {stats.failed} 条，送达未知 {stats.unknown} 条。")
+    if result.undeliverable:
+        out.print("尚未绑定聊天、无法送达的单位：" + "、".join(result.undeliverable))
+    for w in result.warnings:
+        out.print(f"提示：{w}")
+
+
+def _day(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"{flag} 的日期 {text!r} 无效，请写成 2021-01-01") from exc
+
+
+def cmd_simulate(
+    plan: Annotated[Path, typer.Argument(help="计划文件")],
+    start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD")],
+    json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """在临时存储上预演一段时间内会发出的全部提醒。"""
+    rt = runtime(config)
+    a, b = _day(start, "--from"), _day(end, "--to")
+    if b < a:
+        raise UserError("--to 不能早于 --from")
+    parsed = planfile.parse(plan, aliases=rt.settings.aliases)
+    result = simulate(parsed, start=a, end=b, settings=rt.settings)
+    if json:
+        emit_json(result)
+    else:
+        Console(highlight=False).print(plan_text.parsed_summary(parsed).split("\n")[0])
+        Console(highlight=False).print(timeline(result))

@@ -1,0 +1,66 @@
+"""`duban units`, `duban tasks --unit X`, `duban task N`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.app import ConfigOpt, JsonOpt, emit_json, runtime
+from bot.render import task_text
+from bot.services import queries
+from bot.services.errors import UserError
+from storage.db import session_scope
+
+RoleOpt = Annotated[str | None, typer.Option("--role", help="lead（牵头）或 co（配合）")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("units")(cmd_units)
+    app.command("tasks")(cmd_tasks)
+    app.command("task")(cmd_task)
+
+
+def cmd_units(json: JsonOpt = False, config: ConfigOpt = None) -> None:
+    """列出单位、别名，以及各自牵头和配合的任务数。"""
+    rt = runtime(config)
+    with session_scope(rt.engine) as session:
+        rows = queries.unit_overview(session=session)
+    if json:
+        emit_json(rows)
+        return
+    table = Table("单位", "别名", "牵头", "配合")
+    for r in rows:
+        table.add_row(r["name"], "、".join(r["aliases"]), str(r["lead"]), str(r["co"]))
+    Console().print(table)
+
+
+def cmd_tasks(
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位名称或别名")] = None,
+    role: RoleOpt = None,
+    json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """列出任务；给出 --unit 时只列该单位牵头或配合的任务。"""
+    if role not in (None, "lead", "co"):
+        raise UserError(f"--role 只能是 lead 或 co，收到 {role!r}")
+    rt = runtime(config)
+    with session_scope(rt.engine) as session:
+        data = queries.unit_tasks(session=session, unit=unit, role=role, aliases=rt.settings.aliases)
+    if json:
+        emit_json(data)
+    else:
+        Console().print(task_text.unit_tasks(data), highlight=False)
+
+
+def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25 或 第25项")], json: JsonOpt = False, config: ConfigOpt = None) -> None:
+    """显示一项任务的全部信息。"""
+    rt = runtime(config)
+    with session_scope(rt.engine) as session:
+        record = queries.task_detail(session=session, ref=ref)
+    if json:
+        emit_json(record)
+    else:
+        Console().print(task_text.task_full(record), highlight=False)

@@ -1,0 +1,67 @@
+"""Hold the parsed-plan records and the error raised for unreadable input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class PlanReadError(Exception):
+    """Raise when a file cannot be read at all; the message is one Chinese line for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ParsedTask:
+    """One task of the plan, with owners as the document writes them."""
+
+    ref: str
+    section: str
+    title: str
+    objective: str = ""
+    measures: str = ""
+    lead: list[str] = field(default_factory=list)
+    co: list[str] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    stated_deadline: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "ref": self.ref,
+            "section": self.section,
+            "title": self.title,
+            "objective": self.objective,
+            "measures": self.measures,
+            "lead": list(self.lead),
+            "co": list(self.co),
+            "deadlines": [dict(d) for d in self.deadlines],
+            "warnings": list(self.warnings),
+        }
+        # people are not units: the contract allows extra keys, so they travel beside lead/co
+        if self.leaders:
+            out["leaders"] = list(self.leaders)
+        return out
+
+
+@dataclass
+class ParsedPlan:
+    """A whole parsed plan: title, year, tasks, canonical units and problems found."""
+
+    title: str
+    year: int | None
+    tasks: list[ParsedTask] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": {"title": self.title, "year": self.year},
+            "tasks": [t.to_dict() for t in self.tasks],
+            "units": [{"name": u["name"], "aliases": list(u["aliases"])} for u in self.units],
+            "warnings": list(self.warnings),
+        }

@@ -1,0 +1,174 @@
+"""Build the numbered-item tree of a plan and pick out which items are tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .numbering import parse_number
+from .owners import LABEL_RE, LABELS, OWNER_ROLES, Owners, bare_owner_line, owner_bracket, parse_owner_text
+from .units import looks_like_unit
+
+# items written inline in a paragraph (一是…二是…) never open a level of their own
+_INLINE_STYLES = ("shi",)
+
+
+@dataclass
+class Node:
+    """One numbered item (or the document root) with the lines up to the next item."""
+
+    style: str | None
+    ref: str = ""
+    value: int = 0
+    text: str = ""
+    line: str = ""
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    labeled: bool = False  # has 目标任务/工作措施 blocks
+    owners: Owners | None = None
+    owner_by_label: bool = False
+    used: set[int] = field(default_factory=set)  # body lines consumed as owner lines
+
+    def path(self) -> list[str]:
+        out, node = [], self.parent
+        while node is not None and node.style is not None:
+            out.append(node.line)
+            node = node.parent
+        return out[::-1]
+
+    def descendants(self):
+        for c in self.children:
+            yield c
+            yield from c.descendants()
+
+
+def build_tree(lines: list[str]) -> Node:
+    """Nest numbered lines by style: a style seen before closes back to its level."""
+    root = Node(style=None)
+    stack = [root]
+    for line in lines:
+        num = parse_number(line)
+        cur = stack[-1]
+        styles = [n.style for n in stack]
+        if num and num.style not in _INLINE_STYLES and not (cur.labeled and num.style not in styles):
+            if num.style in styles:
+                del stack[styles.index(num.style) :]
+            node = Node(num.style, num.ref, num.value, num.rest, line.strip(), parent=stack[-1])
+            stack[-1].children.append(node)
+            stack.append(node)
+            continue
+        m = LABEL_RE.match(line)
+        if m and LABELS[m.group("label")] in ("objective", "measures"):
+            cur.labeled = True
+        cur.body.append(line.strip())
+    return root
+
+
+def read_owners(node: Node) -> None:
+    """Collect the owners an item states in its own line and body (not its children's)."""
+    found: Owners | None = None
+    owners, rest = owner_bracket(node.text)
+    if owners:
+        found, node.text = owners, rest
+    for i, line in enumerate(node.body):
+        m = LABEL_RE.match(line)
+        if m:
+            role = LABELS[m.group("label")]
+            if role not in OWNER_ROLES and role != "leaders":
+                continue
+            value = m.group("value")
+            nxt = i + 1 < len(node.body) and node.body[i + 1]
+            if not value.strip() and nxt and role in OWNER_ROLES and bare_owner_line(nxt):
+                value = nxt
+                node.used.add(i + 1)
+            o = parse_owner_text(value, role)
+            node.used.add(i)
+            if role in OWNER_ROLES:
+                node.owner_by_label = True
+                found = found or Owners()
+                found.merge(o)
+            else:
+                found = found or Owners()
+                found.leaders += o.leaders
+            continue
+        # a body bracket names owners only when it closes the paragraph, not mid-sentence
+        owners, rest = owner_bracket(line, tail_only=True)
+        if owners:
+            if rest.strip(" 。.；;"):
+                node.body[i] = rest
+            else:
+                node.owner_by_label = True  # a line of its own, like a label line
+                node.used.add(i)
+            found = found or Owners()
+            found.merge(owners)
+    node.owners = found
+
+
+def _has_owner(node: Node) -> bool:
+    return bool(node.owner_by_label or (node.owners and not node.owners.empty()))
+
+
+def _owned_below(node: Node) -> bool:
+    return any(_has_owner(d) for d in node.descendants())
+
+
+def lift_trailing_owners(root: Node) -> None:
+    """Give a parent the owner line that follows its last sub-item, when only that one has it.
+
+    "1.… （1）… （2）… 责任单位：A" lands the label in （2）'s body by position, but it
+    belongs to 1. Styles that carry owners on several items are real task levels: never lifted.
+    """
+    counts: dict[str, int] = {}
+    for n in root.descendants():
+        if _has_owner(n):
+            counts[n.style] = counts.get(n.style, 0) + 1
+    for n in list(root.descendants()):
+        kids = n.children
+        if len(kids) < 2 or _has_owner(n):
+            continue
+        last = kids[-1]
+        if not last.owner_by_label or any(_has_owner(k) or _owned_below(k) for k in kids[:-1]):
+            continue
+        if counts.get(last.style, 0) > 1 and not n.labeled:
+            continue
+        n.owners, n.owner_by_label, last.owners, last.owner_by_label = last.owners, True, None, False
+        moved = [ln for i, ln in enumerate(last.body) if i in last.used]
+        last.body = [ln for i, ln in enumerate(last.body) if i not in last.used]
+        last.used = set()
+        n.body.extend(moved)
+        read_owners(n)
+
+
+def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str]]:
+    """Return (task node, inherited owners) pairs in document order, plus placement warnings."""
+    tasks: list[tuple[Node, Owners | None]] = []
+    warnings: list[str] = []
+
+    def leaf_task(n: Node) -> bool:
+        return _has_owner(n) and not _owned_below(n)
+
+    def visit(parent: Node, inherit: Owners | None) -> None:
+        for c in parent.children:
+            if leaf_task(c):
+                tasks.append((c, None))
+            elif not _has_owner(c) and not _owned_below(c):
+                sibling_tasks = any(leaf_task(s) and s.style == c.style for s in parent.children)
+                if inherit is not None or c.labeled or sibling_tasks:
+                    tasks.append((c, inherit))
+                elif c.children and looks_like_unit(c.text):
+                    # headings that are the units themselves: "一、办公室" then its items
+                    visit(c, Owners(lead=[c.text]))
+            else:
+                passed = inherit
+                if _has_owner(c):
+                    passed = c.owners
+                elif looks_like_unit(c.text):
+                    passed = Owners(lead=[c.text])
+                visit(c, passed)
+        return None
+
+    visit(root, None)
+    if _has_owner(root):
+        stray = [ln for i, ln in enumerate(root.body) if i in root.used] or root.body[:1]
+        warnings.append(f"owner line outside any numbered item could not be placed: {stray[0][:40]}")
+    return tasks, warnings

@@ -1,0 +1,100 @@
+"""Turn the item tree of a text plan into ParsedTask records."""
+
+from __future__ import annotations
+
+import re
+
+from .model import ParsedTask
+from .owners import LABEL_RE, LABELS, Owners
+from .structure import Node, build_tree, lift_trailing_owners, read_owners, select_tasks
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """Split an item line into its short title and the running text after it."""
+    text = text.strip()
+    m = re.match(r"^(.{2,60}?)[。！]", text)
+    if m:
+        return m.group(1).strip(), text[m.end() :].strip()
+    if len(text) > 60:
+        m = re.match(r"^(.{2,40}?)[：:；;]", text)
+        if m:
+            return m.group(1).strip(), text[m.end() :].strip()
+    return text.rstrip("；;。 "), ""
+
+
+def _node_task(node: Node, inherit: Owners | None) -> tuple[ParsedTask, Owners | None]:
+    title, rest = split_title(node.text)
+    body = [ln for i, ln in enumerate(node.body) if i not in node.used]
+    if not title and body:
+        title, more = split_title(body.pop(0))
+        rest = more
+    parts: dict[str, list[str]] = {"objective": [], "measures": [rest] if rest else []}
+    current, stated = "measures", ""
+    for line in body:
+        m = LABEL_RE.match(line)
+        if m:
+            role = LABELS[m.group("label")]
+            if role in ("objective", "measures"):
+                current = role
+                if m.group("value").strip():
+                    parts[role].append(m.group("value").strip())
+                continue
+            if role == "deadline":
+                stated = m.group("value").strip()
+                continue
+        parts[current].append(line)
+    for d in node.descendants():
+        parts[current].append(d.line)
+        parts[current].extend(ln for i, ln in enumerate(d.body) if i not in d.used)
+    task = ParsedTask(
+        ref=node.ref,
+        section=" / ".join(node.path()),
+        title=title,
+        objective="\n".join(parts["objective"]),
+        measures="\n".join(parts["measures"]),
+        stated_deadline=stated,
+    )
+    owners = node.owners if node.owners and not node.owners.empty() else inherit
+    if node.owners and node.owners.leaders:
+        task.leaders = list(node.owners.leaders)
+    return task, owners
+
+
+def _numbering_warnings(pairs: list[tuple[Node, ParsedTask]]) -> None:
+    by_parent: dict[int, list[tuple[Node, ParsedTask]]] = {}
+    for node, task in pairs:
+        by_parent.setdefault(id(node.parent), []).append((node, task))
+    for group in by_parent.values():
+        seen: set[str] = set()
+        prev = None
+        for node, task in group:
+            if node.value == 1 and prev is not None and prev.value > 1:
+                seen = set()  # numbering restarts: a new list, not duplicates
+            if node.ref in seen:
+                task.warnings.append(f"task {task.ref}: duplicate number {task.ref} in the same section")
+            elif prev is not None and prev.style == node.style and node.value not in (prev.value + 1, 1):
+                task.warnings.append(f"task {task.ref}: numbering jumps from {prev.ref} to {node.ref}")
+            seen.add(node.ref)
+            prev = node
+
+
+def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
+    """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings)."""
+    root = build_tree(lines)
+    read_owners(root)
+    for node in root.descendants():
+        read_owners(node)
+    lift_trailing_owners(root)
+    chosen, warnings = select_tasks(root)
+    rule = "first"  # most plans list the leading unit first; a note may say otherwise
+    pairs = []
+    for node, inherit in chosen:
+        task, owners = _node_task(node, inherit)
+        if owners is not None:
+            this_rule = owners.rule or rule
+            if owners.rule and owners.sticky:
+                rule = owners.rule
+            task.lead, task.co = owners.resolve(this_rule)
+        pairs.append((node, task))
+    _numbering_warnings(pairs)
+    return [t for _, t in pairs], warnings

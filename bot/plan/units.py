@@ -1,0 +1,144 @@
+"""Split owner text into unit names, normalise them, and merge aliases conservatively."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+# what a unit name usually ends with; used to decide whether "A和B" is two units
+_UNIT_END = re.compile(
+    r"(局|委|办|部|厅|署|室|股|站|中心|院|校|所|队|会|处|科|馆|园|团|社|公司|集团|政府|街道|镇|乡|"
+    r"村|区|县|市|省|行|台|组|机构|单位|部门|党委|支部|中学|小学|银行|协会|学会|联合会|法院|检察院)$"
+)
+_GROUP = re.compile(r"^(各|有关|相关|全县|全市|全区|县直|市直|区直|其他|其它)")
+_ROLE_TAIL = re.compile(
+    r"(等(?:有关部门|相关部门)?)?(按职责分工|按照职责分工|按职责|根据职责|分别|共同|具体)?"
+    r"(负责|牵头|配合|参与|协助|协办|协同|落实|实施|承办|主办)$"
+)
+_GROUP_TAIL = ("有关部门", "相关部门", "有关单位", "相关单位", "有关处室", "相关处室", "有关股室", "相关股室")
+_NAME_TRIM = " \t.。:：;；,，、\"“”'‘’"
+
+
+def norm_punct(text: str) -> str:
+    """Map full-width ASCII punctuation, letters and digits to half-width; leave CJK alone."""
+    return text.translate(_FULLWIDTH)
+
+
+def looks_like_unit(name: str) -> bool:
+    """Tell whether a short phrase reads like an office name or a group of offices."""
+    base = re.sub(r"\([^()]{1,4}\)$", "", name)
+    if not 2 <= len(name) <= 24 or re.search(r"[。！？!?]", name):
+        return False
+    return bool(_UNIT_END.search(base) or _GROUP.match(name) or name.endswith(_GROUP_TAIL))
+
+
+def strip_role(text: str) -> str:
+    """Drop trailing role words such as 负责 / 牵头 / 等按职责分工负责."""
+    text = text.strip(_NAME_TRIM)
+    prev = None
+    while prev != text:
+        prev = text
+        text = _ROLE_TAIL.sub("", text).strip(_NAME_TRIM)
+    return re.sub(r"^(由|请|责成)", "", text)
+
+
+def split_units(text: str) -> list[str]:
+    """Split a list of owners into unit names as written (punctuation normalised)."""
+    text = norm_punct(text)
+    text = re.sub(r"\s*([()])\s*", r"\1", text)
+    out: list[str] = []
+    tail = re.search(r"等(有关部门|相关部门)(按职责分工)?(负责|牵头|配合)?[。.]?$", text)
+    for part in re.split(r"[、,，;；/\s]+", text):
+        part = strip_role(part)
+        if not part:
+            continue
+        if "等" in part:
+            left, _, right = part.partition("等")
+            if right in _GROUP_TAIL or not right:
+                if left:
+                    out.append(left)
+                if right.startswith(("有关", "相关")):
+                    out.append(right)
+                continue
+        out.extend(_split_conj(part))
+    if tail and tail.group(1) not in out:
+        out.append(tail.group(1))
+    seen: set[str] = set()
+    return [u for u in out if u and not (u in seen or seen.add(u))]
+
+
+def _split_conj(part: str) -> list[str]:
+    # "文化和旅游部" stays whole: split on 和/及/与 only when every piece reads as a unit
+    for sep in ("及", "和", "与"):
+        if sep in part:
+            pieces = [p for p in part.split(sep) if p]
+            if len(pieces) > 1 and all(looks_like_unit(p) for p in pieces):
+                return [q for p in pieces for q in _split_conj(p)]
+    return [part]
+
+
+def _key(name: str) -> str:
+    return re.sub(r"委员会$", "委", re.sub(r"办公室$", "办", name))
+
+
+def _is_subsequence(short: str, long_: str) -> bool:
+    it = iter(long_)
+    return all(ch in it for ch in short)
+
+
+def _mergeable(short: str, long_: str) -> bool:
+    """Decide whether `short` is another way of writing `long_`.
+
+    Conservative on purpose: a wrong merge silently reassigns tasks. Groups (各…, 县直…) never
+    merge. A suffix match merges only when the extra front part is a qualifier (教师进修学校 ←
+    进修学校, 县教育局 ← 教育局), not another office (关工委办公室 is not 办公室: its prefix ends in
+    委). A bracketed or changed ending (县直学校(园), 县直幼儿园) never matches. An abbreviation
+    (发改委 ← 发展改革委) must keep the first and last character, appear in order, and score
+    high on rapidfuzz.
+    """
+    if short == long_ or _GROUP.match(short) or _GROUP.match(long_):
+        return False
+    ks, kl = _key(short), _key(long_)
+    if ks == kl:
+        return True
+    if len(short) >= 3 and long_.endswith(short):
+        prefix = long_[: -len(short)]
+        if prefix in ("县", "市", "区", "省", "州", "旗"):
+            return True
+        return len(prefix) <= 4 and not _UNIT_END.search(prefix)
+    if len(ks) >= 3 and ks[0] == kl[0] and ks[-1] == kl[-1] and _is_subsequence(ks, kl):
+        return short not in long_ and fuzz.ratio(ks, kl) >= 70
+    return False
+
+
+def build_units(names: list[str], aliases: dict[str, str] | None = None):
+    """Group names into canonical units; return (units, name->canonical, merge warnings)."""
+    table = {norm_punct(k).strip(): norm_punct(v).strip() for k, v in (aliases or {}).items()}
+    order: list[str] = []
+    for n in names:
+        if n not in order:
+            order.append(n)
+    canon: dict[str, str] = {n: table.get(n, n) for n in order}
+    targets = [c for c in dict.fromkeys(canon.values())]
+    for short in targets:
+        cands = [t for t in targets if len(t) > len(short) and _mergeable(short, t)]
+        if len(cands) == 1:  # ambiguous abbreviations stay separate
+            for n, c in canon.items():
+                if c == short:
+                    canon[n] = cands[0]
+    units: list[dict] = []
+    index: dict[str, dict] = {}
+    warnings: list[str] = []
+    for n in order:
+        c = canon[n]
+        if c not in index:
+            index[c] = {"name": c, "aliases": []}
+            units.append(index[c])
+        if n != c:
+            index[c]["aliases"].append(n)
+            warnings.append(f"单位合并：{n} → {c}")
+    return units, canon, warnings

@@ -1,0 +1,1 @@
+"""User-facing wording, Chinese first, kept in one place."""

@@ -1,0 +1,53 @@
+"""Wording for plan parsing, import and diff results."""
+
+from __future__ import annotations
+
+from bot.services.importer import ImportResult, PlanDiff
+
+ROLE_CN = {"lead": "牵头", "co": "配合"}
+FIELD_CN = {"title": "标题", "objective": "目标任务", "measures": "工作措施"}
+
+
+def parsed_summary(parsed: dict) -> str:
+    meta = parsed.get("plan", {})
+    lines = [f"《{meta.get('title', '')}》 {meta.get('year', '')}年，共 {len(parsed.get('tasks', []))} 项任务"]
+    for t in parsed.get("tasks", []):
+        owners = "、".join(t.get("lead", [])) or "（未列责任单位）"
+        if t.get("co"):
+            owners += "；配合：" + "、".join(t["co"])
+        dl = "；".join(f"{d.get('date') or '—'}（{d.get('text')}）" for d in t.get("deadlines", []))
+        lines.append(f"{t.get('ref')}. {t.get('title')} — 牵头：{owners}" + (f" — 时限：{dl}" if dl else ""))
+    lines += [f"提示：{w}" for w in parsed.get("warnings", [])]
+    return "\n".join(lines)
+
+
+def diff_lines(diff: PlanDiff) -> str:
+    if diff.plan_id is None:
+        return f"新计划《{diff.title}》（{diff.year}年）：将新增 {len(diff.added)} 项任务。"
+    if diff.empty:
+        return f"《{diff.title}》与已导入的版本相同，没有变化。"
+    lines = [f"《{diff.title}》相对已导入版本的变化："]
+    lines += [f"  + 新增第{r}项：{t}" for r, t in diff.added]
+    lines += [f"  - 删除第{r}项：{t}" for r, t in diff.removed]
+    lines += [f"  ~ 第{r}项改写了{'、'.join(FIELD_CN.get(f, f) for f in fs)}" for r, fs in diff.reworded]
+    lines += [f"  + 第{r}项增加{ROLE_CN[ro]}单位：{u}" for r, u, ro in diff.owners_gained]
+    lines += [f"  - 第{r}项去掉{ROLE_CN[ro]}单位：{u}" for r, u, ro in diff.owners_lost]
+    lines += [f"  ~ 第{r}项时限：{a} → {b}" for r, a, b in diff.deadlines_moved]
+    return "\n".join(lines)
+
+
+def import_summary(result: ImportResult) -> str:
+    diff = result.diff
+    if diff.empty:
+        head = f"《{diff.title}》已导入过，内容没有变化，未做任何修改。"
+    elif diff.plan_id is None:
+        head = f"已导入新计划《{diff.title}》（{diff.year}年）。"
+    else:
+        head = diff_lines(diff) + "\n已应用以上变化。"
+    lines = [
+        head,
+        f"任务 {result.tasks} 项，涉及单位 {result.units} 个，牵头 {result.lead} 处，配合 {result.co} 处。",
+    ]
+    lines += [f"单位合并：{m}" for m in result.merges]
+    lines += [f"提示：{w}" for w in result.warnings if not w.startswith("单位合并")]
+    return "\n".join(lines)

@@ -1,0 +1,169 @@
+"""The composition root: build store, engine, channels and scheduler, and run them in one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import select
+
+from bot.chat.service import ChatService
+from bot.config import Settings
+from bot.notify import Notifier, Sender
+from bot.render.chat_text import COMMAND_MENU
+from bot.services import planfile
+from bot.services.importer import apply_plan
+from jobs.calendar import build_calendar
+from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
+from jobs.sweep import SweepResult, sweep_due
+from storage.db import open_store, session_scope
+from storage.models import Plan
+
+log = logging.getLogger(__name__)
+SAMPLE_PLAN = Path(__file__).parent / "sample" / "sample_plan.txt"
+
+
+class Service:
+    """Everything `duban run` runs; tests build it with a fake clock and loopback endpoints."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None = None,
+                 extra_senders: list[Sender] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or (lambda: datetime.now(settings.app.tz))
+        self.engine = open_store(settings.database.url)
+        self.calendar = build_calendar(settings)
+        self.notifier = Notifier(extra_senders)
+        self.chat = ChatService(engine=self.engine, settings=settings, calendar=self.calendar, clock=self.clock,
+                                on_outbox=self.kick)
+        self.scheduler: AsyncIOScheduler | None = None
+        self.web_runner: web.AppRunner | None = None
+        self.telegram = None
+        self._closers: list = []
+        self._dispatching = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()
+
+    # --- the engine -------------------------------------------------------------------------------
+    def load_sample_if_empty(self) -> bool:
+        with session_scope(self.engine) as session:
+            if session.exec(select(Plan.id)).first() is not None or not self.settings.app.load_sample_plan:
+                return False
+            parsed = planfile.parse(SAMPLE_PLAN, aliases=self.settings.aliases)
+            apply_plan(session=session, parsed=parsed, now=self.clock(), source_name=SAMPLE_PLAN.name,
+                       actor="sample", config_aliases=self.settings.aliases)
+        return True
+
+    def sweep(self) -> SweepResult:
+        with session_scope(self.engine) as session:
+            return sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar)
+
+    async def dispatch(self) -> DispatchStats:
+        async with self._dispatching:  # one dispatcher at a time in this process
+            return await dispatch_outbox(engine=self.engine, notifier=self.notifier, clock=self.clock,
+                                         max_attempts=self.settings.reminders.max_attempts)
+
+    async def sweep_and_dispatch(self) -> tuple[SweepResult, DispatchStats]:
+        result = self.sweep()
+        for w in result.warnings:
+            log.warning(w)
+        return result, await self.dispatch()
+
+    def kick(self) -> None:
+        """Something was queued by a chat action: send it now rather than at the next tick."""
+        try:
+            task = asyncio.get_running_loop().create_task(self.dispatch())
+        except RuntimeError:
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- channels ---------------------------------------------------------------------------------
+    async def _start_channels(self, app: web.Application | None) -> bool:
+        """Start each channel whose config section is filled in; True when the HTTP server is needed.
+
+        Without `app` only the senders are opened (a one-shot `duban sweep`): no polling, no routes.
+        """
+        needs_http = False
+        s = self.settings
+        if s.telegram.enabled:
+            from bot.tg import add_webhook_route, build_application, get_sender, start_application
+
+            self.telegram = build_application(s.telegram, self.chat, commands=COMMAND_MENU)
+            self.notifier.register(get_sender(self.telegram))
+            if app is None:
+                await self.telegram.initialize()
+            else:
+                if s.telegram.mode == "webhook":
+                    add_webhook_route(app, self.telegram, path=s.telegram.webhook_path,
+                                      secret_token=s.telegram.webhook_secret)
+                    needs_http = True
+                await start_application(self.telegram, s.telegram)
+            if not s.telegram.bot_username:
+                s.telegram.bot_username = self.telegram.bot.username or ""
+        if s.wecom.enabled:
+            from bot.wecom.callback import add_wecom_routes
+            from bot.wecom.client import WeComClient
+            from bot.wecom.sender import WeComSender
+
+            client = WeComClient.from_settings(s.wecom)
+            sender = WeComSender(client)
+            self.notifier.register(sender)
+            if app is not None:
+                add_wecom_routes(app, path=s.wecom.callback_path, settings=s.wecom, handler=self.chat, client=client,
+                                 sender=sender)
+                needs_http = True
+            self._closers.append(client.aclose)
+        if s.robots:
+            from bot.robots import RobotSender
+
+            robots = RobotSender(s.robots)
+            self.notifier.register(robots)
+            self._closers.append(robots.aclose)
+        return needs_http
+
+    async def open_senders(self) -> None:
+        """Register the configured channels' senders for a one-shot sweep."""
+        with session_scope(self.engine) as session:
+            recover_interrupted(session=session, now=self.clock())
+        await self._start_channels(None)
+
+    async def start(self) -> None:
+        with session_scope(self.engine) as session:
+            lost = recover_interrupted(session=session, now=self.clock())
+        if lost:
+            log.warning("%d reminders were being sent when the service stopped; marked delivery-unknown", lost)
+        self.load_sample_if_empty()
+        app = web.Application()
+        app.router.add_get("/healthz", lambda _r: web.json_response({"ok": True}))
+        if await self._start_channels(app):
+            self.web_runner = web.AppRunner(app)
+            await self.web_runner.setup()
+            await web.TCPSite(self.web_runner, self.settings.server.host, self.settings.server.port).start()
+        self.scheduler = AsyncIOScheduler(timezone=self.settings.app.tz)
+        # Jobs carry fixed ids so a restart replaces rather than duplicates them; a missed run is
+        # coalesced into one because the sweep itself catches up on missed days.
+        self.scheduler.add_job(self.sweep_and_dispatch, "interval", minutes=self.settings.reminders.sweep_minutes,
+                               id="sweep_due", replace_existing=True, coalesce=True, max_instances=1,
+                               misfire_grace_time=300, next_run_time=self.clock())
+        self.scheduler.add_job(self.dispatch, "interval", seconds=30, id="dispatch_outbox", replace_existing=True,
+                               coalesce=True, max_instances=1, misfire_grace_time=60)
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.telegram is not None:
+            from bot.tg import stop_application
+
+            await stop_application(self.telegram)
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        for close in self._closers:
+            await close()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.engine.dispose()

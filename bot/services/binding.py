@@ -1,0 +1,114 @@
+"""Who is who: invite codes, binding a chat to a unit, and admin checks."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.services.units import require_unit
+from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Unit
+
+INVITE_TTL = timedelta(days=7)
+MAX_FAILURES = 5  # wrong codes per person …
+FAILURE_WINDOW = timedelta(hours=1)  # … in this window, then guessing is refused
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: codes get read aloud and retyped
+
+
+@dataclass
+class Actor:
+    """The person behind an event, as the domain sees them."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    is_group: bool
+    is_admin: bool
+    identity: ChatIdentity | None
+    unit: Unit | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+def is_admin(settings: Settings, platform: str, user_id: str) -> bool:
+    if platform == "console":
+        return True  # the console is the operator's own terminal
+    if platform == "telegram":
+        return user_id.lstrip("-").isdigit() and int(user_id) in settings.telegram.admins
+    if platform == "wecom":
+        return user_id in settings.wecom.admins
+    return False
+
+
+def resolve_actor(*, session: Session, settings: Settings, platform: str, user_id: str, chat_id: str,
+                  is_group: bool) -> Actor:
+    """Find the binding: the group chat's for a group, else the person's own."""
+    ident = session.exec(
+        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == chat_id)
+    ).first()
+    unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
+    return Actor(platform, user_id, chat_id, is_group, is_admin(settings, platform, user_id), ident, unit)
+
+
+def create_invite(*, session: Session, unit_name: str, now: datetime, created_by: str,
+                  aliases: dict[str, str] | None = None) -> Invite:
+    unit = require_unit(session=session, name=unit_name, aliases=aliases)
+    code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    invite = Invite(code=code, unit_id=unit.id, created_by=created_by, created_at=now, expires_at=now + INVITE_TTL)
+    session.add(invite)
+    session.add(AuditLog(at=now, actor=created_by, action="invite.create", detail=f"{unit.name} {code}"))
+    session.flush()
+    return invite
+
+
+def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, chat_id: str, is_group: bool,
+                  now: datetime) -> Unit | str:
+    """Bind this chat to the invite's unit, or return why not; wrong guesses are counted and limited.
+
+    A wrong code returns its message instead of raising, so the counted failure is committed with it.
+    """
+    recent = session.exec(
+        select(AuthFailure).where(
+            AuthFailure.platform == platform, AuthFailure.user_id == user_id, col(AuthFailure.at) > now - FAILURE_WINDOW
+        )
+    ).all()
+    if len(recent) >= MAX_FAILURES:
+        return "邀请码输错次数过多，请一小时后再试，或联系办公室重新获取邀请码。"
+    invite = session.exec(select(Invite).where(Invite.code == code.strip().upper())).first()
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        session.add(AuthFailure(platform=platform, user_id=user_id, at=now))
+        reason = "已被使用" if invite and invite.used_at else "已过期" if invite else "无效"
+        return f"邀请码{reason}。请向办公室索取新的邀请码。"
+    unit = session.get(Unit, invite.unit_id)
+    ident = session.exec(
+        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == chat_id)
+    ).first()
+    if ident is None:
+        ident = ChatIdentity(platform=platform, address=chat_id, created_at=now)
+        session.add(ident)
+    ident.user_id, ident.unit_id, ident.is_group, ident.active = user_id, unit.id, is_group, True
+    invite.used_at, invite.used_by = now, f"{platform}:{user_id}"
+    session.add(AuditLog(at=now, actor=f"{platform}:{user_id}", action="bind", detail=f"{chat_id} → {unit.name}"))
+    session.flush()
+    return unit
+
+
+def bind_directly(*, session: Session, unit_name: str, platform: str, address: str, now: datetime, actor: str,
+                  is_group: bool = False, aliases: dict[str, str] | None = None) -> Unit:
+    """An admin binds an address (a WeCom userid, a chat id) to a unit without a code."""
+    unit = require_unit(session=session, name=unit_name, aliases=aliases)
+    ident = session.exec(
+        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == address)
+    ).first()
+    if ident is None:
+        ident = ChatIdentity(platform=platform, address=address, user_id=address, created_at=now)
+        session.add(ident)
+    ident.unit_id, ident.is_group, ident.active = unit.id, is_group, True
+    session.add(AuditLog(at=now, actor=actor, action="bind", detail=f"{platform}:{address} → {unit.name}"))
+    session.flush()
+    return unit

@@ -1,0 +1,95 @@
+"""Status reports, snoozes and deadline changes: the writes people make from chat or the CLI."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from bot.services.errors import UserError
+from storage.models import AuditLog, Deadline, Task, TaskUnit
+
+STATUS_WORDS = {
+    "已完成": "done", "完成": "done", "done": "done",
+    "推进中": "in_progress", "进行中": "in_progress", "in_progress": "in_progress", "progress": "in_progress",
+    "有困难": "blocked", "困难": "blocked", "blocked": "blocked",
+    "未开始": "not_started", "not_started": "not_started",
+}
+STATUS_CN = {"done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始", "note": "进展说明"}
+
+
+@dataclass
+class ReportInput:
+    status: str
+    percent: int | None
+    note: str
+
+
+def parse_report_args(words: list[str]) -> ReportInput:
+    """`状态 [百分比] [说明…]` → ReportInput, or a UserError that says what is expected."""
+    if not words:
+        raise UserError("请写明状态：已完成 / 推进中 / 有困难 / 未开始，例如：/report 12 推进中 60% 主体已完工")
+    status = STATUS_WORDS.get(words[0].lower())
+    if status is None:
+        raise UserError(f"不认识的状态“{words[0]}”。可选：已完成 / 推进中 / 有困难 / 未开始")
+    rest = words[1:]
+    percent = None
+    if rest and (m := re.fullmatch(r"(\d{1,3})[%％]", rest[0])):
+        percent = int(m.group(1))
+        if percent > 100:
+            raise UserError("完成百分比不能超过 100%")
+        rest = rest[1:]
+    if status == "done" and percent is None:
+        percent = 100
+    return ReportInput(status, percent, " ".join(rest).strip())
+
+
+def role_of(*, session: Session, task_id: int, unit_id: int | None) -> str | None:
+    if unit_id is None:
+        return None
+    tu = session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id, TaskUnit.unit_id == unit_id)).first()
+    return tu.role if tu else None
+
+
+def set_deadline(*, session: Session, task: Task, when: date, label: str, now: datetime, actor: str) -> Deadline:
+    """An admin's date replaces the document's one-off dates; recurring ones stay."""
+    for d in session.exec(select(Deadline).where(Deadline.task_id == task.id, Deadline.active)).all():
+        if d.kind == "once" or d.source == "manual":
+            d.active = False
+    dl = Deadline(task_id=task.id, due_date=when, text=label or f"{when.isoformat()}前", label=label, source="manual",
+                  kind="once", certain=True, confirmed=True, created_at=now)
+    session.add(dl)
+    session.add(AuditLog(at=now, actor=actor, action="deadline.set", detail=f"第{task.ref}项 → {when.isoformat()} {label}"))
+    session.flush()
+    return dl
+
+
+def confirm_deadlines(*, session: Session, task: Task, now: datetime, actor: str, default_end: date | None) -> list[Deadline]:
+    """Mark the task's estimated dates as confirmed; a task with none gets its default date made explicit."""
+    rows = [d for d in session.exec(select(Deadline).where(Deadline.task_id == task.id, Deadline.active)).all()
+            if d.due_date or d.kind == "recurring"]
+    if not rows:
+        if default_end is None:
+            raise UserError(f"第{task.ref}项没有可确认的时限，请用 duban deadline set {task.ref} 日期 设置。")
+        rows = [set_deadline(session=session, task=task, when=default_end, label="年底前", now=now, actor=actor)]
+    for d in rows:
+        d.confirmed = True
+    session.add(AuditLog(at=now, actor=actor, action="deadline.confirm", detail=f"第{task.ref}项"))
+    session.flush()
+    return rows
+
+
+def parse_date(text: str, *, today: date) -> date:
+    """"2021-09-30", "2021/9/30", "9月30日", "9.30" → a real date, or a UserError."""
+    t = text.strip().replace("／", "/").replace("．", ".")
+    m = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", t)
+         or re.fullmatch(r"()(\d{1,2})[-/.月](\d{1,2})日?", t))
+    if not m:
+        raise UserError(f"无法识别的日期“{text}”，请写成 2021-09-30 或 9月30日")
+    year = int(m.group(1)) if m.group(1) else today.year
+    try:
+        return date(year, int(m.group(2)), int(m.group(3)))
+    except ValueError as exc:
+        raise UserError(f"日期“{text}”不存在") from exc

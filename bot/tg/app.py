@@ -1,0 +1,203 @@
+"""Build the python-telegram-bot Application that bridges Telegram and the command layer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, Protocol
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.chat.events import ChatEvent, ChatHandler
+from bot.notify import OutboundMessage, Recipient, SendStatus
+from bot.tg.sender import TelegramSender
+from bot.tg.translate import PLATFORM, callback_event, message_event
+
+log = logging.getLogger(__name__)
+
+SENDER_KEY = "duban.tg.sender"
+# The Bot API refuses getFile for anything larger.
+MAX_DOWNLOAD = 20 * 1024 * 1024
+# Only these update types are requested; everything else is never delivered to us.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# A flood wait this short is worth sitting out for a reply the user is waiting for.
+REPLY_RETRY_MAX = 10.0
+
+
+class TelegramSettingsLike(Protocol):
+    token: str
+    base_url: str
+    base_file_url: str
+    admins: list[int]
+    mode: Literal["polling", "webhook"]
+    webhook_url: str
+    webhook_path: str
+    webhook_secret: str
+
+
+def webhook_target(settings: TelegramSettingsLike) -> str:
+    """Return the public URL Telegram should post to (webhook_url, ending in webhook_path)."""
+    url = settings.webhook_url.rstrip("/")
+    path = "/" + settings.webhook_path.lstrip("/")
+    return url if url.endswith(path) else url + path
+
+
+class _Transport:
+    """Callbacks for one Application: translate, call the command layer, send the replies."""
+
+    def __init__(
+        self,
+        settings: TelegramSettingsLike,
+        handler: ChatHandler,
+        commands: list[tuple[str, str]] | None,
+    ) -> None:
+        self.settings = settings
+        self.handler = handler
+        self.commands = commands or []
+        self.sender: TelegramSender | None = None
+
+    async def post_init(self, application: Application) -> None:
+        """Register the command menu and, in webhook mode, the webhook."""
+        if self.commands:
+            try:
+                await application.bot.set_my_commands([BotCommand(c, d) for c, d in self.commands])
+            except TelegramError:
+                log.exception("could not register the Telegram command menu")
+        if self.settings.mode == "webhook":
+            await application.bot.set_webhook(
+                webhook_target(self.settings),
+                secret_token=self.settings.webhook_secret or None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+
+    async def post_shutdown(self, application: Application) -> None:
+        """Drop the sender so nothing pushes through a bot whose HTTP client is closed."""
+        application.bot_data.pop(SENDER_KEY, None)
+        log.info("telegram transport stopped")
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        try:
+            # Answer first: the client shows a spinner until then, and the query expires.
+            await query.answer()
+        except TelegramError as err:
+            log.warning("could not answer callback query: %s", err)
+        event = callback_event(query)
+        if event is not None:
+            await self._dispatch(event)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        document = message.document
+        data: bytes | None = None
+        if document.file_size is None or document.file_size <= MAX_DOWNLOAD:
+            try:
+                file = await context.bot.get_file(document.file_id)
+                data = bytes(await file.download_as_bytearray())
+            except TelegramError as err:
+                # The command layer sees file_bytes=None and can say the upload failed.
+                log.warning("could not download %r: %s", document.file_name, err)
+        event = message_event(
+            message,
+            bot_username=context.bot.username,
+            file_name=document.file_name or "file",
+            file_bytes=data,
+        )
+        if event is not None:
+            await self._dispatch(event)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = message_event(update.message, bot_username=context.bot.username)
+        if event is not None:
+            await self._dispatch(event)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed: %r", update, exc_info=context.error)
+
+    async def _dispatch(self, event: ChatEvent) -> None:
+        replies = await self.handler.handle(event)
+        for reply in replies:
+            await self._reply(event.chat_id, reply)
+
+    async def _reply(self, chat_id: str, message: OutboundMessage) -> None:
+        assert self.sender is not None
+        result = await self.sender.send(Recipient(PLATFORM, chat_id), message)
+        if result.status is SendStatus.RETRY and result.new_address:
+            result = await self.sender.send(Recipient(PLATFORM, result.new_address), message)
+        elif result.status is SendStatus.RETRY and (result.retry_after or 0) <= REPLY_RETRY_MAX:
+            result = await self.sender.send(Recipient(PLATFORM, chat_id), message)
+        if result.status is not SendStatus.SENT:
+            log.warning("reply to %s not sent (%s): %s", chat_id, result.status, result.detail)
+
+
+def build_application(
+    settings: TelegramSettingsLike,
+    handler: ChatHandler,
+    *,
+    commands: list[tuple[str, str]] | None = None,
+) -> Application:
+    """Return an Application wired to `handler`; start it with start_application()."""
+    transport = _Transport(settings, handler, commands)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .job_queue(None)  # duban has its own scheduler
+        .concurrent_updates(True)
+        .post_init(transport.post_init)
+        .post_shutdown(transport.post_shutdown)
+    )
+    if settings.mode == "webhook":
+        builder = builder.updater(None)  # updates arrive through add_webhook_route()
+    application = builder.build()
+    transport.sender = TelegramSender(application.bot)
+    application.bot_data[SENDER_KEY] = transport.sender
+
+    # PTB runs the first matching handler of a group, so the order is deliberate:
+    # 1. Button presses first: they are answered at once because the user sees a spinner until then.
+    # 2. Documents before text, so an upload with a caption is downloaded rather than read as text.
+    # 3. Text and commands, including "/start <code>" deep links (the payload stays in the text).
+    # Replies need no handler of their own: any message that answers another carries
+    # reply_to_message, which message_event() copies. Edited messages are ignored on purpose:
+    # editing an earlier answer must not file it a second time.
+    new_message = filters.UpdateType.MESSAGE
+    application.add_handler(CallbackQueryHandler(transport.on_callback))
+    application.add_handler(MessageHandler(new_message & filters.Document.ALL, transport.on_document))
+    application.add_handler(MessageHandler(new_message & filters.TEXT, transport.on_text))
+    application.add_error_handler(transport.on_error)
+    return application
+
+
+def get_sender(application: Application) -> TelegramSender:
+    """Return the application's sender, to register with the Notifier for pushes."""
+    return application.bot_data[SENDER_KEY]
+
+
+async def start_application(application: Application, settings: TelegramSettingsLike) -> None:
+    """Initialise and start inside the running loop (our aiohttp server and scheduler share it)."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    if settings.mode == "polling" and application.updater is not None:
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+async def stop_application(application: Application) -> None:
+    """Stop polling, drain the update queue, and close the HTTP clients."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)

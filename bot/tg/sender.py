@@ -1,0 +1,192 @@
+"""Send OutboundMessages through the Bot API and map Telegram's errors to SendResults."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import time
+import warnings
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.notify import Button, OutboundMessage, Recipient, SendResult, SendStatus
+from bot.tg.limits import Clock, Sleep, TelegramLimits
+from bot.tg.split import MAX_CAPTION, split_text, utf16_len
+
+log = logging.getLogger(__name__)
+
+# A later part of a split message has already been preceded by earlier parts, so the dispatcher's
+# resend would duplicate them: flood waits for those parts are absorbed here, up to this many times.
+PART_RETRIES = 3
+
+
+def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """Return the inline keyboard for `buttons` (one row per list), or None when there are none."""
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def retry_seconds(err: RetryAfter) -> float:
+    """Return err.retry_after in seconds, whichever type this PTB version hands out."""
+    # PTB 22.2+ warns on access unless PTB_TIMEDELTA is set; the value is right either way.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = err.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+def _is_chat_id(address: str) -> bool:
+    """Accept numeric chat ids and public "@channel" names, the two forms the Bot API takes."""
+    if address.startswith("@"):
+        return len(address) > 1
+    try:
+        int(address)
+    except ValueError:
+        return False
+    return True
+
+
+class TelegramSender:
+    """The Telegram `Sender`: splits, rate-limits, sends, and classifies failures."""
+
+    platform = "telegram"
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        limits: TelegramLimits | None = None,
+    ) -> None:
+        self.bot = bot
+        self._clock = clock
+        self._sleep = sleep
+        self._limits = limits or TelegramLimits(clock=clock, sleep=sleep)
+        # A 429 is bot-wide flood control: every chat waits until this instant.
+        self._pause_until = 0.0
+
+    @property
+    def paused_for(self) -> float:
+        """Return the seconds left in a flood-control pause (0 when none)."""
+        return max(0.0, self._pause_until - self._clock())
+
+    async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
+        """Send `message` to the chat `recipient.address`; never raises for Telegram errors."""
+        chat_id = recipient.address
+        if not _is_chat_id(chat_id):
+            return SendResult(SendStatus.FAILED, detail=f"not a Telegram chat id: {chat_id!r}")
+        if not message.text and message.document is None:
+            return SendResult(SendStatus.FAILED, detail="empty message")
+        steps = self._plan(message)
+        last_id: str | None = None
+        for index, step in enumerate(steps):
+            attempts = 0
+            while True:
+                try:
+                    last_id = await self._run(chat_id, step) or last_id
+                    break
+                except TelegramError as err:
+                    result = self._classify(err)
+                    if (
+                        index > 0
+                        and result.status is SendStatus.RETRY
+                        and result.retry_after is not None
+                        and attempts < PART_RETRIES
+                    ):
+                        attempts += 1
+                        continue
+                    if index > 0:
+                        result.detail = f"part {index + 1}/{len(steps)}: {result.detail}"
+                        result.message_id = last_id
+                    return result
+        return SendResult(SendStatus.SENT, message_id=last_id)
+
+    def _plan(self, message: OutboundMessage) -> list[dict]:
+        """Return the API calls that carry `message`, in order; buttons ride on the last one."""
+        steps: list[dict] = []
+        text = message.text or ""
+        if message.document is not None:
+            caption = text if utf16_len(text) <= MAX_CAPTION else None
+            if text and caption is None:
+                steps += [{"kind": "text", "text": part} for part in split_text(text)]
+            steps.append({"kind": "document", "document": message.document, "caption": caption})
+        else:
+            steps += [{"kind": "text", "text": part} for part in split_text(text)]
+        if message.edit_message_id and steps[0]["kind"] == "text":
+            steps[0]["kind"] = "edit"
+        elif message.reply_to_message_id:
+            steps[0]["reply_to"] = message.reply_to_message_id
+        steps[-1]["markup"] = keyboard(message.buttons)
+        steps[0]["edit_id"] = message.edit_message_id
+        return steps
+
+    async def _run(self, chat_id: str, step: dict) -> str | None:
+        """Wait for the limits, make one API call, and return the message id it produced."""
+        pause = self._pause_until - self._clock()
+        if pause > 0:
+            await self._sleep(pause)
+        await self._limits.acquire(chat_id)
+        markup = step.get("markup")
+        reply = None
+        if step.get("reply_to"):
+            reply = ReplyParameters(message_id=int(step["reply_to"]), allow_sending_without_reply=True)
+        if step["kind"] == "edit":
+            try:
+                sent = await self.bot.edit_message_text(
+                    step["text"], chat_id=chat_id, message_id=int(step["edit_id"]), reply_markup=markup
+                )
+            except BadRequest as err:
+                # Tapping the same button twice re-renders identical text; that is not a failure.
+                if "message is not modified" not in str(err).lower():
+                    raise
+                return step["edit_id"]
+            return str(sent.message_id) if isinstance(sent, Message) else step["edit_id"]
+        if step["kind"] == "document":
+            name, data = step["document"]
+            sent = await self.bot.send_document(
+                chat_id,
+                InputFile(data, filename=name),
+                caption=step["caption"] or None,
+                reply_markup=markup,
+                reply_parameters=reply,
+            )
+        else:
+            sent = await self.bot.send_message(
+                chat_id, step["text"], reply_markup=markup, reply_parameters=reply
+            )
+        return str(sent.message_id)
+
+    def _classify(self, err: TelegramError) -> SendResult:
+        """Map a Bot API error to what the dispatcher should do next (order matters: subclasses)."""
+        detail = f"{type(err).__name__}: {err}"
+        if isinstance(err, RetryAfter):
+            seconds = retry_seconds(err)
+            self._pause_until = max(self._pause_until, self._clock() + seconds)
+            return SendResult(SendStatus.RETRY, retry_after=seconds, detail=detail)
+        if isinstance(err, ChatMigrated):
+            return SendResult(SendStatus.RETRY, new_address=str(err.new_chat_id), detail=detail)
+        if isinstance(err, Forbidden):
+            return SendResult(SendStatus.INACTIVE, detail=detail)
+        if isinstance(err, TimedOut):
+            # A pool timeout means the request never left; any other timeout may have been delivered.
+            if "pool timeout" in str(err).lower():
+                return SendResult(SendStatus.RETRY, detail=detail)
+            return SendResult(SendStatus.UNKNOWN, detail=detail)
+        if isinstance(err, BadRequest):  # a NetworkError subclass in PTB, so test it first
+            return SendResult(SendStatus.FAILED, detail=detail)
+        if isinstance(err, NetworkError):
+            return SendResult(SendStatus.RETRY, detail=detail)
+        log.warning("telegram send failed permanently: %s", detail)
+        return SendResult(SendStatus.FAILED, detail=detail)

@@ -1,0 +1,332 @@
+"""A small WeCom self-built-app API client: one cached access_token, per-member rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from bot.notify import OutboundMessage, SendResult, SendStatus
+from bot.ratelimit import SlidingWindowLimiter
+from bot.wecom.cards import button_card, new_task_id
+from bot.wecom.limits import MARKDOWN_MAX_BYTES, MEMBER_RULES, TEXT_MAX_BYTES, split_utf8
+
+DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+
+# The token was rejected: refresh once and retry the call once.
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+# 81013: user/party/tag all invalid; 60111: userid not found (or outside the app's scope).
+INACTIVE_ERRCODES = frozenset({81013, 60111})
+# Transient errcodes and how long to back off: -1 system busy, 45009/45033 API frequency limits.
+BUSY_ERRCODES = {-1: 2.0, 45009: 60.0, 45033: 10.0}
+NETWORK_BACKOFF = 5.0
+# A card's response_code may be used once within 72 hours.
+RESPONSE_CODE_TTL = 72 * 3600.0 - 600.0
+
+
+class _TokenUnavailable(Exception):
+    def __init__(self, result: SendResult) -> None:
+        super().__init__(result.detail)
+        self.result = result
+
+
+class WeComClient:
+    """Talk to the WeCom API as one app; every send shares the token and the member limits."""
+
+    def __init__(
+        self,
+        api_base_url: str,
+        corp_id: str,
+        secret: str,
+        agent_id: int,
+        *,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        limiter: SlidingWindowLimiter | None = None,
+        token_margin: float = 300.0,
+        timeout: float = 10.0,
+    ) -> None:
+        self.api_base_url = (api_base_url or DEFAULT_API_BASE).rstrip("/")
+        self.corp_id = corp_id
+        self.agent_id = int(agent_id)
+        self._secret = secret
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._clock = clock
+        self._limiter = limiter or SlidingWindowLimiter(MEMBER_RULES)
+        self._token_margin = token_margin
+        self._token: str | None = None
+        self._token_expires_at = 0.0
+        self._token_lock = asyncio.Lock()
+        self._response_codes: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self.tokens_fetched = 0
+
+    @classmethod
+    def from_settings(cls, settings: Any, **kwargs: Any) -> WeComClient:
+        """Build from an object with api_base_url, corp_id, secret and agent_id attributes."""
+        return cls(settings.api_base_url, settings.corp_id, settings.secret, settings.agent_id, **kwargs)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # -- access token -------------------------------------------------------------------------
+
+    async def access_token(self) -> str:
+        """Return the cached token, fetching it (once, however many callers wait) when stale."""
+        token = self._fresh_token()
+        if token:
+            return token
+        async with self._token_lock:
+            token = self._fresh_token()
+            if token:
+                return token
+            return await self._fetch_token()
+
+    def _fresh_token(self) -> str | None:
+        if self._token and self._clock() < self._token_expires_at:
+            return self._token
+        return None
+
+    def _drop_token(self, token: str) -> None:
+        # Only the caller holding the rejected token drops it; a newer one stays.
+        if self._token == token:
+            self._token = None
+
+    async def _fetch_token(self) -> str:
+        try:
+            resp = await self._http.get(
+                f"{self.api_base_url}/cgi-bin/gettoken",
+                params={"corpid": self.corp_id, "corpsecret": self._secret},
+            )
+        except httpx.TransportError as exc:
+            raise _TokenUnavailable(_retry(f"gettoken: {type(exc).__name__}", NETWORK_BACKOFF)) from exc
+        if resp.status_code >= 500:
+            raise _TokenUnavailable(_retry(f"gettoken: HTTP {resp.status_code}", NETWORK_BACKOFF))
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise _TokenUnavailable(_retry("gettoken: response is not JSON", NETWORK_BACKOFF)) from exc
+        errcode = int(data.get("errcode", 0))
+        if errcode != 0:
+            detail = f"gettoken errcode {errcode}: {data.get('errmsg', '')}"
+            if errcode in BUSY_ERRCODES:
+                raise _TokenUnavailable(_retry(detail, BUSY_ERRCODES[errcode]))
+            raise _TokenUnavailable(SendResult(SendStatus.FAILED, detail=detail))
+        expires_in = float(data.get("expires_in", 7200))
+        self._token = str(data["access_token"])
+        self._token_expires_at = self._clock() + max(expires_in - self._token_margin, expires_in / 2)
+        self.tokens_fetched += 1
+        return self._token
+
+    # -- messages -----------------------------------------------------------------------------
+
+    async def send_text(
+        self, *, touser: str | None = None, toparty: str | None = None, content: str
+    ) -> SendResult:
+        """Send text, split on line boundaries into messages of at most 2048 bytes each."""
+        return await self._send_parts("text", content, TEXT_MAX_BYTES, touser, toparty)
+
+    async def send_markdown(
+        self, *, touser: str | None = None, toparty: str | None = None, content: str
+    ) -> SendResult:
+        """Send WeCom markdown, split like text."""
+        return await self._send_parts("markdown", content, MARKDOWN_MAX_BYTES, touser, toparty)
+
+    async def send_template_card(
+        self,
+        *,
+        touser: str | None = None,
+        toparty: str | None = None,
+        message: OutboundMessage,
+        task_id: str | None = None,
+        with_body: bool = True,
+    ) -> SendResult:
+        """Send a button_interaction card; the result's message_id is the card's task_id."""
+        target, key = _target(touser, toparty)
+        task_id = task_id or new_task_id()
+        payload = {
+            **target,
+            "msgtype": "template_card",
+            "agentid": self.agent_id,
+            "template_card": button_card(message, task_id, with_body=with_body),
+        }
+        result, data = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
+        if result.status is SendStatus.SENT:
+            if data.get("response_code"):
+                self.remember_response_code(task_id, str(data["response_code"]))
+            result.message_id = task_id
+        return result
+
+    async def update_template_card(
+        self,
+        *,
+        task_id: str,
+        touser: str | None = None,
+        toparty: str | None = None,
+        replace_name: str | None = None,
+        card: dict | None = None,
+    ) -> SendResult:
+        """Replace a card's buttons with `replace_name`, or the whole card with `card`."""
+        code = self._take_response_code(task_id)
+        if code is None:
+            return SendResult(SendStatus.FAILED, detail=f"no response_code for card {task_id}")
+        payload: dict[str, Any] = {"agentid": self.agent_id, "response_code": code}
+        if touser:
+            payload["userids"] = [touser]
+        elif toparty:
+            payload["partyids"] = [int(toparty) if toparty.isdigit() else toparty]
+        if card is not None:
+            payload["template_card"] = card
+        else:
+            payload["button"] = {"replace_name": replace_name or ""}
+        result, _ = await self._deliver("/cgi-bin/message/update_template_card", payload, limit_key=None)
+        if result.status is SendStatus.SENT:
+            result.message_id = task_id
+        elif result.status is SendStatus.RETRY:
+            self.remember_response_code(task_id, code)  # not consumed: a retry may use it
+        return result
+
+    async def upload_file(self, name: str, content: bytes) -> tuple[SendResult, str | None]:
+        """Upload a temporary file (kept 3 days); return the result and the media_id."""
+        result, data = await self._deliver(
+            "/cgi-bin/media/upload",
+            None,
+            limit_key=None,
+            params={"type": "file"},
+            files={"media": (name, content, "application/octet-stream")},
+        )
+        media_id = (
+            str(data["media_id"]) if result.status is SendStatus.SENT and data.get("media_id") else None
+        )
+        if result.status is SendStatus.SENT and media_id is None:
+            return SendResult(SendStatus.FAILED, detail="upload answered without a media_id"), None
+        return result, media_id
+
+    async def send_file(
+        self, *, touser: str | None = None, toparty: str | None = None, media_id: str
+    ) -> SendResult:
+        """Send an uploaded file as a file message."""
+        target, key = _target(touser, toparty)
+        payload = {**target, "msgtype": "file", "agentid": self.agent_id, "file": {"media_id": media_id}}
+        result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
+        return result
+
+    def remember_response_code(self, task_id: str, code: str) -> None:
+        """Keep the newest response_code for a card (from the send answer or a tap callback)."""
+        self._response_codes[task_id] = (code, self._clock() + RESPONSE_CODE_TTL)
+        self._response_codes.move_to_end(task_id)
+        while len(self._response_codes) > 10_000:
+            self._response_codes.popitem(last=False)
+
+    def has_response_code(self, task_id: str) -> bool:
+        entry = self._response_codes.get(task_id)
+        return entry is not None and entry[1] > self._clock()
+
+    def _take_response_code(self, task_id: str) -> str | None:
+        entry = self._response_codes.pop(task_id, None)
+        if entry is None or entry[1] <= self._clock():
+            return None
+        return entry[0]
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    async def _send_parts(
+        self, msgtype: str, content: str, max_bytes: int, touser: str | None, toparty: str | None
+    ) -> SendResult:
+        target, key = _target(touser, toparty)
+        parts = split_utf8(content, max_bytes)
+        first_id: str | None = None
+        for i, part in enumerate(parts):
+            payload = {**target, "msgtype": msgtype, "agentid": self.agent_id, msgtype: {"content": part}}
+            result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
+            if result.status is not SendStatus.SENT:
+                if i:
+                    result.detail = f"part {i + 1}/{len(parts)} ({i} sent): {result.detail}"
+                return result
+            first_id = first_id or result.message_id
+        detail = f"{len(parts)} parts" if len(parts) > 1 else ""
+        return SendResult(SendStatus.SENT, message_id=first_id, detail=detail)
+
+    async def _deliver(
+        self,
+        path: str,
+        payload: dict | None,
+        *,
+        limit_key: str | None,
+        params: dict[str, str] | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> tuple[SendResult, dict[str, Any]]:
+        if limit_key is not None:
+            await self._limiter.acquire(limit_key)
+        data: dict[str, Any] = {}
+        for attempt in range(2):
+            try:
+                token = await self.access_token()
+            except _TokenUnavailable as exc:
+                return exc.result, {}
+            try:
+                resp = await self._http.post(
+                    f"{self.api_base_url}{path}",
+                    params={**(params or {}), "access_token": token},
+                    json=payload,
+                    files=files,
+                )
+            except (
+                httpx.ConnectError,
+                httpx.ConnectTimeout,
+                httpx.PoolTimeout,
+                httpx.WriteError,
+                httpx.WriteTimeout,
+            ) as exc:
+                # The request never (fully) reached WeCom: safe to send again.
+                return _retry(f"network: {type(exc).__name__}", NETWORK_BACKOFF), {}
+            except httpx.TransportError as exc:
+                # Read timeout or hang-up after the request went out: it may have been delivered.
+                return SendResult(SendStatus.UNKNOWN, detail=f"no answer: {type(exc).__name__}"), {}
+            if resp.status_code >= 500:
+                return _retry(f"HTTP {resp.status_code}", NETWORK_BACKOFF), {}
+            try:
+                data = resp.json()
+            except ValueError:
+                return _retry(f"HTTP {resp.status_code}, not JSON", NETWORK_BACKOFF), {}
+            if int(data.get("errcode", 0)) in TOKEN_ERRCODES and attempt == 0:
+                self._drop_token(token)
+                continue
+            break
+        return _result(data), data
+
+
+def _retry(detail: str, after: float) -> SendResult:
+    return SendResult(SendStatus.RETRY, retry_after=after, detail=detail)
+
+
+def _target(touser: str | None, toparty: str | None) -> tuple[dict[str, str], str]:
+    if bool(touser) == bool(toparty):
+        raise ValueError("give exactly one of touser and toparty")
+    if touser:
+        return {"touser": touser}, f"user:{touser}"
+    return {"toparty": str(toparty)}, f"party:{toparty}"
+
+
+def _result(data: dict[str, Any]) -> SendResult:
+    errcode = int(data.get("errcode", 0))
+    errmsg = str(data.get("errmsg", ""))
+    if errcode == 0:
+        invalid = [f"{k}={data[k]}" for k in ("invaliduser", "invalidparty") if data.get(k)]
+        if invalid:
+            return SendResult(SendStatus.INACTIVE, detail="; ".join(invalid))
+        msgid = data.get("msgid")
+        return SendResult(SendStatus.SENT, message_id=str(msgid) if msgid else None)
+    detail = f"errcode {errcode}: {errmsg}"
+    if errcode in TOKEN_ERRCODES:
+        return _retry(detail, 1.0)
+    if errcode in BUSY_ERRCODES:
+        return _retry(detail, BUSY_ERRCODES[errcode])
+    if errcode in INACTIVE_ERRCODES:
+        return SendResult(SendStatus.INACTIVE, detail=detail)
+    return SendResult(SendStatus.FAILED, detail=detail)

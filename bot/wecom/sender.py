@@ -1,0 +1,86 @@
+"""The WeCom app as a Sender: text, markdown or a button card to a userid or a department."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.notify import OutboundMessage, Recipient, SendResult, SendStatus
+from bot.wecom.cards import button_card, fits_card, replace_name, title_and_body
+from bot.wecom.client import WeComClient
+
+log = logging.getLogger(__name__)
+
+DEPT_PREFIX = "dept:"
+
+
+def address_target(address: str) -> dict[str, str]:
+    """Map a Recipient.address to the API's recipient field: a userid, or "dept:<id>"."""
+    if address.startswith(DEPT_PREFIX):
+        return {"toparty": address.removeprefix(DEPT_PREFIX)}
+    return {"touser": address}
+
+
+class WeComSender:
+    """Send OutboundMessages through the app: buttons → card, markdown → markdown, else text."""
+
+    platform = "wecom"
+
+    def __init__(self, client: WeComClient) -> None:
+        self.client = client
+
+    async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
+        target = address_target(recipient.address)
+        if message.document is not None:
+            return await self._send_with_document(target, message)
+        if message.edit_message_id and self.client.has_response_code(message.edit_message_id):
+            return await self._edit(target, message, message.edit_message_id)
+        return await self._send_new(target, message)
+
+    async def _send_with_document(self, target: dict[str, str], message: OutboundMessage) -> SendResult:
+        assert message.document is not None
+        name, content = message.document
+        # Upload first: a failed upload has delivered nothing, so the whole message can be retried.
+        uploaded, media_id = await self.client.upload_file(name, content)
+        if media_id is None:
+            return uploaded
+        if message.text.strip():
+            first = await self._send_new(target, message)
+            if first.status is not SendStatus.SENT:
+                return first
+        result = await self.client.send_file(**target, media_id=media_id)
+        if result.status is not SendStatus.SENT and message.text.strip():
+            result.detail = f"text sent, file not: {result.detail}"
+        return result
+
+    async def _send_new(self, target: dict[str, str], message: OutboundMessage) -> SendResult:
+        if message.buttons:
+            if fits_card(message):
+                return await self.client.send_template_card(**target, message=message)
+            # A card cuts long text off, so the full text goes first and the card only asks.
+            first = await self.client.send_text(**target, content=message.text)
+            if first.status is not SendStatus.SENT:
+                return first
+            return await self.client.send_template_card(**target, message=message, with_body=False)
+        if message.markdown:
+            return await self.client.send_markdown(**target, content=message.markdown)
+        return await self.client.send_text(**target, content=message.text)
+
+    async def _edit(self, target: dict[str, str], message: OutboundMessage, task_id: str) -> SendResult:
+        """Show the recorded status on the tapped card; text that does not fit follows as a message."""
+        if message.buttons:
+            card = button_card(message, task_id)
+            result = await self.client.update_template_card(task_id=task_id, card=card, **target)
+            shown_all = fits_card(message)
+        else:
+            label = replace_name(message)
+            result = await self.client.update_template_card(task_id=task_id, replace_name=label, **target)
+            title, body = title_and_body(message)
+            shown_all = not body and label == title
+        if result.status is not SendStatus.SENT:
+            log.info("wecom card %s not updated (%s); sending a new message", task_id, result.detail)
+            return await self._send_new(target, message)
+        if shown_all:
+            return result
+        rest = await self.client.send_text(**target, content=message.text)
+        rest.message_id = rest.message_id or task_id
+        return rest

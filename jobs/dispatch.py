@@ -1,0 +1,124 @@
+"""dispatch_outbox: send what the sweep wrote, recording each attempt before it is made."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, or_, select
+
+from bot.notify import Button, Notifier, OutboundMessage, Recipient, SendResult, SendStatus, UnknownPlatform
+from storage.db import session_scope
+from storage.models import AuditLog, ChatIdentity, Outbox
+
+log = logging.getLogger(__name__)
+READY = ("pending", "retry")
+BACKOFF = (30, 120, 600, 1800, 3600)  # seconds after the 1st, 2nd, … failed attempt
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    unknown: int = 0
+    inactive: int = 0
+    migrated: int = 0
+    deactivated: list[str] = field(default_factory=list)  # recipients that blocked us
+
+
+def message_from_payload(payload: str) -> OutboundMessage:
+    data = json.loads(payload or "{}")
+    buttons = [[Button(b["label"], b["data"]) for b in row] for row in data.get("buttons", [])]
+    return OutboundMessage(text=data.get("text", ""), markdown=data.get("markdown"), title=data.get("title"),
+                           buttons=buttons)
+
+
+def recover_interrupted(*, session: Session, now: datetime) -> int:
+    """Rows left 'sending' by a crash may or may not have gone out: mark them unknown, never resend blindly."""
+    rows = session.exec(select(Outbox).where(Outbox.state == "sending")).all()
+    for row in rows:
+        row.state, row.error = "unknown", "进程在发送中途退出，送达情况未知"
+    if rows:
+        session.add(AuditLog(at=now, actor="dispatcher", action="outbox.unknown", detail=str([r.id for r in rows])))
+    return len(rows)
+
+
+async def dispatch_outbox(
+    *,
+    engine: Engine,
+    notifier: Notifier,
+    clock: Callable[[], datetime],
+    max_attempts: int = 5,
+    limit: int = 200,
+) -> DispatchStats:
+    """Send ready rows in order; one short transaction before and one after each send."""
+    stats = DispatchStats()
+    with session_scope(engine) as session:
+        now = clock()
+        ids = session.exec(
+            select(Outbox.id)
+            .where(col(Outbox.state).in_(READY), or_(col(Outbox.next_attempt_at) <= now))
+            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit)
+        ).all()
+    for row_id in ids:
+        with session_scope(engine) as session:
+            row = session.get(Outbox, row_id)
+            if row is None or row.state not in READY:
+                continue  # another dispatcher took it
+            row.state, row.attempts, row.last_attempt_at = "sending", row.attempts + 1, clock()
+            recipient, message = Recipient.parse(row.recipient), message_from_payload(row.payload)
+        try:
+            result = await notifier.send(recipient, message)
+        except UnknownPlatform:
+            result = SendResult(SendStatus.FAILED, detail=f"没有启用 {recipient.platform} 渠道")
+        except Exception as exc:  # a sender bug must not stop the other sends; the request may have gone out
+            log.exception("sender failed for outbox row %s", row_id)
+            result = SendResult(SendStatus.UNKNOWN, detail=f"{type(exc).__name__}: {exc}")
+        with session_scope(engine) as session:
+            row = session.get(Outbox, row_id)
+            _record(session, row, recipient, result, clock(), max_attempts, stats)
+    return stats
+
+
+def _record(session: Session, row: Outbox, recipient: Recipient, result: SendResult, now: datetime,
+            max_attempts: int, stats: DispatchStats) -> None:
+    row.error = result.detail[:500]
+    if result.status == SendStatus.SENT:
+        row.state, row.sent_at, row.message_id = "sent", now, result.message_id
+        stats.sent += 1
+    elif result.new_address:
+        # The group moved (Telegram supergroup upgrade): re-key every binding and resend there at once.
+        new = Recipient(recipient.platform, result.new_address)
+        for ident in session.exec(
+            select(ChatIdentity).where(ChatIdentity.platform == recipient.platform, ChatIdentity.address == recipient.address)
+        ).all():
+            ident.address = new.address
+        for other in session.exec(select(Outbox).where(Outbox.recipient == row.recipient, col(Outbox.state).in_(READY))).all():
+            other.recipient = new.key()
+        row.recipient, row.state, row.next_attempt_at = new.key(), "pending", now
+        stats.migrated += 1
+    elif result.status == SendStatus.RETRY and row.attempts < max_attempts:
+        wait = max(result.retry_after or 0, BACKOFF[min(row.attempts, len(BACKOFF)) - 1])
+        row.state, row.next_attempt_at = "retry", now + timedelta(seconds=wait)
+        stats.retry += 1
+    elif result.status == SendStatus.INACTIVE:
+        row.state = "inactive"
+        for ident in session.exec(
+            select(ChatIdentity).where(ChatIdentity.platform == recipient.platform, ChatIdentity.address == recipient.address)
+        ).all():
+            ident.active = False
+        session.add(AuditLog(at=now, actor="dispatcher", action="recipient.inactive", detail=recipient.key()))
+        stats.inactive += 1
+        stats.deactivated.append(recipient.key())
+    elif result.status == SendStatus.UNKNOWN:
+        row.state = "unknown"
+        stats.unknown += 1
+    else:
+        row.state = "failed"
+        stats.failed += 1

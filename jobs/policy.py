@@ -1,0 +1,230 @@
+"""The reminder policy as a pure function of the plan's state and one working day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.config import ReminderSettings
+from bot.deadlines import Recurrence
+from bot.workdays import WorkCalendar
+
+KIND_ORDER = {"escalation": 0, "overdue": 1, "due": 2, "upcoming": 3, "checkin": 4, "digest": 5}
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as the engine sees it; `id` is None for the default policy's year-end date."""
+
+    id: int | None
+    date: date | None
+    text: str
+    source: str
+    kind: str = "once"
+    recurrence: Recurrence | None = None
+    certain: bool = True
+
+
+@dataclass
+class TaskView:
+    """What the policy needs to know about one task."""
+
+    id: int
+    ref: str
+    title: str
+    year: int
+    lead: list[int]
+    co: list[int]
+    deadlines: list[DeadlineView]
+    done: bool = False
+    last_report: date | None = None  # newest report of any kind from an owner
+    snoozed: dict[int, datetime] = field(default_factory=dict)  # unit id → snoozed until
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One nudge owed to one unit on one working day."""
+
+    task_id: int | None
+    ref: str
+    unit_id: int
+    role: str  # lead | co | supervisor
+    kind: str  # upcoming | due | overdue | escalation | checkin | digest
+    deadline_id: int | None
+    deadline: date | None  # the (working-day adjusted) due date this is about
+    occurrence: date  # the day this reminder belongs to
+    workdays_left: int = 0  # negative when overdue
+    items: tuple[Reminder, ...] = ()  # a digest's contents
+
+    @property
+    def deadline_key(self) -> str:
+        return f"{self.deadline_id or 'default'}@{self.deadline.isoformat() if self.deadline else '-'}"
+
+
+def effective_deadlines(task: TaskView, policy: ReminderSettings) -> list[DeadlineView]:
+    """The dated deadlines that drive reminders; the default policy fills in for a task without one."""
+    manual = [d for d in task.deadlines if d.source == "manual" and d.date]
+    if manual:  # an admin's date replaces what was read from the document
+        return manual
+    dated = [d for d in task.deadlines if d.kind == "once" and d.date]
+    recurring = [d for d in task.deadlines if d.kind == "recurring" and d.recurrence]
+    if dated or recurring:
+        return dated + recurring
+    if policy.default_deadline == "year_end":
+        return [DeadlineView(None, date(task.year, 12, 31), "年底前（默认）", "default", certain=False)]
+    return []
+
+
+def needs_checkins(task: TaskView) -> bool:
+    """Ongoing work and tasks without a stated date get a monthly progress check-in."""
+    return not any(d.date and d.kind == "once" and d.source != "default" for d in task.deadlines) and not any(
+        d.kind == "recurring" for d in task.deadlines
+    )
+
+
+def _occurrences(d: DeadlineView, year: int, day: date) -> list[date]:
+    if d.kind == "recurring" and d.recurrence:
+        # Each period's date, over the plan year and into the next so year-end ladders reach January.
+        return d.recurrence.occurrences(date(year, 1, 1), date(max(year, day.year), 12, 31))
+    return [d.date] if d.date else []
+
+
+def reminders_for_day(
+    tasks: list[TaskView],
+    day: date,
+    *,
+    calendar: WorkCalendar,
+    policy: ReminderSettings,
+    supervisors: list[int],
+) -> list[Reminder]:
+    """Every reminder owed on `day` (a working day), before digests are formed."""
+    if not calendar.is_workday(day):
+        return []
+    out: list[Reminder] = []
+    for task in tasks:
+        if task.done or not (task.lead or task.co):
+            continue
+        for dl in effective_deadlines(task, policy):
+            occs = _occurrences(dl, task.year, day)
+            for i, raw in enumerate(occs):
+                due = calendar.previous_workday(raw)
+                # A recurring occurrence is answered by any report since the previous one.
+                answered = dl.kind == "recurring" and task.last_report is not None and (
+                    task.last_report > (calendar.previous_workday(occs[i - 1]) if i else date(task.year, 1, 1))
+                )
+                next_due = calendar.previous_workday(occs[i + 1]) if i + 1 < len(occs) else None
+                out += _ladder(task, dl, due, day, calendar, policy, answered)
+                if not answered and (next_due is None or day < next_due):
+                    out += _overdue(task, dl, due, day, calendar, policy, supervisors)
+        if needs_checkins(task) and task.lead:
+            out += _checkin(task, day, calendar, policy)
+    return [r for r in out if not _snoozed(tasks, r, day)]
+
+
+def _ladder(task, dl, due, day, calendar, policy, answered) -> list[Reminder]:
+    if answered or day > due:
+        return []
+    out = []
+    left = calendar.workdays_between(day, due)
+    for role, units, target in (
+        ("lead", task.lead, due),
+        ("co", task.co, calendar.add_workdays(due, -policy.co_lead_days)),
+    ):
+        if day > target:
+            continue
+        steps_left = calendar.workdays_between(day, target)
+        if steps_left in policy.ladder:
+            kind = "due" if steps_left == 0 else "upcoming"
+            for unit in units:
+                out.append(Reminder(task.id, task.ref, unit, role, kind, dl.id, target, day, left if role == "lead" else steps_left))
+    return out
+
+
+def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder]:
+    if day <= due or not task.lead:
+        return []
+    late = calendar.workdays_between(due, day)
+    out = []
+    if late % policy.overdue_every == 0 or late == 1:
+        out += [Reminder(task.id, task.ref, u, "lead", "overdue", dl.id, due, day, -late) for u in task.lead]
+    if late >= policy.escalate_after and (late - policy.escalate_after) % policy.escalate_after == 0:
+        out += [Reminder(task.id, task.ref, u, "supervisor", "escalation", dl.id, due, day, -late) for u in supervisors]
+    return out
+
+
+def _checkin(task, day, calendar, policy) -> list[Reminder]:
+    target = calendar.previous_workday(date(day.year, day.month, policy.checkin_day))
+    if day != target:
+        return []
+    if task.last_report and (day - task.last_report).days < policy.report_fresh_days:
+        return []
+    return [Reminder(task.id, task.ref, u, "lead", "checkin", None, None, day) for u in task.lead]
+
+
+def _snoozed(tasks: list[TaskView], r: Reminder, day: date) -> bool:
+    task = next((t for t in tasks if t.id == r.task_id), None)
+    until = task.snoozed.get(r.unit_id) if task else None
+    return until is not None and until.date() > day
+
+
+def with_digests(reminders: list[Reminder], *, threshold: int) -> list[Reminder]:
+    """Fold a unit's reminders of one day into one digest where there are `threshold` or more."""
+    by_unit: dict[tuple[int, date], list[Reminder]] = {}
+    for r in reminders:
+        by_unit.setdefault((r.unit_id, r.occurrence), []).append(r)
+    out: list[Reminder] = []
+    for (unit, day), group in by_unit.items():
+        if len(group) >= threshold:
+            group.sort(key=lambda r: (KIND_ORDER[r.kind], r.deadline or day))
+            out.append(Reminder(None, "", unit, group[0].role, "digest", None, None, day, items=tuple(group)))
+        else:
+            out += group
+    return out
+
+
+def week_workdays(day: date, calendar: WorkCalendar) -> list[date]:
+    monday = day.fromordinal(day.toordinal() - day.weekday())
+    return [d for d in (monday.fromordinal(monday.toordinal() + i) for i in range(7)) if calendar.is_workday(d)]
+
+
+def reminders_on(
+    tasks: list[TaskView],
+    day: date,
+    *,
+    calendar: WorkCalendar,
+    policy: ReminderSettings,
+    supervisors: list[int],
+) -> list[Reminder]:
+    """The reminders to send on `day`, with a unit's busy week folded into one Monday digest."""
+    if not calendar.is_workday(day):
+        return []
+    kw = {"calendar": calendar, "policy": policy, "supervisors": supervisors}
+    days = week_workdays(day, calendar)
+    week = {d: reminders_for_day(tasks, d, **kw) for d in days}
+    upcoming: dict[int, list[Reminder]] = {}
+    for d in days:
+        for r in week[d]:
+            if r.kind == "upcoming":
+                upcoming.setdefault(r.unit_id, []).append(r)
+    # A unit with several tasks coming due this week gets one digest on the week's first working day
+    # instead of a ping per task per ladder step.
+    weekly = {u for u, rs in upcoming.items() if len({r.task_id for r in rs}) >= policy.digest_threshold}
+    today = [r for r in week[day] if not (r.kind == "upcoming" and r.unit_id in weekly)]
+    out: list[Reminder] = []
+    if day == days[0]:
+        for unit in sorted(weekly):
+            extra = [r for r in today if r.unit_id == unit]
+            today = [r for r in today if r.unit_id != unit]
+            items = sorted(extra + _latest_per_task(upcoming[unit]), key=lambda r: (KIND_ORDER[r.kind], r.deadline or day))
+            out.append(Reminder(None, "", unit, items[0].role, "digest", None, None, day, items=tuple(items)))
+    return out + with_digests(today, threshold=policy.digest_threshold)
+
+
+def _latest_per_task(rs: list[Reminder]) -> list[Reminder]:
+    """One line per (task, role) in a weekly digest: the step nearest its date."""
+    best: dict[tuple, Reminder] = {}
+    for r in rs:
+        key = (r.task_id, r.role, r.deadline)
+        if key not in best or r.occurrence > best[key].occurrence:
+            best[key] = r
+    return list(best.values())

@@ -1,0 +1,156 @@
+"""sweep_due: ask the store what is owed now and write it to the outbox, once per key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.notify import Recipient
+from bot.render import reminder_text
+from bot.services import callbacks
+from bot.workdays import WorkCalendar, in_office_hours
+from jobs.calendar import office_hours
+from jobs.policy import Reminder, TaskView, reminders_on
+from jobs.views import load_task_views, unit_ids
+from storage.models import ChatIdentity, Deadline, JobState, Outbox, Unit
+
+LAST_DAY = "sweep.last_day"
+CATCHUP_WORKDAYS = 10  # after downtime, look back this far at most
+
+
+@dataclass
+class SweepResult:
+    day: date | None
+    written: int = 0
+    skipped: str = ""
+    missed_days: list[date] = field(default_factory=list)
+    undeliverable: list[str] = field(default_factory=list)  # units with nobody bound
+    warnings: list[str] = field(default_factory=list)
+
+
+def recipients_for(*, session: Session, settings: Settings, unit: Unit) -> list[Recipient]:
+    """Where a unit's nudges go: its bound chats, plus any group robot configured for it."""
+    rows = session.exec(select(ChatIdentity).where(ChatIdentity.unit_id == unit.id, ChatIdentity.active)).all()
+    out = [Recipient(c.platform, c.address) for c in rows]
+    out += [Recipient("robot", name) for name, robot in settings.robots.items() if unit.name in robot.units]
+    return out
+
+
+def outbox_key(r: Reminder, recipient: Recipient) -> str:
+    task = r.task_id if r.task_id is not None else "-"
+    return f"{task}|{r.deadline_key if r.kind != 'digest' else 'digest'}|{recipient.key()}|{r.kind}|{r.occurrence.isoformat()}"
+
+
+def coalesce(per_day: dict[date, list[Reminder]]) -> list[Reminder]:
+    """Missed days collapse to the newest reminder per (task, deadline, unit, role): sent once, not a flood."""
+    best: dict[tuple, Reminder] = {}
+    for day in sorted(per_day):
+        for r in per_day[day]:
+            key = ("digest", r.unit_id) if r.kind == "digest" else (r.task_id, r.deadline_key, r.unit_id, r.role)
+            best[key] = r  # later days replace earlier ones
+    return list(best.values())
+
+
+def days_to_sweep(last: date | None, today: date, calendar: WorkCalendar) -> list[date]:
+    if last is None or last >= today:
+        return [today]
+    start = max(last + timedelta(days=1), calendar.add_workdays(today, -CATCHUP_WORKDAYS))
+    return [start + timedelta(days=i) for i in range((today - start).days + 1) if calendar.is_workday(start + timedelta(days=i))]
+
+
+def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> SweepResult:
+    """Write outbox rows for everything owed at `now`; a no-op outside office hours."""
+    tz = settings.app.tz
+    local = now.astimezone(tz)
+    today = local.date()
+    if not in_office_hours(local, calendar, office_hours(settings)):
+        return SweepResult(day=None, skipped="非工作时间，不发送提醒")
+    state = session.get(JobState, LAST_DAY)
+    last = date.fromisoformat(state.value) if state else None
+    days = days_to_sweep(last, today, calendar)
+    tasks = load_task_views(session=session, now=now, tz=tz)
+    supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
+    per_day = {
+        d: reminders_on(tasks, d, calendar=calendar, policy=settings.reminders, supervisors=supervisors) for d in days
+    }
+    result = SweepResult(day=today, missed_days=[d for d in days if d != today], warnings=list(calendar.warnings))
+    result.written = write_outbox(session=session, reminders=coalesce(per_day), tasks=tasks, now=now,
+                                  settings=settings, result=result)
+    if state is None:
+        state = JobState(name=LAST_DAY, updated_at=now)
+        session.add(state)
+    state.value, state.updated_at = today.isoformat(), now
+    return result
+
+
+def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[TaskView], now: datetime,
+                 settings: Settings, result: SweepResult) -> int:
+    key = callbacks.signing_key(session=session, now=now)
+    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    views = {t.id: t for t in tasks}
+    deadline_texts = _deadline_texts(session, reminders)
+    written = 0
+    for r in reminders:
+        unit = units[r.unit_id]
+        recipients = recipients_for(session=session, settings=settings, unit=unit)
+        if not recipients:
+            if unit.name not in result.undeliverable:
+                result.undeliverable.append(unit.name)
+            continue
+        message = _render(r, views, units, deadline_texts, key)
+        for recipient in recipients:
+            row = Outbox(
+                key=outbox_key(r, recipient), task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
+                recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
+                payload=json.dumps(_payload(message), ensure_ascii=False), created_at=now, next_attempt_at=now,
+            )
+            if session.exec(select(Outbox.id).where(Outbox.key == row.key)).first() is not None:
+                continue
+            try:
+                with session.begin_nested():  # a concurrent sweep that wrote the same key wins quietly
+                    session.add(row)
+                written += 1
+            except IntegrityError:
+                continue
+    return written
+
+
+def _deadline_texts(session: Session, reminders: list[Reminder]) -> dict[int, str]:
+    ids = {r.deadline_id for r in reminders if r.deadline_id} | {
+        i.deadline_id for r in reminders for i in r.items if i.deadline_id
+    }
+    if not ids:
+        return {}
+    return {d.id: d.label or d.text for d in session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()}
+
+
+def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], texts: dict[int, str], key: bytes):
+    def info(task_id: int) -> reminder_text.TaskInfo:
+        v = views[task_id]
+        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead])
+
+    unit_name = units[r.unit_id].name
+    if r.kind == "digest":
+        items = [reminder_text.line(i, info(i.task_id), unit_name, _dl(i, texts)) for i in r.items]
+        return reminder_text.render(r, task=None, unit_name=unit_name, deadline_text="", key=key, items=items)
+    return reminder_text.render(r, task=info(r.task_id), unit_name=unit_name, deadline_text=_dl(r, texts), key=key)
+
+
+def _dl(r: Reminder, texts: dict[int, str]) -> str:
+    if r.deadline_id is None:
+        return "默认：计划年度年底" if r.kind != "checkin" else ""
+    return texts.get(r.deadline_id, "")
+
+
+def _payload(message) -> dict:
+    return {
+        "text": message.text,
+        "title": message.title,
+        "markdown": message.markdown,
+        "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
+    }

@@ -1,0 +1,211 @@
+"""The plan store's tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import AwareDateTime
+
+
+def _ts(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_column=Column(AwareDateTime(), nullable=nullable, index=index))
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    year: int
+    source_name: str = ""
+    content_hash: str = Field(index=True)
+    active: bool = True
+    imported_at: datetime = _ts()
+
+
+class Section(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    path: str
+    position: int = 0
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    created_at: datetime = _ts()
+
+
+class UnitAlias(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    alias: str = Field(unique=True)
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    section_id: int | None = Field(default=None, foreign_key="section.id")
+    ref: str
+    position: int = 0
+    title: str
+    objective: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    measures: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # A task dropped by a revised plan keeps its row and history; it just stops being active.
+    removed: bool = Field(default=False, index=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class TaskUnit(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"), Index("ix_taskunit_unit_role", "unit_id", "role"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    role: str  # "lead" | "co"
+    position: int = 0
+    written_as: str = ""
+
+
+class Deadline(SQLModel, table=True):
+    __table_args__ = (Index("ix_deadline_active_date", "active", "due_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    due_date: date | None = None
+    text: str = ""
+    label: str = ""
+    source: str = "extracted"  # stated | extracted | default | manual
+    kind: str = "once"  # once | recurring | ongoing
+    recurrence: str | None = None  # JSON of bot.deadlines.Recurrence
+    certain: bool = True
+    confirmed: bool = False
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    is_admin: bool = False
+    is_leader: bool = False
+    created_at: datetime = _ts()
+
+
+class ChatIdentity(SQLModel, table=True):
+    """A chat address bound to a unit: a person's private chat or a group chat."""
+
+    __table_args__ = (UniqueConstraint("platform", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    address: str  # the chat id / userid pushes go to
+    user_id: str = ""  # who bound it (for a group, the member who used the code)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    is_group: bool = False
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    created_by: str = ""
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+    used_by: str | None = None
+
+
+class AuthFailure(SQLModel, table=True):
+    """A wrong invite code, counted to rate-limit guessing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    user_id: str = Field(index=True)
+    at: datetime = _ts()
+
+
+class StatusReport(SQLModel, table=True):
+    """A progress report; history is never overwritten."""
+
+    __table_args__ = (Index("ix_report_task_at", "task_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    status: str  # done | in_progress | blocked | not_started | note
+    percent: int | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reporter: str = ""  # platform:user_id or "cli"
+    created_at: datetime = _ts()
+
+
+class Deferral(SQLModel, table=True):
+    """A request to move a deadline, decided by an admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    requested_by: str = ""
+    requested_date: date | None = None
+    reason: str = ""
+    status: str = "awaiting_date"  # awaiting_date | pending | approved | rejected
+    decided_by: str | None = None
+    created_at: datetime = _ts()
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class Snooze(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    until: datetime = _ts()
+    created_at: datetime = _ts()
+
+
+class Outbox(SQLModel, table=True):
+    """One reminder to one recipient; `key` makes writing it twice impossible."""
+
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    recipient: str  # platform:address
+    kind: str  # upcoming | due | overdue | escalation | digest | checkin
+    occurrence: str  # the date this occurrence belongs to
+    payload: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    state: str = "pending"  # pending | sending | sent | retry | failed | unknown | inactive
+    attempts: int = 0
+    created_at: datetime = _ts()
+    next_attempt_at: datetime = _ts()
+    last_attempt_at: datetime | None = _ts(nullable=True)
+    sent_at: datetime | None = _ts(nullable=True)
+    message_id: str | None = None
+    error: str = ""
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor: str = ""
+    action: str
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class JobState(SQLModel, table=True):
+    """Small named values the engine keeps between runs (last sweep day, the callback signing key)."""
+
+    name: str = Field(primary_key=True)
+    value: str = ""
+    updated_at: datetime = _ts()

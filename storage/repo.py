@@ -1,0 +1,114 @@
+"""Keyword-only, session-first queries over the plan store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, func, select
+
+from storage.models import Deadline, Plan, StatusReport, Task, TaskUnit, Unit, UnitAlias
+
+
+def current_plan(*, session: Session) -> Plan | None:
+    """The newest active plan: the one chat questions and `duban task N` refer to."""
+    stmt = select(Plan).where(Plan.active).order_by(col(Plan.imported_at).desc(), col(Plan.id).desc())
+    return session.exec(stmt).first()
+
+
+def plan_for(*, session: Session, title: str, year: int) -> Plan | None:
+    """The active plan a newly parsed document revises: same title, else same year."""
+    stmt = select(Plan).where(Plan.active, Plan.title == title).order_by(col(Plan.id).desc())
+    plan = session.exec(stmt).first()
+    if plan is None:
+        stmt = select(Plan).where(Plan.active, Plan.year == year).order_by(col(Plan.id).desc())
+        plan = session.exec(stmt).first()
+    return plan
+
+
+def active_tasks(*, session: Session, plan_id: int) -> Sequence[Task]:
+    stmt = select(Task).where(Task.plan_id == plan_id, col(Task.removed).is_(False)).order_by(Task.position)
+    return session.exec(stmt).all()
+
+
+def task_by_ref(*, session: Session, plan_id: int, ref: str) -> Task | None:
+    return session.exec(select(Task).where(Task.plan_id == plan_id, Task.ref == ref)).first()
+
+
+def units_by_name(*, session: Session) -> dict[str, Unit]:
+    return {u.name: u for u in session.exec(select(Unit)).all()}
+
+
+def alias_map(*, session: Session) -> dict[str, int]:
+    """Alias → unit id, for every stored alias."""
+    return {a.alias: a.unit_id for a in session.exec(select(UnitAlias)).all()}
+
+
+def aliases_of(*, session: Session, unit_id: int) -> list[str]:
+    stmt = select(UnitAlias.alias).where(UnitAlias.unit_id == unit_id).order_by(UnitAlias.alias)
+    return list(session.exec(stmt).all())
+
+
+def roles_for_task(*, session: Session, task_id: int) -> list[tuple[TaskUnit, Unit]]:
+    stmt = (
+        select(TaskUnit, Unit)
+        .join(Unit, col(Unit.id) == TaskUnit.unit_id)
+        .where(TaskUnit.task_id == task_id)
+        .order_by(TaskUnit.position)
+    )
+    return list(session.exec(stmt).all())
+
+
+def tasks_for_unit(*, session: Session, unit_id: int, role: str | None = None) -> list[tuple[Task, str]]:
+    """Active tasks of active plans that a unit leads or co-owns, with the role."""
+    stmt = (
+        select(Task, TaskUnit.role)
+        .join(TaskUnit, col(TaskUnit.task_id) == Task.id)
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(TaskUnit.unit_id == unit_id, Plan.active, col(Task.removed).is_(False))
+        .order_by(Task.plan_id, Task.position)
+    )
+    if role:
+        stmt = stmt.where(TaskUnit.role == role)
+    return list(session.exec(stmt).all())
+
+
+def role_counts(*, session: Session) -> dict[int, dict[str, int]]:
+    """Unit id → {"lead": n, "co": m} over active tasks of active plans."""
+    stmt = (
+        select(TaskUnit.unit_id, TaskUnit.role, func.count())
+        .join(Task, col(Task.id) == TaskUnit.task_id)
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(Plan.active, col(Task.removed).is_(False))
+        .group_by(TaskUnit.unit_id, TaskUnit.role)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for unit_id, role, n in session.exec(stmt).all():
+        out.setdefault(unit_id, {"lead": 0, "co": 0})[role] = n
+    return out
+
+
+def deadlines_for_task(*, session: Session, task_id: int, active_only: bool = True) -> list[Deadline]:
+    stmt = select(Deadline).where(Deadline.task_id == task_id)
+    if active_only:
+        stmt = stmt.where(Deadline.active)
+    return list(session.exec(stmt.order_by(col(Deadline.due_date), Deadline.id)).all())
+
+
+def reports_for_task(*, session: Session, task_id: int) -> list[StatusReport]:
+    stmt = select(StatusReport).where(StatusReport.task_id == task_id)
+    return list(session.exec(stmt.order_by(col(StatusReport.created_at), StatusReport.id)).all())
+
+
+def latest_reports(*, session: Session, task_ids: Sequence[int]) -> dict[int, StatusReport]:
+    """Task id → its newest status report (not plain notes)."""
+    if not task_ids:
+        return {}
+    stmt = (
+        select(StatusReport)
+        .where(col(StatusReport.task_id).in_(task_ids), StatusReport.status != "note")
+        .order_by(col(StatusReport.created_at), StatusReport.id)
+    )
+    out: dict[int, StatusReport] = {}
+    for r in session.exec(stmt).all():
+        out[r.task_id] = r
+    return out

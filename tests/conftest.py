@@ -1,0 +1,77 @@
+"""Shared fixtures: a fresh store per test on SQLite, and on PostgreSQL where one is reachable."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from storage.db import normalise_url, open_store
+
+SH = ZoneInfo("Asia/Shanghai")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED = SHARED / "seed" / "000_06dbc8e77edbdaad.txt"
+SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "sample" / "sample_plan.txt"
+PG_URL = os.environ.get("DUBAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_reason() -> str | None:
+    try:
+        eng = create_engine(normalise_url(PG_URL), connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+    except Exception as exc:  # any failure to connect means: skip, and say why
+        return f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}); set DUBAN_TEST_PG_URL"
+    return None
+
+
+_PG_SKIP = _pg_reason()
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The real seed plan; the bundled sample is the same text when shared/ is absent."""
+    return SEED if SEED.exists() else SAMPLE
+
+
+@pytest.fixture
+def pg_url():
+    """A throwaway schema on the PostgreSQL server, dropped afterwards."""
+    if _PG_SKIP:
+        pytest.skip(_PG_SKIP)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(normalise_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f"create schema {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"drop schema {schema} cascade"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """Each store test runs on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'duban.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(store_url):
+    eng = open_store(store_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def memory_engine():
+    eng = open_store("sqlite://")
+    yield eng
+    eng.dispose()

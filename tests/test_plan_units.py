@@ -1,0 +1,79 @@
+"""Unit splitting, owner clauses and conservative alias merging."""
+
+import pytest
+
+from bot.plan.owners import parse_owner_text
+from bot.plan.units import build_units, split_units
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "秘书股、机关党委，各乡镇中心校、县直学校(园)。",
+            ["秘书股", "机关党委", "各乡镇中心校", "县直学校(园)"],
+        ),
+        ("县直学校（园）", ["县直学校(园)"]),
+        ("海关总署、商务部等有关部门负责", ["海关总署", "商务部", "有关部门"]),
+        ("海关总署、文化和旅游部、文物局负责", ["海关总署", "文化和旅游部", "文物局"]),
+        ("工业和信息化部", ["工业和信息化部"]),
+        ("县卫健委和县教育局", ["县卫健委", "县教育局"]),
+        ("县财政局及各乡镇人民政府", ["县财政局", "各乡镇人民政府"]),
+        ("各乡镇等按职责分工负责", ["各乡镇"]),
+        ("中等职业学校", ["中等职业学校"]),
+        ("县发改委 县财政局", ["县发改委", "县财政局"]),
+    ],
+)
+def test_split_units(text, expected):
+    assert split_units(text) == expected
+
+
+def test_owner_clause_roles_and_rules():
+    o = parse_owner_text("县发改委牵头，县财政局、县统计局配合")
+    assert o.resolve("first") == (["县发改委"], ["县财政局", "县统计局"])
+    o = parse_owner_text("税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门，下同")
+    assert (o.rule, o.sticky) == ("first", True)
+    assert o.resolve(o.rule) == (["税务总局"], ["财政部", "海关总署"])
+    o = parse_owner_text("秘书股、人事股。(排名第一为牵头股室,下同)")
+    assert o.resolve("first") == (["秘书股"], ["人事股"]) and o.sticky
+    o = parse_owner_text("县委办、县政府办负责（排名不分先后）")
+    assert o.resolve(o.rule) == (["县委办", "县政府办"], [])
+    o = parse_owner_text("牵头单位：县住建局；配合单位：县城管局；责任领导：李明")
+    assert o.resolve("first") == (["县住建局"], ["县城管局"]) and o.leaders == ["李明"]
+
+
+def test_merge_prefix_qualifier_and_alias_table():
+    units, canon, warnings = build_units(
+        ["进修学校", "教师进修学校", "安全办公室", "教育局", "县教育局"], {"安全办公室": "安全办"}
+    )
+    assert {u["name"]: u["aliases"] for u in units} == {
+        "教师进修学校": ["进修学校"],
+        "安全办": ["安全办公室"],
+        "县教育局": ["教育局"],
+    }
+    assert canon["进修学校"] == "教师进修学校"
+    assert "单位合并：安全办公室 → 安全办" in warnings and "单位合并：进修学校 → 教师进修学校" in warnings
+
+
+def test_merge_abbreviation_by_fuzzy_match():
+    units, _, warnings = build_units(["发改委", "发展改革委", "市场监管局", "市场监督管理局"])
+    assert {u["name"]: u["aliases"] for u in units} == {
+        "发展改革委": ["发改委"],
+        "市场监督管理局": ["市场监管局"],
+    }
+    assert len(warnings) == 2
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["办公室", "关工委办公室"],
+        ["县直学校", "县直学校(园)", "县直幼儿园"],
+        ["人事股", "人事科"],
+        ["各股室", "股室"],
+        ["财政局", "县财政局", "市财政局"],  # ambiguous: which one? keep apart
+    ],
+)
+def test_no_merge_where_meaning_differs(names):
+    units, _, warnings = build_units(names)
+    assert [u["aliases"] for u in units] == [[]] * len(names) and warnings == []

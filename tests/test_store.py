@@ -1,0 +1,149 @@
+"""The store: migrations on both backends, tz-aware timestamps, one-transaction imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import select
+
+from bot.services.errors import NotFound
+from bot.services.importer import apply_plan, diff_plan
+from bot.services.queries import task_detail, unit_overview, unit_tasks
+from storage.db import session_scope
+from storage.models import AuditLog, Plan, StatusReport, Task, TaskUnit, Unit
+from tests.conftest import SH
+
+NOW = datetime(2021, 3, 1, 9, 0, tzinfo=SH)
+
+
+def parsed_plan(**changes) -> dict:
+    tasks = [
+        {
+            "ref": "1",
+            "section": "一、党建",
+            "title": "深入学习",
+            "objective": "学习目标",
+            "measures": "学习措施，6月底前完成",
+            "lead": ["秘书股"],
+            "co": ["人事股", "进修学校"],
+            "deadlines": [{"date": "2021-06-30", "text": "6月底前完成", "source": "extracted"}],
+            "warnings": [],
+        },
+        {
+            "ref": "2",
+            "section": "一、党建",
+            "title": "安全稳定",
+            "objective": "守牢底线",
+            "measures": "排查隐患",
+            "lead": ["安全办"],
+            "co": ["信访办", "教师进修学校"],
+            "deadlines": [],
+            "warnings": [],
+        },
+        {"ref": "3", "section": "二、保障", "title": "疫情防控", "objective": "", "measures": "", "lead": [], "co": [],
+         "deadlines": [], "warnings": ["task 3: no responsible unit listed"]},
+    ]
+    for ref, fields in changes.items():
+        for t in tasks:
+            if t["ref"] == ref:
+                t.update(fields)
+    return {
+        "plan": {"title": "县教育局2021年工作要点", "year": 2021},
+        "tasks": [t for t in tasks if t.get("title")],
+        "units": [{"name": "教师进修学校", "aliases": ["进修学校"]}],
+        "warnings": ["task 3: no responsible unit listed"],
+    }
+
+
+def test_migrations_create_every_table(engine):
+    names = set(inspect(engine).get_table_names())
+    assert {"plan", "task", "unit", "unitalias", "taskunit", "deadline", "statusreport", "person",
+            "chatidentity", "invite", "outbox", "auditlog", "alembic_version"} <= names
+
+
+def test_import_then_query(engine):
+    with session_scope(engine) as s:
+        result = apply_plan(session=s, parsed=parsed_plan(), now=NOW, source_name="p.txt")
+    assert (result.tasks, result.lead, result.co) == (3, 2, 4)
+    assert result.merges == ["进修学校 → 教师进修学校"]
+    with session_scope(engine) as s:
+        units = {u["name"]: u for u in unit_overview(session=s)}
+        assert units["教师进修学校"] == {"name": "教师进修学校", "aliases": ["进修学校"], "lead": 0, "co": 2}
+        assert "进修学校" not in units
+        owned = unit_tasks(session=s, unit="进修学校", role="co")
+        assert owned["unit"] == "教师进修学校" and [t["ref"] for t in owned["tasks"]] == ["1", "2"]
+        rec = task_detail(session=s, ref="第1项")
+        assert rec["lead"] == ["秘书股"] and rec["co"] == ["人事股", "教师进修学校"]
+        assert rec["deadlines"][0]["date"] == "2021-06-30"
+        assert rec["plan"]["year"] == 2021
+        plan = s.exec(select(Plan)).one()
+        assert plan.imported_at.tzinfo is not None and plan.imported_at == NOW
+
+
+def test_reimport_same_plan_changes_nothing(engine):
+    with session_scope(engine) as s:
+        apply_plan(session=s, parsed=parsed_plan(), now=NOW)
+    with session_scope(engine) as s:
+        before = (len(s.exec(select(Task)).all()), len(s.exec(select(AuditLog)).all()))
+        result = apply_plan(session=s, parsed=parsed_plan(), now=NOW.replace(day=2))
+        assert result.diff.empty
+    with session_scope(engine) as s:
+        assert (len(s.exec(select(Task)).all()), len(s.exec(select(AuditLog)).all())) == before
+        assert s.exec(select(Plan)).one().imported_at == NOW
+
+
+def test_revised_plan_diff_and_history(engine):
+    with session_scope(engine) as s:
+        apply_plan(session=s, parsed=parsed_plan(), now=NOW)
+        task2 = s.exec(select(Task).where(Task.ref == "2")).one()
+        s.add(StatusReport(task_id=task2.id, status="in_progress", note="排查中", created_at=NOW))
+    revised = parsed_plan(**{
+        "1": {"deadlines": [{"date": "2021-09-30", "text": "9月底前完成", "source": "extracted"}],
+              "co": ["人事股"]},
+        "2": {"lead": ["安全办"], "co": ["信访办", "教师进修学校", "法宣股"]},
+        "3": {"title": ""},
+    })
+    revised["tasks"].append({"ref": "4", "section": "二、保障", "title": "资金监管", "objective": "", "measures": "",
+                             "lead": ["财务股"], "co": [], "deadlines": [], "warnings": []})
+    with session_scope(engine) as s:
+        diff = diff_plan(session=s, parsed=revised)
+        assert diff.added == [("4", "资金监管")]
+        assert diff.removed == [("3", "疫情防控")]
+        assert ("2", "法宣股", "co") in diff.owners_gained
+        assert ("1", "教师进修学校", "co") in diff.owners_lost
+        assert diff.deadlines_moved[0][0] == "1" and "2021-09-30" in diff.deadlines_moved[0][2]
+        s.rollback()
+    with session_scope(engine) as s:
+        apply_plan(session=s, parsed=revised, now=NOW.replace(month=4))
+    with session_scope(engine) as s:
+        rec = task_detail(session=s, ref="2")
+        assert rec["co"] == ["信访办", "教师进修学校", "法宣股"]
+        assert rec["reports"][0]["note"] == "排查中"  # history of an unchanged task survives
+        assert [d["date"] for d in task_detail(session=s, ref="1")["deadlines"]] == ["2021-09-30"]
+        with pytest.raises(NotFound):
+            task_detail(session=s, ref="3")
+        assert len(s.exec(select(Plan)).all()) == 1
+
+
+def test_failed_import_changes_nothing(engine):
+    bad = parsed_plan()
+    bad["tasks"][1]["deadlines"] = [{"date": "2021-02-30", "text": "2月30日", "source": "extracted"}]
+    with pytest.raises(ValueError):
+        with session_scope(engine) as s:
+            apply_plan(session=s, parsed=bad, now=NOW)
+    with session_scope(engine) as s:
+        assert s.exec(select(Plan)).all() == []
+        assert s.exec(select(Unit)).all() == []
+        assert s.exec(select(TaskUnit)).all() == []
+
+
+def test_unknown_unit_suggests(engine):
+    with session_scope(engine) as s:
+        apply_plan(session=s, parsed=parsed_plan(), now=NOW)
+    with session_scope(engine) as s:
+        with pytest.raises(NotFound) as err:
+            unit_tasks(session=s, unit="安全股")
+        assert "你是不是要找" in str(err.value) and "安全办" in err.value.suggestions
+        assert unit_tasks(session=s, unit="安全办公室")["unit"] == "安全办"
