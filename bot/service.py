@@ -138,7 +138,7 @@ class Service:
             log.warning("%d reminders were being sent when the service stopped; marked delivery-unknown", lost)
         self.load_sample_if_empty()
         app = web.Application()
-        app.router.add_get("/healthz", lambda _r: web.json_response({"ok": True}))
+        app.router.add_get("/healthz", _healthz)
         if await self._start_channels(app):
             self.web_runner = web.AppRunner(app)
             await self.web_runner.setup()
@@ -148,7 +148,7 @@ class Service:
         # coalesced into one because the sweep itself catches up on missed days.
         self.scheduler.add_job(self.sweep_and_dispatch, "interval", minutes=self.settings.reminders.sweep_minutes,
                                id="sweep_due", replace_existing=True, coalesce=True, max_instances=1,
-                               misfire_grace_time=300, next_run_time=self.clock())
+                               misfire_grace_time=300, next_run_time=datetime.now(self.settings.app.tz))
         self.scheduler.add_job(self.dispatch, "interval", seconds=30, id="dispatch_outbox", replace_existing=True,
                                coalesce=True, max_instances=1, misfire_grace_time=60)
         self.scheduler.start()
@@ -167,3 +167,7 @@ class Service:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self.engine.dispose()
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sqlmodel import select
+
 from bot.config import Settings
 from bot.render import reminder_text
 from bot.services.importer import apply_plan
@@ -25,8 +27,8 @@ def simulate(parsed: dict, *, start: date, end: date, settings: Settings) -> dic
             apply_plan(session=session, parsed=parsed, now=t0, source_name="simulate",
                        config_aliases=settings.aliases)
             tasks = load_task_views(session=session, now=t0, tz=tz)
-            units = {u.id: u.name for u in session.query(Unit).all()}
-            texts = {d.id: d.label or d.text for d in session.query(Deadline).all()}
+            units = {u.id: u.name for u in session.exec(select(Unit)).all()}
+            texts = {d.id: d.label or d.text for d in session.exec(select(Deadline)).all()}
             supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
     finally:
         engine.dispose()

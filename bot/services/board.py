@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.workdays import WorkCalendar
@@ -69,7 +69,7 @@ def board(*, session: Session, now: datetime, settings: Settings, calendar: Work
     if plan_only and plan is not None:
         ids = {t.id for t in repo.active_tasks(session=session, plan_id=plan.id)}
         views = [v for v in views if v.id in ids]
-    names = {u.id: u.name for u in session.query(Unit).all()}
+    names = {u.id: u.name for u in session.exec(select(Unit)).all()}
     out = []
     for v in views:
         light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)

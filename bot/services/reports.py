@@ -54,9 +54,9 @@ def role_of(*, session: Session, task_id: int, unit_id: int | None) -> str | Non
 
 
 def set_deadline(*, session: Session, task: Task, when: date, label: str, now: datetime, actor: str) -> Deadline:
-    """An admin's date replaces the document's one-off dates; recurring ones stay."""
+    """An admin's date replaces the document's one-off and ongoing dates; recurring ones stay."""
     for d in session.exec(select(Deadline).where(Deadline.task_id == task.id, Deadline.active)).all():
-        if d.kind == "once" or d.source == "manual":
+        if d.kind != "recurring" or d.source == "manual":
             d.active = False
     dl = Deadline(task_id=task.id, due_date=when, text=label or f"{when.isoformat()}前", label=label, source="manual",
                   kind="once", certain=True, confirmed=True, created_at=now)
