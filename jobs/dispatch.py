@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
@@ -68,10 +69,16 @@ async def dispatch_outbox(
         ).all()
     for row_id in ids:
         with session_scope(engine) as session:
-            row = session.get(Outbox, row_id)
-            if row is None or row.state not in READY:
+            # Claim the row with one conditional UPDATE: atomic on SQLite and PostgreSQL alike, so two
+            # dispatchers (the service and a cron `duban sweep`) can never both send it.
+            claimed = session.exec(
+                update(Outbox)
+                .where(col(Outbox.id) == row_id, col(Outbox.state).in_(READY))
+                .values(state="sending", attempts=Outbox.attempts + 1, last_attempt_at=clock())
+            )
+            if claimed.rowcount != 1:
                 continue  # another dispatcher took it
-            row.state, row.attempts, row.last_attempt_at = "sending", row.attempts + 1, clock()
+            row = session.get(Outbox, row_id)
             recipient, message = Recipient.parse(row.recipient), message_from_payload(row.payload)
         try:
             result = await notifier.send(recipient, message)

@@ -149,3 +149,21 @@ async def test_backlog_after_two_days_of_downtime_is_coalesced(engine):
     assert len(by_address["a"]) == 1 and "还有 1 个工作日" in by_address["a"][0]  # Tue's step folded into Thu's
     assert len(by_address["b"]) == 1 and "今天到期" in by_address["b"][0]
     assert sweep(engine, thursday.replace(hour=16)).written == 0
+
+
+async def test_two_dispatchers_never_send_the_same_row(engine):
+    now = at(2021, 8, 30)
+    load(engine, plan(*[task(str(i), [f"单位{i}"], [], date(2021, 8, 30)) for i in range(1, 7)]), now)
+    for i in range(1, 7):
+        bind(engine, f"单位{i}", f"u{i}", now)
+    sweep(engine, now)
+
+    class Slow(RecordingSender):
+        async def send(self, recipient, message):
+            await asyncio.sleep(0)  # let the other dispatcher interleave
+            return await super().send(recipient, message)
+
+    a, b = Slow(), Slow()
+    await asyncio.gather(dispatch(engine, a, now), dispatch(engine, b, now))
+    sent = [r.address for r, _ in a.sent + b.sent]
+    assert sorted(sent) == [f"u{i}" for i in range(1, 7)]
