@@ -33,11 +33,16 @@ class SweepResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def recipients_for(*, session: Session, settings: Settings, unit: Unit) -> list[Recipient]:
-    """Where a unit's nudges go: its bound chats, plus any group robot configured for it."""
-    rows = session.exec(select(ChatIdentity).where(ChatIdentity.unit_id == unit.id, ChatIdentity.active)).all()
-    out = [Recipient(c.platform, c.address) for c in rows]
-    out += [Recipient("robot", name) for name, robot in settings.robots.items() if unit.name in robot.units]
+def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int, Unit]) -> dict[int, list[Recipient]]:
+    """Where each unit's nudges go: its bound chats, plus any group robot configured for it (one query)."""
+    out: dict[int, list[Recipient]] = {}
+    for c in session.exec(select(ChatIdentity).where(ChatIdentity.active).order_by(ChatIdentity.id)).all():
+        if c.unit_id is not None:
+            out.setdefault(c.unit_id, []).append(Recipient(c.platform, c.address))
+    for name, robot in settings.robots.items():
+        for unit in units.values():
+            if unit.name in robot.units:
+                out.setdefault(unit.id, []).append(Recipient("robot", name))
     return out
 
 
@@ -95,9 +100,10 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
     views = {t.id: t for t in tasks}
     deadline_texts = _deadline_texts(session, reminders)
     written = 0
+    routes = recipients_by_unit(session=session, settings=settings, units=units)
     for r in reminders:
         unit = units[r.unit_id]
-        recipients = recipients_for(session=session, settings=settings, unit=unit)
+        recipients = routes.get(unit.id, [])
         if not recipients:
             if unit.name not in result.undeliverable:
                 result.undeliverable.append(unit.name)
