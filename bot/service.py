@@ -162,10 +162,10 @@ class Service:
             await stop_application(self.telegram)
         if self.web_runner is not None:
             await self.web_runner.cleanup()
+        if self._tasks:  # sends a chat action started finish before their HTTP clients close
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         for close in self._closers:
             await close()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
         self.engine.dispose()
 
 

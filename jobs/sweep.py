@@ -39,11 +39,21 @@ def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int,
     for c in session.exec(select(ChatIdentity).where(ChatIdentity.active).order_by(ChatIdentity.id)).all():
         if c.unit_id is not None:
             out.setdefault(c.unit_id, []).append(Recipient(c.platform, c.address))
+    by_name = {u.name: u for u in units.values()}
     for name, robot in settings.robots.items():
-        for unit in units.values():
-            if unit.name in robot.units:
+        for wanted in robot.units:
+            unit = by_name.get(settings.aliases.get(wanted, wanted))
+            if unit is not None:
                 out.setdefault(unit.id, []).append(Recipient("robot", name))
     return out
+
+
+def unknown_robot_units(*, settings: Settings, units: dict[int, Unit]) -> list[str]:
+    """Robot `units` entries that name no unit in the store: a typo would silently send nothing."""
+    names = {u.name for u in units.values()}
+    return [f"群机器人 {name} 的 units 中“{w}”不是已知单位，不会收到提醒"
+            for name, robot in settings.robots.items() for w in robot.units
+            if settings.aliases.get(w, w) not in names]
 
 
 def outbox_key(r: Reminder, recipient: Recipient) -> str:
@@ -84,6 +94,7 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
         d: reminders_on(tasks, d, calendar=calendar, policy=settings.reminders, supervisors=supervisors) for d in days
     }
     result = SweepResult(day=today, missed_days=[d for d in days if d != today], warnings=list(calendar.warnings))
+    result.warnings += unknown_robot_units(settings=settings, units={u.id: u for u in session.exec(select(Unit)).all()})
     result.written = write_outbox(session=session, reminders=coalesce(per_day), tasks=tasks, now=now,
                                   settings=settings, result=result)
     if state is None:
@@ -113,7 +124,8 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
             row = Outbox(
                 key=outbox_key(r, recipient), task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
                 recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
-                payload=json.dumps(_payload(message), ensure_ascii=False), created_at=now, next_attempt_at=now,
+                payload=json.dumps(_payload(reminder_text.for_platform(message, recipient.platform)), ensure_ascii=False),
+                created_at=now, next_attempt_at=now,
             )
             if session.exec(select(Outbox.id).where(Outbox.key == row.key)).first() is not None:
                 continue

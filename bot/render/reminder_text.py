@@ -10,6 +10,13 @@ from bot.services import callbacks
 from jobs.policy import Reminder
 
 STATUS_BUTTONS = (("已完成", "done"), ("推进中", "in_progress"), ("有困难", "blocked"))
+HINT = "点下方按钮一键反馈，或直接回复本消息填写进展说明。"
+# What each channel can actually do with a reminder: WeCom app messages carry no reply-to, and group
+# robots neither show buttons nor hear answers.
+PLATFORM_HINT = {
+    "wecom": "点下方按钮一键反馈，或发送“/report 编号 状态 说明”填写进展。",
+    "robot": "请在督办助手中点按钮或发送“/report 编号 状态 说明”反馈进展。",
+}
 KIND_HEAD = {
     "upcoming": "【督办提醒】",
     "due": "【今日到期】",
@@ -58,6 +65,16 @@ def line(r: Reminder, task: TaskInfo, unit_name: str, deadline_text: str) -> str
     return f"第{task.ref}项「{task.title}」（{role}）：时限{cn_date(r.deadline)}{dl}，{_when(r)}"
 
 
+def for_platform(message: OutboundMessage, platform: str) -> OutboundMessage:
+    """The same reminder, worded for what `platform` can do."""
+    hint = PLATFORM_HINT.get(platform)
+    if hint is None or HINT not in message.text:
+        return message
+    buttons = [] if platform == "robot" else message.buttons
+    return OutboundMessage(text=message.text.replace(HINT, hint), markdown=message.markdown, title=message.title,
+                           buttons=buttons)
+
+
 def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text: str, key: bytes,
            items: list[str] | None = None) -> OutboundMessage:
     head = KIND_HEAD[r.kind]
@@ -74,12 +91,12 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
         return OutboundMessage(text=text, title="督办升级")
     if r.kind == "checkin":
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
-                "点下方按钮一键反馈，或直接回复本消息填写进展说明。")
+                + HINT)
     elif r.role == "co":
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）配合，牵头单位：{'、'.join(task.lead_names)}。"
                 f"请于{cn_date(r.deadline)}前向牵头单位报送配合情况（{_when(r)}）。\n"
-                "点下方按钮一键反馈，或直接回复本消息填写进展说明。")
+                + HINT)
     else:
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
-                f"{_when(r)}。\n点下方按钮一键反馈，或直接回复本消息填写进展说明。")
+                f"{_when(r)}。\n" + HINT)
     return OutboundMessage(text=text, title=f"第{task.ref}项督办", buttons=status_buttons(key, r.task_id))
