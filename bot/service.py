@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.notify import Notifier, Sender
 from bot.render.chat_text import COMMAND_MENU
 from bot.services import planfile
+from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
 from jobs.calendar import build_calendar
 from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
@@ -64,7 +65,8 @@ class Service:
     async def dispatch(self) -> DispatchStats:
         async with self._dispatching:  # one dispatcher at a time in this process
             return await dispatch_outbox(engine=self.engine, notifier=self.notifier, clock=self.clock,
-                                         max_attempts=self.settings.reminders.max_attempts)
+                                         max_attempts=self.settings.reminders.max_attempts,
+                                         admins=admin_recipients(self.settings))
 
     async def sweep_and_dispatch(self) -> tuple[SweepResult, DispatchStats]:
         result = self.sweep()

@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from bot.notify import Button, Notifier, OutboundMessage, Recipient, SendResult, SendStatus, UnknownPlatform
+from storage import repo
 from storage.db import session_scope
-from storage.models import AuditLog, ChatIdentity, Outbox
+from storage.models import AuditLog, ChatIdentity, Outbox, Unit
 
 log = logging.getLogger(__name__)
 READY = ("pending", "retry")
@@ -56,8 +57,12 @@ async def dispatch_outbox(
     clock: Callable[[], datetime],
     max_attempts: int = 5,
     limit: int = 200,
+    admins: list[Recipient] | None = None,
 ) -> DispatchStats:
-    """Send ready rows in order; one short transaction before and one after each send."""
+    """Send ready rows in order; one short transaction before and one after each send.
+
+    `admins` are told when a recipient blocks us, so someone re-invites that unit.
+    """
     stats = DispatchStats()
     with session_scope(engine) as session:
         now = clock()
@@ -67,7 +72,9 @@ async def dispatch_outbox(
             .order_by(Outbox.next_attempt_at, Outbox.id)
             .limit(limit)
         ).all()
-    for row_id in ids:
+    queue = list(ids)
+    while queue:
+        row_id = queue.pop(0)
         with session_scope(engine) as session:
             # Claim the row with one conditional UPDATE: atomic on SQLite and PostgreSQL alike, so two
             # dispatchers (the service and a cron `duban sweep`) can never both send it.
@@ -90,7 +97,32 @@ async def dispatch_outbox(
         with session_scope(engine) as session:
             row = session.get(Outbox, row_id)
             _record(session, row, recipient, result, clock(), max_attempts, stats)
+            if result.status == SendStatus.INACTIVE:
+                queue += _tell_admins(session, row, recipient, admins or [], clock())
+            elif result.new_address:
+                queue.append(row_id)  # resend at the new address in this same run
     return stats
+
+
+def _tell_admins(session: Session, row: Outbox, recipient: Recipient, admins: list[Recipient], now: datetime) -> list[int]:
+    """Queue one notice per admin that this recipient is gone; return the new rows to send now."""
+    unit = session.get(Unit, row.unit_id).name if row.unit_id else "（未知单位）"
+    text = (f"【送达失败】{unit}的聊天 {recipient.key()} 已屏蔽督办助手或已退出，今后不再向其发送提醒。"
+            f"请重新邀请：/invite {unit}")
+    payload = json.dumps({"text": text}, ensure_ascii=False)
+    new_ids = []
+    for admin in admins:
+        if admin == recipient:
+            continue
+        key = f"-|inactive:{recipient.key()}|{admin.key()}|notice|{now.date().isoformat()}"
+        if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
+            continue
+        notice = Outbox(key=key, unit_id=row.unit_id, recipient=admin.key(), kind="notice",
+                        occurrence=now.date().isoformat(), payload=payload, created_at=now, next_attempt_at=now)
+        session.add(notice)
+        session.flush()
+        new_ids.append(notice.id)
+    return new_ids
 
 
 def _record(session: Session, row: Outbox, recipient: Recipient, result: SendResult, now: datetime,
@@ -102,12 +134,7 @@ def _record(session: Session, row: Outbox, recipient: Recipient, result: SendRes
     elif result.new_address:
         # The group moved (Telegram supergroup upgrade): re-key every binding and resend there at once.
         new = Recipient(recipient.platform, result.new_address)
-        for ident in session.exec(
-            select(ChatIdentity).where(ChatIdentity.platform == recipient.platform, ChatIdentity.address == recipient.address)
-        ).all():
-            ident.address = new.address
-        for other in session.exec(select(Outbox).where(Outbox.recipient == row.recipient, col(Outbox.state).in_(READY))).all():
-            other.recipient = new.key()
+        repo.rekey_address(session=session, platform=recipient.platform, old=recipient.address, new=new.address)
         row.recipient, row.state, row.next_attempt_at = new.key(), "pending", now
         stats.migrated += 1
     elif result.status == SendStatus.RETRY and row.attempts < max_attempts:

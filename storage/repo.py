@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, func, select
 
-from storage.models import Deadline, Plan, StatusReport, Task, TaskUnit, Unit, UnitAlias
+from storage.models import ChatIdentity, Deadline, Outbox, Plan, StatusReport, Task, TaskUnit, Unit, UnitAlias
 
 
 def current_plan(*, session: Session) -> Plan | None:
@@ -112,3 +112,21 @@ def latest_reports(*, session: Session, task_ids: Sequence[int]) -> dict[int, St
     for r in session.exec(stmt).all():
         out[r.task_id] = r
     return out
+
+
+def rekey_address(*, session: Session, platform: str, old: str, new: str) -> int:
+    """Move bindings and unsent outbox rows from one address to another (a group became a supergroup)."""
+    idents = session.exec(
+        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == old)
+    ).all()
+    for ident in idents:
+        clash = session.exec(
+            select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == new)
+        ).first()
+        if clash is None:
+            ident.address = new
+    for row in session.exec(
+        select(Outbox).where(Outbox.recipient == f"{platform}:{old}", col(Outbox.state).in_(("pending", "retry")))
+    ).all():
+        row.recipient = f"{platform}:{new}"
+    return len(idents)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from sqlmodel import select
+
 from bot.chat.context import Ctx, reply
 from bot.notify import Button, OutboundMessage, Recipient
 from bot.render import plan_text
@@ -14,7 +16,7 @@ from bot.services.export import ledger_xlsx
 from bot.services.importer import apply_plan, content_hash, diff_plan
 from bot.services.reports import parse_date, set_deadline
 from bot.services.tasks import require_task
-from storage.models import AuditLog, Deferral, JobState, Task, Unit
+from storage.models import AuditLog, ChatIdentity, Deferral, JobState, Task, Unit
 
 UPLOAD_PREFIX = "upload:"
 
@@ -27,8 +29,13 @@ def invite_text(code: str, unit: str, bot_username: str) -> str:
 def cmd_invite(ctx: Ctx, args: list[str]):
     if not args:
         raise UserError("用法：/invite 单位，如 /invite 安全办")
-    invite = create_invite(session=ctx.session, unit_name=" ".join(args), now=ctx.now, created_by=ctx.actor.ref,
-                           aliases=ctx.settings.aliases)
+    invite = create_invite(
+        session=ctx.session,
+        unit_name=" ".join(args),
+        now=ctx.now,
+        created_by=ctx.actor.ref,
+        aliases=ctx.settings.aliases,
+    )
     name = ctx.session.get(Unit, invite.unit_id).name
     return reply(invite_text(invite.code, name, ctx.settings.telegram.bot_username))
 
@@ -38,9 +45,16 @@ def cmd_bind(ctx: Ctx, args: list[str]):
         raise UserError("用法：/bind 单位 [平台:账号]，如 /bind 安全办 wecom:zhangsan；不写账号则绑定本聊天")
     target = args[1] if len(args) > 1 and ":" in args[1] else None
     recipient = Recipient.parse(target) if target else Recipient(ctx.event.platform, ctx.event.chat_id)
-    unit = bind_directly(session=ctx.session, unit_name=args[0], platform=recipient.platform, address=recipient.address,
-                         now=ctx.now, actor=ctx.actor.ref, is_group=ctx.event.is_group and target is None,
-                         aliases=ctx.settings.aliases)
+    unit = bind_directly(
+        session=ctx.session,
+        unit_name=args[0],
+        platform=recipient.platform,
+        address=recipient.address,
+        now=ctx.now,
+        actor=ctx.actor.ref,
+        is_group=ctx.event.is_group and target is None,
+        aliases=ctx.settings.aliases,
+    )
     return reply(f"已将 {recipient.key()} 绑定到{unit.name}。")
 
 
@@ -49,7 +63,9 @@ def cmd_deadline(ctx: Ctx, args: list[str]):
         raise UserError("用法：/deadline 编号 日期 [说明]，如 /deadline 12 2021-09-30 主体完工")
     task = require_task(session=ctx.session, ref=args[0])
     when = parse_date(args[1], today=ctx.today)
-    set_deadline(session=ctx.session, task=task, when=when, label=" ".join(args[2:]), now=ctx.now, actor=ctx.actor.ref)
+    set_deadline(
+        session=ctx.session, task=task, when=when, label=" ".join(args[2:]), now=ctx.now, actor=ctx.actor.ref
+    )
     return reply(f"第{task.ref}项时限已设为{when.isoformat()}。")
 
 
@@ -74,8 +90,12 @@ def on_upload(ctx: Ctx):
     state.updated_at = ctx.now
     ctx.session.add(state)
     text = plan_text.parsed_summary(parsed).split("\n")[0] + "\n" + plan_text.diff_lines(diff)
-    buttons = [[Button("确认导入", callbacks.sign(ctx.key, "imp", 0, short)),
-                Button("取消", callbacks.sign(ctx.key, "imx", 0, short))]]
+    buttons = [
+        [
+            Button("确认导入", callbacks.sign(ctx.key, "imp", 0, short)),
+            Button("取消", callbacks.sign(ctx.key, "imx", 0, short)),
+        ]
+    ]
     return [OutboundMessage(text=text + "\n确认导入吗？", buttons=buttons)]
 
 
@@ -91,8 +111,14 @@ def on_admin_button(ctx: Ctx, action: str, ident: int, arg: str):
         ctx.session.delete(state)
         if action == "imx":
             return [OutboundMessage(text="已取消导入，计划未做修改。", edit_message_id=mid)]
-        result = apply_plan(session=ctx.session, parsed=pending["parsed"], now=ctx.now, source_name=pending["name"],
-                            actor=ctx.actor.ref, config_aliases=ctx.settings.aliases)
+        result = apply_plan(
+            session=ctx.session,
+            parsed=pending["parsed"],
+            now=ctx.now,
+            source_name=pending["name"],
+            actor=ctx.actor.ref,
+            config_aliases=ctx.settings.aliases,
+        )
         return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=mid)]
     deferral = ctx.session.get(Deferral, ident)
     if deferral is None or deferral.status != "pending":
@@ -101,14 +127,43 @@ def on_admin_button(ctx: Ctx, action: str, ident: int, arg: str):
     deferral.decided_by, deferral.decided_at = ctx.actor.ref, ctx.now
     if action == "dfa":
         deferral.status = "approved"
-        set_deadline(session=ctx.session, task=task, when=deferral.requested_date,
-                     label=f"延期至{deferral.requested_date.isoformat()}（已批准）", now=ctx.now, actor=ctx.actor.ref)
+        set_deadline(
+            session=ctx.session,
+            task=task,
+            when=deferral.requested_date,
+            label=f"延期至{deferral.requested_date.isoformat()}（已批准）",
+            now=ctx.now,
+            actor=ctx.actor.ref,
+        )
         verdict = f"已批准：第{task.ref}项延期至{deferral.requested_date.isoformat()}。"
     else:
         deferral.status = "rejected"
         verdict = f"已驳回第{task.ref}项延期至{deferral.requested_date.isoformat()}的申请，原时限不变。"
-    ctx.session.add(AuditLog(at=ctx.now, actor=ctx.actor.ref, action=f"deferral.{deferral.status}", detail=verdict))
-    platform, _, user = deferral.requested_by.partition(":")
-    ctx.push(Recipient(platform, user), OutboundMessage(text=f"【延期申请结果】{verdict}"), task_id=task.id,
-             kind="notice", key=f"{task.id}|deferral:{deferral.id}|{deferral.requested_by}|notice|decision")
+    ctx.session.add(
+        AuditLog(at=ctx.now, actor=ctx.actor.ref, action=f"deferral.{deferral.status}", detail=verdict)
+    )
+    for r in _requester_chats(ctx, deferral):
+        ctx.push(
+            r,
+            OutboundMessage(text=f"【延期申请结果】{verdict}"),
+            task_id=task.id,
+            kind="notice",
+            key=f"{task.id}|deferral:{deferral.id}|{r.key()}|notice|decision",
+        )
     return [OutboundMessage(text=verdict, edit_message_id=mid)]
+
+
+def _requester_chats(ctx: Ctx, deferral: Deferral) -> list[Recipient]:
+    """Where the requesting unit hears the decision: its bound chats.
+
+    Not the requester's user id: someone who asked from a bound group may never have opened a
+    private chat with the bot, and Telegram refuses (403) to start one.
+    """
+    if deferral.unit_id is not None:
+        chats = ctx.session.exec(
+            select(ChatIdentity).where(ChatIdentity.unit_id == deferral.unit_id, ChatIdentity.active)
+        ).all()
+        if chats:
+            return [Recipient(c.platform, c.address) for c in chats]
+    platform, _, user = deferral.requested_by.partition(":")
+    return [Recipient(platform, user)]

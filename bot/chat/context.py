@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot.chat.events import ChatEvent
 from bot.config import Settings
 from bot.notify import OutboundMessage, Recipient
-from bot.services.binding import Actor
+from bot.services.binding import Actor, admin_recipients
 from bot.workdays import WorkCalendar
 from storage.models import Outbox
 
@@ -34,9 +34,7 @@ class Ctx:
         return self.now.astimezone(self.settings.app.tz).date()
 
     def admin_recipients(self) -> list[Recipient]:
-        out = [Recipient("telegram", str(a)) for a in self.settings.telegram.admins]
-        out += [Recipient("wecom", u) for u in self.settings.wecom.admins]
-        return out
+        return admin_recipients(self.settings)
 
     def push(self, recipient: Recipient, message: OutboundMessage, *, key: str, kind: str = "notice",
              task_id: int | None = None, at: datetime | None = None) -> None:

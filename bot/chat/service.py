@@ -19,7 +19,9 @@ from bot.services import callbacks
 from bot.services.binding import redeem_invite, resolve_actor
 from bot.services.errors import NotFound, UserError
 from bot.workdays import WorkCalendar
+from storage import repo
 from storage.db import session_scope
+from storage.models import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,14 @@ class ChatService:
         except Exception:
             log.exception("chat handler failed for %s event from %s", event.platform, event.user_id)
             return reply("抱歉，处理这条消息时出错了，请稍后再试。")
+
+    async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A chat changed its address (Telegram group → supergroup): keep its binding and queued sends."""
+        with session_scope(self.engine) as session:
+            moved = repo.rekey_address(session=session, platform=platform, old=old_chat_id, new=new_chat_id)
+            if moved:
+                session.add(AuditLog(at=self.clock(), actor=f"{platform}:{old_chat_id}", action="chat.migrate",
+                                     detail=f"{old_chat_id} → {new_chat_id}"))
 
     @staticmethod
     def _explain(exc: UserError) -> list[OutboundMessage]:

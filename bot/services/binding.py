@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.notify import Recipient
 from bot.services.units import require_unit
 from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Unit
 
@@ -43,6 +44,13 @@ def is_admin(settings: Settings, platform: str, user_id: str) -> bool:
     if platform == "wecom":
         return user_id in settings.wecom.admins
     return False
+
+
+def admin_recipients(settings: Settings) -> list[Recipient]:
+    """Where admin notices go: every configured admin on every enabled platform."""
+    out = [Recipient("telegram", str(a)) for a in settings.telegram.admins] if settings.telegram.enabled else []
+    out += [Recipient("wecom", u) for u in settings.wecom.admins] if settings.wecom.enabled else []
+    return out
 
 
 def resolve_actor(*, session: Session, settings: Settings, platform: str, user_id: str, chat_id: str,

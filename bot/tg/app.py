@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot.chat.events import ChatEvent, ChatHandler
 from bot.notify import OutboundMessage, Recipient, SendStatus
+from bot.tg.limits import Clock, Sleep
 from bot.tg.sender import TelegramSender
 from bot.tg.translate import PLATFORM, callback_event, message_event
 
@@ -119,6 +120,14 @@ class _Transport:
         if event is not None:
             await self._dispatch(event)
 
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The service message a new supergroup receives: move the old group's binding to it."""
+        message = update.message
+        migrate = getattr(self.handler, "migrate", None)
+        if message is None or message.migrate_from_chat_id is None or migrate is None:
+            return
+        await migrate(PLATFORM, str(message.migrate_from_chat_id), str(message.chat.id))
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed: %r", update, exc_info=context.error)
 
@@ -143,8 +152,13 @@ def build_application(
     handler: ChatHandler,
     *,
     commands: list[tuple[str, str]] | None = None,
+    clock: Clock | None = None,
+    sleep: Sleep | None = None,
 ) -> Application:
-    """Return an Application wired to `handler`; start it with start_application()."""
+    """Return an Application wired to `handler`; start it with start_application().
+
+    `clock`/`sleep` reach the sender's rate limiter and flood waits, so tests never wait for real.
+    """
     transport = _Transport(settings, handler, commands)
     builder = (
         ApplicationBuilder()
@@ -159,7 +173,8 @@ def build_application(
     if settings.mode == "webhook":
         builder = builder.updater(None)  # updates arrive through add_webhook_route()
     application = builder.build()
-    transport.sender = TelegramSender(application.bot)
+    timing = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
+    transport.sender = TelegramSender(application.bot, **timing)
     application.bot_data[SENDER_KEY] = transport.sender
 
     # PTB runs the first matching handler of a group, so the order is deliberate:
@@ -171,6 +186,8 @@ def build_application(
     # editing an earlier answer must not file it a second time.
     new_message = filters.UpdateType.MESSAGE
     application.add_handler(CallbackQueryHandler(transport.on_callback))
+    # 0. A group upgraded to a supergroup announces it with a service message; re-key before anything else.
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, transport.on_migrate))
     application.add_handler(MessageHandler(new_message & filters.Document.ALL, transport.on_document))
     application.add_handler(MessageHandler(new_message & filters.TEXT, transport.on_text))
     application.add_error_handler(transport.on_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.notify import OutboundMessage, Recipient, SendResult, SendStatus
-from bot.wecom.cards import button_card, fits_card, replace_name, title_and_body
+from bot.wecom.cards import button_card, fits_card, label_says_all, replace_name, status_line
 from bot.wecom.client import WeComClient
 
 log = logging.getLogger(__name__)
@@ -66,21 +66,25 @@ class WeComSender:
         return await self.client.send_text(**target, content=message.text)
 
     async def _edit(self, target: dict[str, str], message: OutboundMessage, task_id: str) -> SendResult:
-        """Show the recorded status on the tapped card; text that does not fit follows as a message."""
+        """Show the recorded status on the tapped card; what the label cannot hold follows as text.
+
+        A reply to a tap is the card's own text plus a status line; the card already shows the
+        former, so only the status line is sent on when the short label had to cut it.
+        """
         if message.buttons:
             card = button_card(message, task_id)
             result = await self.client.update_template_card(task_id=task_id, card=card, **target)
-            shown_all = fits_card(message)
+            rest = "" if fits_card(message) else message.text
         else:
-            label = replace_name(message)
-            result = await self.client.update_template_card(task_id=task_id, replace_name=label, **target)
-            title, body = title_and_body(message)
-            shown_all = not body and label == title
+            result = await self.client.update_template_card(
+                task_id=task_id, replace_name=replace_name(message), **target
+            )
+            rest = "" if label_says_all(message) else status_line(message)
         if result.status is not SendStatus.SENT:
             log.info("wecom card %s not updated (%s); sending a new message", task_id, result.detail)
             return await self._send_new(target, message)
-        if shown_all:
+        if not rest:
             return result
-        rest = await self.client.send_text(**target, content=message.text)
-        rest.message_id = rest.message_id or task_id
-        return rest
+        follow = await self.client.send_text(**target, content=rest)
+        follow.message_id = follow.message_id or task_id
+        return follow
