@@ -17,6 +17,9 @@ _NOISE_LINE = re.compile(
     r"下面是小编|以下是小编|小编为大家|本文由|相关热词|相关文章|热门文章|推荐阅读)",
     re.IGNORECASE,
 )
+# site-footer markers anywhere in a short line: "主办单位：XX县政府办 版权所有 网站标识码…" must
+# not read as an owner label (主办单位 is also a plan label)
+_FURNITURE = re.compile(r"网站标识码|ICP备|ICP证|公网安备|版权所有|技术支持[:：]|网站地图|联系我们")
 # everything after a footer like these is site navigation, not the plan
 _FOOTER = re.compile(
     r"^\s*(推荐访问|猜你喜欢|相关推荐|相关阅读|热门推荐|延伸阅读|相关热词搜索|上一篇[:：]|下一篇[:：])"
@@ -38,7 +41,7 @@ def clean(lines: list[str]) -> list[str]:
         if _FOOTER.match(line):
             break
         line = _PREAMBLE.sub("", line).strip() if _PREAMBLE.search(line) else line
-        if not line or (_NOISE_LINE.match(line) and len(line) < 200):
+        if not line or ((_NOISE_LINE.match(line) or _FURNITURE.search(line)) and len(line) < 200):
             continue
         out.append(line)
     return out

@@ -5,65 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .units import looks_like_unit, norm_punct, split_units, strip_role
+from .labels import LABEL_INLINE, LABEL_RE, LABELS, OWNER_ROLES
+from .units import looks_like_unit, norm_punct, plain_unit, split_units, strip_role
 
-# label -> role; roles: objective, measures, resp (first leads), lead, co, leaders, deadline
-LABELS = {
-    "目标任务": "objective",
-    "工作目标": "objective",
-    "任务目标": "objective",
-    "预期目标": "objective",
-    "工作措施": "measures",
-    "主要措施": "measures",
-    "具体措施": "measures",
-    "工作举措": "measures",
-    "推进措施": "measures",
-    "主要内容": "measures",
-    "具体内容": "measures",
-    "责任股室": "resp",
-    "责任单位": "resp",
-    "责任处室": "resp",
-    "责任部门": "resp",
-    "责任科室": "resp",
-    "承办单位": "resp",
-    "实施单位": "resp",
-    "牵头单位": "lead",
-    "牵头部门": "lead",
-    "牵头股室": "lead",
-    "牵头处室": "lead",
-    "牵头科室": "lead",
-    "主办单位": "lead",
-    "主责单位": "lead",
-    "配合单位": "co",
-    "配合部门": "co",
-    "配合股室": "co",
-    "配合处室": "co",
-    "协办单位": "co",
-    "协助单位": "co",
-    "参与单位": "co",
-    "协同单位": "co",
-    "牵头领导": "leaders",
-    "责任领导": "leaders",
-    "分管领导": "leaders",
-    "联系领导": "leaders",
-    "包保领导": "leaders",
-    "责任人": "leaders",
-    "完成时限": "deadline",
-    "完成时间": "deadline",
-    "时间节点": "deadline",
-    "时限要求": "deadline",
-    "进度安排": "deadline",
-    "完成期限": "deadline",
-}
-_LABEL_ALT = "|".join(sorted(LABELS, key=len, reverse=True))
-LABEL_RE = re.compile(
-    rf"^\s*[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*(?:[（(][^）)]{{1,6}}[）)])?\s*[:：]\s*(?P<value>.*)$"
-)
-LABEL_INLINE = re.compile(rf"[【\[]?(?:{_LABEL_ALT})[】\]]?\s*(?:[（(][^）)]{{1,6}}[）)])?\s*[:：]")
-OWNER_ROLES = ("resp", "lead", "co")
 # "(排名第一为牵头股室,下同)", "排在第一位的部门为牵头部门", "排名不分先后"
 NOTE_RE = re.compile(r"(第一|首位|第1|首个|前面|最前)[^,，。;；()（）]{0,10}(牵头|主责)|下同|不分先后")
 _BRACKET = re.compile(r"[（(]((?:[^（）()]|[（(][^（）()]*[）)])*)[）)]")
+_MARKS = {"牵头": "lead", "主责": "lead", "牵头单位": "lead", "牵头部门": "lead", "配合": "co", "参与": "co"}
+_MARK = re.compile(rf"\(({'|'.join(_MARKS)})\)$")
 _ROLE_WORD = re.compile(r"(负责|牵头|配合|参与|协助|协办|责任单位|牵头单位|配合单位|责任部门)")
 
 
@@ -123,31 +72,61 @@ def parse_owner_text(text: str, role: str = "resp") -> Owners:
         return "" if _note(m.group(1), owners) else m.group(0)
 
     text = _BRACKET.sub(drop_note, text).strip(" .。;；")
-    for clause in re.split(r"[,，;；]", text):
-        clause = clause.strip(" .。")
-        if not clause or _note(clause, owners):
-            continue
-        r = role
-        m = LABEL_RE.match(clause)
+    # a label opens a segment whose role holds until the next label, whatever separates them
+    cuts = [m.start() for m in LABEL_INLINE.finditer(text)]
+    bounds = [0, *cuts, len(text)]
+    for seg in (text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)):
+        seg_role = role
+        m = LABEL_RE.match(seg.strip(" .。,，;；"))
         if m:
-            r, clause = LABELS[m.group("label")], m.group("value")
-        elif re.search(r"牵头(单位|部门)?$", clause):
-            r = "lead"
-        elif re.search(r"(配合|参与|协助|协办|协同)(单位|部门)?$", clause):
-            r = "co"
-        if r == "leaders":
-            owners.leaders += [p for p in re.split(r"[、,，;；\s]+", strip_role(clause)) if p]
-        elif r in OWNER_ROLES:
-            getattr(owners, r).extend(split_units(clause))
+            seg_role, seg = LABELS[m.group("label")], m.group("value")
+        for clause in re.split(r"[,，;；]", seg):
+            _clause(clause.strip(" .。"), seg_role, owners)
     return owners
 
 
-def owner_bracket(text: str, *, tail_only: bool = False) -> tuple[Owners | None, str]:
-    """Find an owner bracket such as （A、B负责，…下同） in running text; return it and the rest."""
-    for m in reversed(list(_BRACKET.finditer(text))):
+def _clause(clause: str, role: str, owners: Owners) -> None:
+    if not clause or _note(clause, owners):
+        return
+    if re.search(r"牵头(单位|部门)?$", clause):
+        role = "lead"
+    elif re.search(r"(配合|参与|协助|协办|协同)(单位|部门)?$", clause):
+        role = "co"
+    if role == "leaders":
+        owners.leaders += [p for p in re.split(r"[、,，;；\s]+", strip_role(clause)) if p]
+        return
+    if role not in OWNER_ROLES:
+        return
+    names = split_units(clause)
+    marked = [_MARK.search(n) for n in names]
+    if role == "lead" and any(m and _MARKS[m.group(1)] == "lead" for m in marked):
+        role = "resp"  # a marker inside a 牵头 list: the unmarked names only take part
+    for name, m in zip(names, marked, strict=True):
+        # "市发展改革委（牵头）、市财政局": the marker, not the position, says who leads
+        if m:
+            getattr(owners, _MARKS[m.group(1)]).append(name[: m.start()].strip())
+        else:
+            getattr(owners, role).append(name)
+
+
+def owner_bracket(
+    text: str, *, tail_only: bool = False, known: frozenset[str] = frozenset()
+) -> tuple[Owners | None, str]:
+    """Find an owner bracket such as （A、B负责，…下同） in running text; return it and the rest.
+
+    A closing bracket that only lists offices, （基础教育科、督导室）, also names owners: the
+    genre's convention is that the first listed leads. `known` holds units named elsewhere in
+    the document, so a name without an office suffix still counts.
+    """
+    for i, m in enumerate(reversed(list(_BRACKET.finditer(text)))):
         inner = m.group(1)
-        if tail_only and text[m.end() :].strip(" 。.；;"):
+        at_tail = not text[m.end() :].strip(" 。.；;")
+        if tail_only and not at_tail:
             return None, text
+        if i == 0 and at_tail and not _ROLE_WORD.search(inner) and not LABEL_INLINE.search(inner):
+            names = split_units(inner)
+            if names and len(inner) <= 80 and all(plain_unit(n, known) for n in names):
+                return parse_owner_text(inner), (text[: m.start()] + text[m.end() :]).strip()
         if len(inner) > 150 or not _ROLE_WORD.search(inner) and not LABEL_INLINE.search(inner):
             continue
         owners = parse_owner_text(inner)
@@ -159,6 +138,24 @@ def owner_bracket(text: str, *, tail_only: bool = False) -> tuple[Owners | None,
         ):
             rest = (text[: m.start()] + text[m.end() :]).strip()
             return owners, rest
+    return None, text
+
+
+# "由市商务局牵头，市财政局、市市场监管局配合。" as a sentence of its own in running text
+_RUNNING = re.compile(
+    r"(?:^|[。；;!！])\s*(?P<clause>由[^。；;，,由]{2,40}?牵头(?:负责)?"
+    r"(?:[，,、][^。；;]{2,120}?(?:配合|参与|协助|协同)(?:落实|实施)?)?)\s*(?=[。；;]|$)"
+)
+
+
+def running_owners(text: str) -> tuple[Owners | None, str]:
+    """Find a "由X牵头，Y、Z配合" sentence; return its owners and the text without it."""
+    for m in _RUNNING.finditer(norm_punct(text)):
+        owners = parse_owner_text(m.group("clause"))
+        names = owners.lead + owners.co + owners.resp
+        if owners.lead and all(looks_like_unit(n) for n in names):
+            start = m.start("clause")
+            return owners, (text[:start] + text[m.end() :].lstrip("。.；;")).strip()
     return None, text
 
 

@@ -45,6 +45,26 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
     units, _canon, merges = build_units(names, aliases)
     warnings += merges
     warnings += [w for t in tasks for w in t.warnings]
+    warnings += _repeated_refs(tasks)
     if not tasks:
         warnings.append("no tasks found: no numbered items with responsible units or task table")
     return ParsedPlan(title=title, year=year, tasks=tasks, units=units, warnings=warnings)
+
+
+def _repeated_refs(tasks: list[ParsedTask]) -> list[str]:
+    """Warn once when numbers repeat, e.g. numbering restarts at 1 in each section.
+
+    `ref` stays the number as printed (the contract); the importer keeps repeats apart by
+    document order (1, 1-2, 1-3), so the reader is told how they will be stored.
+    """
+    counts: dict[str, int] = {}
+    for t in tasks:
+        counts[t.ref] = counts.get(t.ref, 0) + 1
+    repeated = [r for r, n in counts.items() if n > 1]
+    if not repeated:
+        return []
+    shown = "、".join(repeated[:5]) + ("…" if len(repeated) > 5 else "")
+    return [
+        f"task numbers repeat ({shown}): numbering restarts in each section; refs are kept as "
+        f"printed and repeats are stored as {repeated[0]}-2, {repeated[0]}-3… in document order"
+    ]

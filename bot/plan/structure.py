@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .numbering import parse_number
-from .owners import LABEL_RE, LABELS, OWNER_ROLES, Owners, bare_owner_line, owner_bracket, parse_owner_text
+from .owners import (
+    LABEL_RE,
+    LABELS,
+    OWNER_ROLES,
+    Owners,
+    bare_owner_line,
+    owner_bracket,
+    parse_owner_text,
+    running_owners,
+)
 from .units import looks_like_unit
+
+# a closing note that sets the deadline of the items above it: "以上任务均需于2023年11月底前完成"
+_SUMMARY = re.compile(
+    r"^(以上|上述|前述)(各项|所有|全部)?(重点)?(任务|工作|事项)[^。]{0,30}?"
+    r"(\d{1,2}\s*月|年底|年内|\d{4}\s*年)[^。]{0,12}?(完成|办结|落实)"
+)
+# the same note before the first item covers the whole plan: "各项任务须于2023年底前完成"
+_GLOBAL = re.compile(
+    r"^[^。]{0,12}(各项|所有|全部|上述|以下)(重点)?(任务|工作)[^。]{0,20}?"
+    r"(\d{1,2}\s*月|年底|年内|\d{4}\s*年)[^。]{0,12}?(完成|办结)"
+)
 
 # items written inline in a paragraph (一是…二是…) never open a level of their own
 _INLINE_STYLES = ("shi",)
@@ -28,6 +49,8 @@ class Node:
     owners: Owners | None = None
     owner_by_label: bool = False
     used: set[int] = field(default_factory=set)  # body lines consumed as owner lines
+    pos: int = 0  # line index in the document
+    notes: list[tuple[int, str]] = field(default_factory=list)  # root only: deadline notes
 
     def path(self) -> list[str]:
         out, node = [], self.parent
@@ -46,14 +69,19 @@ def build_tree(lines: list[str]) -> Node:
     """Nest numbered lines by style: a style seen before closes back to its level."""
     root = Node(style=None)
     stack = [root]
-    for line in lines:
+    for pos, line in enumerate(lines):
+        stripped = line.strip()
+        note = _SUMMARY.match(stripped) or (len(stack) == 1 and _GLOBAL.match(stripped))
+        if note:
+            root.notes.append((pos if len(stack) > 1 else -1, note.group(0)))
+            continue
         num = parse_number(line)
         cur = stack[-1]
         styles = [n.style for n in stack]
         if num and num.style not in _INLINE_STYLES and not (cur.labeled and num.style not in styles):
             if num.style in styles:
                 del stack[styles.index(num.style) :]
-            node = Node(num.style, num.ref, num.value, num.rest, line.strip(), parent=stack[-1])
+            node = Node(num.style, num.ref, num.value, num.rest, line.strip(), parent=stack[-1], pos=pos)
             stack[-1].children.append(node)
             stack.append(node)
             continue
@@ -64,10 +92,12 @@ def build_tree(lines: list[str]) -> Node:
     return root
 
 
-def read_owners(node: Node) -> None:
+def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
     """Collect the owners an item states in its own line and body (not its children's)."""
     found: Owners | None = None
-    owners, rest = owner_bracket(node.text)
+    owners, rest = owner_bracket(node.text, known=known)
+    if not owners:
+        owners, rest = running_owners(node.text)
     if owners:
         found, node.text = owners, rest
     for i, line in enumerate(node.body):
@@ -92,7 +122,9 @@ def read_owners(node: Node) -> None:
                 found.leaders += o.leaders
             continue
         # a body bracket names owners only when it closes the paragraph, not mid-sentence
-        owners, rest = owner_bracket(line, tail_only=True)
+        owners, rest = owner_bracket(line, tail_only=True, known=known)
+        if not owners:
+            owners, rest = running_owners(line)
         if owners:
             if rest.strip(" 。.；;"):
                 node.body[i] = rest
@@ -127,9 +159,16 @@ def lift_trailing_owners(root: Node) -> None:
         if len(kids) < 2 or _has_owner(n):
             continue
         last = kids[-1]
-        if not last.owner_by_label or any(_has_owner(k) or _owned_below(k) for k in kids[:-1]):
+        # items ending in "；" are one sentence's parts (1．清理；2．建立。（A负责）), not tasks;
+        # flattened text glues that closing bracket onto the last part, so it moves up too
+        listed = all(k.line.rstrip().endswith(("；", ";")) for k in kids[:-1])
+        inline = listed and not last.owner_by_label and _has_owner(last) and not last.children
+        if not (last.owner_by_label or inline) or any(_has_owner(k) or _owned_below(k) for k in kids[:-1]):
             continue
-        if counts.get(last.style, 0) > 1 and not n.labeled:
+        if inline:
+            n.owners, n.owner_by_label, last.owners = last.owners, True, None
+            continue
+        if counts.get(last.style, 0) > 1 and not n.labeled and not listed:
             continue
         n.owners, n.owner_by_label, last.owners, last.owner_by_label = last.owners, True, None, False
         moved = [ln for i, ln in enumerate(last.body) if i in last.used]
@@ -137,6 +176,15 @@ def lift_trailing_owners(root: Node) -> None:
         last.used = set()
         n.body.extend(moved)
         read_owners(n)
+
+
+def known_units(root: Node) -> frozenset[str]:
+    """Return every unit named by a label or role word anywhere in the tree."""
+    names: set[str] = set()
+    for n in [root, *root.descendants()]:
+        if n.owners:
+            names.update(n.owners.lead + n.owners.co + n.owners.resp)
+    return frozenset(names)
 
 
 def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str]]:

@@ -6,7 +6,7 @@ import re
 
 from .model import ParsedTask
 from .owners import LABEL_RE, LABELS, Owners
-from .structure import Node, build_tree, lift_trailing_owners, read_owners, select_tasks
+from .structure import Node, build_tree, known_units, lift_trailing_owners, read_owners, select_tasks
 
 
 def split_title(text: str) -> tuple[str, str]:
@@ -78,12 +78,29 @@ def _numbering_warnings(pairs: list[tuple[Node, ParsedTask]]) -> None:
             prev = node
 
 
+def _apply_notes(pairs: list[tuple[Node, ParsedTask]], notes: list[tuple[int, str]]) -> None:
+    """Give tasks without a stated deadline the one a closing or opening note states.
+
+    "以上任务…" covers the tasks since the previous such note; a note before the first item
+    (position -1) covers every task. A task's own 完成时限 always wins.
+    """
+    done = -1
+    for pos, text in sorted(notes):
+        for node, task in pairs:
+            if (pos < 0 or done < node.pos < pos) and not task.stated_deadline:
+                task.stated_deadline = text
+        done = max(done, pos)
+
+
 def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
     """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings)."""
-    root = build_tree(lines)
-    read_owners(root)
-    for node in root.descendants():
-        read_owners(node)
+    # two passes: a bare bracket （办公室、人事科） may name units known only from other items
+    known: frozenset[str] = frozenset()
+    for _ in range(2):
+        root = build_tree(lines)
+        for node in [root, *root.descendants()]:
+            read_owners(node, known)
+        known = known_units(root)
     lift_trailing_owners(root)
     chosen, warnings = select_tasks(root)
     rule = "first"  # most plans list the leading unit first; a note may say otherwise
@@ -96,5 +113,6 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
                 rule = owners.rule
             task.lead, task.co = owners.resolve(this_rule)
         pairs.append((node, task))
+    _apply_notes(pairs, root.notes)
     _numbering_warnings(pairs)
     return [t for _, t in pairs], warnings

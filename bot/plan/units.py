@@ -36,6 +36,28 @@ def looks_like_unit(name: str) -> bool:
     return bool(_UNIT_END.search(base) or _GROUP.match(name) or name.endswith(_GROUP_TAIL))
 
 
+# A bracket with no role word names owners only if every item reads as an office. This suffix
+# list is stricter than _UNIT_END (no 市/县/区/行/园) so that （试行）（含民办）（2021—2025年）
+# stay ordinary parentheticals.
+_PLAIN_END = re.compile(
+    r"(科|室|股|处|局|办|委|厅|部|署|中心|学校|中学|小学|大学|站|馆|所|院|会|队|组|政府|单位|联|公司|"
+    r"银行|街道)$"
+)
+_NOT_UNIT = re.compile(r"^(含|包括|不含|除|即|如|简称|下称|以下|其中|详见|见|注|试|暂|另|主要|全部|部分)")
+
+
+def plain_unit(name: str, known: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Tell whether a bracket item is an office name even without a role word (负责/牵头)."""
+    if name in known:
+        return True
+    if not 2 <= len(name) <= 20 or _NOT_UNIT.match(name) or re.search(r"[\d年月日《》“”\"%。]", name):
+        return False
+    if _GROUP.match(name) and len(name) >= 3:
+        return True
+    m = _PLAIN_END.search(name)
+    return bool(m) and len(name) > len(m.group(1))
+
+
 def strip_role(text: str) -> str:
     """Drop trailing role words such as 负责 / 牵头 / 等按职责分工负责."""
     text = text.strip(_NAME_TRIM)

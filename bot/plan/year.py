@@ -26,7 +26,17 @@ def _candidate(line: str) -> str:
 
 
 def find_title(lines: list[str]) -> str:
-    """Return the last title-like line before the first numbered item (a split title joined)."""
+    """Return the plan's title: the last title-like line before the first item, unwrapped.
+
+    "关于印发XX市2023年重点工作任务分工方案的通知" is the covering notice; the plan is the
+    document it prints, so the store files it under the inner title.
+    """
+    title = _find_title(lines)
+    m = re.search(r"关于印发[《“\"]?(.{4,60}?)[》”\"]?的通知$", title)
+    return m.group(1) if m and _KEYWORD.search(m.group(1)) else title
+
+
+def _find_title(lines: list[str]) -> str:
     segs: list[str] = []
     for line in lines[:60]:
         if parse_number(line):
