@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+import re
+from datetime import datetime, time, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.chat.context import Ctx, reply
 from bot.notify import Button, OutboundMessage, Recipient
@@ -120,9 +121,20 @@ def _buttons_of(original: Outbox | None) -> list[list[Button]]:
     return [[Button(b["label"], b["data"]) for b in row] for row in rows]
 
 
-def awaiting_deferral(ctx: Ctx) -> Deferral | None:
+DEFERRAL_WAIT = timedelta(days=1)  # a 申请延期 tap waits this long for its date
+_LOOKS_LIKE_DATE = re.compile(r"^\s*(\d{4}[-/.年]|\d{1,2}[-/.月]|取消|cancel|算了)")
+
+
+def awaiting_deferral(ctx: Ctx, text: str) -> Deferral | None:
+    """The actor's open 申请延期 that this text may answer.
+
+    In a group only a date-looking text (or 取消) answers it, so everyday talk is not read as a date.
+    """
+    if ctx.event.is_group and not _LOOKS_LIKE_DATE.match(text):
+        return None
     return ctx.session.exec(select(Deferral).where(Deferral.requested_by == ctx.actor.ref,
-                                                   Deferral.status == "awaiting_date")).first()
+                                                   Deferral.status == "awaiting_date",
+                                                   col(Deferral.created_at) > ctx.now - DEFERRAL_WAIT)).first()
 
 
 def complete_deferral(ctx: Ctx, deferral: Deferral, text: str):

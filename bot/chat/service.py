@@ -101,7 +101,7 @@ class ChatService:
             if not actor.is_admin:
                 return reply("只有管理员可以使用这个命令。")
             return ADMIN[intent.name](ctx, intent.args)
-        pending = actions.awaiting_deferral(ctx)
+        pending = actions.awaiting_deferral(ctx, text)
         if pending is not None and intent.name == "unknown":
             return actions.complete_deferral(ctx, pending, text)
         if event.reply_to_message_id and intent.name == "unknown":

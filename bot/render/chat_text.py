@@ -43,9 +43,9 @@ def light_line(t: TaskLight) -> str:
 def board_text(lights: list[TaskLight], today: date) -> str:
     counts = {k: sum(t.light == k for t in lights) for k in LIGHT_CN}
     head = (f"督办看板（{cn_date(today)}）：共 {len(lights)} 项　"
-            + "　".join(f"{LIGHT_CN[k]} {counts[k]}" for k in ("red", "yellow", "green", "done")))
+            + "　".join(f"{LIGHT_CN[k]} {counts[k]}" for k in ("red", "yellow", "green", "done", "unowned")))
     lines = [head]
-    for k in ("red", "yellow"):
+    for k in ("red", "yellow", "unowned"):
         group = [t for t in lights if t.light == k]
         if group:
             lines.append(f"{LIGHT_CN[k]}：")

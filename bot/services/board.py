@@ -14,7 +14,7 @@ from jobs.views import load_task_views
 from storage import repo
 from storage.models import Unit
 
-LIGHT_CN = {"green": "🟢 正常", "yellow": "🟡 临近未反馈", "red": "🔴 逾期", "done": "✅ 已完成"}
+LIGHT_CN = {"green": "🟢 正常", "yellow": "🟡 临近未反馈", "red": "🔴 逾期", "done": "✅ 已完成", "unowned": "⚪ 未列责任单位"}
 
 
 @dataclass
@@ -24,7 +24,7 @@ class TaskLight:
     title: str
     lead: list[str]
     co: list[str]
-    light: str  # green | yellow | red | done
+    light: str  # green | yellow | red | done | unowned
     next_deadline: date | None
     overdue_since: date | None
     last_report: date | None
@@ -34,6 +34,8 @@ def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
     """(light, next deadline, first missed deadline) for one task on one day."""
     if view.done:
         return "done", None, None
+    if not (view.lead or view.co):
+        return "unowned", None, None  # nobody to chase: the office must assign it, not a red mark on a unit
     dates: list[date] = []
     for d in effective_deadlines(view, settings.reminders):
         if d.kind == "recurring" and d.recurrence:

@@ -1,0 +1,93 @@
+"""The command layer on its own (Errbot-style: push an event in, read the replies out)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.chat.events import ChatEvent
+from bot.chat.service import ChatService
+from bot.config import Settings
+from bot.services import callbacks, planfile
+from bot.services.binding import bind_directly
+from bot.services.importer import apply_plan
+from bot.workdays import WorkCalendar
+from storage.db import session_scope
+from storage.models import Deferral, Task
+from tests.helpers import at
+
+
+class Chat:
+    def __init__(self, engine, seed_path) -> None:
+        self.now = at(2021, 8, 23)
+        self.engine = engine
+        self.service = ChatService(engine=engine, settings=Settings(telegram={"admins": [1]}),
+                                   calendar=WorkCalendar(), clock=lambda: self.now)
+        with session_scope(engine) as s:
+            apply_plan(session=s, parsed=planfile.parse(seed_path), now=self.now)
+            bind_directly(session=s, unit_name="安全办", platform="telegram", address="-200", now=self.now,
+                          actor="t", is_group=True)
+
+    async def say(self, text: str, *, user="7", chat="-200", group=True, **kw) -> str:
+        event = ChatEvent(platform="telegram", chat_id=chat, user_id=user, text=text, is_group=group, **kw)
+        return "\n".join(m.text for m in await self.service.handle(event))
+
+
+@pytest.fixture
+def chat(memory_engine, seed_path):
+    return Chat(memory_engine, seed_path)
+
+
+async def test_board_separates_tasks_without_owner(chat):
+    board = await chat.say("看板")
+    assert "⚪ 未列责任单位 1" in board and "第26项 常态化开展疫情防控工作" in board
+    assert "🔴 逾期 0" in board and "🟢 正常 25" in board  # task 26 is not counted as anyone's failure
+
+
+async def test_group_chatter_is_not_taken_as_a_deferral_date(chat):
+    with session_scope(chat.engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "25")).one()
+        key = callbacks.signing_key(session=s, now=chat.now)
+    tap = ChatEvent(platform="telegram", chat_id="-200", user_id="7", is_group=True,
+                    callback_data=callbacks.sign(key, "defer", task.id))
+    asked = "\n".join(m.text for m in await chat.service.handle(tap))
+    assert "希望延期到的日期" in asked
+    assert await chat.say("大家辛苦了") == ""  # ordinary group talk: silence, request still open
+    answer = await chat.say("2021-10-15 等待设备到货")
+    assert "延期至2021-10-15的申请" in answer
+    with session_scope(chat.engine) as s:
+        (d,) = s.exec(select(Deferral)).all()
+        assert (d.status, d.reason, d.requested_date.isoformat()) == ("pending", "等待设备到货", "2021-10-15")
+
+
+async def test_deferral_request_expires_after_a_day(chat):
+    with session_scope(chat.engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "25")).one()
+        key = callbacks.signing_key(session=s, now=chat.now)
+    await chat.service.handle(ChatEvent(platform="telegram", chat_id="-200", user_id="7", is_group=True,
+                                        callback_data=callbacks.sign(key, "defer", task.id)))
+    chat.now += timedelta(days=2)
+    assert await chat.say("2021-10-15") == ""  # a stale request is not completed by a date-looking text
+    with session_scope(chat.engine) as s:
+        assert s.exec(select(Deferral)).one().status == "awaiting_date"
+
+
+async def test_admin_help_and_admin_commands(chat):
+    assert "管理员命令" in await chat.say("/help", user="1", chat="1", group=False)
+    assert "管理员命令" not in await chat.say("/help")
+    assert "只有管理员" in await chat.say("/invite 安全办")
+    assert "邀请码" in await chat.say("/invite 安全办", user="1", chat="1", group=False)
+    assert "你是不是要找" in await chat.say("/invite 安全股", user="1", chat="1", group=False)
+    assert "2021-02-30" in await chat.say("/deadline 25 2021-02-30", user="1", chat="1", group=False)
+
+
+async def test_mine_owns_and_silent(chat):
+    mine = await chat.say("/mine")
+    assert "安全办牵头的任务（1项）" in mine and "第25项" in mine
+    assert "没有反馈的任务" in await chat.say("还没反馈的")
+    await chat.say("/report 25 已完成 隐患全部整改")
+    assert "第25项" not in await chat.say("还没反馈的")
+    progress = await chat.say("第25项进展如何")
+    assert "✅ 已完成" in progress and "已完成 100%：隐患全部整改" in progress
