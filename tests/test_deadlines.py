@@ -253,3 +253,15 @@ def test_seed_plan():
     # The rest are the plan's "常态化" measures: ongoing, no date, no reminder spam.
     assert {d.kind for d in found if d.date is None} == {"ongoing"}
     assert all("常态化" in d.text for d in found if d.kind == "ongoing")
+
+
+def test_bare_month_needs_a_completion_verb_in_running_text():
+    from datetime import date as _d
+
+    assert [(x.date, x.certain) for x in extract_deadlines("力争9月完成主体工程", year=2024)] == [
+        (_d(2024, 9, 30), False)
+    ]
+    assert extract_deadlines("计划于9月召开全市大会", year=2024) == []
+    assert extract_deadlines("全市1-9月累计完成投资", year=2024) == []
+    cell = parse_deadline("2024年9月", year=2024)  # a 完成时限 cell
+    assert cell is not None and cell.date == _d(2024, 9, 30)

@@ -120,6 +120,13 @@ def _month_whole(m: re.Match[str], ctx: Ctx) -> Hit:
     return Hit(month_end(y, month), False, label=f"{_year_label(y, ctx)}{month}月份")
 
 
+def _month_bare(m: re.Match[str], ctx: Ctx) -> Hit | None:
+    if ctx.strict and not m["v"]:
+        return None
+    y, month = _year_of(m, ctx), cn_int(m["m"])
+    return Hit(month_end(y, month), False, label=f"{_year_label(y, ctx)}{month}月")
+
+
 def _month_before(m: re.Match[str], ctx: Ctx) -> Hit:
     y, month = _year_of(m, ctx), cn_int(m["m"])
     return Hit(date(y, month, 1) - timedelta(days=1), False, label=f"{_year_label(y, ctx)}{month}月前")
@@ -258,6 +265,14 @@ RULES: tuple[_Rule, ...] = (
         _month_whole,
     ),
     _rule("month_before", rf"{_NO_NUM_BEFORE}{_PFX}{_MON}月{_BEFORE}{_NOT_START}", _month_before),
+    # A bare month: "9月完成", or a 完成时限 cell that says just "2024年9月". In running text it needs
+    # a completion verb right after it; "9月召开" or "9月1日" are other rules' business or no deadline.
+    _rule(
+        "month_bare",
+        rf"{_NO_NUM_BEFORE}{_PFX}{_MON}月(?![份底末上中下0-9〇零○一二三四五六七八九十两日号前以之起开])"
+        rf"(?P<v>完成|建成|投入使用|投用|竣工|完工|实现|达到|到位)?",
+        _month_bare,
+    ),
     _rule(
         "quarter",
         rf"{_NO_NUM_BEFORE}{_PFX}(?<![每按个逐])第?(?P<q>[一二三四1-4])季度(?P<e>末|底)?{_BEFORE}?{_NOT_START}",
