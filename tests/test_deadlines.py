@@ -1,14 +1,14 @@
 """Tests for bot.deadlines: one test per phrase class, the extractor on running text and the seed plan."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from bot.deadlines import Deadline, Recurrence, extract_deadlines, parse_deadline
 from bot.deadlines.festivals import SPRING_FESTIVAL
+from tests.conftest import SHARED
 
-SEED = Path("/work/shared/seed/000_06dbc8e77edbdaad.txt")
+SEED = SHARED / "seed" / "000_06dbc8e77edbdaad.txt"
 
 
 def parsed(phrase: str, year: int = 2021, **kw) -> tuple:

@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from bot.plan import parse_bytes, parse_file
+from tests.conftest import SHARED
 
 FIX = Path(__file__).parent / "fixtures" / "plans"
-SEED = Path("/work/shared/seed/000_06dbc8e77edbdaad.txt")
-BONDED = Path("/work/shared/fixtures/08_statecouncil-bonded-zones-2019.txt")
+SEED = SHARED / "seed" / "000_06dbc8e77edbdaad.txt"
+BONDED = SHARED / "fixtures" / "08_statecouncil-bonded-zones-2019.txt"
 shared = pytest.mark.skipif(not SEED.exists(), reason="shared seed files not mounted")
 
 
