@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.numerals import FULLWIDTH
+
 from .model import Deadline
-from .numerals import FULLWIDTH
 from .phrases import RULES, Ctx, Hit
 
 # Clauses end at these marks; a deadline belongs to the clause it is written in.

@@ -25,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.numerals import cn_digit, cn_int
+
 from .festivals import FOUNDING_LABEL, anniversary, next_spring_festival
 from .model import Recurrence
-from .numerals import cn_digit, cn_int
 from .recurrence import first_occurrence, month_end
 
 _NUM = "0-9〇零○一二三四五六七八九十两百"

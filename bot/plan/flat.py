@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .numbering import cn_to_int
+from bot.numerals import cn_int
+
 from .owners import LABEL_INLINE
 
 _CN = "一二三四五六七八九十"
@@ -30,7 +31,7 @@ def unflatten(lines: list[str]) -> list[str]:
 def _value(style: str, tok: str) -> int:
     digits = re.sub(r"[^\d一二三四五六七八九十①-⑳]", "", tok)
     if style in ("cn", "pcn"):
-        return cn_to_int(digits)
+        return cn_int(digits)
     if style == "circ":
         return ord(digits) - ord("①") + 1
     return int(digits)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.numerals import cn_int
+
 _CN = "一二三四五六七八九十百零〇两"
 _CIRC = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # order matters: the multi-level form must be tried before the plain arabic one
@@ -30,23 +32,6 @@ class Number:
     rest: str
 
 
-def cn_to_int(text: str) -> int:
-    """Convert a Chinese numeral up to the hundreds (十二, 二十三, 一百零五) to int."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, cur = 0, 0
-    for ch in text:
-        if ch in digits:
-            cur = digits[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-    return total + cur
-
-
 def parse_number(line: str) -> Number | None:
     """Return the item number at the start of `line`, or None."""
     for style, rx in STYLES:
@@ -55,7 +40,7 @@ def parse_number(line: str) -> Number | None:
             continue
         raw, rest = m.group(1), m.group(2).strip()
         if style in ("cn", "pcn", "di", "shi"):
-            value = cn_to_int(raw)
+            value = cn_int(raw)
             ref = str(value)
         elif style == "circ":
             value = _CIRC.index(raw) + 1

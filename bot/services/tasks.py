@@ -7,30 +7,27 @@ import unicodedata
 
 from sqlmodel import Session
 
+from bot.numerals import cn_int
 from bot.services.errors import NotFound
 from storage import repo
 from storage.models import Plan, Section, Task
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
 
 def cn_to_int(text: str) -> int | None:
-    """Small Chinese numerals (一 … 九十九) to int; None when it is not one."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_DIGITS and c != "十" for c in text):
+    """A small numeral typed in chat ("12", "十二") → int; None when it is not one."""
+    try:
+        return cn_int(text)
+    except KeyError:
         return None
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(text) if len(text) == 1 else None
 
 
 def normalise_ref(text: str) -> str:
     """ "第12项" / "12" / "第十二项" / "task 12" → "12"; other refs ("3.2") pass through."""
     t = unicodedata.normalize("NFKC", text).strip().lower()
     t = re.sub(r"^(task|#|no\.?)\s*", "", t)
-    m = re.fullmatch(r"第?\s*([0-9]+(?:[.\-][0-9]+)*|[零〇一二两三四五六七八九十]+)\s*(项|条|个|号)?(任务)?", t)
+    m = re.fullmatch(
+        r"第?\s*([0-9]+(?:[.\-][0-9]+)*|[零〇一二两三四五六七八九十百]+)\s*(项|条|个|号)?(任务)?", t
+    )
     if not m:
         return t
     n = cn_to_int(m.group(1))
