@@ -31,6 +31,9 @@ def task_full(r: dict) -> str:
     if r["co"]:
         lines.append(f"配合：{'、'.join(r['co'])}")
     for d in r["deadlines"]:
+        if d.get("kind") == "ongoing":
+            lines.append(f"时限：长期坚持（每月填报进展）— {d['text']}")
+            continue
         mark = "" if d["certain"] or d["confirmed"] else "（估计，待确认）"
         lines.append(f"时限：{d['date'] or '长期'} {d['text']}{mark}")
     if r.get("objective"):

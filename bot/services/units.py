@@ -64,6 +64,8 @@ def suggest(*, session: Session, name: str, limit: int = 3) -> list[str]:
 def require_unit(*, session: Session, name: str, aliases: dict[str, str] | None = None) -> Unit:
     unit = find_unit(session=session, name=name, aliases=aliases)
     if unit is None:
+        if not repo.units_by_name(session=session):
+            raise NotFound("还没有导入任何工作计划，没有单位可查。请先运行 duban plan import 文件。")
         hints = suggest(session=session, name=name)
         msg = f"没有找到单位“{clean_name(name) or name}”。"
         if hints:
