@@ -15,14 +15,11 @@ def current_plan(*, session: Session) -> Plan | None:
     return session.exec(stmt).first()
 
 
-def plan_for(*, session: Session, title: str, year: int) -> Plan | None:
-    """The active plan a newly parsed document revises: same title, else same year."""
-    stmt = select(Plan).where(Plan.active, Plan.title == title).order_by(col(Plan.id).desc())
-    plan = session.exec(stmt).first()
-    if plan is None:
-        stmt = select(Plan).where(Plan.active, Plan.year == year).order_by(col(Plan.id).desc())
-        plan = session.exec(stmt).first()
-    return plan
+def active_plans(*, session: Session, year: int | None = None) -> Sequence[Plan]:
+    stmt = select(Plan).where(Plan.active)
+    if year is not None:
+        stmt = stmt.where(Plan.year == year)
+    return session.exec(stmt.order_by(col(Plan.id).desc())).all()
 
 
 def active_tasks(*, session: Session, plan_id: int) -> Sequence[Task]:

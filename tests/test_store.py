@@ -147,3 +147,32 @@ def test_unknown_unit_suggests(engine):
             unit_tasks(session=s, unit="安全股")
         assert "你是不是要找" in str(err.value) and "安全办" in err.value.suggestions
         assert unit_tasks(session=s, unit="安全办公室")["unit"] == "安全办"
+
+
+def test_next_years_plan_retires_the_old_one(engine):
+    with session_scope(engine) as s:
+        apply_plan(session=s, parsed=parsed_plan(), now=NOW)
+    newer = parsed_plan()
+    newer["plan"] = {"title": "县教育局2022年工作要点", "year": 2022}
+    with session_scope(engine) as s:
+        result = apply_plan(session=s, parsed=newer, now=NOW.replace(year=2022))
+        assert result.retired == ["《县教育局2021年工作要点》（2021年）"]
+    with session_scope(engine) as s:
+        plans = {p.year: p.active for p in s.exec(select(Plan)).all()}
+        assert plans == {2021: False, 2022: True}
+        assert task_detail(session=s, ref="1")["plan"]["year"] == 2022
+        # The old plan's records stay; only the new plan's tasks are owned now.
+        assert len(s.exec(select(Task)).all()) == 6
+        assert [t["ref"] for t in unit_tasks(session=s, unit="安全办")["tasks"]] == ["2"]
+
+
+def test_revision_is_matched_by_title_not_by_year_alone(engine):
+    with session_scope(engine) as s:
+        apply_plan(session=s, parsed=parsed_plan(), now=NOW)
+    revision = parsed_plan()
+    revision["plan"]["title"] = "县教育局2021年工作要点（修订稿）"
+    other = parsed_plan()
+    other["plan"]["title"] = "县教育局2021年校园安全专项整治方案"
+    with session_scope(engine) as s:
+        assert diff_plan(session=s, parsed=revision).plan_id is not None
+        assert diff_plan(session=s, parsed=other).plan_id is None

@@ -48,6 +48,7 @@ def import_summary(result: ImportResult) -> str:
         head,
         f"任务 {result.tasks} 项，涉及单位 {result.units} 个，牵头 {result.lead} 处，配合 {result.co} 处。",
     ]
+    lines += [f"已停用较早的计划{r}：不再发送其提醒，记录仍保留。" for r in result.retired]
     lines += [f"单位合并：{m}" for m in result.merges]
     lines += [f"提示：{w}" for w in result.warnings if not w.startswith("单位合并")]
     return "\n".join(lines)

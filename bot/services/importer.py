@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session, select
@@ -35,6 +35,7 @@ class ImportResult:
     co: int
     warnings: list[str]
     merges: list[str]
+    retired: list[str] = field(default_factory=list)  # earlier plans this one replaced
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +46,7 @@ class ImportResult:
             "co_assignments": self.co,
             "warnings": self.warnings,
             "merges": self.merges,
+            "retired_plans": self.retired,
             "diff": self.diff.to_dict(),
         }
 
@@ -65,6 +67,7 @@ def apply_plan(
     if diff.empty:
         return _unchanged_result(diff, parsed, resolve, warnings)
     merges: list[str] = []
+    retired: list[str] = []
     if diff.plan_id is not None:
         plan = session.get(Plan, diff.plan_id)
         assert plan is not None
@@ -74,6 +77,7 @@ def apply_plan(
         )
         session.add(plan)
         session.flush()
+        retired = retire_older_plans(session=session, keep=plan, now=now, actor=actor)
     plan.title, plan.source_name, plan.imported_at = diff.title, source_name, now
     plan.content_hash = content_hash(parsed)
     units = repo.units_by_name(session=session)
@@ -161,7 +165,18 @@ def apply_plan(
         co=co_n,
         warnings=warnings,
         merges=merges,
+        retired=retired,
     )
+
+
+def retire_older_plans(*, session: Session, keep: Plan, now: datetime, actor: str) -> list[str]:
+    """A new year's plan replaces earlier years': their reminders stop, their records stay."""
+    out = []
+    for old in session.exec(select(Plan).where(Plan.active, Plan.year < keep.year)).all():
+        old.active = False
+        session.add(AuditLog(at=now, actor=actor, action="plan.retire", detail=f"{old.id} {old.title}"))
+        out.append(f"《{old.title}》（{old.year}年）")
+    return out
 
 
 def _unchanged_result(

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
 from sqlmodel import Session
 
 from storage import repo
@@ -119,11 +120,26 @@ def unique_refs(tasks: list[dict]) -> list[tuple[str, dict]]:
     return out
 
 
+def revised_plan(*, session: Session, title: str, year: int):
+    """The active plan a parsed document revises: the same title, or a close one of the same year.
+
+    "…工作要点（修订稿）" revises "…工作要点"; "2021年安全工作要点" beside "2021年工作要点" is a second plan.
+    """
+    same_year = repo.active_plans(session=session, year=year)
+    for plan in repo.active_plans(session=session):
+        if plan.title == title:
+            return plan
+    for plan in same_year:
+        if title.startswith(plan.title) or plan.title.startswith(title) or fuzz.ratio(plan.title, title) >= 90:
+            return plan
+    return None
+
+
 def diff_plan(*, session: Session, parsed: dict, config_aliases: dict[str, str] | None = None) -> PlanDiff:
     """Compare a parsed plan with the plan it revises, without changing anything."""
     meta = parsed.get("plan", {})
     title, year = meta.get("title") or "未命名计划", int(meta.get("year") or 0)
-    existing = repo.plan_for(session=session, title=title, year=year)
+    existing = revised_plan(session=session, title=title, year=year)
     diff = PlanDiff(title=title, year=year, plan_id=existing.id if existing else None)
     resolve = UnitResolver(session, parsed, config_aliases or {})
     new_tasks = unique_refs(parsed.get("tasks", []))
