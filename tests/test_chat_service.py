@@ -91,3 +91,36 @@ async def test_mine_owns_and_silent(chat):
     assert "第25项" not in await chat.say("还没反馈的")
     progress = await chat.say("第25项进展如何")
     assert "✅ 已完成" in progress and "已完成 100%：隐患全部整改" in progress
+
+
+async def test_wecom_department_member_taps_a_department_card(chat):
+    from bot.services.binding import bind_directly as bind
+    from storage.models import Outbox, StatusReport
+
+    with session_scope(chat.engine) as s:
+        bind(session=s, unit_name="职教办", platform="wecom", address="dept:7", now=chat.now, actor="t")
+        task = s.exec(select(Task).where(Task.ref == "12")).one()
+        key = callbacks.signing_key(session=s, now=chat.now)
+        s.add(Outbox(key="k", task_id=task.id, recipient="wecom:dept:7", kind="upcoming", occurrence="2021-08-23",
+                     payload='{"text": "【督办提醒】第12项"}', state="sent", created_at=chat.now,
+                     next_attempt_at=chat.now, message_id="card-1"))
+    tap = ChatEvent(platform="wecom", chat_id="lisi", user_id="lisi", callback_message_id="card-1",
+                    callback_data=callbacks.sign(key, "st", task.id, "in_progress"))
+    (reply,) = await chat.service.handle(tap)
+    assert "✅ 已记录：推进中（职教办" in reply.text
+    # A member who was not sent that card (or types free text) is still unbound.
+    stray = ChatEvent(platform="wecom", chat_id="wangwu", user_id="wangwu", callback_message_id="card-9",
+                      callback_data=callbacks.sign(key, "st", task.id, "done"))
+    assert "还没有绑定单位" in (await chat.service.handle(stray))[0].text
+    with session_scope(chat.engine) as s:
+        assert [(r.status, r.reporter) for r in s.exec(select(StatusReport)).all()] == [("in_progress", "wecom:lisi")]
+
+
+async def test_blocked_chat_that_writes_again_is_reachable_again(chat):
+    from storage.models import ChatIdentity
+
+    with session_scope(chat.engine) as s:
+        s.exec(select(ChatIdentity).where(ChatIdentity.address == "-200")).one().active = False
+    assert "安全办牵头的任务" in await chat.say("/mine")
+    with session_scope(chat.engine) as s:
+        assert s.exec(select(ChatIdentity).where(ChatIdentity.address == "-200")).one().active

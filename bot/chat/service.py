@@ -48,7 +48,8 @@ class ChatService:
             with session_scope(self.engine) as session:
                 now = self.clock()
                 actor = resolve_actor(session=session, settings=self.settings, platform=event.platform,
-                                      user_id=event.user_id, chat_id=event.chat_id, is_group=event.is_group)
+                                      user_id=event.user_id, chat_id=event.chat_id, is_group=event.is_group,
+                                      via_message_id=event.callback_message_id)
                 ctx = Ctx(session, self.settings, self.calendar, now, actor, event,
                           callbacks.signing_key(session=session, now=now))
                 try:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.notify import Recipient
 from bot.services.units import require_unit
-from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Unit
+from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Outbox, Unit
 
 INVITE_TTL = timedelta(days=7)
 MAX_FAILURES = 5  # wrong codes per person …
@@ -54,11 +54,29 @@ def admin_recipients(settings: Settings) -> list[Recipient]:
 
 
 def resolve_actor(*, session: Session, settings: Settings, platform: str, user_id: str, chat_id: str,
-                  is_group: bool) -> Actor:
-    """Find the binding: the group chat's for a group, else the person's own."""
+                  is_group: bool, via_message_id: str | None = None) -> Actor:
+    """Find the binding: the group chat's for a group, else the person's own.
+
+    A WeCom department (address "dept:N") is bound as a whole; its members are not bound one by one.
+    When one of them taps a card that went to the department (`via_message_id`), they act for its unit:
+    WeCom delivered that card only to the department's members.
+    """
     ident = session.exec(
         select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == chat_id)
     ).first()
+    if ident is not None and not ident.active:
+        # They blocked us once (or left); writing to us again means pushes reach them again.
+        ident.active = True
+    if ident is None and via_message_id:
+        sent = session.exec(
+            select(Outbox.recipient).where(Outbox.message_id == via_message_id,
+                                           col(Outbox.recipient).startswith(f"{platform}:dept:"))
+        ).first()
+        if sent is not None:
+            ident = session.exec(
+                select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.active,
+                                           ChatIdentity.address == sent.split(":", 1)[1])
+            ).first()
     unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
     return Actor(platform, user_id, chat_id, is_group, is_admin(settings, platform, user_id), ident, unit)
 
