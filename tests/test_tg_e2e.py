@@ -29,7 +29,7 @@ from bot.services.reports import set_deadline
 from bot.services.tasks import require_task
 from bot.tg import build_application, get_sender
 from storage.db import open_store, session_scope
-from storage.models import ChatIdentity, Deferral, Outbox, StatusReport
+from storage.models import ChatIdentity, Deferral, Outbox, Person, StatusReport
 from tests.conftest import SH
 from tests.fake_bot_api import (
     FakeBotApi,
@@ -200,6 +200,13 @@ async def test_invite_binds_private_and_group_chat(world):
     assert idents[str(SAFETY)].is_group is False
     assert idents[str(VOCATIONAL_GROUP)].is_group is True
     assert idents[str(VOCATIONAL_GROUP)].user_id == "222"
+    # The person behind the private chat is kept with their name and unit; a group is no person.
+    (person,) = world.rows(Person)
+    assert (person.name, idents[str(SAFETY)].person_id, idents[str(VOCATIONAL_GROUP)].person_id) == (
+        "张三",
+        person.id,
+        None,
+    )
     # Bound now: questions get answers, not onboarding help.
     assert "职教办牵头的任务" in await world.say("/mine", chat=VOCATIONAL_GROUP, user=223)
 

@@ -136,7 +136,7 @@ class ChatService:
                 return reply(f"本聊天已绑定{ctx.actor.unit.name}。\n\n{chat_text.HELP}")
             return reply(chat_text.ONBOARDING)
         outcome = redeem_invite(session=ctx.session, code=intent.args[0], platform=ev.platform, user_id=ev.user_id,
-                                chat_id=ev.chat_id, is_group=ev.is_group, now=ctx.now)
+                                chat_id=ev.chat_id, is_group=ev.is_group, now=ctx.now, user_name=ev.user_name)
         if isinstance(outcome, str):
             return reply(outcome)
         where = "本群" if ev.is_group else "您"

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.notify import Recipient
 from bot.services.units import require_unit
-from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Outbox, Unit
+from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Outbox, Person, Unit
 
 INVITE_TTL = timedelta(days=7)
 MAX_FAILURES = 5  # wrong codes per person …
@@ -93,7 +93,7 @@ def create_invite(*, session: Session, unit_name: str, now: datetime, created_by
 
 
 def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, chat_id: str, is_group: bool,
-                  now: datetime) -> Unit | str:
+                  now: datetime, user_name: str | None = None) -> Unit | str:
     """Bind this chat to the invite's unit, or return why not; wrong guesses are counted and limited.
 
     A wrong code returns its message instead of raising, so the counted failure is committed with it.
@@ -118,6 +118,14 @@ def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, c
         ident = ChatIdentity(platform=platform, address=chat_id, created_at=now)
         session.add(ident)
     ident.user_id, ident.unit_id, ident.is_group, ident.active = user_id, unit.id, is_group, True
+    if not is_group:  # a person: keep who they are beside where they are reached
+        person = session.get(Person, ident.person_id) if ident.person_id else None
+        if person is None:
+            person = Person(created_at=now)
+            session.add(person)
+        person.name, person.unit_id = user_name or person.name or f"{platform}:{user_id}", unit.id
+        session.flush()
+        ident.person_id = person.id
     invite.used_at, invite.used_by = now, f"{platform}:{user_id}"
     session.add(AuditLog(at=now, actor=f"{platform}:{user_id}", action="bind", detail=f"{chat_id} → {unit.name}"))
     session.flush()
