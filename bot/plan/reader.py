@@ -128,13 +128,28 @@ def _read_docx(data: bytes, name: str) -> list[Block]:
         raise fail(name, "文件已损坏或不是有效的 .docx 文件") from exc
     from docx.table import Table as DocxTable
 
+    from .docx_numbering import join_number, numbered_texts
+
+    try:
+        numbers = numbered_texts(document)
+    except Exception:  # malformed numbering.xml: read the text without its list numbers
+        numbers = {}
+
+    def text(paragraph) -> str:
+        # Word's list numbering is not in the text; put the printed number back in front
+        return join_number(numbers.get(paragraph._p, ""), paragraph.text)
+
     blocks: list[Block] = []
     # body order matters: a task table often follows the title paragraphs
     for item in document.iter_inner_content():
         if isinstance(item, DocxTable):
-            blocks.append([[cell.text.strip() for cell in row.cells] for row in item.rows])
+            rows = [
+                ["\n".join(text(p) for p in cell.paragraphs).strip() for cell in row.cells]
+                for row in item.rows
+            ]
+            blocks.append(rows)
         else:
-            blocks.extend(item.text.split("\n"))
+            blocks.extend(text(item).split("\n"))
     return blocks
 
 

@@ -31,24 +31,60 @@ def _role_of(cell: str) -> str | None:
     return None
 
 
-def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
+def _columns(row: list[str]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for j, cell in enumerate(row):
+        role = _role_of(cell)
+        if role == "title" and "title" in cols:
+            # two task-like columns: the first (usually merged) groups, the second names the task
+            cols.setdefault("section", cols["title"])
+            cols["title"] = j
+        elif role == "measures" and "title" not in cols and "任务" in cell:
+            cols["title"] = j
+        elif role and role not in cols:
+            cols[role] = j
+    if "title" not in cols and "measures" in cols:
+        cols["title"] = cols.pop("measures")
+    return cols
+
+
+def _sub_header(top: list[str], below: list[str]) -> list[str] | None:
+    """Combine a header with the row under it when that row splits merged headings (牵头单位 | 配合单位).
+
+    Each cell of the lower row must be blank, repeat the cell above (a vertical merge) or be a
+    column heading itself, and at least one must be a new heading; a data row never passes.
+    """
+    if len({_role_of(c) for c in top} - {None}) < 2:
+        return None  # a title row over the header is not a header
+    new = False
+    for j, cell in enumerate(below):
+        above = top[j] if j < len(top) else ""
+        if not cell.strip() or cell == above:
+            continue
+        if not _role_of(cell):
+            return None
+        new = True
+    if not new:
+        return None
+    combined = []
+    for j in range(max(len(top), len(below))):
+        above = top[j] if j < len(top) else ""
+        cell = below[j] if j < len(below) else ""
+        if not cell.strip() or cell == above or _role_of(cell):
+            combined.append(cell if cell.strip() else above)
+        else:
+            combined.append(above + cell)
+    return combined
+
+
+def _header(rows: list[list[str]]) -> tuple[int, int, dict[str, int]] | None:
+    """Find the header: (its first row, the first data row, column roles)."""
     for i, row in enumerate(rows[:15]):
-        cols: dict[str, int] = {}
-        for j, cell in enumerate(row):
-            role = _role_of(cell)
-            if role == "title" and "title" in cols:
-                # two task-like columns: the first (usually merged) groups, the second names the task
-                cols.setdefault("section", cols["title"])
-                cols["title"] = j
-            elif role == "measures" and "title" not in cols and "任务" in cell:
-                cols["title"] = j
-            elif role and role not in cols:
-                cols[role] = j
-        if "title" not in cols and "measures" in cols:
-            cols["title"] = cols.pop("measures")
+        combined = _sub_header(row, rows[i + 1]) if i + 1 < len(rows) else None
+        cols = _columns(combined or row)
         owners = {"lead", "co", "resp"} & cols.keys()
         if "title" in cols and (owners or "deadline" in cols):
-            return i, cols
+            return i, i + (2 if combined else 1), cols
     return None
 
 
@@ -57,7 +93,7 @@ def parse_table(rows: list[list[str]]) -> tuple[list[ParsedTask], list[str]] | N
     found = _header(rows)
     if not found:
         return None
-    start, cols = found
+    start, body, cols = found
     above = [" ".join(dict.fromkeys(c for c in r if c)) for r in rows[:start]]
     tasks: list[ParsedTask] = []
     section = ""
@@ -66,7 +102,7 @@ def parse_table(rows: list[list[str]]) -> tuple[list[ParsedTask], list[str]] | N
         j = cols.get(role)
         return row[j].strip() if j is not None and j < len(row) else ""
 
-    for row in rows[start + 1 :]:
+    for row in rows[body:]:
         filled = [c for c in row if c.strip()]
         if not filled:
             continue
@@ -76,7 +112,7 @@ def parse_table(rows: list[list[str]]) -> tuple[list[ParsedTask], list[str]] | N
         if "section" in cols and cell(row, "section"):
             section = cell(row, "section")
         title = cell(row, "title")
-        if not title or _role_of(title) == "title" and title == rows[start][cols["title"]]:
+        if not title or _role_of(title) == "title" and title == cell(rows[start], "title"):
             continue
         ref = cell(row, "ref") or str(len(tasks) + 1)
         task = ParsedTask(

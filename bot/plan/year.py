@@ -53,6 +53,7 @@ def _find_title(lines: list[str]) -> str:
                 and len(prev) <= 30
                 and not _KEYWORD.search(prev)
                 and not re.search(r"\d|[〔\[：:。，,]", prev)
+                and not re.fullmatch(r"附[件表录]?", prev)  # the "附件" label above an annexed table
             ):
                 return prev + seg
             return seg
