@@ -75,3 +75,30 @@ def memory_engine():
     eng = open_store("sqlite://")
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+async def api():
+    """A fake Telegram Bot API on loopback (tests/fake_bot_api.py), stopped afterwards."""
+    from tests.fake_bot_api import FakeBotApi
+
+    server = await FakeBotApi().start()
+    yield server
+    await server.stop()
+
+
+def telegram_settings(api, db_url: str, **extra):
+    """Settings for a duban whose Telegram channel talks to the fake Bot API `api`."""
+    from bot.config import Settings
+
+    return Settings(
+        database={"url": db_url},
+        app={"load_sample_plan": False},
+        telegram={
+            "token": api.token,
+            "base_url": api.base_url,
+            "base_file_url": api.base_file_url,
+            "admins": extra.pop("admins", []),
+        },
+        **extra,
+    )

@@ -55,12 +55,6 @@ class EchoHandler:
         return [OutboundMessage(text=f"echo: {event.text}", reply_to_message_id=event.message_id)]
 
 
-@pytest.fixture
-async def api():
-    server = await FakeBotApi().start()
-    yield server
-    await server.stop()
-
 
 def make_settings(api: FakeBotApi, **overrides) -> TelegramSettings:
     return TelegramSettings(

@@ -19,7 +19,6 @@ from sqlmodel import select
 from telegram import Update
 from typer.testing import CliRunner
 
-from bot.config import Settings
 from bot.render.chat_text import COMMAND_MENU
 from bot.service import Service
 from bot.services import callbacks, planfile
@@ -30,7 +29,7 @@ from bot.services.tasks import require_task
 from bot.tg import build_application, get_sender
 from storage.db import open_store, session_scope
 from storage.models import ChatIdentity, Deferral, Outbox, Person, StatusReport
-from tests.conftest import SH
+from tests.conftest import SH, telegram_settings
 from tests.fake_bot_api import (
     FakeBotApi,
     bot_message_dict,
@@ -80,16 +79,7 @@ class World:
         self.now = NOW
         self.mono = Mono()
         self.db_url = f"sqlite:///{tmp_path / 'duban.db'}"
-        self.settings = Settings(
-            database={"url": self.db_url},
-            app={"load_sample_plan": False},
-            telegram={
-                "token": api.token,
-                "base_url": api.base_url,
-                "base_file_url": api.base_file_url,
-                "admins": [ADMIN],
-            },
-        )
+        self.settings = telegram_settings(api, self.db_url, admins=[ADMIN])
         self.service = Service(self.settings, clock=lambda: self.now)
         # Pushes queued by chat actions are dispatched by the test, one step at a time.
         self.service.chat.on_outbox = None
@@ -166,13 +156,6 @@ class World:
     def key(self) -> bytes:
         with session_scope(self.engine) as session:
             return callbacks.signing_key(session=session, now=NOW)
-
-
-@pytest.fixture
-async def api():
-    server = await FakeBotApi().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -714,16 +697,7 @@ async def test_long_message_is_split_without_loss(world):
 
 
 async def test_whole_service_polls_and_answers(api, tmp_path, seed_path):
-    settings = Settings(
-        database={"url": f"sqlite:///{tmp_path / 'svc.db'}"},
-        app={"load_sample_plan": False},
-        telegram={
-            "token": api.token,
-            "base_url": api.base_url,
-            "base_file_url": api.base_file_url,
-            "admins": [ADMIN],
-        },
-    )
+    settings = telegram_settings(api, f"sqlite:///{tmp_path / 'svc.db'}", admins=[ADMIN])
     engine = open_store(settings.database.url)
     with session_scope(engine) as session:
         apply_plan(session=session, parsed=parsed_seed(seed_path), now=NOW, source_name="seed", actor="test")

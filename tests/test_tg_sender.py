@@ -12,7 +12,6 @@ from bot.notify import Button, OutboundMessage, Recipient, SendStatus
 from bot.tg.limits import TelegramLimits
 from bot.tg.sender import TelegramSender
 from bot.tg.split import split_text, utf16_len
-from tests.fake_bot_api import FakeBotApi
 
 # PTB's own RetryAfter.__init__ reads its deprecated int-valued `retry_after` (PTB 22.2+); the
 # sender copes with either type (see test_retry_after_with_timedelta_opt_in).
@@ -36,12 +35,6 @@ class FakeClock:
         self.now = max(self.now, self.now + seconds)
         await asyncio.sleep(0)
 
-
-@pytest.fixture
-async def api():
-    server = await FakeBotApi().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
