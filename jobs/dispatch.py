@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from bot.notify import Button, Notifier, OutboundMessage, Recipient, SendResult, SendStatus, UnknownPlatform
+from bot.notify import Notifier, OutboundMessage, Recipient, SendResult, SendStatus, UnknownPlatform
+from jobs.outbox import enqueue, from_payload, to_payload
 from storage import repo
 from storage.db import session_scope
 from storage.models import AuditLog, ChatIdentity, Outbox, Unit
@@ -31,13 +31,6 @@ class DispatchStats:
     inactive: int = 0
     migrated: int = 0
     deactivated: list[str] = field(default_factory=list)  # recipients that blocked us
-
-
-def message_from_payload(payload: str) -> OutboundMessage:
-    data = json.loads(payload or "{}")
-    buttons = [[Button(b["label"], b["data"]) for b in row] for row in data.get("buttons", [])]
-    return OutboundMessage(text=data.get("text", ""), markdown=data.get("markdown"), title=data.get("title"),
-                           buttons=buttons)
 
 
 def recover_interrupted(*, session: Session, now: datetime) -> int:
@@ -86,7 +79,7 @@ async def dispatch_outbox(
             if claimed.rowcount != 1:
                 continue  # another dispatcher took it
             row = session.get(Outbox, row_id)
-            recipient, message = Recipient.parse(row.recipient), message_from_payload(row.payload)
+            recipient, message = Recipient.parse(row.recipient), from_payload(row.payload)
         try:
             result = await notifier.send(recipient, message)
         except UnknownPlatform:
@@ -109,19 +102,16 @@ def _tell_admins(session: Session, row: Outbox, recipient: Recipient, admins: li
     unit = session.get(Unit, row.unit_id).name if row.unit_id else "（未知单位）"
     text = (f"【送达失败】{unit}的聊天 {recipient.key()} 已屏蔽督办助手或已退出，今后不再向其发送提醒。"
             f"请重新邀请：/invite {unit}")
-    payload = json.dumps({"text": text}, ensure_ascii=False)
     new_ids = []
     for admin in admins:
         if admin == recipient:
             continue
-        key = f"-|inactive:{recipient.key()}|{admin.key()}|notice|{now.date().isoformat()}"
-        if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
-            continue
-        notice = Outbox(key=key, unit_id=row.unit_id, recipient=admin.key(), kind="notice",
-                        occurrence=now.date().isoformat(), payload=payload, created_at=now, next_attempt_at=now)
-        session.add(notice)
-        session.flush()
-        new_ids.append(notice.id)
+        notice = Outbox(key=f"-|inactive:{recipient.key()}|{admin.key()}|notice|{now.date().isoformat()}",
+                        unit_id=row.unit_id, recipient=admin.key(), kind="notice", occurrence=now.date().isoformat(),
+                        payload=to_payload(OutboundMessage(text=text)), created_at=now, next_attempt_at=now)
+        if enqueue(session=session, row=notice):
+            session.flush()
+            new_ids.append(notice.id)
     return new_ids
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
@@ -15,6 +13,7 @@ from bot.render import reminder_text
 from bot.services import callbacks
 from bot.workdays import WorkCalendar, in_office_hours
 from jobs.calendar import office_hours
+from jobs.outbox import enqueue, to_payload
 from jobs.policy import Reminder, TaskView, reminders_on
 from jobs.views import load_task_views, unit_ids
 from storage.models import ChatIdentity, Deadline, JobState, Outbox, Unit
@@ -124,17 +123,10 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
             row = Outbox(
                 key=outbox_key(r, recipient), task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
                 recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
-                payload=json.dumps(_payload(reminder_text.for_platform(message, recipient.platform)), ensure_ascii=False),
+                payload=to_payload(reminder_text.for_platform(message, recipient.platform)),
                 created_at=now, next_attempt_at=now,
             )
-            if session.exec(select(Outbox.id).where(Outbox.key == row.key)).first() is not None:
-                continue
-            try:
-                with session.begin_nested():  # a concurrent sweep that wrote the same key wins quietly
-                    session.add(row)
-                written += 1
-            except IntegrityError:
-                continue
+            written += enqueue(session=session, row=row)
     return written
 
 
@@ -163,12 +155,3 @@ def _dl(r: Reminder, texts: dict[int, str]) -> str:
     if r.deadline_id is None:
         return "默认：计划年度年底" if r.kind != "checkin" else ""
     return texts.get(r.deadline_id, "")
-
-
-def _payload(message) -> dict:
-    return {
-        "text": message.text,
-        "title": message.title,
-        "markdown": message.markdown,
-        "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
-    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, time, timedelta
 
@@ -15,6 +14,7 @@ from bot.services.errors import Forbidden, UserError
 from bot.services.reports import STATUS_CN, parse_date, parse_report_args, role_of
 from bot.services.tasks import require_task
 from bot.workdays import OfficeHours, next_office_slot
+from jobs.outbox import from_payload
 from storage.models import AuditLog, Deferral, Outbox, Snooze, StatusReport, Task
 
 
@@ -77,7 +77,7 @@ def on_button(ctx: Ctx, data: str):
         return reply("该任务已不在当前计划中。")
     _may_report(ctx, task)
     original = _original(ctx)
-    base = json.loads(original.payload)["text"] if original else f"第{task.ref}项「{task.title}」"
+    base = from_payload(original.payload).text if original else f"第{task.ref}项「{task.title}」"
     mid = ctx.event.callback_message_id
     if action == "st":
         if arg not in STATUS_CN or arg == "note":
@@ -115,10 +115,7 @@ def snooze(ctx: Ctx, task: Task, base: str, mid: str | None, original: Outbox | 
 
 
 def _buttons_of(original: Outbox | None) -> list[list[Button]]:
-    if original is None:
-        return []
-    rows = json.loads(original.payload).get("buttons", [])
-    return [[Button(b["label"], b["data"]) for b in row] for row in rows]
+    return from_payload(original.payload).buttons if original is not None else []
 
 
 DEFERRAL_WAIT = timedelta(days=1)  # a 申请延期 tap waits this long for its date

@@ -17,7 +17,7 @@ from bot.notify import OutboundMessage
 from bot.render import chat_text
 from bot.services import callbacks
 from bot.services.binding import redeem_invite, resolve_actor
-from bot.services.errors import NotFound, UserError
+from bot.services.errors import UserError
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.db import session_scope
@@ -124,8 +124,6 @@ class ChatService:
             return handler(ctx, intent.args, intent.role)
         try:
             return handler(ctx, intent.args)
-        except NotFound:
-            raise
         except IndexError as exc:
             raise UserError("命令缺少参数，发送 /help 查看用法。") from exc
 
