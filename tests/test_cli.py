@@ -166,3 +166,28 @@ def test_sweep_now_sends_to_a_bound_console(cli, seed_path):
     assert "第12项「大力发展职业教育」" in out
     code, out, _ = cli("sweep", "--now", "2021-08-23T10:30+08:00", "--json")
     assert json.loads(out[out.index("{\n"):])["written"] == 0
+
+
+def test_board_export_and_outbox(cli, seed_path, tmp_path):
+    from openpyxl import load_workbook
+
+    cli("plan", "import", str(seed_path))
+    code, out, _ = cli("board", "--now", "2021-09-02T10:00+08:00", "--json")
+    lights = {t["ref"]: t for t in json.loads(out)}
+    assert lights["12"]["light"] == "red" and lights["12"]["overdue_since"] == "2021-09-01"
+    assert lights["26"]["light"] == "unowned" and lights["25"]["light"] == "green"
+    code, out, _ = cli("board", "--now", "2021-09-02T10:00+08:00")
+    assert "🔴 逾期 1" in out and "第12项 大力发展职业教育" in out
+    target = tmp_path / "台账.xlsx"
+    code, out, _ = cli("export", str(target), "--now", "2021-09-02T10:00+08:00")
+    assert code == 0 and target.exists()
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("序号", "工作任务", "牵头单位") and rows[12][0] == "12" and rows[12][-1] == "逾期"
+    assert cli("export", str(tmp_path / "x.csv"))[2].startswith("错误：台账只能导出为 .xlsx")
+    cli("bind", "职教办", "console:console")
+    cli("sweep", "--now", "2021-08-23T09:30+08:00")
+    code, out, _ = cli("outbox", "--json")
+    (row,) = json.loads(out)
+    assert (row["state"], row["kind"], row["recipient"]) == ("sent", "upcoming", "console:console")
+    assert json.loads(cli("outbox", "--state", "unknown", "--json")[1]) == []
+    assert cli("outbox", "--state", "lost")[0] == 1

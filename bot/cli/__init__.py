@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 
 # Command modules add themselves to `app` through their register() function, in this order, so the
-# help lists plan commands first, then queries, then the engine and admin commands.
-from bot.cli import admin, engine, plan, query  # noqa: E402
+# help lists plan commands first, then queries and the ledger, then the engine and admin commands.
+from bot.cli import admin, engine, ledger, plan, query
 from bot.cli.app import app, fail_cleanly
 
-for module in (plan, query, engine, admin):
+for module in (plan, query, ledger, engine, admin):
     module.register(app)
 
 
