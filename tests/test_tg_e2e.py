@@ -11,7 +11,9 @@ import copy
 import functools
 import io
 import json
+import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -750,3 +752,22 @@ async def test_deferral_from_group_is_answered_in_group(world):
     told = world.api.requests("sendMessage")[-1]
     assert told["chat_id"] == VOCATIONAL_GROUP
     assert told["text"] == "【延期申请结果】已批准：第12项延期至2021-09-30。"
+
+
+async def test_cli_invite_prints_deep_link_from_getme(api, tmp_path, seed_path):
+    import asyncio as _asyncio
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "i.db"}"\n[telegram]\ntoken = "{api.token}"\n'
+        f'base_url = "{api.base_url}"\n',
+        encoding="utf-8",
+    )
+    duban = str(Path(sys.executable).with_name("duban"))
+    for args in (["plan", "import", str(seed_path)], ["invite", "安全办", "--json"]):
+        proc = await _asyncio.create_subprocess_exec(
+            duban, *args, "--config", str(config), stdout=_asyncio.subprocess.PIPE
+        )
+        out, _ = await proc.communicate()
+    data = json.loads(out)
+    assert data["link"] == f"https://t.me/duban_test_bot?start={data['code']}"

@@ -75,12 +75,31 @@ def cmd_invite(unit: Annotated[str, typer.Argument(help="单位名称")], config
         inv = create_invite(session=session, unit_name=unit, now=rt.now(), created_by="cli", aliases=rt.settings.aliases)
         name = session.get(Unit, inv.unit_id).name
         code, expires = inv.code, inv.expires_at
-    bot = rt.settings.telegram.bot_username
+    bot = rt.settings.telegram.bot_username or _bot_username(rt.settings.telegram)
     if json:
         emit_json({"unit": name, "code": code, "expires_at": expires.isoformat(),
                    "link": f"https://t.me/{bot}?start={code}" if bot else None, "command": f"/start {code}"})
     else:
         Console(highlight=False).print(invite_text(code, name, bot))
+
+
+def _bot_username(tg) -> str:
+    """Ask Telegram for the bot's @name (for the deep link) when a token is set but no username."""
+    if not tg.enabled:
+        return ""
+    import asyncio
+
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    async def get_me() -> str:
+        async with Bot(tg.token, base_url=tg.base_url) as bot:
+            return bot.username or ""
+
+    try:
+        return asyncio.run(asyncio.wait_for(get_me(), 10))
+    except (TelegramError, OSError, TimeoutError):
+        return ""  # the code still works by hand: "/start CODE"
 
 
 def cmd_bind(unit: Annotated[str, typer.Argument(help="单位名称")],
