@@ -259,3 +259,22 @@ def test_new_shapes_survive_a_crawler_flattening_them(name):
 
     text = (FIX / name).read_text(encoding="utf-8")
     assert rows(parse_bytes(text.replace("\n", " ").encode(), name)) == rows(parse_file(FIX / name))
+
+
+def test_pasted_table_with_one_key_task_per_row_and_bare_dates():
+    # "重点工作 | 具体任务": each row has its own 重点工作, so it names the task and 具体任务 is its measures;
+    # 完成时限 cells are deadlines by position, read whole ("2024年10月", "全年", "长期坚持").
+    plan = parse_file(FIX / "county_task_table.txt")
+    assert plan.title == "XX县2024年重点工作任务分解表" and plan.year == 2024
+    got = [(t.ref, t.title, t.measures[:11], t.lead, t.co) for t in plan.tasks]
+    assert got[0] == ("1", "优化营商环境", '深化"放管服"改革，推', ["县政务服务中心"], ["县发改委", "县司法局"])
+    assert got[3] == ("4", "保障改善民生", "新增城镇就业3000人", ["县人社局"], [])
+    dates = [[(d["date"], d.get("kind")) for d in t.deadlines] for t in plan.tasks]
+    assert dates == [
+        [("2024-06-30", "once")],
+        [("2024-10-31", "once")],
+        [("2024-12-31", "once")],
+        [("2024-12-31", "once")],
+        [(None, "ongoing")],
+    ]
+    assert all(d["source"] == "stated" for t in plan.tasks for d in t.deadlines)

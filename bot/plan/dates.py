@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .model import ParsedTask
+from bot.deadlines import extract_deadlines, parse_deadline
 
-try:  # written by a colleague; the parser must work without it
-    from bot.deadlines import extract_deadlines
-except Exception:  # a half-written module must not break plan import
-    extract_deadlines = None
+from .model import ParsedTask
 
 
 def _as_dict(d: Any, source: str) -> dict[str, Any]:
@@ -27,9 +24,17 @@ def _as_dict(d: Any, source: str) -> dict[str, Any]:
 
 
 def _extract(text: str, year: int | None) -> list[Any]:
-    if extract_deadlines is None or not text.strip() or year is None:
+    if not text.strip() or year is None:
         return []
     return list(extract_deadlines(text, year=year))
+
+
+def _stated(text: str, year: int | None) -> list[Any]:
+    """A 完成时限 cell or label is a deadline by position: read it whole ("2024年10月", "全年"), then as text."""
+    if year is None or not text.strip():
+        return []
+    whole = parse_deadline(text.strip(), year=year)
+    return [whole] if whole is not None else _extract(text, year)
 
 
 def attach_deadlines(tasks: list[ParsedTask], year: int | None) -> list[str]:
@@ -39,7 +44,7 @@ def attach_deadlines(tasks: list[ParsedTask], year: int | None) -> list[str]:
         found: list[dict[str, Any]] = []
         try:
             if task.stated_deadline:
-                stated = [_as_dict(d, "stated") for d in _extract(task.stated_deadline, year)]
+                stated = [_as_dict(d, "stated") for d in _stated(task.stated_deadline, year)]
                 found += stated or [{"date": None, "text": task.stated_deadline, "source": "stated"}]
             body = "\n".join(p for p in (task.objective, task.measures) if p)
             found += [_as_dict(d, "extracted") for d in _extract(body, year)]

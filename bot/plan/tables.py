@@ -88,12 +88,31 @@ def _header(rows: list[list[str]]) -> tuple[int, int, dict[str, int]] | None:
     return None
 
 
+def _task_name_column(rows: list[list[str]], start: int, body: int, cols: dict[str, int]) -> dict[str, int]:
+    """Two task-like columns (重点工作 | 具体任务): the first groups rows when it is merged or repeats,
+    but when every row has its own value it names the task and the second column is its measures."""
+    j = cols.get("section")
+    if (
+        j is None
+        or "measures" in cols
+        or dict(_ROLES)["title"].search(rows[start][j] if j < len(rows[start]) else "") is None
+    ):
+        return cols
+    values = [r[j].strip() if j < len(r) else "" for r in rows[body:] if any(c.strip() for c in r)]
+    if len(values) < 2 or not all(values) or len(set(values)) != len(values):
+        return cols
+    out = dict(cols)
+    out["measures"], out["title"] = out["title"], out.pop("section")
+    return out
+
+
 def parse_table(rows: list[list[str]]) -> tuple[list[ParsedTask], list[str]] | None:
     """Return (tasks, lines above the header) when `rows` is a task table, else None."""
     found = _header(rows)
     if not found:
         return None
     start, body, cols = found
+    cols = _task_name_column(rows, start, body, cols)
     above = [" ".join(dict.fromkeys(c for c in r if c)) for r in rows[:start]]
     tasks: list[ParsedTask] = []
     section = ""
