@@ -9,11 +9,13 @@ from sqlmodel import col, select
 
 from bot.chat.context import Ctx, reply
 from bot.notify import Button, OutboundMessage, Recipient
+from bot.render.task_text import STATUS_CN
 from bot.services import callbacks
 from bot.services.errors import Forbidden, UserError
-from bot.services.reports import STATUS_CN, parse_date, parse_report_args, role_of
+from bot.services.reports import parse_date, parse_report_args, role_of
 from bot.services.tasks import require_task
-from bot.workdays import OfficeHours, next_office_slot
+from bot.workdays import next_office_slot
+from jobs.calendar import office_hours
 from jobs.outbox import from_payload
 from storage.models import AuditLog, Deferral, Outbox, Snooze, StatusReport, Task
 
@@ -101,7 +103,7 @@ def on_button(ctx: Ctx, data: str):
 
 
 def snooze(ctx: Ctx, task: Task, base: str, mid: str | None, original: Outbox | None):
-    hours = OfficeHours(ctx.settings.office_hours.start, ctx.settings.office_hours.end, ctx.settings.app.tz)
+    hours = office_hours(ctx.settings)
     tomorrow = ctx.calendar.next_workday(ctx.today, inclusive=False)
     until = next_office_slot(datetime.combine(tomorrow, time(0, 0), ctx.settings.app.tz), ctx.calendar, hours)
     unit_id = ctx.actor.unit.id if ctx.actor.unit else None

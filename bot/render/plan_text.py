@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.render.task_text import ROLE_CN
 from bot.services.importer import ImportResult, PlanDiff
 
-ROLE_CN = {"lead": "牵头", "co": "配合"}
 FIELD_CN = {"title": "标题", "objective": "目标任务", "measures": "工作措施"}
 
 

@@ -10,13 +10,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.render.task_text import STATUS_CN
 from bot.services.board import LIGHT_CN, board
 from bot.workdays import WorkCalendar
 from storage import repo
 
 HEADERS = ["序号", "工作任务", "牵头单位", "配合单位", "时限", "最新状态", "完成比例", "进展说明", "反馈时间", "状态灯"]
 FILLS = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6EFCE", "done": "BDD7EE", "unowned": "D9D9D9"}
-STATUS_CN = {"done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始"}
 
 
 def ledger_xlsx(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> bytes:

@@ -17,7 +17,6 @@ STATUS_WORDS = {
     "有困难": "blocked", "困难": "blocked", "blocked": "blocked",
     "未开始": "not_started", "not_started": "not_started",
 }
-STATUS_CN = {"done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始", "note": "进展说明"}
 
 
 @dataclass
