@@ -194,13 +194,21 @@ def reminders_on(
     calendar: WorkCalendar,
     policy: ReminderSettings,
     supervisors: list[int],
+    memo: dict[date, list[Reminder]] | None = None,
 ) -> list[Reminder]:
-    """The reminders to send on `day`, with a unit's busy week folded into one Monday digest."""
+    """The reminders to send on `day`, with a unit's busy week folded into one Monday digest.
+
+    Each day needs its whole week; callers walking several days pass one `memo` so a day is worked out once.
+    """
     if not calendar.is_workday(day):
         return []
     kw = {"calendar": calendar, "policy": policy, "supervisors": supervisors}
     days = week_workdays(day, calendar)
-    week = {d: reminders_for_day(tasks, d, **kw) for d in days}
+    memo = {} if memo is None else memo
+    for d in days:
+        if d not in memo:
+            memo[d] = reminders_for_day(tasks, d, **kw)
+    week = {d: memo[d] for d in days}
     upcoming: dict[int, list[Reminder]] = {}
     for d in days:
         for r in week[d]:

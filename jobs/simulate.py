@@ -35,10 +35,12 @@ def simulate(parsed: dict, *, start: date, end: date, settings: Settings) -> dic
     warnings = list(parsed.get("warnings", []))
     warnings += [f"第{t.ref}项没有责任单位，不会发送任何提醒" for t in tasks if not (t.lead or t.co)]
     out = []
+    memo: dict = {}
     day = start
     while day <= end:
         at = datetime.combine(day, settings.office_hours.start, tz).isoformat()
-        for r in reminders_on(tasks, day, calendar=calendar, policy=settings.reminders, supervisors=supervisors):
+        for r in reminders_on(tasks, day, calendar=calendar, policy=settings.reminders, supervisors=supervisors,
+                              memo=memo):
             out.append(_entry(r, at, units, tasks, texts))
         day += timedelta(days=1)
     warnings += calendar.warnings

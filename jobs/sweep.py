@@ -89,8 +89,10 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     days = days_to_sweep(last, today, calendar)
     tasks = load_task_views(session=session, now=now, tz=tz)
     supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
+    memo: dict = {}
     per_day = {
-        d: reminders_on(tasks, d, calendar=calendar, policy=settings.reminders, supervisors=supervisors) for d in days
+        d: reminders_on(tasks, d, calendar=calendar, policy=settings.reminders, supervisors=supervisors, memo=memo)
+        for d in days
     }
     result = SweepResult(day=today, missed_days=[d for d in days if d != today], warnings=list(calendar.warnings))
     result.warnings += unknown_robot_units(settings=settings, units={u.id: u for u in session.exec(select(Unit)).all()})
