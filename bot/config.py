@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import tomllib
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_CONFIG = "config.toml"
 PLACEHOLDERS = {"changeme", "change-me", "your-token-here", "xxx", "TODO"}
+# BotFather's tokens look like 123456789:AAH…; the part after the colon is URL-safe base64.
+TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+AES_KEY_HINT = "应为 43 个字符的 Base64 串（企业微信后台“接收消息”页生成）"
 
 
 class ConfigError(Exception):
@@ -91,20 +98,80 @@ class TelegramSettings(BaseModel):
     def enabled(self) -> bool:
         return bool(self.token)
 
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, v: str) -> str:
+        v = v.strip()
+        # A placeholder gets its own message (Settings._no_placeholder_secrets).
+        if v and v not in PLACEHOLDERS and not TELEGRAM_TOKEN.fullmatch(v):
+            raise ValueError("应为 BotFather 给出的令牌，形如 123456789:AAH…（数字、冒号、字母数字串）")
+        return v
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        return _url_path(v, "/telegram/webhook")
+
 
 class WeComSettings(BaseModel):
     corp_id: str = ""
     agent_id: int = 0
     secret: str = ""
-    token: str = ""
-    encoding_aes_key: str = ""
+    token: str = Field("", validate_default=True)
+    encoding_aes_key: str = Field("", validate_default=True)
     api_base_url: str = "https://qyapi.weixin.qq.com"
     callback_path: str = "/wecom/callback"
-    admins: list[str] = Field(default_factory=list)  # WeCom userids
+    admins: list[str] = Field(default_factory=list)  # WeCom userids (compared ignoring case)
 
     @property
     def enabled(self) -> bool:
         return bool(self.corp_id and self.secret)
+
+    @field_validator("token")
+    @classmethod
+    def _token_when_enabled(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip()
+        if not v and _wecom_on(info):
+            raise ValueError("未填写；已填 corp_id 和 secret（启用企业微信）时必须填写企业微信后台“接收消息”页的 Token")
+        return v
+
+    @field_validator("encoding_aes_key")
+    @classmethod
+    def _aes_key(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip()
+        if not v:
+            if _wecom_on(info):
+                raise ValueError(f"未填写；已填 corp_id 和 secret（启用企业微信）时必须填写，{AES_KEY_HINT}")
+            return v
+        # Never echo the key: it is a secret. Say what is wrong with it instead.
+        if len(v) != 43:
+            raise ValueError(f"{AES_KEY_HINT}，现在是 {len(v)} 个字符")
+        bad = next((i for i, ch in enumerate(v, 1) if ch not in BASE64_CHARS), None)
+        if bad is not None:
+            raise ValueError(f"{AES_KEY_HINT}，第 {bad} 个字符不是 Base64 字符（只能是 A–Z a–z 0–9 + /）")
+        try:
+            key = base64.b64decode(v + "=", validate=True)
+        except binascii.Error as exc:  # pragma: no cover - 43 Base64 characters always decode
+            raise ValueError(f"{AES_KEY_HINT}，无法解码") from exc
+        if len(key) != 32:  # pragma: no cover - 43 Base64 characters always give 32 bytes
+            raise ValueError(f"{AES_KEY_HINT}，解码后应为 32 字节，现在是 {len(key)} 字节")
+        return v
+
+    @field_validator("callback_path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        return _url_path(v, "/wecom/callback")
+
+
+def _wecom_on(info: ValidationInfo) -> bool:
+    """corp_id and secret are set: `duban run` will serve the callback, which needs token and key."""
+    return bool(info.data.get("corp_id") and info.data.get("secret"))
+
+
+def _url_path(v: str, example: str) -> str:
+    if v and not v.startswith("/"):
+        raise ValueError(f"应以 / 开头，例如 {example}，现在是 {v!r}")
+    return v
 
 
 class RobotSettings(BaseModel):
@@ -117,6 +184,13 @@ class RobotSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        if not 0 <= v <= 65535:
+            raise ValueError(f"端口应在 0–65535 之间（0 表示任选一个空闲端口），现在是 {v}")
+        return v
 
 
 class Settings(BaseSettings):
@@ -158,6 +232,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"{key} 仍是占位值 {value!r}，请填写真实值或删除该项")
         return self
 
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        # Checked here, not on TelegramSettings, so a bare TelegramSettings can still be built in tests.
+        tg = self.telegram
+        if tg.enabled and tg.mode == "webhook" and not tg.webhook_secret:
+            # Without it anyone who finds the path could post updates as any user.
+            raise ValueError(
+                "配置项 telegram.webhook_secret 无效：未填写；mode = \"webhook\" 时必须填写一串自定的随机字符"
+                "（Telegram 每次推送时带上）"
+            )
+        return self
+
 
 def load_settings(path: str | Path | None = None, *, overrides: dict[str, Any] | None = None) -> Settings:
     """Read FILE (default config.toml if present, else built-in defaults) into Settings."""
@@ -184,7 +270,33 @@ def _describe(exc: ValidationError, file: Path) -> str:
     """Turn pydantic's report into one line per bad key, naming it."""
     lines = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "(根)"
-        msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"配置项 {key} 无效：{msg}")
+        key = ".".join(str(p) for p in err["loc"])
+        # Whole-file checks name their keys themselves.
+        lines.append(f"配置项 {key} 无效：{_reason(err)}" if key else _reason(err))
     return f"配置文件 {file}：" + "；".join(lines)
+
+
+def _reason(err: Any) -> str:
+    """pydantic's reason for one key, in Chinese for the usual kinds; our own messages as they are."""
+    ctx = err.get("ctx") or {}
+    given = err.get("input")
+    kind = err["type"]
+    if kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        word = {"greater_than_equal": "不小于", "greater_than": "大于",
+                "less_than_equal": "不大于", "less_than": "小于"}[kind]
+        return f"应{word} {bound}，现在是 {given!r}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"应为整数，现在是 {given!r}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"应为 true 或 false，现在是 {given!r}"
+    if kind == "literal_error":
+        choices = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        return f"应为 {choices} 之一，现在是 {given!r}"
+    if kind == "extra_forbidden":
+        return "没有这个配置项（拼写错误？见 config.example.toml）"
+    if kind == "missing":
+        return "必填"
+    return err["msg"]

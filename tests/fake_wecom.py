@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -166,3 +169,54 @@ class FakeWeCom:
                 {"code": 19021, "msg": "sign match fail or timestamp is not within one hour"}
             )
         return web.json_response({"code": 0, "msg": "success", "data": {}})
+
+
+async def send_raw(
+    port: int,
+    path: str,
+    query: dict[str, str],
+    parts: list[bytes],
+    *,
+    headers: dict[str, str] | None = None,
+    pause: float = 0.05,
+    timeout: float = 5.0,
+) -> tuple[int, bytes]:
+    """POST to 127.0.0.1:`port` over a plain socket, writing the body `parts` `pause` seconds apart.
+
+    Content-Length is the parts' total unless `headers` says otherwise (or asks for chunked
+    encoding, in which case each part goes out as one chunk). Returns (status, response body).
+    """
+    fields = {"Host": f"127.0.0.1:{port}", "Content-Type": "text/xml", "Connection": "close"}
+    fields.update(headers or {})
+    chunked = fields.get("Transfer-Encoding") == "chunked"
+    if not chunked:
+        fields.setdefault("Content-Length", str(sum(len(p) for p in parts)))
+    head = f"POST {path}?{urlencode(query)} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+
+    async def exchange() -> tuple[int, bytes]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(head.encode("latin-1") + b"\r\n")
+            for i, part in enumerate(parts):
+                if i:
+                    await asyncio.sleep(pause)
+                writer.write(f"{len(part):x}\r\n".encode() + part + b"\r\n" if chunked else part)
+                await writer.drain()
+            if chunked:
+                writer.write(b"0\r\n\r\n")
+                await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            # Read by Content-Length, as a client does: a refusing server may linger before closing.
+            body = await reader.readexactly(length)
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+        return int(status_line.split()[1]), body
+
+    return await asyncio.wait_for(exchange(), timeout)

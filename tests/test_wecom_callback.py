@@ -11,10 +11,10 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
 from bot.chat.events import ChatEvent
 from bot.notify import OutboundMessage
-from bot.wecom.callback import WECOM_CALLBACK, add_wecom_routes
+from bot.wecom.callback import MAX_BODY_BYTES, WECOM_CALLBACK, add_wecom_routes
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import signature
-from tests.fake_wecom import FakeWeCom
+from tests.fake_wecom import FakeWeCom, send_raw
 
 NOW = 1_750_000_000
 AGENT_ID = 1000002
@@ -227,3 +227,43 @@ async def test_a_failing_handler_does_not_break_the_endpoint(bot, settings, hand
     resp = await post(bot, *encrypt_as_wecom(settings, text_xml()))
     assert resp.status == 200
     assert fake.sent() == []
+
+
+# -- the body as it arrives over TCP ------------------------------------------------------------
+
+
+async def test_a_body_split_across_two_writes_is_read_whole(bot, settings, handler, fake):
+    content = "道路工程已完成七成，" * 40
+    query, body = encrypt_as_wecom(settings, text_xml(content=content))
+    raw = body.encode()
+    assert len(raw) > 1500
+    cut = raw.index(b"<Encrypt>") + 200  # inside the CDATA section
+    status, _ = await send_raw(bot.server.port, PATH, query, [raw[:cut], raw[cut:]], pause=0.05)
+    await bot.server.app[WECOM_CALLBACK].drain()
+    assert status == 200
+    (event,) = handler.events
+    assert event.text == content
+    (sent,) = fake.sent()
+    assert sent["text"]["content"] == f"收到：{content}"
+
+
+async def test_an_oversized_body_is_refused_at_once(bot, settings, handler):
+    query, _ = encrypt_as_wecom(settings, text_xml())
+    # Declared too large: refused from the headers alone, without waiting for a body never sent.
+    too_big = str(MAX_BODY_BYTES + 1)
+    status, _ = await send_raw(bot.server.port, PATH, query, [], headers={"Content-Length": too_big})
+    assert status == 413
+    # Chunked, so no length up front: refused once more than the limit has arrived.
+    chunked = {"Transfer-Encoding": "chunked"}
+    status, _ = await send_raw(bot.server.port, PATH, query, [b"<" * (MAX_BODY_BYTES + 1)], headers=chunked)
+    assert status == 413
+    assert handler.events == []
+
+
+async def test_a_body_that_never_finishes_is_refused(bot, settings, handler, monkeypatch):
+    monkeypatch.setattr("bot.wecom.callback.BODY_TIMEOUT", 0.1)
+    query, body = encrypt_as_wecom(settings, text_xml())
+    declared = {"Content-Length": str(len(body) + 10)}  # ten bytes promised and never sent
+    status, _ = await send_raw(bot.server.port, PATH, query, [body.encode()], headers=declared)
+    assert status == 408
+    assert handler.events == []

@@ -20,6 +20,7 @@ from bot.wecom.sender import WeComSender
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+BODY_TIMEOUT = 10.0  # seconds to receive the whole body; WeCom itself gives up after 5
 
 
 class TtlSet:
@@ -223,14 +224,27 @@ def _query(request: web.Request, *names: str) -> dict[str, str]:
 
 
 async def _read_body(request: web.Request) -> bytes:
+    """The whole body, however many TCP segments it came in; refuse more than MAX_BODY_BYTES."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise CallbackRejected(400, "body too large")
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise CallbackRejected(400, "body too large")
-    return body
+        raise CallbackRejected(413, "body too large")
+    # `content.read(n)` returns only what has arrived so far; keep reading until EOF.
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            while chunk := await request.content.read(MAX_BODY_BYTES + 1 - size):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise CallbackRejected(413, "body too large")
+    except TimeoutError as exc:
+        raise CallbackRejected(408, "body not received in time") from exc
+    return b"".join(chunks)
 
 
 def _reject(request: web.Request, exc: CallbackRejected) -> web.Response:
     log.warning("wecom callback %s %s rejected: %s", request.method, request.path, exc.reason)
-    return web.Response(status=exc.status, text="")
+    resp = web.Response(status=exc.status, text="")
+    if exc.status in (408, 413):
+        resp.force_close()  # the rest of the body is not wanted: do not wait for it on this connection
+    return resp
