@@ -1,4 +1,9 @@
-"""The composition root: build store, engine, channels and scheduler, and run them in one loop."""
+"""The composition root: settings, store, clock, channels and scheduler, wired in one place.
+
+The CLI builds an `App` for every command; commands that touch no store never open one (the engine is
+made on first use). `duban run` starts the channels and the scheduler in one event loop. Only this
+module and the CLI import channels and jobs.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +15,38 @@ from pathlib import Path
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlmodel import select
+from sqlalchemy.engine import Engine
 
 from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.notify import Notifier, Sender
-from bot.render.chat_text import COMMAND_MENU
 from bot.services import planfile
 from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
-from jobs.calendar import build_calendar
+from bot.workdays import WorkCalendar
 from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
+from jobs.scheduler import build_scheduler
 from jobs.sweep import SweepResult, sweep_due
+from storage import repo
 from storage.db import open_store, session_scope
-from storage.models import Plan
 
 log = logging.getLogger(__name__)
 SAMPLE_PLAN = Path(__file__).parent / "sample" / "sample_plan.txt"
 
 
-class Service:
-    """Everything `duban run` runs; tests build it with a fake clock and loopback endpoints."""
+class App:
+    """Everything a command or `duban run` needs; tests build it with a fake clock and loopback endpoints."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None = None,
-                 extra_senders: list[Sender] | None = None) -> None:
+                 now_override: datetime | None = None, extra_senders: list[Sender] | None = None) -> None:
         self.settings = settings
-        self.clock = clock or (lambda: datetime.now(settings.app.tz))
-        self.engine = open_store(settings.database.url)
-        self.calendar = build_calendar(settings)
+        self.now_override = now_override
+        self._clock = clock
+        self._engine: Engine | None = None
+        self._chat: ChatService | None = None
+        self.calendar = WorkCalendar.from_settings(settings)
         self.notifier = Notifier(extra_senders)
-        self.chat = ChatService(engine=self.engine, settings=settings, calendar=self.calendar, clock=self.clock,
-                                on_outbox=self.kick)
+        self.bot_username = settings.telegram.bot_username  # filled from Telegram at start when not configured
         self.scheduler: AsyncIOScheduler | None = None
         self.web_runner: web.AppRunner | None = None
         self.telegram = None
@@ -48,10 +54,50 @@ class Service:
         self._dispatching = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
 
+    # --- the store and the clock ---------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The one place the wall clock is read; `--now` or a test clock replaces it."""
+        if self.now_override is not None:
+            return self.now_override
+        if self._clock is not None:
+            return self._clock()
+        return datetime.now(self.settings.app.tz)
+
+    def clock(self) -> datetime:
+        return self.now()
+
+    @property
+    def engine(self) -> Engine:
+        """The store, opened (and migrated) on first use."""
+        if self._engine is None:
+            self._engine = open_store(self.settings.database.url)
+        return self._engine
+
+    @property
+    def chat(self) -> ChatService:
+        """The chat layer every channel talks to."""
+        if self._chat is None:
+            self._chat = ChatService(engine=self.engine, settings=self.settings, calendar=self.calendar,
+                                     clock=self.now, on_outbox=self.kick, invite_link=self.invite_link)
+        return self._chat
+
+    def invite_link(self, code: str) -> str | None:
+        """The deep link that redeems an invite, where a channel offers one (Telegram's t.me link)."""
+        if not self.bot_username:
+            return None
+        from bot.tg.links import deep_link
+
+        return deep_link(self.bot_username, code)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     # --- the engine -------------------------------------------------------------------------------
     def load_sample_if_empty(self) -> bool:
         with session_scope(self.engine) as session:
-            if session.exec(select(Plan.id)).first() is not None or not self.settings.app.load_sample_plan:
+            if repo.any_plan(session=session) or not self.settings.app.load_sample_plan:
                 return False
             parsed = planfile.parse(SAMPLE_PLAN, aliases=self.settings.aliases)
             apply_plan(session=session, parsed=parsed, now=self.clock(), source_name=SAMPLE_PLAN.name,
@@ -60,7 +106,8 @@ class Service:
 
     def sweep(self) -> SweepResult:
         with session_scope(self.engine) as session:
-            return sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar)
+            return sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar,
+                             caps=self.notifier.caps)
 
     async def dispatch(self) -> DispatchStats:
         async with self._dispatching:  # one dispatcher at a time in this process
@@ -94,7 +141,7 @@ class Service:
         if s.telegram.enabled:
             from bot.tg import add_webhook_route, build_application, get_sender, start_application
 
-            self.telegram = build_application(s.telegram, self.chat, commands=COMMAND_MENU)
+            self.telegram = build_application(s.telegram, self.chat, commands=self.chat.menu())
             self.notifier.register(get_sender(self.telegram))
             if app is None:
                 await self.telegram.initialize()
@@ -104,8 +151,7 @@ class Service:
                                       secret_token=s.telegram.webhook_secret)
                     needs_http = True
                 await start_application(self.telegram, s.telegram)
-            if not s.telegram.bot_username:
-                s.telegram.bot_username = self.telegram.bot.username or ""
+            self.bot_username = self.bot_username or self.telegram.bot.username or ""
         if s.wecom.enabled:
             from bot.wecom.callback import add_wecom_routes
             from bot.wecom.client import WeComClient
@@ -145,14 +191,8 @@ class Service:
             self.web_runner = web.AppRunner(app)
             await self.web_runner.setup()
             await web.TCPSite(self.web_runner, self.settings.server.host, self.settings.server.port).start()
-        self.scheduler = AsyncIOScheduler(timezone=self.settings.app.tz)
-        # Jobs carry fixed ids so a restart replaces rather than duplicates them; a missed run is
-        # coalesced into one because the sweep itself catches up on missed days.
-        self.scheduler.add_job(self.sweep_and_dispatch, "interval", minutes=self.settings.reminders.sweep_minutes,
-                               id="sweep_due", replace_existing=True, coalesce=True, max_instances=1,
-                               misfire_grace_time=300, next_run_time=datetime.now(self.settings.app.tz))
-        self.scheduler.add_job(self.dispatch, "interval", seconds=30, id="dispatch_outbox", replace_existing=True,
-                               coalesce=True, max_instances=1, misfire_grace_time=60)
+        self.scheduler = build_scheduler(tz=self.settings.app.tz, sweep_minutes=self.settings.reminders.sweep_minutes,
+                                         sweep=self.sweep_and_dispatch, dispatch=self.dispatch)
         self.scheduler.start()
 
     async def stop(self) -> None:
@@ -168,7 +208,7 @@ class Service:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         for close in self._closers:
             await close()
-        self.engine.dispose()
+        self.close()
 
 
 async def _healthz(_request: web.Request) -> web.Response:

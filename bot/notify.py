@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -47,6 +48,40 @@ class OutboundMessage:
     reply_to_message_id: str | None = None
 
 
+def to_payload(message: OutboundMessage) -> str:
+    """A message as stored in an outbox row (files are never queued, only sent as replies)."""
+    return json.dumps(
+        {
+            "text": message.text,
+            "title": message.title,
+            "markdown": message.markdown,
+            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
+        },
+        ensure_ascii=False,
+    )
+
+
+def from_payload(payload: str) -> OutboundMessage:
+    """The message an outbox row holds."""
+    data = json.loads(payload or "{}")
+    buttons = [[Button(b["label"], b["data"]) for b in row] for row in data.get("buttons", [])]
+    return OutboundMessage(text=data.get("text", ""), markdown=data.get("markdown"), title=data.get("title"),
+                           buttons=buttons)
+
+
+class Cap(enum.StrEnum):
+    """What a channel can do with a message; renderers ask these, never a platform's name."""
+
+    BUTTONS = "buttons"  # inline buttons whose presses come back as events
+    REPLY = "reply"  # a reply to one of our messages comes back tied to it
+    MARKDOWN = "markdown"
+    FILES = "files"  # documents can be sent
+    EDIT = "edit"  # a sent message can be edited in place
+
+
+ALL_CAPS = frozenset(Cap)
+
+
 class SendStatus(enum.StrEnum):
     SENT = "sent"
     RETRY = "retry"  # transient: try again after `retry_after` seconds
@@ -69,6 +104,7 @@ class Sender(Protocol):
     """One per platform; knows that platform's API, limits and error semantics."""
 
     platform: str
+    caps: frozenset[Cap]
 
     async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult: ...
 
@@ -94,6 +130,11 @@ class Notifier:
 
     def has(self, platform: str) -> bool:
         return platform in self._senders
+
+    def caps(self, platform: str) -> frozenset[Cap]:
+        """What the platform's sender can do; a platform with no sender yet is assumed capable of all."""
+        sender = self._senders.get(platform)
+        return getattr(sender, "caps", ALL_CAPS) if sender is not None else ALL_CAPS
 
     async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
         sender = self._senders.get(recipient.platform)

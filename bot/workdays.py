@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from bot.config import ConfigError, Settings
+
 log = logging.getLogger(__name__)
 
 # The rules are dense enough that a workday is never more than a few weeks away; this bounds the loops.
@@ -41,6 +43,14 @@ class OfficeHours:
             raise ValueError(
                 f"办公时间设置有误：开始时间 {self.start:%H:%M} 必须早于结束时间 {self.end:%H:%M}"
             )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OfficeHours:
+        """The `[office_hours]` window in the app's time zone."""
+        try:
+            return cls(settings.office_hours.start, settings.office_hours.end, settings.app.tz)
+        except ValueError as exc:
+            raise ConfigError(f"配置 [office_hours] 有误：{exc}") from exc
 
 
 def _parse_day(raw: object, *, key: str) -> date:
@@ -80,6 +90,14 @@ def overrides_from_config(raw: dict[str, dict]) -> dict[int, YearOverride]:
 
 class WorkCalendar:
     """Answer workday questions for any year, from overrides, the library, or a loud fallback."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkCalendar:
+        """The calendar with the `[calendar.YEAR]` overrides of `settings`."""
+        try:
+            return cls(overrides_from_config(settings.calendar))
+        except ValueError as exc:
+            raise ConfigError(f"配置 [calendar] 有误：{exc}") from exc
 
     def __init__(self, overrides: dict[int, YearOverride] | None = None):
         self._overrides = dict(overrides or {})

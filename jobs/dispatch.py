@@ -11,11 +11,20 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from bot.notify import Notifier, OutboundMessage, Recipient, SendResult, SendStatus, UnknownPlatform
-from jobs.outbox import enqueue, from_payload, to_payload
+from bot.notify import (
+    Notifier,
+    OutboundMessage,
+    Recipient,
+    SendResult,
+    SendStatus,
+    UnknownPlatform,
+    from_payload,
+    to_payload,
+)
 from storage import repo
 from storage.db import session_scope
-from storage.models import AuditLog, ChatIdentity, Outbox, Unit
+from storage.models import AuditLog, Outbox, Unit
+from storage.outbox import enqueue, outbox_key
 
 log = logging.getLogger(__name__)
 READY = ("pending", "retry")
@@ -106,7 +115,8 @@ def _tell_admins(session: Session, row: Outbox, recipient: Recipient, admins: li
     for admin in admins:
         if admin == recipient:
             continue
-        notice = Outbox(key=f"-|inactive:{recipient.key()}|{admin.key()}|notice|{now.date().isoformat()}",
+        notice = Outbox(key=outbox_key(task_id=None, topic=f"inactive:{recipient.key()}", recipient=admin.key(),
+                                        kind="notice", occurrence=now.date().isoformat()),
                         unit_id=row.unit_id, recipient=admin.key(), kind="notice", occurrence=now.date().isoformat(),
                         payload=to_payload(OutboundMessage(text=text)), created_at=now, next_attempt_at=now)
         if enqueue(session=session, row=notice):
@@ -133,9 +143,8 @@ def _record(session: Session, row: Outbox, recipient: Recipient, result: SendRes
         stats.retry += 1
     elif result.status == SendStatus.INACTIVE:
         row.state = "inactive"
-        for ident in session.exec(
-            select(ChatIdentity).where(ChatIdentity.platform == recipient.platform, ChatIdentity.address == recipient.address)
-        ).all():
+        ident = repo.identity_at(session=session, platform=recipient.platform, address=recipient.address)
+        if ident is not None:
             ident.active = False
         session.add(AuditLog(at=now, actor="dispatcher", action="recipient.inactive", detail=recipient.key()))
         stats.inactive += 1

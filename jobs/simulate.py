@@ -7,19 +7,20 @@ from datetime import date, datetime, timedelta
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.render import reminder_text
+from bot.plan.model import ParsedPlan
+from bot.reminders.policy import Reminder, reminders_on
+from bot.reminders.views import load_task_views, unit_ids
+from bot.render import task_text
 from bot.services.importer import apply_plan
-from jobs.calendar import build_calendar
-from jobs.policy import Reminder, reminders_on
-from jobs.views import load_task_views, unit_ids
+from bot.workdays import WorkCalendar
 from storage.db import open_store, session_scope
 from storage.models import Deadline, Unit
 
 
-def simulate(parsed: dict, *, start: date, end: date, settings: Settings) -> dict:
+def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) -> dict:
     """Every reminder the policy would send between `start` and `end`, at the first sweep of each day."""
     tz = settings.app.tz
-    calendar = build_calendar(settings)
+    calendar = WorkCalendar.from_settings(settings)
     engine = open_store("sqlite://")
     try:
         with session_scope(engine) as session:
@@ -32,7 +33,7 @@ def simulate(parsed: dict, *, start: date, end: date, settings: Settings) -> dic
             supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
     finally:
         engine.dispose()
-    warnings = list(parsed.get("warnings", []))
+    warnings = list(parsed.warnings)
     warnings += [f"第{t.ref}项没有责任单位，不会发送任何提醒" for t in tasks if not (t.lead or t.co)]
     out = []
     memo: dict = {}
@@ -81,7 +82,7 @@ def timeline(result: dict) -> str:
             what = "、".join(f"第{i['task']}项" for i in e["items"])
             lines.append(f"{when}  [{kinds['digest']}] {e['unit']}：{what}")
         else:
-            dl = f" 时限{reminder_text.cn_date(date.fromisoformat(e['deadline']))}" if e["deadline"] else ""
+            dl = f" 时限{task_text.cn_date(date.fromisoformat(e['deadline']))}" if e["deadline"] else ""
             lines.append(f"{when}  [{kinds[e['kind']]}] {e['unit']}（{roles[e['role']]}）第{e['task']}项 {e['title']}{dl}")
     lines.append(f"共 {len(result['reminders'])} 条提醒。")
     lines += [f"提示：{w}" for w in result["warnings"]]

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.notify import Recipient
+from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
+from bot.reminders.policy import Reminder, TaskView, reminders_on
+from bot.reminders.views import load_task_views, unit_ids
 from bot.render import reminder_text
-from bot.services import callbacks
-from bot.workdays import WorkCalendar, in_office_hours
-from jobs.calendar import office_hours
-from jobs.outbox import enqueue, to_payload
-from jobs.policy import Reminder, TaskView, reminders_on
-from jobs.views import load_task_views, unit_ids
+from bot.services.buttons import signing_key
+from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
 from storage.models import ChatIdentity, Deadline, JobState, Outbox, Unit
+from storage.outbox import enqueue, outbox_key
 
 LAST_DAY = "sweep.last_day"
 CATCHUP_WORKDAYS = 10  # after downtime, look back this far at most
@@ -55,9 +55,10 @@ def unknown_robot_units(*, settings: Settings, units: dict[int, Unit]) -> list[s
             if settings.aliases.get(w, w) not in names]
 
 
-def outbox_key(r: Reminder, recipient: Recipient) -> str:
-    task = r.task_id if r.task_id is not None else "-"
-    return f"{task}|{r.deadline_key if r.kind != 'digest' else 'digest'}|{recipient.key()}|{r.kind}|{r.occurrence.isoformat()}"
+def reminder_key(r: Reminder, recipient: Recipient) -> str:
+    """The outbox key of one reminder to one recipient."""
+    return outbox_key(task_id=r.task_id, topic=r.deadline_key if r.kind != "digest" else "digest",
+                      recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat())
 
 
 def coalesce(per_day: dict[date, list[Reminder]]) -> list[Reminder]:
@@ -77,12 +78,16 @@ def days_to_sweep(last: date | None, today: date, calendar: WorkCalendar) -> lis
     return [start + timedelta(days=i) for i in range((today - start).days + 1) if calendar.is_workday(start + timedelta(days=i))]
 
 
-def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> SweepResult:
-    """Write outbox rows for everything owed at `now`; a no-op outside office hours."""
+def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
+              caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> SweepResult:
+    """Write outbox rows for everything owed at `now`; a no-op outside office hours.
+
+    `caps` tells what each platform's channel can do (the notifier knows), so each row is worded for it.
+    """
     tz = settings.app.tz
     local = now.astimezone(tz)
     today = local.date()
-    if not in_office_hours(local, calendar, office_hours(settings)):
+    if not in_office_hours(local, calendar, OfficeHours.from_settings(settings)):
         return SweepResult(day=None, skipped="非工作时间，不发送提醒")
     state = session.get(JobState, LAST_DAY)
     last = date.fromisoformat(state.value) if state else None
@@ -97,7 +102,7 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     result = SweepResult(day=today, missed_days=[d for d in days if d != today], warnings=list(calendar.warnings))
     result.warnings += unknown_robot_units(settings=settings, units={u.id: u for u in session.exec(select(Unit)).all()})
     result.written = write_outbox(session=session, reminders=coalesce(per_day), tasks=tasks, now=now,
-                                  settings=settings, result=result)
+                                  settings=settings, result=result, caps=caps)
     if state is None:
         state = JobState(name=LAST_DAY, updated_at=now)
         session.add(state)
@@ -106,8 +111,9 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
 
 
 def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[TaskView], now: datetime,
-                 settings: Settings, result: SweepResult) -> int:
-    key = callbacks.signing_key(session=session, now=now)
+                 settings: Settings, result: SweepResult,
+                 caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> int:
+    key = signing_key(session=session, now=now)
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     views = {t.id: t for t in tasks}
     deadline_texts = _deadline_texts(session, reminders)
@@ -120,12 +126,15 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
             if unit.name not in result.undeliverable:
                 result.undeliverable.append(unit.name)
             continue
-        message = _render(r, views, units, deadline_texts, key)
+        worded: dict[frozenset[Cap], OutboundMessage] = {}
         for recipient in recipients:
+            can = caps(recipient.platform)
+            if can not in worded:
+                worded[can] = _render(r, views, units, deadline_texts, key, can)
             row = Outbox(
-                key=outbox_key(r, recipient), task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
+                key=reminder_key(r, recipient), task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
                 recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
-                payload=to_payload(reminder_text.for_platform(message, recipient.platform)),
+                payload=to_payload(worded[can]),
                 created_at=now, next_attempt_at=now,
             )
             written += enqueue(session=session, row=row)
@@ -141,7 +150,8 @@ def _deadline_texts(session: Session, reminders: list[Reminder]) -> dict[int, st
     return {d.id: d.label or d.text for d in session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()}
 
 
-def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], texts: dict[int, str], key: bytes):
+def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], texts: dict[int, str], key: bytes,
+            caps: frozenset[Cap]) -> OutboundMessage:
     def info(task_id: int) -> reminder_text.TaskInfo:
         v = views[task_id]
         return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead])
@@ -149,8 +159,10 @@ def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], tex
     unit_name = units[r.unit_id].name
     if r.kind == "digest":
         items = [reminder_text.line(i, info(i.task_id), unit_name, _dl(i, texts)) for i in r.items]
-        return reminder_text.render(r, task=None, unit_name=unit_name, deadline_text="", key=key, items=items)
-    return reminder_text.render(r, task=info(r.task_id), unit_name=unit_name, deadline_text=_dl(r, texts), key=key)
+        return reminder_text.render(r, task=None, unit_name=unit_name, deadline_text="", key=key, items=items,
+                                    caps=caps)
+    return reminder_text.render(r, task=info(r.task_id), unit_name=unit_name, deadline_text=_dl(r, texts), key=key,
+                                caps=caps)
 
 
 def _dl(r: Reminder, texts: dict[int, str]) -> str:

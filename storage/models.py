@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
+
+
+class Role(enum.StrEnum):
+    """A unit's part in a task."""
+
+    LEAD = "lead"  # 牵头
+    CO = "co"  # 配合
+
+
+class ReportStatus(enum.StrEnum):
+    """What a status report says; NOTE is a progress note that changes no status."""
+
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    NOT_STARTED = "not_started"
+    NOTE = "note"
+
+
+class DeferralStatus(enum.StrEnum):
+    """Where a 申请延期 stands."""
+
+    AWAITING_DATE = "awaiting_date"  # the button was tapped; the date is still to come
+    PENDING = "pending"  # waiting for an admin
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class OutboxState(enum.StrEnum):
+    """Where an outbox row stands; the columns stay plain strings, so no migration is needed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # the request may have reached the platform: never resent blindly
+    INACTIVE = "inactive"
 
 
 def _ts(nullable: bool = False, index: bool = False):
@@ -66,7 +105,7 @@ class TaskUnit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
-    role: str  # "lead" | "co"
+    role: str  # a Role
     position: int = 0
     written_as: str = ""
 
@@ -141,7 +180,7 @@ class StatusReport(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id")
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
-    status: str  # done | in_progress | blocked | not_started | note
+    status: str  # a ReportStatus
     percent: int | None = None
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reporter: str = ""  # platform:user_id or "cli"
@@ -157,7 +196,7 @@ class Deferral(SQLModel, table=True):
     requested_by: str = ""
     requested_date: date | None = None
     reason: str = ""
-    status: str = "awaiting_date"  # awaiting_date | pending | approved | rejected
+    status: str = DeferralStatus.AWAITING_DATE  # a DeferralStatus
     decided_by: str | None = None
     created_at: datetime = _ts()
     decided_at: datetime | None = _ts(nullable=True)
@@ -185,7 +224,7 @@ class Outbox(SQLModel, table=True):
     kind: str  # upcoming | due | overdue | escalation | digest | checkin
     occurrence: str  # the date this occurrence belongs to
     payload: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    state: str = "pending"  # pending | sending | sent | retry | failed | unknown | inactive
+    state: str = OutboxState.PENDING  # an OutboxState
     attempts: int = 0
     created_at: datetime = _ts()
     next_attempt_at: datetime = _ts()
@@ -209,3 +248,13 @@ class JobState(SQLModel, table=True):
     name: str = Field(primary_key=True)
     value: str = ""
     updated_at: datetime = _ts()
+
+
+class PlanDraft(SQLModel, table=True):
+    """A plan file sent in chat, parsed and waiting for an admin's 确认导入."""
+
+    key: str = Field(primary_key=True)  # the parsed plan's short content hash, carried by the buttons
+    parsed: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # plan-json
+    source_name: str = ""
+    created_by: str = ""
+    created_at: datetime = _ts()

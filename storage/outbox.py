@@ -1,33 +1,21 @@
-"""The outbox's one shape: how a message is stored in a row, read back, and written exactly once per key."""
+"""The outbox's one key scheme, and writing a row exactly once per key."""
 
 from __future__ import annotations
-
-import json
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.notify import Button, OutboundMessage
 from storage.models import Outbox
 
 
-def to_payload(message: OutboundMessage) -> str:
-    return json.dumps(
-        {
-            "text": message.text,
-            "title": message.title,
-            "markdown": message.markdown,
-            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
-        },
-        ensure_ascii=False,
-    )
+def outbox_key(*, task_id: int | None, topic: str, recipient: str, kind: str, occurrence: str) -> str:
+    """The unique key of one message: (task, what it is about, recipient, kind, occurrence).
 
-
-def from_payload(payload: str) -> OutboundMessage:
-    data = json.loads(payload or "{}")
-    buttons = [[Button(b["label"], b["data"]) for b in row] for row in data.get("buttons", [])]
-    return OutboundMessage(text=data.get("text", ""), markdown=data.get("markdown"), title=data.get("title"),
-                           buttons=buttons)
+    Every writer of the outbox builds its key here, so two writers of the same message collide on the
+    unique index instead of sending twice. `topic` is the deadline (or `deferral:7`, `snooze`…) and
+    `occurrence` the day or event the message belongs to.
+    """
+    return f"{task_id if task_id is not None else '-'}|{topic}|{recipient}|{kind}|{occurrence}"
 
 
 def enqueue(*, session: Session, row: Outbox) -> bool:

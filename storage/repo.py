@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from storage.models import ChatIdentity, Deadline, Outbox, Plan, StatusReport, Task, TaskUnit, Unit, UnitAlias
+from storage.models import (
+    AuthFailure,
+    ChatIdentity,
+    Deadline,
+    Deferral,
+    Invite,
+    Outbox,
+    Plan,
+    StatusReport,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+)
 
 
 def current_plan(*, session: Session) -> Plan | None:
@@ -117,13 +131,111 @@ def rekey_address(*, session: Session, platform: str, old: str, new: str) -> int
         select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == old)
     ).all()
     for ident in idents:
-        clash = session.exec(
-            select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == new)
-        ).first()
-        if clash is None:
+        if identity_at(session=session, platform=platform, address=new) is None:
             ident.address = new
     for row in session.exec(
         select(Outbox).where(Outbox.recipient == f"{platform}:{old}", col(Outbox.state).in_(("pending", "retry")))
     ).all():
         row.recipient = f"{platform}:{new}"
     return len(idents)
+
+
+# Platforms whose addresses are unique ignoring case: WeCom userids are (WangWu and wangwu are one member).
+CASELESS_PLATFORMS = frozenset({"wecom"})
+
+
+def identity_at(*, session: Session, platform: str, address: str, active_only: bool = False) -> ChatIdentity | None:
+    """The binding of one address on one platform, if any."""
+    stmt = select(ChatIdentity).where(ChatIdentity.platform == platform)
+    if platform in CASELESS_PLATFORMS:
+        stmt = stmt.where(func.lower(ChatIdentity.address) == address.lower())
+    else:
+        stmt = stmt.where(ChatIdentity.address == address)
+    if active_only:
+        stmt = stmt.where(ChatIdentity.active)
+    return session.exec(stmt.order_by(ChatIdentity.id)).first()
+
+
+def bound_chats(*, session: Session, unit_id: int) -> list[ChatIdentity]:
+    """Every active chat bound to a unit."""
+    stmt = select(ChatIdentity).where(ChatIdentity.unit_id == unit_id, ChatIdentity.active).order_by(ChatIdentity.id)
+    return list(session.exec(stmt).all())
+
+
+def outbox_by_message(*, session: Session, message_id: str, recipient: str | None = None,
+                      recipient_prefix: str | None = None) -> Outbox | None:
+    """The outbox row that became platform message `message_id` (at one recipient, or under a prefix)."""
+    stmt = select(Outbox).where(Outbox.message_id == message_id)
+    if recipient is not None:
+        stmt = stmt.where(Outbox.recipient == recipient)
+    if recipient_prefix is not None:
+        stmt = stmt.where(col(Outbox.recipient).startswith(recipient_prefix))
+    return session.exec(stmt).first()
+
+
+def open_deferrals(*, session: Session, requested_by: str, status: str,
+                   since: datetime | None = None) -> list[Deferral]:
+    """A requester's deferrals in one state, newest first (only those created after `since`)."""
+    stmt = select(Deferral).where(Deferral.requested_by == requested_by, Deferral.status == status)
+    if since is not None:
+        stmt = stmt.where(col(Deferral.created_at) > since)
+    return list(session.exec(stmt.order_by(col(Deferral.created_at).desc(), col(Deferral.id).desc())).all())
+
+
+def role_of(*, session: Session, task_id: int, unit_id: int) -> str | None:
+    """The unit's role on a task (lead or co), or None."""
+    stmt = select(TaskUnit.role).where(TaskUnit.task_id == task_id, TaskUnit.unit_id == unit_id)
+    return session.exec(stmt).first()
+
+
+def active_deadlines(*, session: Session, task_id: int) -> list[Deadline]:
+    """The task's deadlines in force."""
+    return list(session.exec(select(Deadline).where(Deadline.task_id == task_id, Deadline.active)).all())
+
+
+def unit_names(*, session: Session) -> dict[int, str]:
+    """Unit id → name, for every unit."""
+    return {u.id: u.name for u in session.exec(select(Unit)).all()}
+
+
+def auth_failures(*, session: Session, platform: str, user_id: str, since: datetime) -> int:
+    """How many wrong invite codes this person sent since `since`."""
+    stmt = select(func.count()).select_from(AuthFailure).where(
+        AuthFailure.platform == platform, AuthFailure.user_id == user_id, col(AuthFailure.at) > since)
+    return session.exec(stmt).one()
+
+
+def invite_by_code(*, session: Session, code: str) -> Invite | None:
+    """The invite with this code, used or not."""
+    return session.exec(select(Invite).where(Invite.code == code)).first()
+
+
+def pending_deferrals(*, session: Session) -> list[Deferral]:
+    """Deferral requests waiting for an admin, oldest first."""
+    stmt = select(Deferral).where(Deferral.status == "pending").order_by(col(Deferral.created_at), Deferral.id)
+    return list(session.exec(stmt).all())
+
+
+def latest_notes(*, session: Session, task_ids: Sequence[int]) -> dict[int, str]:
+    """Task id → the newest non-empty report note."""
+    if not task_ids:
+        return {}
+    stmt = (
+        select(StatusReport.task_id, StatusReport.note)
+        .where(col(StatusReport.task_id).in_(task_ids), StatusReport.note != "")
+        .order_by(col(StatusReport.created_at), StatusReport.id)
+    )
+    return {task_id: note for task_id, note in session.exec(stmt).all()}
+
+
+def outbox_rows(*, session: Session, state: str | None = None, limit: int = 50) -> list[Outbox]:
+    """Outbox rows, newest first, optionally in one state."""
+    stmt = select(Outbox).order_by(col(Outbox.id).desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Outbox.state == state)
+    return list(session.exec(stmt).all())
+
+
+def any_plan(*, session: Session) -> bool:
+    """True once any plan was ever imported."""
+    return session.exec(select(Plan.id).limit(1)).first() is not None

@@ -34,7 +34,7 @@ from bot.chat.intents import parse
         ("/help", "help", [], None),
         ("/report 25 推进中 60% 说明", "report", ["25", "推进中", "60%", "说明"], None),
         ("/start ABCD2345", "start", ["ABCD2345"], None),
-        ("/frobnicate", "unknown_command", ["frobnicate"], None),
+        ("/frobnicate", "frobnicate", [], None),
     ],
 )
 def test_question_forms(text, name, args, role):

@@ -8,31 +8,10 @@ import pytest
 from sqlmodel import select
 
 from bot.chat.events import ChatEvent
-from bot.chat.service import ChatService
-from bot.config import Settings
-from bot.services import callbacks, planfile
-from bot.services.binding import bind_directly
-from bot.services.importer import apply_plan
-from bot.workdays import WorkCalendar
+from bot.services import buttons
 from storage.db import session_scope
 from storage.models import Deferral, Task
-from tests.helpers import at
-
-
-class Chat:
-    def __init__(self, engine, seed_path) -> None:
-        self.now = at(2021, 8, 23)
-        self.engine = engine
-        self.service = ChatService(engine=engine, settings=Settings(telegram={"admins": [1]}),
-                                   calendar=WorkCalendar(), clock=lambda: self.now)
-        with session_scope(engine) as s:
-            apply_plan(session=s, parsed=planfile.parse(seed_path), now=self.now)
-            bind_directly(session=s, unit_name="安全办", platform="telegram", address="-200", now=self.now,
-                          actor="t", is_group=True)
-
-    async def say(self, text: str, *, user="7", chat="-200", group=True, **kw) -> str:
-        event = ChatEvent(platform="telegram", chat_id=chat, user_id=user, text=text, is_group=group, **kw)
-        return "\n".join(m.text for m in await self.service.handle(event))
+from tests.chat_harness import Chat
 
 
 @pytest.fixture
@@ -49,9 +28,9 @@ async def test_board_separates_tasks_without_owner(chat):
 async def test_group_chatter_is_not_taken_as_a_deferral_date(chat):
     with session_scope(chat.engine) as s:
         task = s.exec(select(Task).where(Task.ref == "25")).one()
-        key = callbacks.signing_key(session=s, now=chat.now)
+        key = buttons.signing_key(session=s, now=chat.now)
     tap = ChatEvent(platform="telegram", chat_id="-200", user_id="7", is_group=True,
-                    callback_data=callbacks.sign(key, "defer", task.id))
+                    callback_data=buttons.sign(key, "defer", task.id))
     asked = "\n".join(m.text for m in await chat.service.handle(tap))
     assert "希望延期到的日期" in asked
     assert await chat.say("大家辛苦了") == ""  # ordinary group talk: silence, request still open
@@ -65,9 +44,9 @@ async def test_group_chatter_is_not_taken_as_a_deferral_date(chat):
 async def test_deferral_request_expires_after_a_day(chat):
     with session_scope(chat.engine) as s:
         task = s.exec(select(Task).where(Task.ref == "25")).one()
-        key = callbacks.signing_key(session=s, now=chat.now)
+        key = buttons.signing_key(session=s, now=chat.now)
     await chat.service.handle(ChatEvent(platform="telegram", chat_id="-200", user_id="7", is_group=True,
-                                        callback_data=callbacks.sign(key, "defer", task.id)))
+                                        callback_data=buttons.sign(key, "defer", task.id)))
     chat.now += timedelta(days=2)
     assert await chat.say("2021-10-15") == ""  # a stale request is not completed by a date-looking text
     with session_scope(chat.engine) as s:
@@ -100,17 +79,17 @@ async def test_wecom_department_member_taps_a_department_card(chat):
     with session_scope(chat.engine) as s:
         bind(session=s, unit_name="职教办", platform="wecom", address="dept:7", now=chat.now, actor="t")
         task = s.exec(select(Task).where(Task.ref == "12")).one()
-        key = callbacks.signing_key(session=s, now=chat.now)
+        key = buttons.signing_key(session=s, now=chat.now)
         s.add(Outbox(key="k", task_id=task.id, recipient="wecom:dept:7", kind="upcoming", occurrence="2021-08-23",
                      payload='{"text": "【督办提醒】第12项"}', state="sent", created_at=chat.now,
                      next_attempt_at=chat.now, message_id="card-1"))
     tap = ChatEvent(platform="wecom", chat_id="lisi", user_id="lisi", callback_message_id="card-1",
-                    callback_data=callbacks.sign(key, "st", task.id, "in_progress"))
+                    callback_data=buttons.sign(key, "st", task.id, "in_progress"))
     (reply,) = await chat.service.handle(tap)
     assert "✅ 已记录：推进中（职教办" in reply.text
     # A member who was not sent that card (or types free text) is still unbound.
     stray = ChatEvent(platform="wecom", chat_id="wangwu", user_id="wangwu", callback_message_id="card-9",
-                      callback_data=callbacks.sign(key, "st", task.id, "done"))
+                      callback_data=buttons.sign(key, "st", task.id, "done"))
     assert "还没有绑定单位" in (await chat.service.handle(stray))[0].text
     with session_scope(chat.engine) as s:
         assert [(r.status, r.reporter) for r in s.exec(select(StatusReport)).all()] == [("in_progress", "wecom:lisi")]

@@ -10,8 +10,8 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
+from bot.app import App
 from bot.config import Settings
-from bot.service import Service
 from bot.services import planfile
 from bot.services.binding import bind_directly
 from bot.services.importer import apply_plan
@@ -63,7 +63,7 @@ def settings(fakes, tmp_path) -> Settings:
     )
 
 
-def prepare(service: Service, seed_path) -> None:
+def prepare(service: App, seed_path) -> None:
     """Seed plan; task 25 (安全办 leads) and task 12 (职教办 leads, 督导室 co-owns) due in 3 working days."""
     with session_scope(service.engine) as session:
         apply_plan(session=session, parsed=planfile.parse(seed_path), now=NOW, source_name=seed_path.name)
@@ -92,7 +92,7 @@ def prepare(service: Service, seed_path) -> None:
 
 
 async def sweep_once(settings: Settings):
-    service = Service(settings, clock=lambda: NOW)
+    service = App(settings, clock=lambda: NOW)
     try:
         await service.open_senders()
         return service.sweep(), await service.dispatch(), service
@@ -101,7 +101,7 @@ async def sweep_once(settings: Settings):
 
 
 def outbox(settings: Settings) -> list[Outbox]:
-    service = Service(settings, clock=lambda: NOW)
+    service = App(settings, clock=lambda: NOW)
     with session_scope(service.engine) as session:
         rows = list(session.exec(select(Outbox).order_by(Outbox.id)).all())
     service.engine.dispose()
@@ -110,7 +110,7 @@ def outbox(settings: Settings) -> list[Outbox]:
 
 async def test_one_sweep_reaches_each_unit_through_its_own_channel(fakes, settings, seed_path):
     api, wecom = fakes
-    first = Service(settings, clock=lambda: NOW)
+    first = App(settings, clock=lambda: NOW)
     prepare(first, seed_path)
     await first.open_senders()
     result = first.sweep()
@@ -153,7 +153,7 @@ async def test_one_sweep_reaches_each_unit_through_its_own_channel(fakes, settin
     assert (await first.dispatch()).sent == 0
     await first.stop()
 
-    # A restart (a new Service on the same store) at the same instant sends nothing more either.
+    # A restart (a new App on the same store) at the same instant sends nothing more either.
     result, stats, _ = await sweep_once(settings)
     assert (result.written, stats.sent) == (0, 0)
     assert len(api.requests("sendMessage")) == 1
@@ -164,12 +164,12 @@ async def test_one_sweep_reaches_each_unit_through_its_own_channel(fakes, settin
 async def test_the_next_ladder_step_is_sent_once_more(fakes, settings, seed_path):
     """Two working days on (1 left for the leads), each channel gets exactly the new step."""
     api, wecom = fakes
-    service = Service(settings, clock=lambda: NOW)
+    service = App(settings, clock=lambda: NOW)
     prepare(service, seed_path)
     service.engine.dispose()
     await sweep_once(settings)
     later = datetime(2021, 8, 13, 10, 0, tzinfo=SH)  # Friday: one working day before the 16th
-    service = Service(settings, clock=lambda: later)
+    service = App(settings, clock=lambda: later)
     try:
         await service.open_senders()
         result = service.sweep()

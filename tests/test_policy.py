@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from bot.config import ReminderSettings
 from bot.deadlines import Recurrence
+from bot.reminders.policy import DeadlineView, TaskView, reminders_for_day, reminders_on
 from bot.workdays import WorkCalendar
-from jobs.policy import DeadlineView, TaskView, reminders_for_day, reminders_on
 
 CAL = WorkCalendar()
 POLICY = ReminderSettings()

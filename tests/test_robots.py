@@ -1,9 +1,10 @@
 import httpx
 import pytest
 
+from bot.config import RobotSettings
 from bot.notify import OutboundMessage, Recipient, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
-from bot.robots import ROBOT_RULES, RobotSender, RobotSettings, parse_robot_address, robot_address
+from bot.robots import ROBOT_RULES, RobotSender, parse_robot_address, robot_address
 from tests.fake_wecom import FakeWeCom
 from tests.test_ratelimit import FakeTime, max_in_window
 
@@ -25,12 +26,14 @@ async def fake(fake_time):
 @pytest.fixture
 async def sender(fake, fake_time):
     robots = {
-        "office": RobotSettings("wecom", f"{fake.base_url}/cgi-bin/webhook/send?key=wk"),
+        "office": RobotSettings(kind="wecom", url=f"{fake.base_url}/cgi-bin/webhook/send?key=wk"),
         "ding": RobotSettings(
-            "dingtalk", f"{fake.base_url}/robot/send?access_token=ding-token", "SECdingsecret"
+            kind="dingtalk", url=f"{fake.base_url}/robot/send?access_token=ding-token", secret="SECdingsecret"
         ),
-        "fei": RobotSettings("feishu", f"{fake.base_url}/open-apis/bot/v2/hook/feishu-hook", "feishu-secret"),
-        "ding-bad": RobotSettings("dingtalk", f"{fake.base_url}/robot/send?access_token=ding-token", "wrong"),
+        "fei": RobotSettings(kind="feishu", url=f"{fake.base_url}/open-apis/bot/v2/hook/feishu-hook",
+                             secret="feishu-secret"),
+        "ding-bad": RobotSettings(kind="dingtalk", url=f"{fake.base_url}/robot/send?access_token=ding-token",
+                                  secret="wrong"),
     }
     limiter = SlidingWindowLimiter(ROBOT_RULES, clock=fake_time.clock, sleep=fake_time.sleep)
     async with httpx.AsyncClient() as http:
@@ -126,4 +129,4 @@ async def test_unknown_robot_fails(sender):
 
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="kind"):
-        RobotSender({"x": RobotSettings("slack", "http://x")})
+        RobotSender({"x": RobotSettings(kind="slack", url="http://x")})

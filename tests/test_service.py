@@ -6,9 +6,9 @@ import asyncio
 import io
 from datetime import date
 
+from bot.app import App
 from bot.config import Settings
 from bot.console import ConsoleSender, run_console
-from bot.service import Service
 from tests.helpers import at
 
 
@@ -18,7 +18,7 @@ def settings(tmp_path) -> Settings:
 
 async def test_start_registers_idempotent_jobs_and_loads_sample(tmp_path):
     console = ConsoleSender(out=io.StringIO())
-    service = Service(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[console])
+    service = App(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[console])
     await service.start()
     try:
         jobs = {j.id: j for j in service.scheduler.get_jobs()}
@@ -33,12 +33,12 @@ async def test_start_registers_idempotent_jobs_and_loads_sample(tmp_path):
     finally:
         await service.stop()
     # A second start on the same store does not import the sample again.
-    again = Service(settings(tmp_path), clock=lambda: at(2021, 8, 24))
+    again = App(settings(tmp_path), clock=lambda: at(2021, 8, 24))
     assert again.load_sample_if_empty() is False
     again.engine.dispose()
 
 
-def _state(service: Service) -> dict[str, str]:
+def _state(service: App) -> dict[str, str]:
     from sqlmodel import select
 
     from storage.db import session_scope
@@ -52,7 +52,7 @@ async def test_console_answers_questions_and_receives_reminders(tmp_path):
     out = io.StringIO()
     console = ConsoleSender(out=out)
     clock = {"now": at(2021, 8, 23)}
-    service = Service(settings(tmp_path), clock=lambda: clock["now"], extra_senders=[console])
+    service = App(settings(tmp_path), clock=lambda: clock["now"], extra_senders=[console])
     service.load_sample_if_empty()
     lines = iter(["安全办负责什么\n", "/bind 职教办\n"])
     await run_console(service.chat, console, read=lambda: next(lines, ""))
@@ -71,7 +71,7 @@ async def test_console_answers_questions_and_receives_reminders(tmp_path):
     from storage.db import session_scope
 
     with session_scope(service.engine) as s:
-        reports = task_detail(session=s, ref="12")["reports"]
+        reports = task_detail(session=s, ref="12").to_dict()["reports"]
     assert [(r["status"], r["note"]) for r in reports] == [("in_progress", ""), ("note", "主体工程已封顶")]
     assert date(2021, 8, 23).isoformat() in reports[0]["at"]
     await service.stop()

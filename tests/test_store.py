@@ -69,12 +69,12 @@ def test_import_then_query(engine):
     assert (result.tasks, result.lead, result.co) == (3, 2, 4)
     assert result.merges == ["进修学校 → 教师进修学校"]
     with session_scope(engine) as s:
-        units = {u["name"]: u for u in unit_overview(session=s)}
+        units = {u.name: u.to_dict() for u in unit_overview(session=s)}
         assert units["教师进修学校"] == {"name": "教师进修学校", "aliases": ["进修学校"], "lead": 0, "co": 2}
         assert "进修学校" not in units
-        owned = unit_tasks(session=s, unit="进修学校", role="co")
+        owned = unit_tasks(session=s, unit="进修学校", role="co").to_dict()
         assert owned["unit"] == "教师进修学校" and [t["ref"] for t in owned["tasks"]] == ["1", "2"]
-        rec = task_detail(session=s, ref="第1项")
+        rec = task_detail(session=s, ref="第1项").to_dict()
         assert rec["lead"] == ["秘书股"] and rec["co"] == ["人事股", "教师进修学校"]
         assert rec["deadlines"][0]["date"] == "2021-06-30"
         assert rec["plan"]["year"] == 2021
@@ -118,12 +118,12 @@ def test_revised_plan_diff_and_history(engine):
     with session_scope(engine) as s:
         apply_plan(session=s, parsed=revised, now=NOW.replace(month=4))
     with session_scope(engine) as s:
-        rec = task_detail(session=s, ref="2")
+        rec = task_detail(session=s, ref="2").to_dict()
         assert rec["co"] == ["信访办", "教师进修学校", "法宣股"]
         assert rec["reports"][0]["note"] == "排查中"  # history of an unchanged task survives
-        assert [d["date"] for d in task_detail(session=s, ref="1")["deadlines"]] == ["2021-09-30"]
+        assert [d["date"] for d in task_detail(session=s, ref="1").to_dict()["deadlines"]] == ["2021-09-30"]
         with pytest.raises(NotFound):
-            task_detail(session=s, ref="3")
+            task_detail(session=s, ref="3").to_dict()
         assert len(s.exec(select(Plan)).all()) == 1
 
 
@@ -144,9 +144,9 @@ def test_unknown_unit_suggests(engine):
         apply_plan(session=s, parsed=parsed_plan(), now=NOW)
     with session_scope(engine) as s:
         with pytest.raises(NotFound) as err:
-            unit_tasks(session=s, unit="安全股")
+            unit_tasks(session=s, unit="安全股").to_dict()
         assert "你是不是要找" in str(err.value) and "安全办" in err.value.suggestions
-        assert unit_tasks(session=s, unit="安全办公室")["unit"] == "安全办"
+        assert unit_tasks(session=s, unit="安全办公室").to_dict()["unit"] == "安全办"
 
 
 def test_next_years_plan_retires_the_old_one(engine):
@@ -160,10 +160,10 @@ def test_next_years_plan_retires_the_old_one(engine):
     with session_scope(engine) as s:
         plans = {p.year: p.active for p in s.exec(select(Plan)).all()}
         assert plans == {2021: False, 2022: True}
-        assert task_detail(session=s, ref="1")["plan"]["year"] == 2022
+        assert task_detail(session=s, ref="1").to_dict()["plan"]["year"] == 2022
         # The old plan's records stay; only the new plan's tasks are owned now.
         assert len(s.exec(select(Task)).all()) == 6
-        assert [t["ref"] for t in unit_tasks(session=s, unit="安全办")["tasks"]] == ["2"]
+        assert [t["ref"] for t in unit_tasks(session=s, unit="安全办").to_dict()["tasks"]] == ["2"]
 
 
 def test_revision_is_matched_by_title_not_by_year_alone(engine):

@@ -21,9 +21,8 @@ from sqlmodel import select
 from telegram import Update
 from typer.testing import CliRunner
 
-from bot.render.chat_text import COMMAND_MENU
-from bot.service import Service
-from bot.services import callbacks, planfile
+from bot.app import App
+from bot.services import buttons, planfile
 from bot.services.binding import bind_directly, create_invite
 from bot.services.importer import apply_plan
 from bot.services.reports import set_deadline
@@ -82,7 +81,7 @@ class World:
         self.mono = Mono()
         self.db_url = f"sqlite:///{tmp_path / 'duban.db'}"
         self.settings = telegram_settings(api, self.db_url, admins=[ADMIN])
-        self.service = Service(self.settings, clock=lambda: self.now)
+        self.service = App(self.settings, clock=lambda: self.now)
         # Pushes queued by chat actions are dispatched by the test, one step at a time.
         self.service.chat.on_outbox = None
         self.engine = self.service.engine
@@ -97,7 +96,7 @@ class World:
         self.app = build_application(
             self.settings.telegram,
             self.service.chat,
-            commands=COMMAND_MENU,
+            commands=self.service.chat.menu(),
             clock=self.mono,
             sleep=self.mono.sleep,
         )
@@ -157,7 +156,7 @@ class World:
 
     def key(self) -> bytes:
         with session_scope(self.engine) as session:
-            return callbacks.signing_key(session=session, now=NOW)
+            return buttons.signing_key(session=session, now=NOW)
 
 
 @pytest.fixture
@@ -237,7 +236,7 @@ async def test_unbound_chat_gets_onboarding_only(world):
 
     key = world.key()
     answer = await world.tap(
-        callbacks.sign(key, "st", world.task_id("25"), "done"), chat=STRANGER, message_id=5
+        buttons.sign(key, "st", world.task_id("25"), "done"), chat=STRANGER, message_id=5
     )
     assert "还没有绑定单位" in answer
 
@@ -447,7 +446,7 @@ async def test_deferral_approved(world):
     with session_scope(world.engine) as session:
         from bot.services.tasks import task_record
 
-        record = task_record(session=session, task=require_task(session=session, ref="25"))
+        record = task_record(session=session, task=require_task(session=session, ref="25")).to_dict()
     manual = [d for d in record["deadlines"] if d["source"] == "manual"]
     assert [d["date"] for d in manual] == ["2021-10-15"]
 
@@ -713,13 +712,13 @@ async def test_whole_service_polls_and_answers(api, tmp_path, seed_path):
         )
     engine.dispose()
 
-    service = Service(settings, clock=lambda: NOW)
+    service = App(settings, clock=lambda: NOW)
     await service.start()
     try:
         assert api.requests("setMyCommands") == [
-            {"commands": [{"command": c, "description": d} for c, d in COMMAND_MENU]}
+            {"commands": [{"command": c, "description": d} for c, d in service.chat.menu()]}
         ]
-        assert settings.telegram.bot_username == "duban_test_bot"
+        assert service.bot_username == "duban_test_bot" and settings.telegram.bot_username == ""
         api.add_update(text_update("安全办负责什么", chat_id=SAFETY, user_id=SAFETY))
 
         def answered():

@@ -9,9 +9,9 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.notify import Button, OutboundMessage, Recipient, SendStatus
-from bot.tg.limits import TelegramLimits
+from bot.textsplit import split, utf16_len
+from bot.tg.limits import MAX_MESSAGE, TelegramLimits
 from bot.tg.sender import TelegramSender
-from bot.tg.split import split_text, utf16_len
 
 # PTB's own RetryAfter.__init__ reads its deprecated int-valued `retry_after` (PTB 22.2+); the
 # sender copes with either type (see test_retry_after_with_timedelta_opt_in).
@@ -263,11 +263,11 @@ async def test_private_chat_has_no_minute_cap(clock):
 
 def test_split_keeps_every_character_and_surrogates():
     text = ("😀" * 3000) + "\n" + ("短行\n" * 10)
-    parts = split_text(text)
+    parts = split(text, MAX_MESSAGE)
 
     assert "".join(parts) == text
     assert all(utf16_len(p) <= 4096 for p in parts)
-    assert split_text("short") == ["short"]
+    assert split("short", MAX_MESSAGE) == ["short"]
 
 
 async def test_edit_to_identical_text_counts_as_sent(api, sender):

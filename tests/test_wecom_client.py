@@ -5,8 +5,9 @@ import pytest
 
 from bot.notify import Button, OutboundMessage, Recipient, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
+from bot.textsplit import utf8_len
 from bot.wecom.client import WeComClient
-from bot.wecom.limits import MEMBER_RULES, utf8_len
+from bot.wecom.limits import MEMBER_RULES
 from bot.wecom.sender import WeComSender
 from tests.fake_wecom import FakeWeCom
 from tests.test_ratelimit import FakeTime, max_in_window

@@ -22,11 +22,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
+from bot.app import App
 from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.notify import OutboundMessage, Recipient, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
-from bot.service import Service
 from bot.services import planfile
 from bot.services.binding import bind_directly, create_invite
 from bot.services.importer import apply_plan
@@ -40,7 +40,7 @@ from bot.wecom.limits import MEMBER_RULES
 from storage.db import session_scope
 from storage.models import ChatIdentity, Deadline, Outbox, StatusReport, Task
 from tests.conftest import SH
-from tests.fake_wecom import FakeWeCom
+from tests.fake_wecom import FakeWeCom, send_raw
 from tests.test_ratelimit import FakeTime, max_in_window
 
 NOW = datetime(2021, 8, 11, 9, 30, tzinfo=SH)  # a Wednesday in the seed plan's year, office hours
@@ -139,7 +139,7 @@ async def fake():
 class Running:
     """`duban run` with a [wecom] section, serving the callback on a loopback port."""
 
-    def __init__(self, service: Service, fake: FakeWeCom) -> None:
+    def __init__(self, service: App, fake: FakeWeCom) -> None:
         self.service, self.fake, self.settings = service, fake, service.settings
         self.url = f"http://127.0.0.1:{service.settings.server.port}{PATH}"
         self.http = httpx.AsyncClient()
@@ -169,7 +169,7 @@ class Running:
 @pytest.fixture
 async def running(fake, tmp_path, seed_path):
     settings = wecom_settings(fake, tmp_path)
-    service = Service(settings, clock=lambda: NOW)
+    service = App(settings, clock=lambda: NOW)
     seed_store(service.engine, seed_path, bind={USER: "安全办"})
     await service.start()
     # The scheduler would sweep at once; these tests sweep by hand at the fixed instant.
@@ -281,6 +281,22 @@ async def test_reminder_card_and_a_tap_on_it(running):
     assert len(fake.sent("/cgi-bin/message/update_template_card")) == 1
 
 
+async def test_a_report_whose_body_arrives_in_two_segments_is_recorded(running):
+    # A long note makes a ~2 KB body; it goes out in two writes 50 ms apart, cut inside the CDATA.
+    note = "已完成隐患排查" * 40
+    query, body = encrypt(running.settings, text_xml(running.settings, f"/report 25 推进中 60% {note}"))
+    assert len(body) > 1500
+    cut = body.index(b"<Encrypt>") + 300
+    port = running.settings.server.port
+    status, _ = await send_raw(port, PATH, query, [body[:cut], body[cut:]], pause=0.05)
+    await running.settle()
+    assert status == 200
+    (report,) = reports(running.service.engine)
+    assert (report.percent, report.note) == (60, note)
+    (answer,) = running.replies()
+    assert "已记录" in answer["text"]["content"]
+
+
 async def test_forged_signature_is_rejected_and_changes_nothing(running):
     q, body = encrypt(running.settings, text_xml(running.settings, "/report 25 已完成"))
     resp = await running.http.post(running.url, params={**q, "msg_signature": "f" * 40}, content=body)
@@ -340,7 +356,7 @@ async def test_per_member_rate_limit_holds_under_a_burst(fake, tmp_path, seed_pa
     fake_time = FakeTime()
     fake.clock = fake_time.clock
     settings = wecom_settings(fake, tmp_path)
-    service = Service(settings, clock=lambda: NOW)  # the store, calendar and ChatService only
+    service = App(settings, clock=lambda: NOW)  # the store, calendar and ChatService only
     seed_store(service.engine, seed_path, bind={USER: "安全办", "wangwu": "安全办"})
     chat = ChatService(engine=service.engine, settings=settings, calendar=service.calendar, clock=lambda: NOW)
     limiter = SlidingWindowLimiter(MEMBER_RULES, clock=fake_time.clock, sleep=fake_time.sleep)

@@ -1,4 +1,5 @@
-from bot.wecom.limits import split_utf8, utf8_len
+from bot.textsplit import split_lines as split_utf8
+from bot.textsplit import utf8_len
 
 
 def test_short_text_is_one_part():

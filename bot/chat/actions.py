@@ -2,57 +2,43 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time, timedelta
-
-from sqlmodel import col, select
-
+from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.notify import Button, OutboundMessage, Recipient
-from bot.render.task_text import STATUS_CN
-from bot.services import callbacks
-from bot.services.errors import Forbidden, UserError
-from bot.services.reports import parse_date, parse_report_args, role_of
+from bot.chat.intents import Intent
+from bot.notify import Button, OutboundMessage, Recipient, from_payload
+from bot.render import action_text
+from bot.services import deferrals
+from bot.services.buttons import Action, sign
+from bot.services.reports import may_report, parse_report_args, record_report, snooze
 from bot.services.tasks import require_task
-from bot.workdays import next_office_slot
-from jobs.calendar import office_hours
-from jobs.outbox import from_payload
-from storage.models import AuditLog, Deferral, Outbox, Snooze, StatusReport, Task
+from bot.workdays import OfficeHours
+from storage import repo
+from storage.models import Deferral, Outbox, ReportStatus, Task
+from storage.outbox import outbox_key
 
 
-def _may_report(ctx: Ctx, task: Task) -> str | None:
-    """The actor's role on the task; admins may report on any task; others only on their unit's."""
-    role = role_of(session=ctx.session, task_id=task.id, unit_id=ctx.actor.unit.id if ctx.actor.unit else None)
-    if role is None and not ctx.actor.is_admin:
-        unit = ctx.actor.unit.name if ctx.actor.unit else "本聊天"
-        raise Forbidden(f"{unit}不是第{task.ref}项的牵头或配合单位，不能反馈该任务。")
-    return role
+def _check(ctx: Ctx, task: Task) -> None:
+    """Only the task's own units (and admins) may report on it."""
+    unit = ctx.actor.unit
+    may_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, unit_name=unit.name if unit else None,
+               is_admin=ctx.actor.is_admin)
 
 
-def record(ctx: Ctx, task: Task, status: str, percent: int | None, note: str) -> StatusReport:
-    report = StatusReport(task_id=task.id, unit_id=ctx.actor.unit.id if ctx.actor.unit else None, status=status,
-                          percent=percent, note=note, reporter=ctx.actor.ref, created_at=ctx.now)
-    ctx.session.add(report)
-    ctx.session.add(AuditLog(at=ctx.now, actor=ctx.actor.ref, action=f"report.{status}",
-                             detail=f"第{task.ref}项 {percent if percent is not None else ''} {note}".strip()))
-    return report
-
-
-def _recorded_line(status: str, percent: int | None, note: str, ctx: Ctx) -> str:
-    pct = f" {percent}%" if percent is not None and status != "done" else ""
+def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, note: str) -> str:
+    """Record a report and return the line that confirms it."""
+    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
+                  note=note, reporter=ctx.actor.ref, now=ctx.now)
     who = ctx.actor.unit.name if ctx.actor.unit else "管理员"
-    stamp = ctx.now.astimezone(ctx.settings.app.tz).strftime("%m-%d %H:%M")
-    return f"✅ 已记录：{STATUS_CN[status]}{pct}{('，' + note) if note else ''}（{who} {stamp}）"
+    return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
 
 
-def cmd_report(ctx: Ctx, args: list[str]):
-    if not args:
-        raise UserError("用法：/report 编号 状态 [百分比] [说明]，如 /report 25 推进中 60% 已完成隐患排查")
-    task = require_task(session=ctx.session, ref=args[0])
-    _may_report(ctx, task)
-    data = parse_report_args(args[1:])
-    record(ctx, task, data.status, data.percent, data.note)
-    return reply(f"第{task.ref}项「{task.title}」\n" + _recorded_line(data.status, data.percent, data.note, ctx))
+def cmd_report(ctx: Ctx, intent: Intent):
+    """`/report 编号 状态 [百分比] [说明]`."""
+    task = require_task(session=ctx.session, ref=intent.args[0])
+    _check(ctx, task)
+    data = parse_report_args(intent.args[1:])
+    line = _record(ctx, task, data.status, data.percent, data.note)
+    return reply(action_text.task_head(task.ref, task.title) + "\n" + line)
 
 
 def _original(ctx: Ctx) -> Outbox | None:
@@ -61,116 +47,148 @@ def _original(ctx: Ctx) -> Outbox | None:
     if not mid:
         return None
     recipient = Recipient(ctx.event.platform, ctx.event.chat_id).key()
-    return ctx.session.exec(select(Outbox).where(Outbox.recipient == recipient, Outbox.message_id == mid)).first()
+    return repo.outbox_by_message(session=ctx.session, message_id=mid, recipient=recipient)
 
 
-def on_button(ctx: Ctx, data: str):
-    parsed = callbacks.verify(ctx.key, data)
-    if parsed is None:
-        ctx.session.add(AuditLog(at=ctx.now, actor=ctx.actor.ref, action="callback.forged", detail=data[:200]))
-        return reply("这个按钮无效或已过期，未做任何修改。")
-    action, task_id, arg = parsed
-    if action in ("dfa", "dfr", "imp", "imx"):
-        from bot.chat import admin  # admin buttons live with the admin commands
-
-        return admin.on_admin_button(ctx, action, task_id, arg)
+def _task_of_button(ctx: Ctx, task_id: int) -> Task | None:
     task = ctx.session.get(Task, task_id)
-    if task is None or task.removed:
-        return reply("该任务已不在当前计划中。")
-    _may_report(ctx, task)
+    return None if task is None or task.removed else task
+
+
+def on_status(ctx: Ctx, task_id: int, arg: str):
+    """已完成 / 推进中 / 有困难: record it and show it on the reminder itself."""
+    task = _task_of_button(ctx, task_id)
+    if task is None:
+        return reply(action_text.TASK_GONE)
+    _check(ctx, task)
+    try:
+        status = ReportStatus(arg)
+    except ValueError:
+        status = None
+    if status is None or status == ReportStatus.NOTE:
+        return reply(action_text.BAD_BUTTON)
+    line = _record(ctx, task, status, 100 if status == ReportStatus.DONE else None, "")
+    return [OutboundMessage(text=f"{_base(ctx, task)}\n\n{line}", edit_message_id=ctx.event.callback_message_id)]
+
+
+def _base(ctx: Ctx, task: Task) -> str:
     original = _original(ctx)
-    base = from_payload(original.payload).text if original else f"第{task.ref}项「{task.title}」"
-    mid = ctx.event.callback_message_id
-    if action == "st":
-        if arg not in STATUS_CN or arg == "note":
-            return reply("这个按钮无效，未做任何修改。")
-        record(ctx, task, arg, 100 if arg == "done" else None, "")
-        return [OutboundMessage(text=f"{base}\n\n{_recorded_line(arg, None, '', ctx)}", edit_message_id=mid)]
-    if action == "snooze":
-        return snooze(ctx, task, base, mid, original)
-    if action == "defer":
-        open_ = ctx.session.exec(select(Deferral).where(Deferral.requested_by == ctx.actor.ref,
-                                                        Deferral.status == "awaiting_date")).all()
-        for d in open_:
-            d.status = "rejected"  # only the newest request waits for a date
-        ctx.session.add(Deferral(task_id=task.id, unit_id=ctx.actor.unit.id if ctx.actor.unit else None,
-                                 requested_by=ctx.actor.ref, created_at=ctx.now))
-        return [
-            OutboundMessage(text=f"{base}\n\n⏳ 申请延期：请回复希望延期到的日期", edit_message_id=mid),
-            OutboundMessage(text=f"请回复第{task.ref}项希望延期到的日期（如 2021-10-15 或 10月15日），可附理由；回复“取消”放弃。"),
-        ]
-    return reply("这个按钮无效，未做任何修改。")
+    return from_payload(original.payload).text if original else action_text.task_head(task.ref, task.title)
 
 
-def snooze(ctx: Ctx, task: Task, base: str, mid: str | None, original: Outbox | None):
-    hours = office_hours(ctx.settings)
-    tomorrow = ctx.calendar.next_workday(ctx.today, inclusive=False)
-    until = next_office_slot(datetime.combine(tomorrow, time(0, 0), ctx.settings.app.tz), ctx.calendar, hours)
-    unit_id = ctx.actor.unit.id if ctx.actor.unit else None
-    if unit_id is not None:
-        ctx.session.add(Snooze(task_id=task.id, unit_id=unit_id, until=until, created_at=ctx.now))
-    message = OutboundMessage(text="【稍后提醒】" + base, buttons=_buttons_of(original))
-    ctx.push(Recipient(ctx.event.platform, ctx.event.chat_id), message, task_id=task.id, kind="snooze", at=until,
-             key=f"{task.id}|snooze|{ctx.event.platform}:{ctx.event.chat_id}|snooze|{until.date().isoformat()}")
-    stamp = until.astimezone(ctx.settings.app.tz).strftime("%m月%d日 %H:%M")
-    return [OutboundMessage(text=f"{base}\n\n⏰ 好的，{stamp}再提醒。", edit_message_id=mid)]
+def on_snooze(ctx: Ctx, task_id: int, arg: str):
+    """稍后提醒: hold this unit's reminders for the task, and push the reminder again next working day."""
+    task = _task_of_button(ctx, task_id)
+    if task is None:
+        return reply(action_text.TASK_GONE)
+    _check(ctx, task)
+    original = _original(ctx)
+    base = _base(ctx, task)
+    until = snooze(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, now=ctx.now, calendar=ctx.calendar,
+                   hours=OfficeHours.from_settings(ctx.settings))
+    here = Recipient(ctx.event.platform, ctx.event.chat_id)
+    buttons = from_payload(original.payload).buttons if original is not None else []
+    ctx.push(here, OutboundMessage(text=action_text.SNOOZE_HEAD + base, buttons=buttons), task_id=task.id,
+             kind="snooze", at=until,
+             key=outbox_key(task_id=task.id, topic="snooze", recipient=here.key(), kind="snooze",
+                            occurrence=until.date().isoformat()))
+    text = f"{base}\n\n{action_text.snoozed(until, ctx.settings.app.tz)}"
+    return [OutboundMessage(text=text, edit_message_id=ctx.event.callback_message_id)]
 
 
-def _buttons_of(original: Outbox | None) -> list[list[Button]]:
-    return from_payload(original.payload).buttons if original is not None else []
+def on_defer(ctx: Ctx, task_id: int, arg: str):
+    """申请延期: open a request and ask for the date."""
+    task = _task_of_button(ctx, task_id)
+    if task is None:
+        return reply(action_text.TASK_GONE)
+    _check(ctx, task)
+    base = _base(ctx, task)
+    deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, requested_by=ctx.actor.ref,
+                      now=ctx.now)
+    return [
+        OutboundMessage(text=f"{base}\n\n{action_text.DEFER_WAITING}", edit_message_id=ctx.event.callback_message_id),
+        OutboundMessage(text=action_text.defer_ask(task.ref)),
+    ]
 
 
-DEFERRAL_WAIT = timedelta(days=1)  # a 申请延期 tap waits this long for its date
-_LOOKS_LIKE_DATE = re.compile(r"^\s*(\d{4}[-/.年]|\d{1,2}[-/.月]|取消|cancel|算了)")
-
-
-def awaiting_deferral(ctx: Ctx, text: str) -> Deferral | None:
-    """The actor's open 申请延期 that this text may answer.
-
-    In a group only a date-looking text (or 取消) answers it, so everyday talk is not read as a date.
-    """
-    if ctx.event.is_group and not _LOOKS_LIKE_DATE.match(text):
-        return None
-    return ctx.session.exec(select(Deferral).where(Deferral.requested_by == ctx.actor.ref,
-                                                   Deferral.status == "awaiting_date",
-                                                   col(Deferral.created_at) > ctx.now - DEFERRAL_WAIT)).first()
-
-
-def complete_deferral(ctx: Ctx, deferral: Deferral, text: str):
-    """The text after a 申请延期 tap: a date (and reason) that goes to the admins for approval."""
-    if text.strip() in ("取消", "cancel", "算了"):
-        deferral.status = "rejected"
-        deferral.reason = "申请人取消"
-        return reply("已取消延期申请。")
-    first, _, reason = text.strip().partition(" ")
-    when = parse_date(first, today=ctx.today)
-    if when <= ctx.today:
-        raise UserError("延期后的日期应晚于今天。")
+def on_defer_note(ctx: Ctx, deferral_id: int, arg: str):
+    """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
+    deferral = ctx.session.get(Deferral, deferral_id)
+    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
+        return reply(action_text.BAD_BUTTON)
     task = ctx.session.get(Task, deferral.task_id)
-    deferral.requested_date, deferral.reason, deferral.status = when, reason.strip(), "pending"
-    ctx.session.flush()
+    note = deferral.reason
+    deferrals.cancel(deferral, reason="申请人改为填写进展说明")
+    _check(ctx, task)
+    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
+                  note=note, reporter=ctx.actor.ref, now=ctx.now)
+    return [OutboundMessage(text=action_text.note_recorded(task.ref, note) + "\n" + action_text.DEFER_CANCELLED,
+                            edit_message_id=ctx.event.callback_message_id)]
+
+
+def on_defer_cancel(ctx: Ctx, deferral_id: int, arg: str):
+    """取消 on the which-is-it question."""
+    deferral = ctx.session.get(Deferral, deferral_id)
+    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
+        return reply(action_text.BAD_BUTTON)
+    deferrals.cancel(deferral)
+    return [OutboundMessage(text=action_text.DEFER_CANCELLED, edit_message_id=ctx.event.callback_message_id)]
+
+
+def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
+    """The text after a 申请延期 tap: a date (and reason) goes to the admins; 取消 drops it.
+
+    Anything else is neither: it is held and the person is asked which it is, so nothing typed is lost.
+    """
+    if deferrals.is_cancel(text):
+        deferrals.cancel(deferral)
+        return reply(action_text.DEFER_CANCELLED)
+    task = ctx.session.get(Task, deferral.task_id)
+    if not deferrals.reads_as_date(text):
+        deferrals.hold_text(deferral, text)
+        buttons = [[Button("记为进展说明", sign(ctx.key, Action.DEFER_NOTE, deferral.id)),
+                    Button("取消延期申请", sign(ctx.key, Action.DEFER_CANCEL, deferral.id))]]
+        return [OutboundMessage(text=action_text.defer_which(task.ref, text), buttons=buttons)]
+    task = deferrals.answer(session=ctx.session, deferral=deferral, text=text, today=ctx.today)
     who = ctx.actor.unit.name if ctx.actor.unit else ctx.actor.ref
     message = OutboundMessage(
-        text=f"【延期申请】{who}申请将第{task.ref}项「{task.title}」延期至{when.isoformat()}"
-             + (f"，理由：{deferral.reason}" if deferral.reason else "") + "。",
-        buttons=[[Button("批准", callbacks.sign(ctx.key, "dfa", deferral.id)),
-                  Button("驳回", callbacks.sign(ctx.key, "dfr", deferral.id))]],
+        text=action_text.defer_request(who, task.ref, task.title, deferral.requested_date, deferral.reason),
+        buttons=[[Button("批准", sign(ctx.key, Action.DEFER_APPROVE, deferral.id)),
+                  Button("驳回", sign(ctx.key, Action.DEFER_REFUSE, deferral.id))]],
     )
     admins = ctx.admin_recipients()
     for r in admins:
-        ctx.push(r, message, task_id=task.id, kind="admin", key=f"{task.id}|deferral:{deferral.id}|{r.key()}|admin|request")
-    tail = "已提交管理员审批。" if admins else "已记录，但尚未配置管理员，请联系办公室处理。"
-    return reply(f"第{task.ref}项延期至{when.isoformat()}的申请{tail}")
+        ctx.push(r, message, task_id=task.id, kind="admin",
+                 key=outbox_key(task_id=task.id, topic=f"deferral:{deferral.id}", recipient=r.key(), kind="admin",
+                                occurrence="request"))
+    return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
 
 
-def on_reply_text(ctx: Ctx, text: str):
-    """A reply to a reminder: the text becomes the progress note on that task."""
+def reply_note(ctx: Ctx, text: str):
+    """A reply to a reminder: the text becomes the progress note on that task (None: not a reminder reply)."""
     original = _original(ctx)
     if original is None or original.task_id is None:
         return None
     task = ctx.session.get(Task, original.task_id)
     if task is None:
         return None
-    _may_report(ctx, task)
-    record(ctx, task, "note", None, text.strip())
-    return reply(f"已记录第{task.ref}项的进展说明：{text.strip()}")
+    _check(ctx, task)
+    note = text.strip()
+    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
+                  note=note, reporter=ctx.actor.ref, now=ctx.now)
+    return reply(action_text.note_recorded(task.ref, note))
+
+
+def commands() -> list[Command]:
+    return [
+        Command("report", cmd_report, Needs.BOUND, "/report 编号 状态 [百分比] [说明]", "反馈进展",
+                menu="反馈进展，如 /report 12 推进中 说明", min_args=1,
+                example="/report 25 推进中 60% 已完成隐患排查"),
+    ]
+
+
+def buttons():
+    """Button actions of unit staff."""
+    return {Action.STATUS: on_status, Action.SNOOZE: on_snooze, Action.DEFER: on_defer,
+            Action.DEFER_NOTE: on_defer_note, Action.DEFER_CANCEL: on_defer_cancel}
+

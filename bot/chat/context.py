@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,22 +10,29 @@ from sqlmodel import Session
 
 from bot.chat.events import ChatEvent
 from bot.config import Settings
-from bot.notify import OutboundMessage, Recipient
+from bot.notify import OutboundMessage, Recipient, to_payload
 from bot.services.binding import Actor, admin_recipients
 from bot.workdays import WorkCalendar
-from jobs.outbox import enqueue, to_payload
 from storage.models import Outbox
+from storage.outbox import enqueue
+
+
+def _no_link(_code: str) -> str | None:
+    return None
 
 
 @dataclass
 class Ctx:
+    """One event's unit of work."""
+
     session: Session
     settings: Settings
     calendar: WorkCalendar
     now: datetime
     actor: Actor
     event: ChatEvent
-    key: bytes  # callback signing key
+    key: bytes  # button signing key
+    invite_link: Callable[[str], str | None] = _no_link  # a channel's deep link for an invite code
     queued: int = 0
     notes: list[str] = field(default_factory=list)
 

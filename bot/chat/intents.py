@@ -11,16 +11,12 @@ REF = r"第?\s*([0-9]+(?:\.[0-9]+)*|[零〇一二两三四五六七八九十]+)\
 
 @dataclass
 class Intent:
+    """What a message asks for: a command name (slash or plain words), its arguments, and a role filter."""
+
     name: str
     args: list[str] = field(default_factory=list)
     role: str | None = None
-
-
-COMMANDS = {
-    "start": "start", "help": "help", "mine": "mine", "owns": "owns", "task": "task", "due": "due",
-    "overdue": "overdue", "board": "board", "report": "report", "invite": "invite", "deadline": "deadline",
-    "export": "export", "silent": "silent", "bind": "bind", "whoami": "whoami",
-}
+    slash: bool = False  # typed as /command
 
 # Plain-words questions, tried in order; the first match wins.
 _PATTERNS: list[tuple[re.Pattern, str, str | None]] = [
@@ -59,12 +55,15 @@ def normalise(text: str) -> str:
 
 
 def parse(text: str) -> Intent:
-    """Map a message to an intent; unknown text becomes `unknown` with the text kept."""
+    """Map a message to an intent; unknown text becomes `unknown` with the text kept.
+
+    A slash command keeps whatever name was typed; the router knows which names exist.
+    """
     t = normalise(text)
     if t.startswith("/"):
         head, *rest = t[1:].split(" ")
         name = head.split("@", 1)[0].lower()  # "/mine@duban_bot" in groups
-        return Intent(COMMANDS.get(name, "unknown_command"), rest if name in COMMANDS else [name])
+        return Intent(name, rest, slash=True)
     bare = t.rstrip("?？。!！").strip()
     for pattern, name, role in _PATTERNS:
         m = pattern.match(bare) or pattern.match(t)

@@ -2,92 +2,99 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
+from bot.chat.intents import Intent
 from bot.render import chat_text, task_text
-from bot.render.reminder_text import cn_date
 from bot.services import queries
-from bot.services.board import board
+from bot.services.board import TaskLight, board, month_end
 from bot.services.errors import UserError
 from bot.services.tasks import owners, require_task, task_record
 
 
-def cmd_owns(ctx: Ctx, args: list[str], role: str | None = None):
-    if not args or not args[0].strip():
+def cmd_owns(ctx: Ctx, intent: Intent):
+    """What a unit leads and co-owns (or one role of it)."""
+    unit = " ".join(intent.args).strip()
+    if not unit:
         raise UserError("请写出单位名称，例如：/owns 安全办 或 “安全办负责什么”")
-    data = queries.unit_tasks(session=ctx.session, unit=" ".join(args), role=role, aliases=ctx.settings.aliases)
+    data = queries.unit_tasks(session=ctx.session, unit=unit, role=intent.role, aliases=ctx.settings.aliases)
     return reply(task_text.unit_tasks(data))
 
 
-def cmd_mine(ctx: Ctx, args: list[str]):
+def cmd_mine(ctx: Ctx, intent: Intent):
+    """What the chat's own unit owns."""
     if ctx.actor.unit is None:
         raise UserError("本聊天还没有绑定单位。发送 /start 邀请码 完成绑定。")
     data = queries.unit_tasks(session=ctx.session, unit=ctx.actor.unit.name)
     return reply(task_text.unit_tasks(data))
 
 
-def cmd_task(ctx: Ctx, args: list[str]):
-    if not args:
-        raise UserError("请写出任务编号，例如：/task 12")
-    record = task_record(session=ctx.session, task=require_task(session=ctx.session, ref=args[0]))
-    return reply(task_text.task_full(record))
+def cmd_task(ctx: Ctx, intent: Intent):
+    """One task in full."""
+    record = task_record(session=ctx.session, task=require_task(session=ctx.session, ref=intent.args[0]))
+    return reply(task_text.task_full(record, tz=ctx.settings.app.tz))
 
 
-def cmd_who(ctx: Ctx, args: list[str]):
-    task = require_task(session=ctx.session, ref=args[0])
+def cmd_who(ctx: Ctx, intent: Intent):
+    """Who leads and who supports one task."""
+    task = require_task(session=ctx.session, ref=intent.args[0])
     lead, co = owners(session=ctx.session, task_id=task.id)
-    if not lead and not co:
-        return reply(f"第{task.ref}项「{task.title}」没有列出责任单位。")
-    text = f"第{task.ref}项「{task.title}」\n牵头：{'、'.join(lead) or '未列'}"
-    if co:
-        text += f"\n配合：{'、'.join(co)}"
-    return reply(text)
+    return reply(chat_text.who_text(task.ref, task.title, lead, co))
 
 
-def cmd_progress(ctx: Ctx, args: list[str]):
-    task = require_task(session=ctx.session, ref=args[0])
+def cmd_progress(ctx: Ctx, intent: Intent):
+    """One task's light, last three reports and deadline."""
+    task = require_task(session=ctx.session, ref=intent.args[0])
     record = task_record(session=ctx.session, task=task)
-    lights = {t.task_id: t for t in _lights(ctx)}
-    light = lights.get(task.id)
-    lines = [f"第{task.ref}项「{task.title}」" + (f"　{chat_text.LIGHT_CN[light.light]}" if light else "")]
-    reports = record["reports"][-3:]
-    if not reports:
-        lines.append("尚未收到任何进展反馈。")
-    for r in reversed(reports):
-        pct = f" {r['percent']}%" if r["percent"] is not None else ""
-        note = f"：{r['note']}" if r["note"] else ""
-        lines.append(f"· {r['at'][:10]} {task_text.STATUS_CN.get(r['status'], r['status'])}{pct}{note}")
-    if light and (light.next_deadline or light.overdue_since):
-        lines.append(f"时限：{cn_date(light.overdue_since or light.next_deadline)}")
-    return reply("\n".join(lines))
+    light = next((t for t in _lights(ctx) if t.task_id == task.id), None)
+    return reply(chat_text.progress_text(record, light, tz=ctx.settings.app.tz))
 
 
-def _lights(ctx: Ctx):
+def _lights(ctx: Ctx) -> list[TaskLight]:
     return board(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar)
 
 
-def cmd_board(ctx: Ctx, args: list[str]):
+def cmd_board(ctx: Ctx, intent: Intent):
+    """The red/yellow/green picture."""
     return reply(chat_text.board_text(_lights(ctx), ctx.today))
 
 
-def cmd_overdue(ctx: Ctx, args: list[str]):
+def cmd_overdue(ctx: Ctx, intent: Intent):
+    """Tasks past a deadline."""
     red = [t for t in _lights(ctx) if t.light == "red"]
     return reply(chat_text.light_list("逾期任务", red, "目前没有逾期任务。"))
 
 
-def cmd_due(ctx: Ctx, args: list[str]):
+def cmd_due(ctx: Ctx, intent: Intent):
+    """Open tasks with a deadline before the end of this month."""
     today = ctx.today
-    month_end = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
-    due = [t for t in _lights(ctx) if t.light != "done" and t.next_deadline and t.next_deadline < month_end]
+    end = month_end(today)
+    due = [t for t in _lights(ctx) if t.light != "done" and t.next_deadline and t.next_deadline <= end]
     due.sort(key=lambda t: t.next_deadline)
     return reply(chat_text.light_list(f"{today.month}月内到期的任务", due, f"{today.month}月内没有到期的任务。"))
 
 
-def cmd_silent(ctx: Ctx, args: list[str]):
+def cmd_silent(ctx: Ctx, intent: Intent):
+    """Open tasks with no report for `report_fresh_days`."""
     fresh = ctx.settings.reminders.report_fresh_days
-    silent = [t for t in _lights(ctx) if t.light != "done" and (t.last_report is None or (ctx.today - t.last_report).days >= fresh)
-              and (t.lead or t.co)]
+    silent = [t for t in _lights(ctx) if t.light != "done" and (t.lead or t.co)
+              and (t.last_report is None or (ctx.today - t.last_report).days >= fresh)]
     return reply(chat_text.light_list(f"{fresh}天内没有反馈的任务", silent, "所有任务近期都有反馈。"))
 
 
+def commands() -> list[Command]:
+    """The question commands, in /help order."""
+    b = Needs.BOUND
+    return [
+        Command("mine", cmd_mine, b, "/mine", "我单位的任务", menu="我单位负责的任务"),
+        Command("owns", cmd_owns, b, "/owns 单位", "某单位牵头、配合的任务", menu="某单位负责什么，如 /owns 安全办",
+                example="/owns 安全办"),
+        Command("task", cmd_task, b, "/task 编号", "查看一项任务", menu="查看任务，如 /task 12", min_args=1,
+                example="/task 12"),
+        Command("who", cmd_who, b, "/who 编号", "某项任务由谁牵头、谁配合", min_args=1),
+        Command("progress", cmd_progress, b, "/progress 编号", "某项任务的进展", min_args=1),
+        Command("due", cmd_due, b, "/due", "本月到期", menu="本月到期的任务"),
+        Command("overdue", cmd_overdue, b, "/overdue", "逾期", menu="逾期任务"),
+        Command("silent", cmd_silent, b, "/silent", "近期没有反馈的任务"),
+        Command("board", cmd_board, b, "/board", "红黄绿看板", menu="红黄绿看板"),
+    ]

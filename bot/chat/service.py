@@ -9,13 +9,14 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from bot.chat import actions, admin, queries
+from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.events import ChatEvent
 from bot.chat.intents import Intent, parse
 from bot.config import Settings
 from bot.notify import OutboundMessage
-from bot.render import chat_text
-from bot.services import callbacks
+from bot.render import action_text, chat_text
+from bot.services import buttons, deferrals
 from bot.services.binding import redeem_invite, resolve_actor
 from bot.services.errors import UserError
 from bot.workdays import WorkCalendar
@@ -25,22 +26,32 @@ from storage.models import AuditLog
 
 log = logging.getLogger(__name__)
 
-# Intent → handler. Questions need a bound chat (or an admin); ADMIN ones need an admin.
-QUESTIONS = {
-    "owns": queries.cmd_owns, "who": queries.cmd_who, "progress": queries.cmd_progress, "task": queries.cmd_task,
-    "due": queries.cmd_due, "overdue": queries.cmd_overdue, "silent": queries.cmd_silent, "board": queries.cmd_board,
-    "mine": queries.cmd_mine, "report": actions.cmd_report,
-}
-ADMIN = {"invite": admin.cmd_invite, "bind": admin.cmd_bind, "deadline": admin.cmd_deadline, "export": admin.cmd_export}
-
 
 class ChatService:
     """Platform-neutral command layer shared by Telegram, WeCom and the console."""
 
     def __init__(self, *, engine: Engine, settings: Settings, calendar: WorkCalendar, clock: Callable[[], datetime],
-                 on_outbox: Callable[[], None] | None = None) -> None:
+                 on_outbox: Callable[[], None] | None = None,
+                 invite_link: Callable[[str], str | None] | None = None) -> None:
         self.engine, self.settings, self.calendar, self.clock = engine, settings, calendar, clock
         self.on_outbox = on_outbox
+        self.invite_link = invite_link
+        # Every feature module lists its commands and buttons; nothing registers itself on import.
+        self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands()])
+        self.user_buttons = actions.buttons()
+        self.admin_buttons = admin.buttons()
+
+    def _own_commands(self) -> list[Command]:
+        return [
+            Command("start", self.cmd_start, Needs.ANYONE, "/start 邀请码", "绑定本聊天"),
+            Command("help", self.cmd_help, Needs.ANYONE, "/help", "", menu="使用帮助"),
+        ]
+
+    def menu(self) -> list[tuple[str, str]]:
+        """Telegram's command menu, from the same table as /help and the routing."""
+        # Help goes last in the menu, as people look for it there.
+        items = self.commands.menu()
+        return [i for i in items if i[0] != "help"] + [i for i in items if i[0] == "help"]
 
     async def handle(self, event: ChatEvent) -> list[OutboundMessage]:
         # Database work is short and synchronous; one session per event, committed once.
@@ -51,18 +62,20 @@ class ChatService:
                                       user_id=event.user_id, chat_id=event.chat_id, is_group=event.is_group,
                                       via_message_id=event.callback_message_id)
                 ctx = Ctx(session, self.settings, self.calendar, now, actor, event,
-                          callbacks.signing_key(session=session, now=now))
+                          buttons.signing_key(session=session, now=now))
+                if self.invite_link is not None:
+                    ctx.invite_link = self.invite_link
                 try:
                     with session.begin_nested():  # a user mistake rolls back its own writes only
                         out = self._route(ctx)
                 except UserError as exc:
-                    out = self._explain(exc)
+                    out = reply(str(exc))
             if ctx.queued and self.on_outbox:
                 self.on_outbox()
             return out
         except Exception:
             log.exception("chat handler failed for %s event from %s", event.platform, event.user_id)
-            return reply("抱歉，处理这条消息时出错了，请稍后再试。")
+            return reply(chat_text.ERROR)
 
     async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A chat changed its address (Telegram group → supergroup): keep its binding and queued sends."""
@@ -72,17 +85,12 @@ class ChatService:
                 session.add(AuditLog(at=self.clock(), actor=f"{platform}:{old_chat_id}", action="chat.migrate",
                                      detail=f"{old_chat_id} → {new_chat_id}"))
 
-    @staticmethod
-    def _explain(exc: UserError) -> list[OutboundMessage]:
-        return reply(str(exc))
-
     def _route(self, ctx: Ctx) -> list[OutboundMessage]:
+        """Button → file → command → open deferral / reply to a reminder → plain-words question → fallback."""
         event, actor = ctx.event, ctx.actor
         bound = actor.unit is not None or actor.is_admin
         if event.callback_data is not None:
-            if not bound:
-                return reply(chat_text.ONBOARDING)
-            return actions.on_button(ctx, event.callback_data)
+            return self._button(ctx, event.callback_data) if bound else reply(chat_text.ONBOARDING)
         if event.file_bytes is not None or event.file_name:
             if not actor.is_admin:
                 return reply("只有管理员可以导入计划文件。" if bound else chat_text.ONBOARDING)
@@ -91,51 +99,76 @@ class ChatService:
         if not text:
             return []
         intent = parse(text)
-        if intent.name == "start":
-            return self._start(ctx, intent)
-        if intent.name == "help":
-            return reply(chat_text.HELP + ("\n\n" + chat_text.ADMIN_HELP if actor.is_admin else "")
-                         if bound else chat_text.ONBOARDING)
+        command = self.commands.get(intent.name)
+        if intent.slash and command is None:
+            return reply(chat_text.unknown_command(intent.name)) if bound or not event.is_group else []
+        if command is not None and command.needs == Needs.ANYONE:
+            return self._run(ctx, command, intent)
         if not bound:
-            return [] if event.is_group and intent.name == "unknown" else reply(chat_text.ONBOARDING)
-        if intent.name in ADMIN:
-            if not actor.is_admin:
-                return reply("只有管理员可以使用这个命令。")
-            return ADMIN[intent.name](ctx, intent.args)
-        pending = actions.awaiting_deferral(ctx, text)
-        if pending is not None and intent.name == "unknown":
-            return actions.complete_deferral(ctx, pending, text)
-        if event.reply_to_message_id and intent.name == "unknown":
-            answered = actions.on_reply_text(ctx, text)
+            return [] if event.is_group and command is None else reply(chat_text.ONBOARDING)
+        if command is None:
+            answered = self._free_text(ctx, text)
             if answered is not None:
                 return answered
-        handler = QUESTIONS.get(intent.name)
-        if handler is not None:
-            return self._ask(ctx, handler, intent)
-        if intent.name == "unknown_command":
-            return reply(f"不认识的命令 /{intent.args[0]}。发送 /help 查看可用命令。")
-        if event.is_group:
-            return []  # groups talk about many things; only answer what is addressed to us
-        return reply("没听懂这句话。可以问“安全办负责什么”“第12项进展如何”，或发送 /help 查看用法。")
+            return [] if event.is_group else reply(chat_text.NOT_UNDERSTOOD)
+        return self._run(ctx, command, intent)
 
-    @staticmethod
-    def _ask(ctx: Ctx, handler, intent: Intent) -> list[OutboundMessage]:
-        if intent.name == "owns":
-            return handler(ctx, intent.args, intent.role)
-        try:
-            return handler(ctx, intent.args)
-        except IndexError as exc:
-            raise UserError("命令缺少参数，发送 /help 查看用法。") from exc
+    def _free_text(self, ctx: Ctx, text: str) -> list[OutboundMessage] | None:
+        """Text that is no command: an answer to an open 申请延期, or a note replying to a reminder.
 
-    def _start(self, ctx: Ctx, intent: Intent) -> list[OutboundMessage]:
+        A reply to a reminder is a note unless it reads as a date for an open request; other text
+        while a request is open is asked about, never dropped. In a group only a date (or 取消)
+        answers a request, so everyday talk is not taken for one.
+        """
+        event = ctx.event
+        pending = deferrals.awaiting(session=ctx.session, requested_by=ctx.actor.ref, now=ctx.now)
+        if pending is not None and (deferrals.reads_as_date(text) or deferrals.is_cancel(text)):
+            return actions.answer_deferral(ctx, pending, text)
+        if event.reply_to_message_id:
+            noted = actions.reply_note(ctx, text)
+            if noted is not None:
+                return noted
+        if pending is not None and not event.is_group:
+            return actions.answer_deferral(ctx, pending, text)  # neither a date nor a note: ask which
+        return None
+
+    def _run(self, ctx: Ctx, command: Command, intent: Intent) -> list[OutboundMessage]:
+        if command.needs == Needs.ADMIN and not ctx.actor.is_admin:
+            return reply(chat_text.ADMIN_ONLY)
+        if len(intent.args) < command.min_args:
+            raise UserError(command.usage_error())
+        return command.handler(ctx, intent)
+
+    def _button(self, ctx: Ctx, data: str) -> list[OutboundMessage]:
+        parsed = buttons.verify(ctx.key, data)
+        if parsed is None:
+            ctx.session.add(AuditLog(at=ctx.now, actor=ctx.actor.ref, action="callback.forged", detail=data[:200]))
+            return reply(action_text.FORGED_BUTTON)
+        action, ident, arg = parsed
+        if action in self.admin_buttons:
+            if not ctx.actor.is_admin:
+                return reply(action_text.ADMIN_ONLY_ACTION)
+            return self.admin_buttons[action](ctx, ident, arg)
+        return self.user_buttons[action](ctx, ident, arg)
+
+    # --- the commands that belong to the door itself -------------------------------------------------
+    def help_text(self, is_admin: bool) -> str:
+        admin_lines = self.commands.help_lines(Needs.ADMIN) if is_admin else None
+        return chat_text.help_text(self.commands.help_lines(Needs.BOUND), admin_lines)
+
+    def cmd_help(self, ctx: Ctx, intent: Intent) -> list[OutboundMessage]:
+        if ctx.actor.unit is None and not ctx.actor.is_admin:
+            return reply(chat_text.ONBOARDING)
+        return reply(self.help_text(ctx.actor.is_admin))
+
+    def cmd_start(self, ctx: Ctx, intent: Intent) -> list[OutboundMessage]:
         ev = ctx.event
         if not intent.args:
             if ctx.actor.unit is not None:
-                return reply(f"本聊天已绑定{ctx.actor.unit.name}。\n\n{chat_text.HELP}")
+                return reply(action_text.already_bound(ctx.actor.unit.name, self.help_text(ctx.actor.is_admin)))
             return reply(chat_text.ONBOARDING)
         outcome = redeem_invite(session=ctx.session, code=intent.args[0], platform=ev.platform, user_id=ev.user_id,
                                 chat_id=ev.chat_id, is_group=ev.is_group, now=ctx.now, user_name=ev.user_name)
         if isinstance(outcome, str):
             return reply(outcome)
-        where = "本群" if ev.is_group else "您"
-        return reply(f"绑定成功：{where}已绑定到{outcome.name}。今后{outcome.name}的督办提醒会发到这里。\n\n{chat_text.HELP}")
+        return reply(action_text.bind_welcome(outcome.name, ev.is_group, self.help_text(False)))

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.chat.admin import invite_text
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, emit_json, runtime
 from bot.notify import Recipient
+from bot.render.action_text import invite_text
 from bot.services.binding import bind_directly, create_invite
 from bot.services.errors import UserError
 from bot.services.reports import confirm_deadlines, parse_date, set_deadline
@@ -75,12 +75,13 @@ def cmd_invite(unit: Annotated[str, typer.Argument(help="单位名称")], config
         inv = create_invite(session=session, unit_name=unit, now=rt.now(), created_by="cli", aliases=rt.settings.aliases)
         name = session.get(Unit, inv.unit_id).name
         code, expires = inv.code, inv.expires_at
-    bot = rt.settings.telegram.bot_username or _bot_username(rt.settings.telegram)
+    rt.bot_username = rt.bot_username or _bot_username(rt.settings.telegram)
+    link = rt.invite_link(code)
     if json:
-        emit_json({"unit": name, "code": code, "expires_at": expires.isoformat(),
-                   "link": f"https://t.me/{bot}?start={code}" if bot else None, "command": f"/start {code}"})
+        emit_json({"unit": name, "code": code, "expires_at": expires.isoformat(), "link": link,
+                   "command": f"/start {code}"})
     else:
-        Console(highlight=False).print(invite_text(code, name, bot))
+        Console(highlight=False).print(invite_text(code, name, link))
 
 
 def _bot_username(tg) -> str:

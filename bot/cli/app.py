@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.config import ConfigError, load_settings
-from bot.runtime import Runtime
 from bot.services.errors import UserError
 from storage.db import StoreUnavailable
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 app = typer.Typer(
     name="duban",
@@ -27,12 +29,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 NowOpt = Annotated[str | None, typer.Option("--now", help="把此刻当作 ISO 时间（如 2021-06-01T09:00+08:00）")]
 
 
-def runtime(config: str | None, now: str | None = None) -> Runtime:
+def runtime(config: str | None, now: str | None = None, **kw) -> App:
+    """The app for one command: settings loaded once, `--now` applied, the store opened on first use."""
+    from bot.app import App  # the composition root: imported when a command runs, not at CLI import
+
     settings = load_settings(config)
-    rt = Runtime(settings=settings)
-    if now:
-        rt.now_override = parse_now(now, settings.app.tz)
-    return rt
+    return App(settings, now_override=parse_now(now, settings.app.tz) if now else None, **kw)
 
 
 def parse_now(text: str, tz) -> datetime:
@@ -43,8 +45,17 @@ def parse_now(text: str, tz) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
+def _plain(value):
+    """Typed records print through their `to_dict()`; lists of them too."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(_plain(data), ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def fail_cleanly(typer_app: typer.Typer) -> int:

@@ -12,10 +12,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.app import App
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, emit_json, runtime
 from bot.console import ConsoleSender, run_console
 from bot.render import plan_text
-from bot.service import Service
 from bot.services import planfile
 from bot.services.errors import UserError
 from jobs.simulate import simulate, timeline
@@ -28,18 +28,17 @@ def register(app: typer.Typer) -> None:
     app.command("simulate")(cmd_simulate)
 
 
-def _service(config: str | None, now: str | None, console: ConsoleSender | None = None) -> Service:
-    rt = runtime(config, now)
-    return Service(rt.settings, clock=rt.now if now else None, extra_senders=[console] if console else None)
+def _service(config: str | None, now: str | None, console: ConsoleSender | None = None) -> App:
+    return runtime(config, now, extra_senders=[console] if console else None)
 
 
 def cmd_run(config: ConfigOpt = None) -> None:
     """运行督办服务：定时扫描并发送提醒，启用配置中的渠道；没有配置渠道时进入控制台。"""
-    rt = runtime(config)
-    s = rt.settings
+    probe = runtime(config)
+    s = probe.settings
     has_channel = s.telegram.enabled or s.wecom.enabled or bool(s.robots)
     console = None if has_channel else ConsoleSender()
-    service = Service(s, extra_senders=[console] if console else None)
+    service = App(s, extra_senders=[console] if console else None)
 
     async def main() -> None:
         await service.start()

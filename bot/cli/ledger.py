@@ -8,18 +8,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import col, select
 
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, emit_json, runtime
 from bot.render.chat_text import board_text
+from bot.render.ledger_xlsx import ledger_xlsx
 from bot.services.board import board
 from bot.services.errors import UserError
-from bot.services.export import ledger_xlsx
-from jobs.calendar import build_calendar
+from bot.services.ledger import ledger_rows
+from bot.workdays import WorkCalendar
+from storage import repo
 from storage.db import session_scope
-from storage.models import Outbox
+from storage.models import OutboxState
 
-STATES = ("pending", "sending", "sent", "retry", "failed", "unknown", "inactive")
+STATES = tuple(OutboxState)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,11 +33,10 @@ def cmd_board(config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = Fals
     """红黄绿看板：每项任务的状态灯、下一个时限和最近反馈。"""
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
-        lights = board(session=session, now=rt.now(), settings=rt.settings, calendar=build_calendar(rt.settings))
+        lights = board(session=session, now=rt.now(), settings=rt.settings,
+                       calendar=WorkCalendar.from_settings(rt.settings))
     if json:
-        emit_json([{"ref": t.ref, "title": t.title, "lead": t.lead, "co": t.co, "light": t.light,
-                    "next_deadline": t.next_deadline, "overdue_since": t.overdue_since,
-                    "last_report": t.last_report} for t in lights])
+        emit_json(lights)
     else:
         Console(highlight=False).print(board_text(lights, rt.now().astimezone(rt.settings.app.tz).date()))
 
@@ -48,7 +48,9 @@ def cmd_export(file: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件
         raise UserError(f"台账只能导出为 .xlsx 文件，收到 {file.name}")
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
-        data = ledger_xlsx(session=session, now=rt.now(), settings=rt.settings, calendar=build_calendar(rt.settings))
+        rows = ledger_rows(session=session, now=rt.now(), settings=rt.settings,
+                           calendar=WorkCalendar.from_settings(rt.settings))
+    data = ledger_xlsx(rows, tz=rt.settings.app.tz)
     try:
         file.write_bytes(data)
     except OSError as exc:
@@ -67,13 +69,10 @@ def cmd_outbox(
         raise UserError(f"--state 只能是 {' / '.join(STATES)}，收到 {state!r}")
     rt = runtime(config)
     with session_scope(rt.engine) as session:
-        stmt = select(Outbox).order_by(col(Outbox.id).desc()).limit(limit)
-        if state:
-            stmt = stmt.where(Outbox.state == state)
         rows = [
             {"id": r.id, "state": r.state, "kind": r.kind, "recipient": r.recipient, "occurrence": r.occurrence,
              "attempts": r.attempts, "sent_at": r.sent_at, "error": r.error}
-            for r in session.exec(stmt).all()
+            for r in repo.outbox_rows(session=session, state=state, limit=limit)
         ]
     if json:
         emit_json(rows)

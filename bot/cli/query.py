@@ -33,7 +33,7 @@ def cmd_units(json: JsonOpt = False, config: ConfigOpt = None) -> None:
         return
     table = Table("单位", "别名", "牵头", "配合")
     for r in rows:
-        table.add_row(r["name"], "、".join(r["aliases"]), str(r["lead"]), str(r["co"]))
+        table.add_row(r.name, "、".join(r.aliases), str(r.lead), str(r.co))
     Console().print(table)
 
 
@@ -63,4 +63,4 @@ def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25 或 
     if json:
         emit_json(record)
     else:
-        Console().print(task_text.task_full(record), highlight=False)
+        Console().print(task_text.task_full(record, tz=rt.settings.app.tz), highlight=False)

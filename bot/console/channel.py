@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.chat.events import ChatEvent, ChatHandler
-from bot.notify import Button, OutboundMessage, Recipient, SendResult, SendStatus
+from bot.notify import ALL_CAPS, Button, OutboundMessage, Recipient, SendResult, SendStatus
 
 PLATFORM = "console"
 CHAT_ID = "console"
@@ -22,6 +22,7 @@ class ConsoleSender:
     """Prints pushed reminders and replies; remembers the buttons on screen so a digit can press them."""
 
     platform = PLATFORM
+    caps = ALL_CAPS
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout

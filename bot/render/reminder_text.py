@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from bot.notify import Button, OutboundMessage
-from bot.services import callbacks
-from jobs.policy import Reminder
+from bot.notify import ALL_CAPS, Button, Cap, OutboundMessage
+from bot.reminders.policy import Reminder
+from bot.render.task_text import ROLE_CN, cn_date
+from bot.services.buttons import Action, sign
 
 STATUS_BUTTONS = (("已完成", "done"), ("推进中", "in_progress"), ("有困难", "blocked"))
-HINT = "点下方按钮一键反馈，或直接回复本消息填写进展说明。"
-# What each channel can actually do with a reminder: WeCom app messages carry no reply-to, and group
-# robots neither show buttons nor hear answers.
-PLATFORM_HINT = {
-    "wecom": "点下方按钮一键反馈，或发送“/report 编号 状态 说明”填写进展。",
-    "robot": "请在督办助手中点按钮或发送“/report 编号 状态 说明”反馈进展。",
+# How to answer, by what the channel can do: a WeCom app message carries no reply-to, and a group
+# robot neither shows buttons nor hears answers.
+_HINTS = {
+    (True, True): "点下方按钮一键反馈，或直接回复本消息填写进展说明。",
+    (True, False): "点下方按钮一键反馈，或发送“/report 编号 状态 说明”填写进展。",
+    (False, True): "直接回复本消息填写进展说明，或发送“/report 编号 状态 说明”。",
+    (False, False): "请在督办助手中点按钮或发送“/report 编号 状态 说明”反馈进展。",
 }
+
+
+def answer_hint(caps: frozenset[Cap]) -> str:
+    """The line telling the reader how to answer, for a channel with `caps`."""
+    return _HINTS[(Cap.BUTTONS in caps, Cap.REPLY in caps)]
 KIND_HEAD = {
     "upcoming": "【督办提醒】",
     "due": "【今日到期】",
@@ -34,16 +40,12 @@ class TaskInfo:
     lead_names: list[str]
 
 
-def cn_date(d: date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else "长期"
-
-
 def status_buttons(key: bytes, task_id: int) -> list[list[Button]]:
     """The one-tap answers every reminder carries."""
-    row1 = [Button(label, callbacks.sign(key, "st", task_id, code)) for label, code in STATUS_BUTTONS]
+    row1 = [Button(label, sign(key, Action.STATUS, task_id, code)) for label, code in STATUS_BUTTONS]
     row2 = [
-        Button("申请延期", callbacks.sign(key, "defer", task_id)),
-        Button("稍后提醒", callbacks.sign(key, "snooze", task_id)),
+        Button("申请延期", sign(key, Action.DEFER, task_id)),
+        Button("稍后提醒", sign(key, Action.SNOOZE, task_id)),
     ]
     return [row1, row2]
 
@@ -58,25 +60,17 @@ def _when(r: Reminder) -> str:
 
 def line(r: Reminder, task: TaskInfo, unit_name: str, deadline_text: str) -> str:
     """One reminder in one line, for digests and the simulate timeline."""
-    role = {"lead": "牵头", "co": "配合", "supervisor": "督办"}.get(r.role, r.role)
+    role = ROLE_CN.get(r.role, r.role)
     if r.kind == "checkin":
         return f"第{task.ref}项「{task.title}」（{role}）：本月请反馈进展"
     dl = f"（{deadline_text}）" if deadline_text else ""
     return f"第{task.ref}项「{task.title}」（{role}）：时限{cn_date(r.deadline)}{dl}，{_when(r)}"
 
 
-def for_platform(message: OutboundMessage, platform: str) -> OutboundMessage:
-    """The same reminder, worded for what `platform` can do."""
-    hint = PLATFORM_HINT.get(platform)
-    if hint is None or HINT not in message.text:
-        return message
-    buttons = [] if platform == "robot" else message.buttons
-    return OutboundMessage(text=message.text.replace(HINT, hint), markdown=message.markdown, title=message.title,
-                           buttons=buttons)
-
-
 def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text: str, key: bytes,
-           items: list[str] | None = None) -> OutboundMessage:
+           items: list[str] | None = None, caps: frozenset[Cap] = ALL_CAPS) -> OutboundMessage:
+    """One reminder as a message for a channel that can do `caps`."""
+    hint = answer_hint(caps)
     head = KIND_HEAD[r.kind]
     if r.kind == "digest":
         body = "\n".join(f"{i}. {text}" for i, text in enumerate(items or [], 1))
@@ -91,12 +85,13 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
         return OutboundMessage(text=text, title="督办升级")
     if r.kind == "checkin":
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
-                + HINT)
+                + hint)
     elif r.role == "co":
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）配合，牵头单位：{'、'.join(task.lead_names)}。"
                 f"请于{cn_date(r.deadline)}前向牵头单位报送配合情况（{_when(r)}）。\n"
-                + HINT)
+                + hint)
     else:
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
-                f"{_when(r)}。\n" + HINT)
-    return OutboundMessage(text=text, title=f"第{task.ref}项督办", buttons=status_buttons(key, r.task_id))
+                f"{_when(r)}。\n" + hint)
+    buttons = status_buttons(key, r.task_id) if Cap.BUTTONS in caps else []
+    return OutboundMessage(text=text, title=f"第{task.ref}项督办", buttons=buttons)

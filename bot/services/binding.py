@@ -6,12 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import Recipient
 from bot.services.units import require_unit
-from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Outbox, Person, Unit
+from storage import repo
+from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Person, Unit
 
 INVITE_TTL = timedelta(days=7)
 MAX_FAILURES = 5  # wrong codes per person …
@@ -35,14 +36,18 @@ class Actor:
     def ref(self) -> str:
         return f"{self.platform}:{self.user_id}"
 
+    @property
+    def unit_id(self) -> int | None:
+        return self.unit.id if self.unit else None
+
 
 def is_admin(settings: Settings, platform: str, user_id: str) -> bool:
     if platform == "console":
         return True  # the console is the operator's own terminal
     if platform == "telegram":
         return user_id.lstrip("-").isdigit() and int(user_id) in settings.telegram.admins
-    if platform == "wecom":
-        return user_id in settings.wecom.admins
+    if platform == "wecom":  # WeCom userids are unique ignoring case
+        return user_id.lower() in {a.lower() for a in settings.wecom.admins}
     return False
 
 
@@ -61,22 +66,16 @@ def resolve_actor(*, session: Session, settings: Settings, platform: str, user_i
     When one of them taps a card that went to the department (`via_message_id`), they act for its unit:
     WeCom delivered that card only to the department's members.
     """
-    ident = session.exec(
-        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == chat_id)
-    ).first()
+    ident = repo.identity_at(session=session, platform=platform, address=chat_id)
     if ident is not None and not ident.active:
         # They blocked us once (or left); writing to us again means pushes reach them again.
         ident.active = True
     if ident is None and via_message_id:
-        sent = session.exec(
-            select(Outbox.recipient).where(Outbox.message_id == via_message_id,
-                                           col(Outbox.recipient).startswith(f"{platform}:dept:"))
-        ).first()
+        sent = repo.outbox_by_message(session=session, message_id=via_message_id,
+                                      recipient_prefix=f"{platform}:dept:")
         if sent is not None:
-            ident = session.exec(
-                select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.active,
-                                           ChatIdentity.address == sent.split(":", 1)[1])
-            ).first()
+            ident = repo.identity_at(session=session, platform=platform, address=sent.recipient.split(":", 1)[1],
+                                     active_only=True)
     unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
     return Actor(platform, user_id, chat_id, is_group, is_admin(settings, platform, user_id), ident, unit)
 
@@ -98,22 +97,16 @@ def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, c
 
     A wrong code returns its message instead of raising, so the counted failure is committed with it.
     """
-    recent = session.exec(
-        select(AuthFailure).where(
-            AuthFailure.platform == platform, AuthFailure.user_id == user_id, col(AuthFailure.at) > now - FAILURE_WINDOW
-        )
-    ).all()
-    if len(recent) >= MAX_FAILURES:
+    recent = repo.auth_failures(session=session, platform=platform, user_id=user_id, since=now - FAILURE_WINDOW)
+    if recent >= MAX_FAILURES:
         return "邀请码输错次数过多，请一小时后再试，或联系办公室重新获取邀请码。"
-    invite = session.exec(select(Invite).where(Invite.code == code.strip().upper())).first()
+    invite = repo.invite_by_code(session=session, code=code.strip().upper())
     if invite is None or invite.used_at is not None or invite.expires_at <= now:
         session.add(AuthFailure(platform=platform, user_id=user_id, at=now))
         reason = "已被使用" if invite and invite.used_at else "已过期" if invite else "无效"
         return f"邀请码{reason}。请向办公室索取新的邀请码。"
     unit = session.get(Unit, invite.unit_id)
-    ident = session.exec(
-        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == chat_id)
-    ).first()
+    ident = repo.identity_at(session=session, platform=platform, address=chat_id)
     if ident is None:
         ident = ChatIdentity(platform=platform, address=chat_id, created_at=now)
         session.add(ident)
@@ -136,9 +129,7 @@ def bind_directly(*, session: Session, unit_name: str, platform: str, address: s
                   is_group: bool = False, aliases: dict[str, str] | None = None) -> Unit:
     """An admin binds an address (a WeCom userid, a chat id) to a unit without a code."""
     unit = require_unit(session=session, name=unit_name, aliases=aliases)
-    ident = session.exec(
-        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.address == address)
-    ).first()
+    ident = repo.identity_at(session=session, platform=platform, address=address)
     if ident is None:
         ident = ChatIdentity(platform=platform, address=address, user_id=address, created_at=now)
         session.add(ident)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Settings
+from bot.reminders.policy import TaskView, effective_deadlines
+from bot.reminders.views import load_task_views
 from bot.workdays import WorkCalendar
-from jobs.policy import TaskView, effective_deadlines
-from jobs.views import load_task_views
 from storage import repo
-from storage.models import Unit
-
-LIGHT_CN = {"green": "🟢 正常", "yellow": "🟡 临近未反馈", "red": "🔴 逾期", "done": "✅ 已完成", "unowned": "⚪ 未列责任单位"}
 
 
 @dataclass
 class TaskLight:
+    """One task's traffic light on one day."""
+
     task_id: int
     ref: str
     title: str
@@ -28,6 +27,17 @@ class TaskLight:
     next_deadline: date | None
     overdue_since: date | None
     last_report: date | None
+
+    def to_dict(self) -> dict:
+        return {"ref": self.ref, "title": self.title, "lead": self.lead, "co": self.co, "light": self.light,
+                "next_deadline": self.next_deadline, "overdue_since": self.overdue_since,
+                "last_report": self.last_report}
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    first_of_next = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
 
 
 def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: Settings) -> tuple[str, date | None, date | None]:
@@ -71,7 +81,7 @@ def board(*, session: Session, now: datetime, settings: Settings, calendar: Work
     if plan_only and plan is not None:
         ids = {t.id for t in repo.active_tasks(session=session, plan_id=plan.id)}
         views = [v for v in views if v.id in ids]
-    names = {u.id: u.name for u in session.exec(select(Unit)).all()}
+    names = repo.unit_names(session=session)
     out = []
     for v in views:
         light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import secrets
@@ -12,6 +13,20 @@ from sqlmodel import Session
 from storage.models import JobState
 
 _KEY_NAME = "callback_secret"
+
+
+class Action(enum.StrEnum):
+    """What a button does; the short values keep Telegram's 64-byte callback_data within bounds."""
+
+    STATUS = "st"  # report a status (arg: the status code)
+    SNOOZE = "snooze"  # remind me on the next working day
+    DEFER = "defer"  # ask for a later deadline
+    DEFER_NOTE = "dfn"  # the text held on an open request is a progress note after all
+    DEFER_CANCEL = "dfc"  # drop the open request
+    DEFER_APPROVE = "dfa"  # an admin approves a deferral (id: the deferral)
+    DEFER_REFUSE = "dfr"
+    IMPORT = "imp"  # an admin confirms a staged plan upload (arg: the draft's key)
+    IMPORT_CANCEL = "imx"
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:
@@ -29,17 +44,21 @@ def _sig(key: bytes, body: str) -> str:
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:10]
 
 
-def sign(key: bytes, action: str, task_id: int | str, arg: str = "") -> str:
+def sign(key: bytes, action: Action, task_id: int | str, arg: str = "") -> str:
+    """The button payload for `action` on `task_id` (or another id the action names)."""
     body = f"{action}:{task_id}:{arg}"
     return f"{body}:{_sig(key, body)}"
 
 
-def verify(key: bytes, data: str) -> tuple[str, int, str] | None:
-    """(action, task id, arg) when the payload is ours and intact, else None."""
+def verify(key: bytes, data: str) -> tuple[Action, int, str] | None:
+    """(action, task id, arg) when the payload is ours, intact and names a known action, else None."""
     parts = data.split(":")
     if len(parts) != 4:
         return None
     action, task, arg, sig = parts
     if not hmac.compare_digest(_sig(key, f"{action}:{task}:{arg}"), sig) or not task.isdigit():
         return None
-    return action, int(task), arg
+    try:
+        return Action(action), int(task), arg
+    except ValueError:
+        return None

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.services.errors import UserError
-from storage.models import AuditLog, Deadline, Task, TaskUnit
+from bot.services.errors import Forbidden, UserError
+from bot.workdays import OfficeHours, WorkCalendar, next_office_slot
+from storage import repo
+from storage.models import AuditLog, Deadline, ReportStatus, Snooze, StatusReport, Task
 
 STATUS_WORDS = {
-    "已完成": "done", "完成": "done", "done": "done",
-    "推进中": "in_progress", "进行中": "in_progress", "in_progress": "in_progress", "progress": "in_progress",
-    "有困难": "blocked", "困难": "blocked", "blocked": "blocked",
-    "未开始": "not_started", "not_started": "not_started",
+    "已完成": ReportStatus.DONE, "完成": ReportStatus.DONE, "done": ReportStatus.DONE,
+    "推进中": ReportStatus.IN_PROGRESS, "进行中": ReportStatus.IN_PROGRESS, "in_progress": ReportStatus.IN_PROGRESS,
+    "progress": ReportStatus.IN_PROGRESS,
+    "有困难": ReportStatus.BLOCKED, "困难": ReportStatus.BLOCKED, "blocked": ReportStatus.BLOCKED,
+    "未开始": ReportStatus.NOT_STARTED, "not_started": ReportStatus.NOT_STARTED,
 }
 
 
 @dataclass
 class ReportInput:
-    status: str
+    """A parsed `/report` body."""
+
+    status: ReportStatus
     percent: int | None
     note: str
 
@@ -46,15 +51,45 @@ def parse_report_args(words: list[str]) -> ReportInput:
 
 
 def role_of(*, session: Session, task_id: int, unit_id: int | None) -> str | None:
+    """The unit's role on the task, or None (also for no unit at all)."""
     if unit_id is None:
         return None
-    tu = session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id, TaskUnit.unit_id == unit_id)).first()
-    return tu.role if tu else None
+    return repo.role_of(session=session, task_id=task_id, unit_id=unit_id)
+
+
+def may_report(*, session: Session, task: Task, unit_id: int | None, unit_name: str | None, is_admin: bool) -> str | None:
+    """The reporter's role on the task; admins may report on any task, others only on their unit's."""
+    role = role_of(session=session, task_id=task.id, unit_id=unit_id)
+    if role is None and not is_admin:
+        raise Forbidden(f"{unit_name or '本聊天'}不是第{task.ref}项的牵头或配合单位，不能反馈该任务。")
+    return role
+
+
+def record_report(*, session: Session, task: Task, unit_id: int | None, status: ReportStatus, percent: int | None,
+                  note: str, reporter: str, now: datetime) -> StatusReport:
+    """Append a status report (history is never overwritten) and audit it."""
+    report = StatusReport(task_id=task.id, unit_id=unit_id, status=status, percent=percent, note=note,
+                          reporter=reporter, created_at=now)
+    session.add(report)
+    session.add(AuditLog(at=now, actor=reporter, action=f"report.{status}",
+                         detail=f"第{task.ref}项 {percent if percent is not None else ''} {note}".strip()))
+    return report
+
+
+def snooze(*, session: Session, task: Task, unit_id: int | None, now: datetime, calendar: WorkCalendar,
+           hours: OfficeHours) -> datetime:
+    """Hold the unit's reminders for a task until the next working day's office hours; returns that time."""
+    today = now.astimezone(hours.tz).date()
+    tomorrow = calendar.next_workday(today, inclusive=False)
+    until = next_office_slot(datetime.combine(tomorrow, time(0, 0), hours.tz), calendar, hours)
+    if unit_id is not None:
+        session.add(Snooze(task_id=task.id, unit_id=unit_id, until=until, created_at=now))
+    return until
 
 
 def set_deadline(*, session: Session, task: Task, when: date, label: str, now: datetime, actor: str) -> Deadline:
     """An admin's date replaces the document's one-off and ongoing dates; recurring ones stay."""
-    for d in session.exec(select(Deadline).where(Deadline.task_id == task.id, Deadline.active)).all():
+    for d in repo.active_deadlines(session=session, task_id=task.id):
         if d.kind != "recurring" or d.source == "manual":
             d.active = False
     dl = Deadline(task_id=task.id, due_date=when, text=label or f"{when.isoformat()}前", label=label, source="manual",
@@ -67,7 +102,7 @@ def set_deadline(*, session: Session, task: Task, when: date, label: str, now: d
 
 def confirm_deadlines(*, session: Session, task: Task, now: datetime, actor: str, default_end: date | None) -> list[Deadline]:
     """Mark the task's estimated dates as confirmed; a task with none gets its default date made explicit."""
-    rows = [d for d in session.exec(select(Deadline).where(Deadline.task_id == task.id, Deadline.active)).all()
+    rows = [d for d in repo.active_deadlines(session=session, task_id=task.id)
             if d.due_date or d.kind == "recurring"]
     if not rows:
         if default_end is None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from bot.numerals import cn_int
 from bot.services.errors import NotFound
 from storage import repo
-from storage.models import Plan, Section, Task
+from storage.models import Plan, ReportStatus, Section, Task
 
 
 def cn_to_int(text: str) -> int | None:
@@ -58,46 +60,109 @@ def owners(*, session: Session, task_id: int) -> tuple[list[str], list[str]]:
     return lead, co
 
 
-def task_record(*, session: Session, task: Task) -> dict:
-    """Everything about one task, as `duban task N --json` prints it."""
+@dataclass(frozen=True)
+class DeadlineLine:
+    """One deadline of a task as people read it."""
+
+    id: int
+    date: date | None
+    text: str
+    label: str
+    source: str
+    kind: str
+    certain: bool
+    confirmed: bool
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        return d
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One status report; `at` is an aware datetime, formatted by the renderers in the office's zone."""
+
+    status: ReportStatus
+    percent: int | None
+    note: str
+    unit: int | None
+    reporter: str
+    at: datetime
+
+    def to_dict(self) -> dict:
+        return {"status": str(self.status), "percent": self.percent, "note": self.note, "unit": self.unit,
+                "reporter": self.reporter, "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True)
+class PlanRef:
+    id: int
+    title: str
+    year: int
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """Everything about one task, as `duban task N` and `/task N` show it."""
+
+    ref: str
+    plan: PlanRef | None
+    section: str
+    title: str
+    objective: str
+    measures: str
+    lead: list[str]
+    co: list[str]
+    deadlines: list[DeadlineLine]
+    reports: list[ReportLine]
+    removed: bool = False
+
+    @property
+    def latest(self) -> ReportLine | None:
+        """The newest report that set a status (progress notes do not)."""
+        return next((r for r in reversed(self.reports) if r.status != ReportStatus.NOTE), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "ref": self.ref,
+            "plan": asdict(self.plan) if self.plan else None,
+            "section": self.section,
+            "title": self.title,
+            "objective": self.objective,
+            "measures": self.measures,
+            "lead": self.lead,
+            "co": self.co,
+            "deadlines": [d.to_dict() for d in self.deadlines],
+            "reports": [r.to_dict() for r in self.reports],
+            "latest": self.latest.to_dict() if self.latest else None,
+            "removed": self.removed,
+        }
+
+
+def task_record(*, session: Session, task: Task) -> TaskRecord:
+    """Everything about one task, in a handful of queries."""
     plan = session.get(Plan, task.plan_id)
     section = session.get(Section, task.section_id) if task.section_id else None
     lead, co = owners(session=session, task_id=task.id)
     deadlines = [
-        {
-            "id": d.id,
-            "date": d.due_date.isoformat() if d.due_date else None,
-            "text": d.text,
-            "label": d.label,
-            "source": d.source,
-            "kind": d.kind,
-            "certain": d.certain,
-            "confirmed": d.confirmed,
-        }
+        DeadlineLine(d.id, d.due_date, d.text, d.label, d.source, d.kind, d.certain, d.confirmed)
         for d in repo.deadlines_for_task(session=session, task_id=task.id)
     ]
     reports = [
-        {
-            "status": r.status,
-            "percent": r.percent,
-            "note": r.note,
-            "unit": r.unit_id,
-            "reporter": r.reporter,
-            "at": r.created_at.isoformat(),
-        }
+        ReportLine(ReportStatus(r.status), r.percent, r.note, r.unit_id, r.reporter, r.created_at)
         for r in repo.reports_for_task(session=session, task_id=task.id)
     ]
-    return {
-        "ref": task.ref,
-        "plan": {"id": plan.id, "title": plan.title, "year": plan.year} if plan else None,
-        "section": section.path if section else "",
-        "title": task.title,
-        "objective": task.objective,
-        "measures": task.measures,
-        "lead": lead,
-        "co": co,
-        "deadlines": deadlines,
-        "reports": reports,
-        "latest": next((r for r in reversed(reports) if r["status"] != "note"), None),
-        "removed": task.removed,
-    }
+    return TaskRecord(
+        ref=task.ref,
+        plan=PlanRef(plan.id, plan.title, plan.year) if plan else None,
+        section=section.path if section else "",
+        title=task.title,
+        objective=task.objective,
+        measures=task.measures,
+        lead=lead,
+        co=co,
+        deadlines=deadlines,
+        reports=reports,
+        removed=task.removed,
+    )

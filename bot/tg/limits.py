@@ -14,6 +14,9 @@ Sleep = Callable[[float], Awaitable[object]]
 # Telegram's published guidance: about one message a second to one chat, 20 a minute to one group,
 # and about 30 a second overall. Going over earns a 429 with a retry_after.
 PER_CHAT: Rule = (1, 1.0)
+# Telegram counts message length in UTF-16 code units; 4096 is the documented maximum.
+MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
 PER_GROUP: Rule = (20, 60.0)
 OVERALL: Rule = (30, 1.0)
 

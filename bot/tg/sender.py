@@ -20,9 +20,9 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.notify import Button, OutboundMessage, Recipient, SendResult, SendStatus
-from bot.tg.limits import Clock, Sleep, TelegramLimits
-from bot.tg.split import MAX_CAPTION, split_text, utf16_len
+from bot.notify import ALL_CAPS, Button, OutboundMessage, Recipient, SendResult, SendStatus
+from bot.textsplit import split, utf16_len
+from bot.tg.limits import MAX_CAPTION, MAX_MESSAGE, Clock, Sleep, TelegramLimits
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class TelegramSender:
     """The Telegram `Sender`: splits, rate-limits, sends, and classifies failures."""
 
     platform = "telegram"
+    caps = ALL_CAPS
 
     def __init__(
         self,
@@ -120,10 +121,10 @@ class TelegramSender:
         if message.document is not None:
             caption = text if utf16_len(text) <= MAX_CAPTION else None
             if text and caption is None:
-                steps += [{"kind": "text", "text": part} for part in split_text(text)]
+                steps += [{"kind": "text", "text": part} for part in split(text, MAX_MESSAGE)]
             steps.append({"kind": "document", "document": message.document, "caption": caption})
         else:
-            steps += [{"kind": "text", "text": part} for part in split_text(text)]
+            steps += [{"kind": "text", "text": part} for part in split(text, MAX_MESSAGE)]
         if message.edit_message_id and steps[0]["kind"] == "text":
             steps[0]["kind"] = "edit"
         elif message.reply_to_message_id:

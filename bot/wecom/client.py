@@ -12,8 +12,9 @@ import httpx
 
 from bot.notify import OutboundMessage, SendResult, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
+from bot.textsplit import split_lines
 from bot.wecom.cards import button_card, new_task_id
-from bot.wecom.limits import MARKDOWN_MAX_BYTES, MEMBER_RULES, TEXT_MAX_BYTES, split_utf8
+from bot.wecom.limits import MARKDOWN_MAX_BYTES, MEMBER_RULES, TEXT_MAX_BYTES
 
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
 
@@ -239,7 +240,7 @@ class WeComClient:
         self, msgtype: str, content: str, max_bytes: int, touser: str | None, toparty: str | None
     ) -> SendResult:
         target, key = _target(touser, toparty)
-        parts = split_utf8(content, max_bytes)
+        parts = split_lines(content, max_bytes)
         first_id: str | None = None
         for i, part in enumerate(parts):
             payload = {**target, "msgtype": msgtype, "agentid": self.agent_id, msgtype: {"content": part}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.notify import OutboundMessage, Recipient, SendResult, SendStatus
+from bot.notify import Cap, OutboundMessage, Recipient, SendResult, SendStatus
 from bot.wecom.cards import button_card, fits_card, label_says_all, replace_name, status_line
 from bot.wecom.client import WeComClient
 
@@ -24,6 +24,7 @@ class WeComSender:
     """Send OutboundMessages through the app: buttons → card, markdown → markdown, else text."""
 
     platform = "wecom"
+    caps = frozenset({Cap.BUTTONS, Cap.MARKDOWN, Cap.FILES})  # app messages carry no reply-to
 
     def __init__(self, client: WeComClient) -> None:
         self.client = client

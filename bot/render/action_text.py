@@ -1,0 +1,94 @@
+"""Wording of what chat writes: recorded reports, snoozes, deferrals, invites, bindings, notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from bot.render.task_text import STATUS_CN
+
+
+def recorded_line(status: str, percent: int | None, note: str, who: str, at: datetime, tz: tzinfo) -> str:
+    """"✅ 已记录：推进中 60%，说明（安全办 08-23 09:30）"."""
+    pct = f" {percent}%" if percent is not None and status != "done" else ""
+    stamp = at.astimezone(tz).strftime("%m-%d %H:%M")
+    return f"✅ 已记录：{STATUS_CN[status]}{pct}{('，' + note) if note else ''}（{who} {stamp}）"
+
+
+def task_head(ref: str, title: str) -> str:
+    return f"第{ref}项「{title}」"
+
+
+def note_recorded(ref: str, note: str) -> str:
+    return f"已记录第{ref}项的进展说明：{note}"
+
+
+def snoozed(until: datetime, tz: tzinfo) -> str:
+    return f"⏰ 好的，{until.astimezone(tz).strftime('%m月%d日 %H:%M')}再提醒。"
+
+
+SNOOZE_HEAD = "【稍后提醒】"
+BAD_BUTTON = "这个按钮无效，未做任何修改。"
+FORGED_BUTTON = "这个按钮无效或已过期，未做任何修改。"
+TASK_GONE = "该任务已不在当前计划中。"
+ADMIN_ONLY_ACTION = "只有管理员可以执行此操作。"
+DEFER_WAITING = "⏳ 申请延期：请回复希望延期到的日期"
+DEFER_CANCELLED = "已取消延期申请。"
+
+
+def defer_ask(ref: str) -> str:
+    return f"请回复第{ref}项希望延期到的日期（如 2021-10-15 或 10月15日），可附理由；回复“取消”放弃。"
+
+
+def defer_which(ref: str, text: str) -> str:
+    """A text after a 申请延期 tap that is neither a date nor a reply to a reminder: ask which it is."""
+    return (f"正在等待第{ref}项延期到的日期，“{text[:40]}”不像日期。\n"
+            "请回复日期（如 10月15日），或点下方按钮：把这段话记为进展说明，或取消延期申请。")
+
+
+def defer_request(who: str, ref: str, title: str, when: date, reason: str) -> str:
+    return (f"【延期申请】{who}申请将第{ref}项「{title}」延期至{when.isoformat()}"
+            + (f"，理由：{reason}" if reason else "") + "。")
+
+
+def defer_submitted(ref: str, when: date, has_admins: bool) -> str:
+    tail = "已提交管理员审批。" if has_admins else "已记录，但尚未配置管理员，请联系办公室处理。"
+    return f"第{ref}项延期至{when.isoformat()}的申请{tail}"
+
+
+def defer_verdict(ref: str, when: date, approved: bool) -> str:
+    if approved:
+        return f"已批准：第{ref}项延期至{when.isoformat()}。"
+    return f"已驳回第{ref}项延期至{when.isoformat()}的申请，原时限不变。"
+
+
+def defer_result(verdict: str) -> str:
+    return f"【延期申请结果】{verdict}"
+
+
+def invite_text(code: str, unit: str, link: str | None) -> str:
+    """The invite an admin forwards; `link` is the channel's deep link when it has one."""
+    tail = f"\n或点击链接：{link}" if link else ""
+    return f"{unit}的邀请码：{code}（7天内有效，仅可使用一次）\n请对方向督办助手发送：/start {code}{tail}"
+
+
+def bound(recipient: str, unit: str) -> str:
+    return f"已将 {recipient} 绑定到{unit}。"
+
+
+def bind_welcome(unit: str, is_group: bool, help_text: str) -> str:
+    where = "本群" if is_group else "您"
+    return f"绑定成功：{where}已绑定到{unit}。今后{unit}的督办提醒会发到这里。\n\n{help_text}"
+
+
+def already_bound(unit: str, help_text: str) -> str:
+    return f"本聊天已绑定{unit}。\n\n{help_text}"
+
+
+def deadline_set(ref: str, when: date) -> str:
+    return f"第{ref}项时限已设为{when.isoformat()}。"
+
+
+def recipient_gone(unit: str, recipient: str) -> str:
+    """The admins' notice that a chat blocked us or left."""
+    return (f"【送达失败】{unit}的聊天 {recipient} 已屏蔽督办助手或已退出，今后不再向其发送提醒。"
+            f"请重新邀请：/invite {unit}")

@@ -1,0 +1,26 @@
+"""The two periodic jobs `duban run` keeps: the reminder sweep and the outbox dispatch."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, tzinfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+DISPATCH_SECONDS = 30
+
+
+def build_scheduler(*, tz: tzinfo, sweep_minutes: int, sweep: Callable[[], Awaitable], dispatch: Callable[[], Awaitable],
+                    now: datetime | None = None) -> AsyncIOScheduler:
+    """An (unstarted) scheduler with a sweep every `sweep_minutes`, first run at `now`, and a dispatch every 30 s.
+
+    Jobs carry fixed ids so a restart replaces rather than duplicates them; a missed run is coalesced into
+    one because the sweep itself catches up on missed days.
+    """
+    scheduler = AsyncIOScheduler(timezone=tz)
+    scheduler.add_job(sweep, "interval", minutes=sweep_minutes, id="sweep_due", replace_existing=True,
+                      coalesce=True, max_instances=1, misfire_grace_time=300,
+                      next_run_time=now or datetime.now(tz))
+    scheduler.add_job(dispatch, "interval", seconds=DISPATCH_SECONDS, id="dispatch_outbox", replace_existing=True,
+                      coalesce=True, max_instances=1, misfire_grace_time=60)
+    return scheduler

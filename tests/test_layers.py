@@ -1,0 +1,153 @@
+"""The floor plan, checked from the imports: storage ← core ← jobs; channels are siblings; one root wires them."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHANNELS = {"bot.tg", "bot.wecom", "bot.console", "bot.robots"}
+COMPOSITION = {"bot.app", "bot.cli"}  # the composition root and the command line that builds it
+PLATFORM_LIBS = {"telegram", "wechatpy", "aiohttp", "httpx"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module → every module it imports, function-level and TYPE_CHECKING imports included."""
+    out: dict[str, set[str]] = {}
+    for top in ("bot", "jobs", "storage"):
+        for path in (ROOT / top).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = _module_name(path)
+            found: set[str] = set()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found |= {a.name for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    found.add(node.module)
+                    found |= {f"{node.module}.{a.name}" for a in node.names}
+            out[name] = found
+    return out
+
+
+IMPORTS = _imports()
+
+
+def _area(module: str) -> str:
+    """The package a module belongs to, at the grain the rules speak of (bot.chat, bot.tg, jobs, …)."""
+    parts = module.split(".")
+    if parts[0] != "bot":
+        return parts[0]
+    return ".".join(parts[:2]) if len(parts) > 1 else "bot"
+
+
+def _ours(target: str) -> str | None:
+    top = target.split(".")[0]
+    if top not in ("bot", "jobs", "storage"):
+        return None
+    known = [m for m in IMPORTS if target == m or target.startswith(m + ".")]
+    return max(known, key=len) if known else None  # "bot.notify.Recipient" → "bot.notify"
+
+
+def _edges() -> list[tuple[str, str]]:
+    edges = []
+    for module, targets in IMPORTS.items():
+        for t in targets:
+            ours = _ours(t)
+            if ours is not None and ours != module:
+                edges.append((module, ours))
+    return edges
+
+
+EDGES = _edges()
+
+
+def _core(area: str) -> bool:
+    return area.startswith("bot") and area not in CHANNELS | COMPOSITION
+
+
+def test_the_scan_sees_the_packages():
+    areas = {_area(m) for m in IMPORTS}
+    assert {"storage", "jobs", "bot.chat", "bot.services", "bot.render", "bot.tg", "bot.wecom", "bot.console",
+            "bot.robots", "bot.app", "bot.cli", "bot.reminders"} <= areas
+
+
+def test_storage_imports_nothing_of_ours():
+    bad = [(a, b) for a, b in EDGES if _area(a) == "storage" and _area(b) != "storage"]
+    assert bad == []
+
+
+def test_no_upward_import():
+    """The core never imports jobs, channels or the root; jobs never import channels, the root or chat."""
+    bad = []
+    for a, b in EDGES:
+        src, dst = _area(a), _area(b)
+        if _core(src) and (dst == "jobs" or dst in CHANNELS | COMPOSITION):
+            bad.append((a, b))
+        if src == "jobs" and (dst in CHANNELS | COMPOSITION or dst == "bot.chat"):
+            bad.append((a, b))
+        if src in CHANNELS and (dst == "jobs" or dst in COMPOSITION):
+            bad.append((a, b))
+    assert bad == []
+
+
+def test_services_never_import_wording_or_chat():
+    bad = [(a, b) for a, b in EDGES if _area(a) == "bot.services" and _area(b) in ("bot.render", "bot.chat")]
+    assert bad == []
+
+
+def test_channels_never_import_each_other():
+    bad = [(a, b) for a, b in EDGES if _area(a) in CHANNELS and _area(b) in CHANNELS and _area(a) != _area(b)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("lib", sorted(PLATFORM_LIBS))
+def test_domain_imports_no_platform_library(lib):
+    bad = [m for m, targets in IMPORTS.items()
+           if (_core(_area(m)) or _area(m) in ("jobs", "storage"))
+           and any(t == lib or t.startswith(lib + ".") for t in targets)]
+    assert bad == []
+
+
+def test_no_cycle_between_packages():
+    graph: dict[str, set[str]] = defaultdict(set)
+    for a, b in EDGES:
+        if _area(a) != _area(b):
+            graph[_area(a)].add(_area(b))
+    seen: dict[str, int] = {}  # 1 on the stack, 2 done
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        seen[node] = 1
+        for nxt in sorted(graph[node]):
+            if seen.get(nxt) == 1:
+                return path + [node, nxt]
+            if nxt not in seen and (cycle := visit(nxt, path + [node])):
+                return cycle
+        seen[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in seen:
+            cycle = visit(start, [])
+            assert cycle is None, " → ".join(cycle)
+
+
+def test_queries_live_in_storage():
+    """Chat handlers and services ask the repository; they do not build SELECTs themselves."""
+    offenders = []
+    for area in ("chat", "render", "services", "reminders"):
+        for path in (ROOT / "bot" / area).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if "select(" in text:
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
