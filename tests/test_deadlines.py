@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from bot.deadlines import Deadline, Recurrence, extract_deadlines, parse_deadline
-from bot.deadlines.festivals import SPRING_FESTIVAL
+from bot.deadlines.festivals import spring_festival
 from tests.conftest import SAMPLE, SHARED
 
 SEED = SHARED / "seed" / "000_06dbc8e77edbdaad.txt"
@@ -96,12 +96,14 @@ def test_winter_break_is_three_weeks_before_spring_festival():
     assert parsed("寒假前", after=date(2021, 3, 1))[0] == date(2022, 1, 11)
 
 
-def test_spring_festival_uses_the_table():
+def test_spring_festival_uses_the_lunar_calendar():
     assert parsed("春节前") == (date(2021, 2, 12), True, "once", "春节前")
     assert parsed("春节前", after=date(2021, 3, 1))[0] == date(2022, 2, 1)
     assert parsed("春节前", year=2027)[0] == date(2027, 2, 6)
-    assert sorted(SPRING_FESTIVAL) == list(range(2015, 2041))
-    assert parse_deadline("春节前", year=2040, after=date(2040, 3, 1)) is None  # beyond the table
+    # any year, not a hand-typed table: 2040 and 2060 included
+    assert parse_deadline("春节前", year=2040, after=date(2040, 3, 1)).date == date(2041, 2, 1)
+    assert spring_festival(2060) == date(2060, 2, 2)
+    assert spring_festival(1990) == date(1990, 1, 27)
 
 
 def test_national_day():

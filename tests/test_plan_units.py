@@ -42,26 +42,34 @@ def test_owner_clause_roles_and_rules():
     assert o.resolve("first") == (["县住建局"], ["县城管局"]) and o.leaders == ["李明"]
 
 
-def test_merge_prefix_qualifier_and_alias_table():
+def test_names_stay_as_written_only_configured_aliases_map():
     units, canon, warnings = build_units(
         ["进修学校", "教师进修学校", "安全办公室", "教育局", "县教育局"], {"安全办公室": "安全办"}
     )
     assert {u["name"]: u["aliases"] for u in units} == {
-        "教师进修学校": ["进修学校"],
+        "进修学校": [],
+        "教师进修学校": [],
         "安全办": ["安全办公室"],
-        "县教育局": ["教育局"],
+        "教育局": [],
+        "县教育局": [],
     }
-    assert canon["进修学校"] == "教师进修学校"
-    assert "单位合并：安全办公室 → 安全办" in warnings and "单位合并：进修学校 → 教师进修学校" in warnings
+    assert canon["进修学校"] == "进修学校"
+    assert "单位合并：安全办公室 → 安全办（按配置的别名）" in warnings
+    # look-alikes are suggested, in Chinese, never merged
+    assert any("单位名称相近" in w and "进修学校" in w and "教师进修学校" in w for w in warnings)
+    assert any("单位名称相近" in w and "“教育局”与“县教育局”" in w for w in warnings)
 
 
-def test_merge_abbreviation_by_fuzzy_match():
+def test_abbreviations_are_suggested_not_merged():
     units, _, warnings = build_units(["发改委", "发展改革委", "市场监管局", "市场监督管理局"])
-    assert {u["name"]: u["aliases"] for u in units} == {
-        "发展改革委": ["发改委"],
-        "市场监督管理局": ["市场监管局"],
-    }
-    assert len(warnings) == 2
+    assert [u["aliases"] for u in units] == [[], [], [], []]
+    assert len(warnings) == 2 and all(w.startswith("单位名称相近") for w in warnings)
+
+
+def test_invisible_characters_are_dropped_from_names():
+    units, _, _ = build_units(["教\u200b育局", "教育局\ufeff", "教\u2060育局"])
+    assert [u["name"] for u in units] == ["教育局"]
+    assert split_units("县财政局\u200d、县\u200c统计局") == ["县财政局", "县统计局"]
 
 
 @pytest.mark.parametrize(
@@ -71,9 +79,14 @@ def test_merge_abbreviation_by_fuzzy_match():
         ["县直学校", "县直学校(园)", "县直幼儿园"],
         ["人事股", "人事科"],
         ["各股室", "股室"],
-        ["财政局", "县财政局", "市财政局"],  # ambiguous: which one? keep apart
     ],
 )
 def test_no_merge_where_meaning_differs(names):
     units, _, warnings = build_units(names)
     assert [u["aliases"] for u in units] == [[]] * len(names) and warnings == []
+
+
+def test_similar_names_with_a_place_prefix_are_only_suggested():
+    units, _, warnings = build_units(["财政局", "县财政局", "市财政局"])
+    assert [u["aliases"] for u in units] == [[], [], []]
+    assert len(warnings) == 2

@@ -36,7 +36,7 @@ def test_education_bureau_labels_after_semicolon_and_bare_brackets():
         ("10", ["共青团"], ["思政科"]),  # no suffix, but named by a label earlier
     ]
     assert plan.tasks[5].title == "实施《义务教育课程方案（2022年版）》（试行）"
-    assert plan.warnings == ["task 6: no responsible unit listed"]
+    assert plan.warnings == ["第6项：未列出责任单位"]
 
 
 def test_city_division_marker_running_text_leaders_and_closing_note():
@@ -74,7 +74,7 @@ def test_numbering_restarts_per_section_keeps_printed_refs_and_warns():
     assert rows(plan)[3] == ("2", ["平台科"], ["财务室"])
     assert rows(plan)[4] == ("1", ["成果科"], ["区财政局"])
     assert plan.tasks[2].deadlines[0]["date"] == "2024-09-30"
-    assert len(plan.warnings) == 1 and "numbering restarts" in plan.warnings[0]
+    assert len(plan.warnings) == 1 and "各部分分别从头编号" in plan.warnings[0]
     assert "1-2" in plan.warnings[0]  # how the importer will store the repeats
 
 

@@ -10,6 +10,8 @@ from bot.numerals import FULLWIDTH
 from .model import Deadline
 from .phrases import RULES, Ctx, Hit
 
+HORIZON_YEARS = 5  # how far past the plan year a target still counts as one of its deadlines
+
 # Clauses end at these marks; a deadline belongs to the clause it is written in.
 _CLAUSE = re.compile(r"[^。；;，,！!？?：:\n\r]+")
 
@@ -38,21 +40,26 @@ def _deadline(text: str, hit: Hit) -> Deadline:
     return Deadline(text, hit.date, hit.certain, hit.kind, hit.recurrence, hit.label)
 
 
-def parse_deadline(phrase: str, *, year: int, after: date | None = None) -> Deadline | None:
+def parse_deadline(
+    phrase: str, *, year: int, after: date | None = None, issued: date | None = None
+) -> Deadline | None:
     """Parse one deadline phrase ("力争6月底前完成") into a Deadline, or None when none is found."""
-    ctx = Ctx(year, after or date(year, 1, 1), strict=False)
+    ctx = Ctx(year, after or date(year, 1, 1), strict=False, issued=issued)
     hits = _scan(phrase, ctx)
     return _deadline(phrase.strip(), hits[0][1]) if hits else None
 
 
-def extract_deadlines(text: str, *, year: int, after: date | None = None) -> list[Deadline]:
+def extract_deadlines(
+    text: str, *, year: int, after: date | None = None, issued: date | None = None
+) -> list[Deadline]:
     """Find the deadline phrases of running text, in order, deduplicated, each with its clause.
 
-    Dates before the plan year (references such as "截至2020年底") and after the next year (远景目标
-    such as "2035年前") are dropped: an annual plan's reminders live in its year.
+    Dates before the plan year (references such as "截至2020年底") and more than five years on
+    (远景目标 such as "2035年前") are dropped. A three-to-five-year 实施方案 states targets such as
+    "到2018年" or "到2020年" for its own period, and those are its deadlines.
     """
-    ctx = Ctx(year, after or date(year, 1, 1), strict=True)
-    lo, hi = date(year, 1, 1), date(year + 1, 12, 31)
+    ctx = Ctx(year, after or date(year, 1, 1), strict=True, issued=issued)
+    lo, hi = date(year, 1, 1), date(year + HORIZON_YEARS, 12, 31)
     seen: set[tuple] = set()
     out: list[Deadline] = []
     for clause in _CLAUSE.finditer(text):
@@ -65,4 +72,24 @@ def extract_deadlines(text: str, *, year: int, after: date | None = None) -> lis
             if key not in seen:
                 seen.add(key)
                 out.append(found)
+    return out
+
+
+def read_deadline_phrase(text: str, *, year: int, issued: date | None = None) -> list[Deadline]:
+    """Read a deadline phrase an admin typed ("9月底", "9月底前", "2021-09-30", "国庆节前",
+    "10个工作日内") into the same Deadline records the document reader makes.
+
+    Every phrase found is returned, in order; [] means nothing could be read. A phrase that is
+    recognised but cannot be dated (a workday count with no `issued` date) comes back with
+    date=None, so the caller can ask instead of guessing. `year` is the plan year.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    ctx = Ctx(year, issued or date(year, 1, 1), strict=False, issued=issued)
+    out: list[Deadline] = []
+    for _pos, hit in _scan(text, ctx):
+        found = _deadline(text, hit)
+        if found not in out:
+            out.append(found)
     return out

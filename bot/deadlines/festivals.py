@@ -1,38 +1,24 @@
-"""Hold the fixed tables: Spring Festival dates and founding days for anniversaries."""
+"""Hold the calendar facts: Spring Festival dates (lunar calendar) and founding days for anniversaries."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-# 春节 (lunar new year's day), 2015–2040. Beyond the table we refuse rather than guess.
-SPRING_FESTIVAL: dict[int, date] = {
-    2015: date(2015, 2, 19),
-    2016: date(2016, 2, 8),
-    2017: date(2017, 1, 28),
-    2018: date(2018, 2, 16),
-    2019: date(2019, 2, 5),
-    2020: date(2020, 1, 25),
-    2021: date(2021, 2, 12),
-    2022: date(2022, 2, 1),
-    2023: date(2023, 1, 22),
-    2024: date(2024, 2, 10),
-    2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17),
-    2027: date(2027, 2, 6),
-    2028: date(2028, 1, 26),
-    2029: date(2029, 2, 13),
-    2030: date(2030, 2, 3),
-    2031: date(2031, 1, 23),
-    2032: date(2032, 2, 11),
-    2033: date(2033, 1, 31),
-    2034: date(2034, 2, 19),
-    2035: date(2035, 2, 8),
-    2036: date(2036, 1, 28),
-    2037: date(2037, 2, 15),
-    2038: date(2038, 2, 4),
-    2039: date(2039, 1, 24),
-    2040: date(2040, 2, 12),
-}
+from lunardate import LunarDate
+
+# 春节 is lunar new year's day. The date comes from a maintained lunar calendar (lunardate covers
+# 1900–2099), not from a hand-typed table that silently runs out.
+
+
+@lru_cache(maxsize=256)
+def spring_festival(year: int) -> date:
+    """Return the Spring Festival (正月初一) of the Gregorian `year`; ValueError outside 1900–2099."""
+    try:
+        return LunarDate(year, 1, 1).to_solar_date()
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"无法推算{year}年的春节日期（农历表覆盖1900–2099年）") from exc
+
 
 # Founding days: "建党100周年" is FOUNDING["建党"] moved to year 1921 + 100.
 FOUNDING: dict[str, date] = {
@@ -59,13 +45,8 @@ FOUNDING_LABEL: dict[str, str] = {
 
 def next_spring_festival(after: date) -> date:
     """Return the first Spring Festival on or after `after`."""
-    for year in (after.year, after.year + 1):
-        sf = SPRING_FESTIVAL.get(year)
-        if sf is not None and sf >= after:
-            return sf
-    raise ValueError(
-        f"春节日期表只覆盖{min(SPRING_FESTIVAL)}–{max(SPRING_FESTIVAL)}年，无法推算{after}之后的春节"
-    )
+    sf = spring_festival(after.year)
+    return sf if sf >= after else spring_festival(after.year + 1)
 
 
 def anniversary(event: str, years: int) -> date:

@@ -52,6 +52,7 @@ class Ctx:
     year: int
     after: date
     strict: bool  # True when scanning running text, False for a phrase known to be a deadline
+    issued: date | None = None  # the plan's issue date: "10个工作日内" counts from it
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,11 @@ def _fixed_event(month: int, day: int, label: str, certain: bool) -> _Build:
     return build
 
 
+def _new_year(m: re.Match[str], ctx: Ctx) -> Hit:
+    after = ctx.after + timedelta(days=1)  # "元旦前" written on 1 January means the next one
+    return Hit(date(after.year + (1 if (after.month, after.day) != (1, 1) else 0), 1, 1), True, label="元旦前")
+
+
 def _spring_festival(m: re.Match[str], ctx: Ctx) -> Hit | None:
     try:
         return Hit(next_spring_festival(ctx.after), True, label="春节前")
@@ -221,6 +227,59 @@ def _recurring(freq: str, prefix: str) -> _Build:
         return Hit(first_occurrence(rec, ctx.after), certain, "recurring", rec, label)
 
     return build
+
+
+def _iso_date(m: re.Match[str], ctx: Ctx) -> Hit | None:
+    if ctx.strict:
+        return None  # in a document "2022-04-17 13:05" is page metadata; typed by an admin it is a date
+    try:
+        d = date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+    return Hit(d, True, label=d.isoformat())
+
+
+def _target_year(m: re.Match[str], ctx: Ctx) -> Hit | None:
+    # "到2018年，建成…" / "2016年完成…": a target year is due by that year's end. Not certain: the
+    # office may mean any time in that year.
+    y = int(re.sub(r"\s", "", m["ty"]))
+    return Hit(date(y, 12, 31), False, label=f"{y}年")
+
+
+def _workdays_within(m: re.Match[str], ctx: Ctx) -> Hit | None:
+    """Count N workdays (national holiday calendar) from the plan's issue date."""
+    n = cn_int(m["n"])
+    unit = m["u"]
+    if ctx.issued is None:
+        return Hit(None, False, label=m[0])  # read, but nothing to count from: the caller warns
+    if unit in ("天", "日", "个自然日", "自然日"):
+        return Hit(ctx.issued + timedelta(days=n), True, label=m[0])
+    return Hit(_add_workdays(ctx.issued, n), True, label=m[0])
+
+
+def _add_workdays(start: date, n: int) -> date:
+    try:
+        import chinese_calendar
+
+        def is_workday(d: date) -> bool:
+            return chinese_calendar.is_workday(d)
+
+        is_workday(start)
+    except (ImportError, NotImplementedError):  # outside the holiday table: Monday to Friday
+
+        def is_workday(d: date) -> bool:
+            return d.weekday() < 5
+
+    d, left = start, n
+    while left > 0:
+        d += timedelta(days=1)
+        try:
+            ok = is_workday(d)
+        except NotImplementedError:
+            ok = d.weekday() < 5
+        if ok:
+            left -= 1
+    return d
 
 
 def _ongoing(m: re.Match[str], ctx: Ctx) -> Hit:
@@ -311,6 +370,9 @@ RULES: tuple[_Rule, ...] = (
     _rule("before_winter", r"寒假(?:前|以前|之前)", _winter_break),
     _rule("spring_festival", r"春节(?:前|以前|之前|前夕)", _spring_festival),
     _rule("national_day", r"国庆(?:节)?(?:前|以前|之前|前夕)", _fixed_event(10, 1, "国庆前", True)),
+    # 元旦前 is the coming New Year's Day: the end of the plan year, so the event is 1 January next
+    _rule("new_year", r"元旦(?:节)?(?:前|以前|之前|前夕)", _new_year),
+    _rule("labour_day", r"(?:五一|劳动节)(?:前|以前|之前|前夕)", _fixed_event(5, 1, "五一前", True)),
     _rule(
         "anniversary",
         r"(?P<ev>建党|中国共产党成立|建国|新中国成立|中华人民共和国成立|建军|人民解放军建军|改革开放|香港回归|澳门回归)"
@@ -318,4 +380,24 @@ RULES: tuple[_Rule, ...] = (
         _anniversary,
     ),
     _rule("ongoing", r"长期坚持|长期推进|持续推进|常态化", _ongoing),
+    _rule("iso_date", r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)", _iso_date),
+    # "到2018年" / "到20 18年" (a stray space from the page) — a target year, not a start
+    _rule(
+        "target_year",
+        r"(?:到|至|截至|截止到?)\s*(?P<ty>(?:19|20)\s?\d\s?\d)\s*年(?![底末内前后起初中度第上下\d])",
+        _target_year,
+    ),
+    # a clause that opens with a bare year: "2023年，完成…" "2016年完成…" "2018年全区要完成建设…"
+    _rule(
+        "lead_year",
+        r"^(?:在|于|力争|争取|计划|预计)?(?P<ty>(?:19|20)\d{2})\s*年(?![月底末内前后起初中度第上下以的是\d])"
+        r"(?=\s*(?:[，,]|$)|[^，,。；;]{0,4}?(?:完成|建成|实现|开展|建立|推进|启动|评估|配合|针对|陆续|达到|形成|"
+        r"出台|制定|印发|落实|组织|争创|创建))",
+        _target_year,
+    ),
+    _rule(
+        "workdays",
+        rf"(?P<n>[0-9{_NUM[3:]}]+)\s*(?P<u>个工作日|个自然日|工作日|自然日|天|日)(?:内|之内|以内)",
+        _workdays_within,
+    ),
 )

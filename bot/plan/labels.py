@@ -21,6 +21,8 @@ _OWNER_PREFIX = {
     "参与": "co",
     "协同": "co",
     "协作": "co",
+    # pilot and participant lists attached to a measure: the units take part, they do not lead
+    "试点": "co",
 }
 _OTHER = {
     "objective": ("目标任务", "工作目标", "任务目标", "预期目标"),

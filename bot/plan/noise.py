@@ -7,7 +7,7 @@ import re
 # phrases that content farms inject into running text; removed with the spaces around them
 _INJECTED = re.compile(
     r"\s*(当前隐藏内容免费查看|隐藏内容免费查看|点击查看全文|查看全文|免费下载|本文来源于网络|"
-    r"内容来自网络|文章来源于网络|原创不易，请勿转载)\s*"
+    r"内容来自网络|文章来源于网络|原创不易，请勿转载|附件下载|【打印本页】|【关闭窗口】)\s*"
 )
 # a line starting with one of these is page furniture
 _NOISE_LINE = re.compile(

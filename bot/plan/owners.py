@@ -6,7 +6,16 @@ import re
 from dataclasses import dataclass, field
 
 from .labels import LABEL_INLINE, LABEL_RE, LABELS, OWNER_ROLES
-from .units import looks_like_unit, norm_punct, plain_unit, split_units, strip_role
+from .units import (
+    ACTION,
+    MAX_UNIT_LEN,
+    UNIT_END,
+    looks_like_unit,
+    norm_punct,
+    plain_unit,
+    split_units,
+    strip_role,
+)
 
 # "(排名第一为牵头股室,下同)", "排在第一位的部门为牵头部门", "排名不分先后"
 NOTE_RE = re.compile(r"(第一|首位|第1|首个|前面|最前)[^,，。;；()（）]{0,10}(牵头|主责)|下同|不分先后")
@@ -24,6 +33,8 @@ class Owners:
     co: list[str] = field(default_factory=list)
     resp: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
+    deadlines: list[str] = field(default_factory=list)  # dates written among the names
+    standing: list[str] = field(default_factory=list)  # "以下均需X配合，不再列出": co of later items
     rule: str | None = None  # "first" or "all" when the text states it
     sticky: bool = False  # the note says 下同: the rule holds for later tasks too
 
@@ -31,7 +42,7 @@ class Owners:
         return not (self.lead or self.co or self.resp)
 
     def merge(self, other: Owners) -> None:
-        for name in ("lead", "co", "resp", "leaders"):
+        for name in ("lead", "co", "resp", "leaders", "deadlines", "standing"):
             getattr(self, name).extend(u for u in getattr(other, name) if u not in getattr(self, name))
         self.rule = other.rule or self.rule
         self.sticky = self.sticky or other.sticky
@@ -72,6 +83,7 @@ def parse_owner_text(text: str, role: str = "resp") -> Owners:
         return "" if _note(m.group(1), owners) else m.group(0)
 
     text = _BRACKET.sub(drop_note, text).strip(" .。;；")
+    text = standing_rule(text, owners)
     # a label opens a segment whose role holds until the next label, whatever separates them
     cuts = [m.start() for m in LABEL_INLINE.finditer(text)]
     bounds = [0, *cuts, len(text)]
@@ -88,6 +100,12 @@ def parse_owner_text(text: str, role: str = "resp") -> Owners:
 def _clause(clause: str, role: str, owners: Owners) -> None:
     if not clause or _note(clause, owners):
         return
+    if _DATE_TOKEN.match(clause):
+        owners.deadlines.append(clause)  # "第一批：A、B，2017年12月底前完成": the batch's date
+        return
+    sub = _SUBLABEL.match(clause)
+    if sub and sub.end() < len(clause) and not looks_like_unit(clause[: sub.end()].strip(" :：")):
+        clause = clause[sub.end() :]
     if re.search(r"牵头(单位|部门)?$", clause):
         role = "lead"
     elif re.search(r"(配合|参与|协助|协办|协同)(单位|部门)?$", clause):
@@ -107,6 +125,23 @@ def _clause(clause: str, role: str, owners: Owners) -> None:
             getattr(owners, _MARKS[m.group(1)]).append(name[: m.start()].strip())
         else:
             getattr(owners, role).append(name)
+
+
+# a rule stated once for every item after it: "以下均需相关乡镇配合，不再列出", "以下各项均由县财政局
+#配合，下同". Its units join the co list of this and every later task.
+_STANDING = re.compile(
+    r"(?:以下|以后|下列|后续|其余)(?:各项|各条|任务|工作|事项)?(?:均|都|皆|全部)?(?:需要?|须|要|由|请)?"
+    r"(?P<units>[^，,。；;]{2,60}?)(?:配合|参与|协助|协同)[，,]?\s*(?:不再(?:一一)?(?:列出|列明|注明|重复|标注)|下同)"
+)
+
+
+def standing_rule(text: str, owners: Owners) -> str:
+    """Take a standing co-operation rule out of `text` into owners.standing; return the rest."""
+    m = _STANDING.search(text)
+    if not m:
+        return text
+    owners.standing += [u for u in split_units(m.group("units")) if u not in owners.standing]
+    return (text[: m.start()] + text[m.end() :]).strip(" .。;；,，")
 
 
 def owner_bracket(
@@ -167,3 +202,91 @@ def bare_owner_line(text: str) -> Owners | None:
     if names and all(looks_like_unit(n) for n in names):
         return parse_owner_text(text)
     return None
+
+
+# ---- where an owner list ends -------------------------------------------------------------
+# A label's value is a list of unit names; in flattened text whatever follows it (the next
+# sub-block's heading, a signature, a footer) is glued on without a separator. The list grammar:
+# names separated by 、，,；; each name a noun phrase ending in an office word, optionally followed
+# by 等 or a role word; a nested label (配合单位：…) or a short batch label (第一批：) continues it; a
+# deadline (2017年12月底前完成) may sit among the names. The first token that breaks the grammar
+# ends the list; the rest of the line is returned to the text flow.
+_SEP = re.compile(r"[、，,；;]")
+_STOP = re.compile(r"[。！？!?“”\"《》:：]")
+_SUBLABEL = re.compile(r"^\s*[^，,、。；;:：\s]{1,6}[:：]\s*")
+_DATE_TOKEN = re.compile(r"^\s*(?:到|至|于|在)?(?:\d{4}\s*年|\d{1,2}\s*月|年底|年内|[上下]半年)[^，,、。；;]{0,16}$")
+_AFTER_NAME = re.compile(r"^(?:等|牵头|配合|负责|参与|协助|协办|协同)+")
+
+
+def _name_prefix(head: str) -> int:
+    """Return the length of the longest unit-name prefix of `head` (0 when there is none)."""
+    best = 0
+    for i in range(2, min(len(head), MAX_UNIT_LEN) + 1):  # bounded: at most 40 short searches
+        cand = head[:i]
+        if ACTION.search(cand):
+            break
+        if UNIT_END.search(cand):
+            best = i
+    if best:
+        tail = _AFTER_NAME.match(head[best:])
+        best += tail.end() if tail else 0
+    return best
+
+
+def _token_extent(tok: str) -> tuple[int, bool]:
+    """Return (chars of `tok` that belong to the owner list, whether the list goes on)."""
+    lead = len(tok) - len(tok.lstrip())
+    core = tok[lead:]
+    m = LABEL_INLINE.match(core)
+    sub = _SUBLABEL.match(core)
+    if not m and sub and not looks_like_unit(core[: sub.end()].strip(" :：")):
+        m = sub  # "第一批：A、B" — a batch label inside the list, not a name
+    if m and m.end() < len(core):
+        k, more = _token_extent(core[m.end() :])
+        return lead + m.end() + k, more
+    if m:
+        return len(tok), True
+    if _DATE_TOKEN.match(core):
+        return len(tok), True
+    stop = _STOP.search(core)
+    head = core[: stop.start()] if stop else core
+    if not stop and len(head) <= 24 and not ACTION.search(head):
+        return len(tok), True
+    if looks_like_unit(strip_role(head)) and not ACTION.search(head):
+        return lead + len(head), False
+    k = _name_prefix(head)
+    return (lead + k if k else 0), False
+
+
+def owner_list_end(value: str) -> int:
+    """Return where the owner list at the start of `value` ends (len(value) when it fills it)."""
+    pos = 0
+    n = len(value)
+    while pos < n:
+        m = _SEP.search(value, pos)
+        end = m.start() if m else n
+        k, more = _token_extent(value[pos:end])
+        if k == end - pos and more:
+            pos = end + 1 if m else n
+            continue
+        if k:
+            return pos + k
+        return max(pos - 1, 0)  # this token is not a name: the list ends before its separator
+    return n
+
+
+def split_owner_tails(lines: list[str]) -> list[str]:
+    """Cut each owner-label line after its unit list; what follows becomes a line of its own."""
+    out: list[str] = []
+    for line in lines:
+        m = LABEL_RE.match(line)
+        if not m or LABELS[m.group("label")] not in OWNER_ROLES:
+            out.append(line)
+            continue
+        start = m.start("value")
+        end = start + owner_list_end(line[start:])
+        head, rest = line[:end].rstrip(), line[end:].strip(" 。.，,；;")
+        out.append(head)
+        if rest:
+            out.append(rest)
+    return out

@@ -6,16 +6,17 @@ from .dates import attach_deadlines
 from .flat import split_labels, unflatten
 from .model import ParsedPlan, ParsedTask
 from .noise import clean
+from .owners import split_owner_tails
 from .tables import find_text_tables, parse_table
 from .textplan import text_tasks
 from .units import build_units
-from .year import find_title, find_year
+from .year import find_issued, find_title, find_year
 
 
 def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> ParsedPlan:
     """Parse reader blocks (text lines and tables) into a ParsedPlan."""
     raw_lines = [b for b in blocks if isinstance(b, str)]
-    lines = split_labels(unflatten(clean(raw_lines)))
+    lines = split_owner_tails(split_labels(unflatten(clean(raw_lines))))
     tables = [b for b in blocks if isinstance(b, list)]
     segments = find_text_tables(lines)
     lines = [s for s in segments if isinstance(s, str)]
@@ -33,21 +34,24 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
         # a table plan's paragraphs are preamble; keep text items only when they name owners
         tasks = [t for t in tasks if t.lead or t.co] + table_tasks
     title = find_title(lines + head_lines if lines else head_lines)
-    year = find_year(title, lines + head_lines)
+    year_warnings: list[str] = []
+    year = find_year(title, lines + head_lines, year_warnings)
+    warnings += year_warnings
+    issued = find_issued(lines + head_lines)
 
     for t in tasks:
         if not t.lead and not t.co:
-            t.warnings.append(f"task {t.ref}: no responsible unit listed")
+            t.warnings.append(f"第{t.ref}项：未列出责任单位")
         elif not t.lead:
-            t.warnings.append(f"task {t.ref}: no lead unit listed (only co-operating units)")
-    warnings += attach_deadlines(tasks, year)
+            t.warnings.append(f"第{t.ref}项：只列出配合单位，未列出牵头单位")
+    warnings += attach_deadlines(tasks, year, issued=issued)
     names = [u for t in tasks for u in t.lead + t.co]
     units, _canon, merges = build_units(names, aliases)
     warnings += merges
     warnings += [w for t in tasks for w in t.warnings]
     warnings += _repeated_refs(tasks)
     if not tasks:
-        warnings.append("no tasks found: no numbered items with responsible units or task table")
+        warnings.append("未找到任务：文中既没有列出责任单位的编号事项，也没有任务表")
     return ParsedPlan(title=title, year=year, tasks=tasks, units=units, warnings=warnings)
 
 
@@ -65,6 +69,6 @@ def _repeated_refs(tasks: list[ParsedTask]) -> list[str]:
         return []
     shown = "、".join(repeated[:5]) + ("…" if len(repeated) > 5 else "")
     return [
-        f"task numbers repeat ({shown}): numbering restarts in each section; refs are kept as "
-        f"printed and repeats are stored as {repeated[0]}-2, {repeated[0]}-3… in document order"
+        f"编号重复（{shown}）：各部分分别从头编号；编号按原文保留，重复的编号按文中顺序存为"
+        f" {repeated[0]}-2、{repeated[0]}-3…"
     ]

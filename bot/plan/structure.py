@@ -29,6 +29,14 @@ _GLOBAL = re.compile(
     r"(\d{1,2}\s*月|年底|年内|\d{4}\s*年)[^。]{0,12}?(完成|办结)"
 )
 
+# a numbered part of one item, not an item: "1．行动目标。到2018年…" "2．主要任务鼓励…". Only under an
+# open item, only for a level not yet open, and only with text after the word: a bare
+# "（三）重点任务" heading with items below it stays a heading.
+_PART = re.compile(
+    r"^(?:行动目标|工作目标|目标任务|任务目标|预期目标|主要目标|主要任务|重点任务|工作任务|"
+    r"工作措施|主要措施|具体措施|工作举措|推进措施|主要内容|具体内容|工作要求)\s*[。：:，,]?\s*(?=\S)"
+)
+
 # items written inline in a paragraph (一是…二是…) never open a level of their own
 _INLINE_STYLES = ("shi",)
 
@@ -49,6 +57,7 @@ class Node:
     owners: Owners | None = None
     owner_by_label: bool = False
     used: set[int] = field(default_factory=set)  # body lines consumed as owner lines
+    line_owners: dict[int, Owners] = field(default_factory=dict)  # body line -> owners it states
     pos: int = 0  # line index in the document
     notes: list[tuple[int, str]] = field(default_factory=list)  # root only: deadline notes
 
@@ -78,6 +87,10 @@ def build_tree(lines: list[str]) -> Node:
         num = parse_number(line)
         cur = stack[-1]
         styles = [n.style for n in stack]
+        if num and cur is not root and num.style not in styles and _PART.match(num.rest):
+            cur.labeled = True
+            cur.body.append(line.strip())
+            continue
         if num and num.style not in _INLINE_STYLES and not (cur.labeled and num.style not in styles):
             if num.style in styles:
                 del stack[styles.index(num.style) :]
@@ -95,6 +108,7 @@ def build_tree(lines: list[str]) -> Node:
 def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
     """Collect the owners an item states in its own line and body (not its children's)."""
     found: Owners | None = None
+    node.line_owners = {}
     owners, rest = owner_bracket(node.text, known=known)
     if not owners:
         owners, rest = running_owners(node.text)
@@ -113,6 +127,7 @@ def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
                 node.used.add(i + 1)
             o = parse_owner_text(value, role)
             node.used.add(i)
+            node.line_owners[i] = o
             if role in OWNER_ROLES:
                 node.owner_by_label = True
                 found = found or Owners()
@@ -126,6 +141,7 @@ def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
         if not owners:
             owners, rest = running_owners(line)
         if owners:
+            node.line_owners[i] = owners
             if rest.strip(" 。.；;"):
                 node.body[i] = rest
             else:
@@ -140,8 +156,15 @@ def _has_owner(node: Node) -> bool:
     return bool(node.owner_by_label or (node.owners and not node.owners.empty()))
 
 
-def _owned_below(node: Node) -> bool:
-    return any(_has_owner(d) for d in node.descendants())
+def _owned_below(node: Node, memo: dict[int, bool] | None = None) -> bool:
+    """Tell whether any item below `node` has owners; with `memo`, each node is computed once,
+    so a pass over the whole tree stays linear (10 000 items in well under a second)."""
+    if memo is None:
+        return any(_has_owner(d) for d in node.descendants())
+    key = id(node)
+    if key not in memo:
+        memo[key] = any(_has_owner(c) or _owned_below(c, memo) for c in node.children)
+    return memo[key]
 
 
 def lift_trailing_owners(root: Node) -> None:
@@ -191,16 +214,19 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
     """Return (task node, inherited owners) pairs in document order, plus placement warnings."""
     tasks: list[tuple[Node, Owners | None]] = []
     warnings: list[str] = []
+    memo: dict[int, bool] = {}
 
     def leaf_task(n: Node) -> bool:
-        return _has_owner(n) and not _owned_below(n)
+        return _has_owner(n) and not _owned_below(n, memo)
 
     def visit(parent: Node, inherit: Owners | None) -> None:
+        # styles of this parent's children that are owned leaf tasks, computed once per parent
+        task_styles = {s.style for s in parent.children if leaf_task(s)}
         for c in parent.children:
             if leaf_task(c):
                 tasks.append((c, None))
-            elif not _has_owner(c) and not _owned_below(c):
-                sibling_tasks = any(leaf_task(s) and s.style == c.style for s in parent.children)
+            elif not _has_owner(c) and not _owned_below(c, memo):
+                sibling_tasks = c.style in task_styles
                 if inherit is not None or c.labeled or sibling_tasks:
                     tasks.append((c, inherit))
                 elif c.children and looks_like_unit(c.text):
@@ -218,5 +244,5 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
     visit(root, None)
     if _has_owner(root):
         stray = [ln for i, ln in enumerate(root.body) if i in root.used] or root.body[:1]
-        warnings.append(f"owner line outside any numbered item could not be placed: {stray[0][:40]}")
+        warnings.append(f"有一处责任单位不在任何编号事项内，无法归属：{stray[0][:40]}")
     return tasks, warnings

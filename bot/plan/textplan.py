@@ -71,9 +71,9 @@ def _numbering_warnings(pairs: list[tuple[Node, ParsedTask]]) -> None:
             if node.value == 1 and prev is not None and prev.value > 1:
                 seen = set()  # numbering restarts: a new list, not duplicates
             if node.ref in seen:
-                task.warnings.append(f"task {task.ref}: duplicate number {task.ref} in the same section")
+                task.warnings.append(f"第{task.ref}项：同一部分内编号 {task.ref} 重复")
             elif prev is not None and prev.style == node.style and node.value not in (prev.value + 1, 1):
-                task.warnings.append(f"task {task.ref}: numbering jumps from {prev.ref} to {node.ref}")
+                task.warnings.append(f"第{task.ref}项：编号从 {prev.ref} 跳到 {node.ref}")
             seen.add(node.ref)
             prev = node
 
@@ -92,6 +92,49 @@ def _apply_notes(pairs: list[tuple[Node, ParsedTask]], notes: list[tuple[int, st
         done = max(done, pos)
 
 
+def _sub_blocks(node: Node) -> list[tuple[list[str], Owners]]:
+    """Split an item's body into unnumbered sub-blocks that each end with their own owners.
+
+    "（七）益民服务 …牵头单位：A “互联网+”医疗卫生：…牵头单位：B": text, then an owner line,
+    then more text, then another owner line — each stretch is a task of its own. The first
+    stretch opens with the item's own heading. Returns [] when there are fewer than two.
+    """
+    if node.children or len(node.line_owners) < 2:
+        return []
+    blocks: list[tuple[list[str], Owners]] = []
+    text: list[str] = [node.text] if node.text else []
+    owners: Owners | None = None
+    for i, line in enumerate(node.body):
+        o = node.line_owners.get(i)
+        is_text = i not in node.used
+        if is_text and owners is not None:  # text after an owner line: the next sub-block
+            blocks.append((text, owners))
+            text, owners = [], None
+        if is_text:
+            text.append(line)
+        if o is not None:
+            if owners is None:
+                owners = Owners()
+            owners.merge(o)
+    if owners is not None:
+        blocks.append((text, owners))
+    elif blocks and text:
+        blocks[-1][0].extend(text)  # trailing text without owners stays with the last block
+    if len(blocks) < 2 or any(not t for t, _ in blocks):
+        return []
+    return blocks
+
+
+def _sub_tasks(node: Node, blocks: list[tuple[list[str], Owners]]) -> list[tuple[ParsedTask, Owners]]:
+    out = []
+    section = " / ".join([*node.path(), node.line])
+    for k, (text, owners) in enumerate(blocks, 1):
+        title, rest = split_title(text[0])
+        body = "\n".join([rest, *text[1:]]).strip()
+        out.append((ParsedTask(ref=f"{node.ref}-{k}", section=section, title=title, measures=body), owners))
+    return out
+
+
 def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
     """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings)."""
     # two passes: a bare bracket （办公室、人事科） may name units known only from other items
@@ -104,14 +147,26 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
     lift_trailing_owners(root)
     chosen, warnings = select_tasks(root)
     rule = "first"  # most plans list the leading unit first; a note may say otherwise
+    standing: list[str] = []  # "以下均需X配合，不再列出": co units every later task gets
     pairs = []
+    expanded: list[tuple[Node, ParsedTask, Owners | None]] = []
     for node, inherit in chosen:
-        task, owners = _node_task(node, inherit)
+        blocks = _sub_blocks(node)
+        if blocks:
+            expanded += [(node, t, o) for t, o in _sub_tasks(node, blocks)]
+        else:
+            expanded.append((node, *_node_task(node, inherit)))
+    for node, task, owners in expanded:
         if owners is not None:
             this_rule = owners.rule or rule
             if owners.rule and owners.sticky:
                 rule = owners.rule
             task.lead, task.co = owners.resolve(this_rule)
+            standing += [u for u in owners.standing if u not in standing]
+            if owners.deadlines:
+                task.stated_deadline = "；".join([*filter(None, [task.stated_deadline]), *owners.deadlines])
+        if task.lead or task.co:
+            task.co += [u for u in standing if u not in task.lead and u not in task.co]
         pairs.append((node, task))
     _apply_notes(pairs, root.notes)
     _numbering_warnings(pairs)

@@ -1,18 +1,25 @@
-"""Split owner text into unit names, normalise them, and merge aliases conservatively."""
+"""Split owner text into unit names as written, and build the plan's unit list.
+
+Names are never merged by similarity: "区社会事业局" and "社会事业局" may be one office or two, and a
+wrong merge silently reassigns tasks. Only configured aliases map one name onto another; names
+that look alike are reported as a suggestion (a Chinese warning) and stay separate units.
+"""
 
 from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
-
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+# invisible characters that web pages and Word leave inside names: zero-width space/joiners, BOM,
+# word joiner. They are dropped so "教育局" and "教\u200b育局" are the same name as written.
+for _c in (0x200B, 0x200C, 0x200D, 0xFEFF, 0x2060):
+    _FULLWIDTH[_c] = None
 
 # what a unit name usually ends with; used to decide whether "A和B" is two units
-_UNIT_END = re.compile(
+UNIT_END = re.compile(
     r"(局|委|办|部|厅|署|室|股|站|中心|院|校|所|队|会|处|科|馆|园|团|社|公司|集团|政府|街道|镇|乡|"
-    r"村|区|县|市|省|行|台|组|机构|单位|部门|党委|支部|中学|小学|银行|协会|学会|联合会|法院|检察院)$"
+    r"村|区|县|市|省|行|台|组|机构|单位|部门|党委|支部|中学|小学|银行|协会|学会|联合会|法院|检察院|企业|海关|联)$"
 )
 _GROUP = re.compile(r"^(各|有关|相关|全县|全市|全区|县直|市直|区直|其他|其它)")
 _ROLE_TAIL = re.compile(
@@ -24,8 +31,19 @@ _NAME_TRIM = " \t.。:：;；,，、\"“”'‘’"
 
 
 def norm_punct(text: str) -> str:
-    """Map full-width ASCII punctuation, letters and digits to half-width; leave CJK alone."""
+    """Map full-width ASCII punctuation, letters and digits to half-width, drop invisible
+    characters; leave CJK alone."""
     return text.translate(_FULLWIDTH)
+
+
+# A unit name is a noun phrase: words that act (加强, 推进…) or oblige (要, 须…) mark running text
+# that a flattened page glued onto the end of an owner list.
+ACTION = re.compile(
+    r"加强|推进|推动|开展|完善|加快|大力|积极|深入|强化|构建|提升|建立|健全|做好|抓好|认真|全面|"
+    r"严格|持续|广泛|进一步|实现|确保|探索|鼓励|支持|引导|营造|夯实|打造|深化|压实|切实|要|应当|必须|须|"
+    r"通过|按照|根据|对|将"
+)
+MAX_UNIT_LEN = 40  # a longer phrase is prose, never a unit name
 
 
 def looks_like_unit(name: str) -> bool:
@@ -33,11 +51,11 @@ def looks_like_unit(name: str) -> bool:
     base = re.sub(r"\([^()]{1,4}\)$", "", name)
     if not 2 <= len(name) <= 24 or re.search(r"[。！？!?]", name):
         return False
-    return bool(_UNIT_END.search(base) or _GROUP.match(name) or name.endswith(_GROUP_TAIL))
+    return bool(UNIT_END.search(base) or _GROUP.match(name) or name.endswith(_GROUP_TAIL))
 
 
 # A bracket with no role word names owners only if every item reads as an office. This suffix
-# list is stricter than _UNIT_END (no 市/县/区/行/园) so that （试行）（含民办）（2021—2025年）
+# list is stricter than UNIT_END (no 市/县/区/行/园) so that （试行）（含民办）（2021—2025年）
 # stay ordinary parentheticals.
 _PLAIN_END = re.compile(
     r"(科|室|股|处|局|办|委|厅|部|署|中心|学校|中学|小学|大学|站|馆|所|院|会|队|组|政府|单位|联|公司|"
@@ -90,7 +108,8 @@ def split_units(text: str) -> list[str]:
     if tail and tail.group(1) not in out:
         out.append(tail.group(1))
     seen: set[str] = set()
-    return [u for u in out if u and not (u in seen or seen.add(u))]
+    # a phrase longer than MAX_UNIT_LEN is prose that slipped into an owner list, never a unit
+    return [u for u in out if u and len(u) <= MAX_UNIT_LEN and not (u in seen or seen.add(u))]
 
 
 def _split_conj(part: str) -> list[str]:
@@ -112,15 +131,12 @@ def _is_subsequence(short: str, long_: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def _mergeable(short: str, long_: str) -> bool:
-    """Decide whether `short` is another way of writing `long_`.
+def _similar(short: str, long_: str) -> bool:
+    """Tell whether `short` may be another way of writing `long_` (for a suggestion only).
 
-    Conservative on purpose: a wrong merge silently reassigns tasks. Groups (各…, 县直…) never
-    merge. A suffix match merges only when the extra front part is a qualifier (教师进修学校 ←
-    进修学校, 县教育局 ← 教育局), not another office (关工委办公室 is not 办公室: its prefix ends in
-    委). A bracketed or changed ending (县直学校(园), 县直幼儿园) never matches. An abbreviation
-    (发改委 ← 发展改革委) must keep the first and last character, appear in order, and score
-    high on rapidfuzz.
+    A suffix with a qualifier in front (县教育局 / 教育局), 办公室/办 or 委员会/委 endings, or an
+    abbreviation keeping first and last character in order (发改委 / 发展改革委). Groups (各…,
+    县直…) are never suggested: they are many units by design.
     """
     if short == long_ or _GROUP.match(short) or _GROUP.match(long_):
         return False
@@ -129,29 +145,22 @@ def _mergeable(short: str, long_: str) -> bool:
         return True
     if len(short) >= 3 and long_.endswith(short):
         prefix = long_[: -len(short)]
-        if prefix in ("县", "市", "区", "省", "州", "旗"):
-            return True
-        return len(prefix) <= 4 and not _UNIT_END.search(prefix)
-    if len(ks) >= 3 and ks[0] == kl[0] and ks[-1] == kl[-1] and _is_subsequence(ks, kl):
-        return short not in long_ and fuzz.ratio(ks, kl) >= 70
-    return False
+        return prefix in ("县", "市", "区", "省", "州", "旗") or (len(prefix) <= 4 and not UNIT_END.search(prefix))
+    return len(ks) >= 3 and ks[0] == kl[0] and ks[-1] == kl[-1] and _is_subsequence(ks, kl) and short not in long_
+
+
+_MAX_SUGGEST = 400  # units; beyond that the pairwise look for similar names is skipped (bounded work)
 
 
 def build_units(names: list[str], aliases: dict[str, str] | None = None):
-    """Group names into canonical units; return (units, name->canonical, merge warnings)."""
+    """Return (units, name->canonical, warnings) for the names in document order.
+
+    A name maps to another only through the configured `aliases`; everything else is kept
+    exactly as written. Names that look like one another are reported, not merged.
+    """
     table = {norm_punct(k).strip(): norm_punct(v).strip() for k, v in (aliases or {}).items()}
-    order: list[str] = []
-    for n in names:
-        if n not in order:
-            order.append(n)
+    order = list(dict.fromkeys(norm_punct(n) for n in names))
     canon: dict[str, str] = {n: table.get(n, n) for n in order}
-    targets = [c for c in dict.fromkeys(canon.values())]
-    for short in targets:
-        cands = [t for t in targets if len(t) > len(short) and _mergeable(short, t)]
-        if len(cands) == 1:  # ambiguous abbreviations stay separate
-            for n, c in canon.items():
-                if c == short:
-                    canon[n] = cands[0]
     units: list[dict] = []
     index: dict[str, dict] = {}
     warnings: list[str] = []
@@ -162,5 +171,13 @@ def build_units(names: list[str], aliases: dict[str, str] | None = None):
             units.append(index[c])
         if n != c:
             index[c]["aliases"].append(n)
-            warnings.append(f"单位合并：{n} → {c}")
+            warnings.append(f"单位合并：{n} → {c}（按配置的别名）")
+    targets = [u["name"] for u in units]
+    if len(targets) <= _MAX_SUGGEST:
+        for short in targets:
+            for long_ in targets:
+                if len(long_) > len(short) and _similar(short, long_):
+                    warnings.append(
+                        f"单位名称相近：“{short}”与“{long_}”，已按两个单位处理；如为同一单位，请在配置中设置别名"
+                    )
     return units, canon, warnings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -12,8 +13,7 @@ _KEYWORD = re.compile(
     r"台账|分解表|责任分解|重点工作|任务书|责任书|规划|一览表|统计表|任务表)$"
 )
 _SITE_YEAR = re.compile(r"^(19|20)\d{2}(?=[^\d年\-—至到~～])")  # "2022县委…": a content farm's prefix
-_WENHAO = re.compile(r"[〔\[［【(（]((?:19|20)\d{2})[〕\]］】)）]\s*\d+\s*号")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
 
 
 def _is_body(line: str) -> bool:
@@ -65,17 +65,69 @@ def _find_title(lines: list[str]) -> str:
     return m.group(0) if m else first[:60]
 
 
-def find_year(title: str, lines: list[str]) -> int | None:
-    """Read the plan year from the title, then a document number (〔2019〕3号), then the body."""
-    m = _YEAR.search(title)
+YEAR_MIN, YEAR_MAX = 2000, 2100  # a plan year outside this is a misreading, never a plan
+_ISSUED = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*年\s*(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*日"
+    r"|(?:发布时间|发布日期|成文日期|印发日期)[:：]?\s*((?:19|20)\d{2})[-/.年](1[0-2]|0?[1-9])[-/.月](3[01]|[12]\d|0?[1-9])"
+)
+# years that are not the plan's: a cited document number (〔2018〕3号), a target (到2025年, 2035年远景),
+# a look back (截至2020年, 2019年以来)
+_NOT_PLAN_YEAR = re.compile(
+    r"[〔\[［【(（](?:19|20)\d{2}[〕\]］】)）]\s*\d+\s*号"
+    r"|(?:到|至|截至|截止|截止到)\s*(?:19|20)\d{2}\s*年"
+    r"|(?:19|20)\d{2}\s*年(?:以来|起|远景|前后)"
+)
+
+
+def _bounded(y: int | None) -> int | None:
+    return y if y is not None and YEAR_MIN <= y <= YEAR_MAX else None
+
+
+def find_issued(lines: list[str]) -> dt.date | None:
+    """Return the plan's issue date: the page's 发布时间/成文日期, else the signature date.
+
+    The signature (机关名称 2016年4月15日) is the first full date of the document in most plans;
+    a full date inside an item is an event, but items come after the signature, so the first
+    full date before the first numbered item wins, then the first anywhere. Bounded: the search
+    stops at the first hit.
+    """
+    first_item = next((i for i, ln in enumerate(lines) if parse_number(ln)), len(lines))
+    for chunk in (lines[:first_item], lines[first_item:]):
+        for line in chunk:
+            m = _ISSUED.search(line)
+            if m:
+                g = [x for x in m.groups() if x is not None]
+                try:
+                    d = dt.date(int(g[0]), int(g[1]), int(g[2]))
+                except ValueError:
+                    continue
+                if _bounded(d.year):
+                    return d
+    return None
+
+
+def find_year(title: str, lines: list[str], warnings: list[str] | None = None) -> int | None:
+    """Read the plan year from the title, then the issue date, then the years the body states.
+
+    Never from a cited document number (〔2018〕3号) or a target year (到2025年). A year outside
+    2000–2100 is refused with a Chinese warning (appended to `warnings` when given).
+    """
+    warn = warnings if warnings is not None else []
+    m = _YEAR.search(_NOT_PLAN_YEAR.sub("", title))
     if m:
-        return int(m.group(1))
-    text = "\n".join(lines)
-    m = _WENHAO.search(text)
-    if m:
-        return int(m.group(1))
-    counts = Counter(int(y) for y in _YEAR.findall(text))
+        y = int(m.group(1))
+        if _bounded(y):
+            return y
+        warn.append(f"标题中的年份 {y} 不在 {YEAR_MIN}–{YEAR_MAX} 年之间，未作为计划年度")
+    issued = find_issued(lines)
+    if issued is not None:
+        return issued.year
+    text = _NOT_PLAN_YEAR.sub("", "\n".join(lines))
+    counts = Counter(y for y in (int(x) for x in _YEAR.findall(text)) if _bounded(y))
     if counts:
         return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
     m = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", title)
-    return int(m.group(1)) if m else None
+    if m and _bounded(int(m.group(1))):
+        return int(m.group(1))
+    warn.append("未能确定计划年度：标题、印发日期和正文中都没有可用的年份")
+    return None
