@@ -136,3 +136,10 @@ async def test_a_group_message_while_a_request_waits_is_left_alone(chat):
     assert await chat.say("大家辛苦了") == ""
     assert await chat.say("取消") == "已取消延期申请。"
 
+
+
+async def test_an_admin_types_a_deadline_the_way_plans_write_them(chat):
+    admin = {"user": "1", "chat": "1", "group": False}
+    assert await chat.say("/deadline 12 9月底", **admin) == "第12项时限已设为2021-09-30。"
+    assert await chat.say("/deadline 12 国庆节前", **admin) == "第12项时限已设为2021-10-01。"
+    assert "无法识别的日期" in await chat.say("/deadline 12 尽快", **admin)

@@ -18,7 +18,7 @@ from bot.services.ledger import ledger_rows
 from bot.services.reports import parse_date, set_deadline
 from bot.services.tasks import require_task
 from storage import repo
-from storage.models import Deferral, Unit
+from storage.models import Deferral, Plan, Unit
 from storage.outbox import outbox_key
 
 
@@ -44,7 +44,7 @@ def cmd_bind(ctx: Ctx, intent: Intent):
 def cmd_deadline(ctx: Ctx, intent: Intent):
     """Give a task an explicit date."""
     task = require_task(session=ctx.session, ref=intent.args[0])
-    when = parse_date(intent.args[1], today=ctx.today)
+    when = parse_date(intent.args[1], today=ctx.today, year=ctx.session.get(Plan, task.plan_id).year)
     set_deadline(session=ctx.session, task=task, when=when, label=" ".join(intent.args[2:]), now=ctx.now,
                  actor=ctx.actor.ref)
     return reply(action_text.deadline_set(task.ref, when))

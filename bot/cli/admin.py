@@ -41,7 +41,8 @@ def cmd_deadline_set(
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
         t = require_task(session=session, ref=task)
-        day = parse_date(when, today=rt.now().astimezone(rt.settings.app.tz).date())
+        day = parse_date(when, today=rt.now().astimezone(rt.settings.app.tz).date(),
+                         year=session.get(Plan, t.plan_id).year)
         set_deadline(session=session, task=t, when=day, label=label, now=rt.now(), actor="cli")
         ref = t.ref
     if json:

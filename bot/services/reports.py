@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session
 
+from bot.deadlines import read_deadline_phrase
 from bot.services.errors import Forbidden, UserError
 from bot.workdays import OfficeHours, WorkCalendar, next_office_slot
 from storage import repo
@@ -115,15 +116,22 @@ def confirm_deadlines(*, session: Session, task: Task, now: datetime, actor: str
     return rows
 
 
-def parse_date(text: str, *, today: date) -> date:
-    """"2021-09-30", "2021/9/30", "9月30日", "9.30" → a real date, or a UserError."""
+def parse_date(text: str, *, today: date, year: int | None = None) -> date:
+    """A date typed in chat or on the command line: "2021-09-30", "9月30日", "9.30", or a deadline phrase
+    the plan reader knows ("9月底", "国庆节前", "年底前"…), read for `year` (default: today's year).
+
+    Typed dates use the same phrase reader as documents, so what a plan may say an admin may type.
+    """
     t = text.strip().replace("／", "/").replace("．", ".")
     m = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", t)
          or re.fullmatch(r"()(\d{1,2})[-/.月](\d{1,2})日?", t))
-    if not m:
-        raise UserError(f"无法识别的日期“{text}”，请写成 2021-09-30 或 9月30日")
-    year = int(m.group(1)) if m.group(1) else today.year
-    try:
-        return date(year, int(m.group(2)), int(m.group(3)))
-    except ValueError as exc:
-        raise UserError(f"日期“{text}”不存在") from exc
+    if m:
+        y = int(m.group(1)) if m.group(1) else today.year
+        try:
+            return date(y, int(m.group(2)), int(m.group(3)))
+        except ValueError as exc:
+            raise UserError(f"日期“{text}”不存在") from exc
+    dated = [d.date for d in read_deadline_phrase(t, year=year or today.year) if d.date is not None]
+    if dated:
+        return dated[0]
+    raise UserError(f"无法识别的日期“{text}”，请写成 2021-09-30、9月30日或“9月底”")
