@@ -34,6 +34,8 @@ class AppSettings(BaseModel):
     timezone: str = "Asia/Shanghai"
     # On an empty store, `duban run` imports the bundled sample plan so there is something to try.
     load_sample_plan: bool = True
+    # The office a single-office deployment works for; made on first import when the store has none.
+    office: str = "本单位"
 
     @field_validator("timezone")
     @classmethod
@@ -74,6 +76,9 @@ class ReminderSettings(BaseModel):
     report_fresh_days: int = Field(14, ge=1)  # a report newer than this counts as recent
     sweep_minutes: int = Field(10, ge=1)
     max_attempts: int = Field(5, ge=1)
+    # A plan whose period ended more than this many days ago sends nothing until an admin reopens it
+    # (`duban plan reopen`); its board and ledger stay readable.
+    ended_plan_grace_days: int = Field(30, ge=0)
 
     @field_validator("ladder")
     @classmethod
@@ -193,6 +198,18 @@ class ServerSettings(BaseModel):
         return v
 
 
+class ConsoleSettings(BaseModel):
+    # Where the console channel writes documents it receives (/export, /bulletin); relative to the working directory.
+    export_dir: str = "exports"
+
+
+class GroupSettings(BaseModel):
+    """A group unit (各股室, 直属单位…): named members, or every unit of its office whose name ends so."""
+
+    members: list[str] = Field(default_factory=list)
+    suffixes: list[str] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     """All of duban's configuration."""
 
@@ -207,7 +224,9 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     robots: dict[str, RobotSettings] = Field(default_factory=dict)
+    groups: dict[str, GroupSettings] = Field(default_factory=dict)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -40,7 +40,11 @@ def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) 
     day = start
     while day <= end:
         at = datetime.combine(day, settings.office_hours.start, tz).isoformat()
-        for r in reminders_on(tasks, day, calendar=calendar, policy=settings.reminders, supervisors=supervisors,
+        live = [t for t in tasks if t.live_on(day, settings.reminders.ended_plan_grace_days)]
+        if not live:  # the plan's period has ended: it sends nothing more
+            day += timedelta(days=1)
+            continue
+        for r in reminders_on(live, day, calendar=calendar, policy=settings.reminders, supervisors=supervisors,
                               memo=memo):
             out.append(_entry(r, at, units, tasks, texts))
         day += timedelta(days=1)

@@ -54,9 +54,23 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite alters a table by copying it; with foreign keys enforced, dropping the old copy of a
+                # table others point at fails. The pragma only works outside a transaction, so it is set
+                # before the migrations' transaction begins, and every key is checked after it ends.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                conn.commit()
+                if broken:
+                    raise StoreUnavailable(f"数据库迁移后外键不一致：{broken[:3]}")
     except OperationalError as exc:
         raise StoreUnavailable(f"无法打开数据库：{exc.orig}") from exc
 

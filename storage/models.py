@@ -53,14 +53,30 @@ def _ts(nullable: bool = False, index: bool = False):
     return Field(default=None, sa_column=Column(AwareDateTime(), nullable=nullable, index=index))
 
 
-class Plan(SQLModel, table=True):
+class Office(SQLModel, table=True):
+    """An office that supervises plans (县教育局, 县卫健委…); it owns its plans, units and their bindings."""
+
     id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    parent_id: int | None = Field(default=None, foreign_key="office.id")  # a city bureau following its counties
+    created_at: datetime = _ts()
+
+
+class Plan(SQLModel, table=True):
+    """One imported plan of one office; several may run at once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
     title: str
-    year: int
+    year: int  # the year the plan is for (its period's first year)
+    period_start: int | None = None  # a span such as 2016–2018; both equal `year` for an annual plan
+    period_end: int | None = None
+    short_name: str = ""  # the word people call it by ("安全生产"), unique among the office's open plans
     source_name: str = ""
     content_hash: str = Field(index=True)
-    active: bool = True
+    active: bool = True  # False once closed (`duban plan close`), never because another plan came
     imported_at: datetime = _ts()
+    closed_at: datetime | None = _ts(nullable=True)
 
 
 class Section(SQLModel, table=True):
@@ -71,15 +87,23 @@ class Section(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
+    """A responsible unit of one office; its name is unique within that office only."""
+
+    __table_args__ = (UniqueConstraint("office_id", "name", name="uq_unit_office_name"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True)
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
+    name: str
     created_at: datetime = _ts()
 
 
 class UnitAlias(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("office_id", "alias", name="uq_unitalias_office_alias"),)
+
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int | None = Field(default=None, foreign_key="office.id")
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    alias: str = Field(unique=True)
+    alias: str
 
 
 class Task(SQLModel, table=True):
@@ -232,6 +256,13 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _ts(nullable=True)
     message_id: str | None = None
     error: str = ""
+    # Delivery leases (migration 0003): the dispatcher that claimed the row and until when; a live one
+    # renews it. `request_started_at` is set just before a request leaves, so only a row whose lease
+    # expired after that is "delivery unknown"; a claimed, unstarted row is simply retried.
+    claimed_by: str | None = None
+    lease_until: datetime | None = _ts(nullable=True)
+    request_started_at: datetime | None = _ts(nullable=True)
+    parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # of a split message
 
 
 class AuditLog(SQLModel, table=True):
@@ -258,3 +289,12 @@ class PlanDraft(SQLModel, table=True):
     source_name: str = ""
     created_by: str = ""
     created_at: datetime = _ts()
+
+
+class ChatPlan(SQLModel, table=True):
+    """The plan a chat last asked about: what a bare "第12项" means there."""
+
+    platform: str = Field(primary_key=True)
+    address: str = Field(primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    updated_at: datetime = _ts()

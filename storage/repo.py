@@ -10,9 +10,11 @@ from sqlmodel import Session, col, func, select
 from storage.models import (
     AuthFailure,
     ChatIdentity,
+    ChatPlan,
     Deadline,
     Deferral,
     Invite,
+    Office,
     Outbox,
     Plan,
     StatusReport,
@@ -23,17 +25,52 @@ from storage.models import (
 )
 
 
-def current_plan(*, session: Session) -> Plan | None:
-    """The newest active plan: the one chat questions and `duban task N` refer to."""
-    stmt = select(Plan).where(Plan.active).order_by(col(Plan.imported_at).desc(), col(Plan.id).desc())
-    return session.exec(stmt).first()
+def current_plan(*, session: Session, office_id: int | None = None) -> Plan | None:
+    """The newest open plan (of one office, or of any)."""
+    stmt = select(Plan).where(Plan.active)
+    if office_id is not None:
+        stmt = stmt.where(Plan.office_id == office_id)
+    return session.exec(stmt.order_by(col(Plan.imported_at).desc(), col(Plan.id).desc())).first()
 
 
-def active_plans(*, session: Session, year: int | None = None) -> Sequence[Plan]:
+def active_plans(*, session: Session, year: int | None = None, office_id: int | None = None) -> Sequence[Plan]:
+    """Open plans, newest first (of one office, or of any)."""
     stmt = select(Plan).where(Plan.active)
     if year is not None:
         stmt = stmt.where(Plan.year == year)
+    if office_id is not None:
+        stmt = stmt.where(Plan.office_id == office_id)
     return session.exec(stmt.order_by(col(Plan.id).desc())).all()
+
+
+def plans_of(*, session: Session, office_id: int | None = None) -> list[Plan]:
+    """Every plan, open or closed, oldest first."""
+    stmt = select(Plan)
+    if office_id is not None:
+        stmt = stmt.where(Plan.office_id == office_id)
+    return list(session.exec(stmt.order_by(Plan.id)).all())
+
+
+def task_counts(*, session: Session) -> dict[int, int]:
+    """Plan id → how many live tasks it has."""
+    stmt = select(Task.plan_id, func.count()).where(col(Task.removed).is_(False)).group_by(Task.plan_id)
+    return dict(session.exec(stmt).all())
+
+
+def offices(*, session: Session) -> list[Office]:
+    return list(session.exec(select(Office).order_by(Office.id)).all())
+
+
+def office_by_name(*, session: Session, name: str) -> Office | None:
+    return session.exec(select(Office).where(Office.name == name)).first()
+
+
+def child_offices(*, session: Session, parent_id: int) -> list[Office]:
+    return list(session.exec(select(Office).where(Office.parent_id == parent_id).order_by(Office.id)).all())
+
+
+def chat_plan(*, session: Session, platform: str, address: str) -> ChatPlan | None:
+    return session.get(ChatPlan, (platform, address))
 
 
 def active_tasks(*, session: Session, plan_id: int) -> Sequence[Task]:
@@ -45,13 +82,20 @@ def task_by_ref(*, session: Session, plan_id: int, ref: str) -> Task | None:
     return session.exec(select(Task).where(Task.plan_id == plan_id, Task.ref == ref)).first()
 
 
-def units_by_name(*, session: Session) -> dict[str, Unit]:
-    return {u.name: u for u in session.exec(select(Unit)).all()}
+def units_by_name(*, session: Session, office_id: int | None = None) -> dict[str, Unit]:
+    """Name → unit (of one office, or of every office)."""
+    stmt = select(Unit)
+    if office_id is not None:
+        stmt = stmt.where(Unit.office_id == office_id)
+    return {u.name: u for u in session.exec(stmt.order_by(Unit.id)).all()}
 
 
-def alias_map(*, session: Session) -> dict[str, int]:
-    """Alias → unit id, for every stored alias."""
-    return {a.alias: a.unit_id for a in session.exec(select(UnitAlias)).all()}
+def alias_map(*, session: Session, office_id: int | None = None) -> dict[str, int]:
+    """Alias → unit id, for every stored alias (of one office, or of all)."""
+    stmt = select(UnitAlias)
+    if office_id is not None:
+        stmt = stmt.where(UnitAlias.office_id == office_id)
+    return {a.alias: a.unit_id for a in session.exec(stmt).all()}
 
 
 def aliases_of(*, session: Session, unit_id: int) -> list[str]:
@@ -239,3 +283,101 @@ def outbox_rows(*, session: Session, state: str | None = None, limit: int = 50) 
 def any_plan(*, session: Session) -> bool:
     """True once any plan was ever imported."""
     return session.exec(select(Plan.id).limit(1)).first() is not None
+
+
+def reports_for_tasks(*, session: Session, task_ids: Sequence[int]) -> list[StatusReport]:
+    """Every report (notes too) of these tasks, oldest first, in one query."""
+    if not task_ids:
+        return []
+    stmt = (select(StatusReport).where(col(StatusReport.task_id).in_(task_ids))
+            .order_by(col(StatusReport.created_at), StatusReport.id))
+    return list(session.exec(stmt).all())
+
+
+def last_report_by_unit(*, session: Session, task_ids: Sequence[int]) -> dict[tuple[int, int], datetime]:
+    """(task id, unit id) → when that unit last reported on that task (any kind, notes too), in one query."""
+    if not task_ids:
+        return {}
+    stmt = (
+        select(StatusReport.task_id, StatusReport.unit_id, func.max(StatusReport.created_at))
+        .where(col(StatusReport.task_id).in_(task_ids), col(StatusReport.unit_id).is_not(None))
+        .group_by(StatusReport.task_id, StatusReport.unit_id)
+    )
+    return {(task_id, unit_id): at for task_id, unit_id, at in session.exec(stmt).all()}
+
+
+# --- the chat's language layer: one plan's vocabulary in a few queries ---------------------------------------
+def vocab_fingerprint(*, session: Session, plan_ids: Sequence[int], office_id: int | None) -> tuple:
+    """Cheap aggregates that change whenever a vocabulary over these plans must be rebuilt:
+    (tasks: count, max id, last update; units: count, max id; aliases: count; roles: count, max id)."""
+    ids = list(plan_ids) or [-1]
+    tasks = session.exec(select(func.count(), func.max(Task.id), func.max(Task.updated_at))
+                         .where(col(Task.plan_id).in_(ids), col(Task.removed).is_(False))).one()
+    ustmt = select(func.count(), func.max(Unit.id))
+    astmt = select(func.count()).select_from(UnitAlias)
+    if office_id is not None:
+        ustmt, astmt = ustmt.where(Unit.office_id == office_id), astmt.where(UnitAlias.office_id == office_id)
+    roles = session.exec(select(func.count(), func.max(TaskUnit.id)).join(Task, col(Task.id) == TaskUnit.task_id)
+                         .where(col(Task.plan_id).in_(ids))).one()
+    return (*tuple(tasks), *tuple(session.exec(ustmt).one()), session.exec(astmt).one(), *tuple(roles))
+
+
+def state_fingerprint(*, session: Session, plan_ids: Sequence[int]) -> tuple:
+    """(latest report id, latest deadline id, active deadlines) of these plans' tasks: what status answers read."""
+    ids = list(plan_ids) or [-1]
+    rep = session.exec(select(func.max(StatusReport.id)).join(Task, col(Task.id) == StatusReport.task_id)
+                       .where(col(Task.plan_id).in_(ids))).one()
+    dl = session.exec(select(func.max(Deadline.id), func.count()).join(Task, col(Task.id) == Deadline.task_id)
+                      .where(col(Task.plan_id).in_(ids), Deadline.active)).one()
+    return (rep, *tuple(dl))
+
+
+def plan_task_rows(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[Task, str]]:
+    """Live tasks of these plans with their section path ("" when none), by plan then position."""
+    from storage.models import Section
+
+    stmt = (select(Task, Section.path).join(Section, col(Section.id) == Task.section_id, isouter=True)
+            .where(col(Task.plan_id).in_(list(plan_ids) or [-1]), col(Task.removed).is_(False))
+            .order_by(Task.plan_id, Task.position))
+    return [(t, path or "") for t, path in session.exec(stmt).all()]
+
+
+def plan_roles(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[int, int, str]]:
+    """(task id, unit id, role) of these plans' tasks, in listing order."""
+    stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role).join(Task, col(Task.id) == TaskUnit.task_id)
+            .where(col(Task.plan_id).in_(list(plan_ids) or [-1])).order_by(TaskUnit.task_id, TaskUnit.position))
+    return list(session.exec(stmt).all())
+
+
+def plan_due_dates(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[int, object]]:
+    """(task id, due date) of the dated deadlines in force of these plans' tasks."""
+    stmt = (select(Deadline.task_id, Deadline.due_date).join(Task, col(Task.id) == Deadline.task_id)
+            .where(col(Task.plan_id).in_(list(plan_ids) or [-1]), Deadline.active,
+                   col(Deadline.due_date).is_not(None)))
+    return list(session.exec(stmt).all())
+
+
+def plan_reports(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[int, int | None, str, datetime]]:
+    """(task id, unit id, status, created at) of every report on these plans' tasks, oldest first."""
+    stmt = (select(StatusReport.task_id, StatusReport.unit_id, StatusReport.status, StatusReport.created_at)
+            .join(Task, col(Task.id) == StatusReport.task_id).where(col(Task.plan_id).in_(list(plan_ids) or [-1]))
+            .order_by(col(StatusReport.created_at), StatusReport.id))
+    return list(session.exec(stmt).all())
+
+
+def office_units(*, session: Session, office_id: int | None) -> list[tuple[Unit, list[str]]]:
+    """Units (of one office, or of all) with their aliases, by id, in two queries."""
+    ustmt, astmt = select(Unit).order_by(Unit.id), select(UnitAlias).order_by(UnitAlias.alias)
+    if office_id is not None:
+        ustmt, astmt = ustmt.where(Unit.office_id == office_id), astmt.where(UnitAlias.office_id == office_id)
+    aliases: dict[int, list[str]] = {}
+    for a in session.exec(astmt).all():
+        aliases.setdefault(a.unit_id, []).append(a.alias)
+    return [(u, aliases.get(u.id, [])) for u in session.exec(ustmt).all()]
+
+
+def plan_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, int]:
+    """Task id → its plan id."""
+    if not task_ids:
+        return {}
+    return dict(session.exec(select(Task.id, Task.plan_id).where(col(Task.id).in_(task_ids))).all())

@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 from storage.models import Deadline, Plan, Snooze, StatusReport, Task, TaskUnit, Unit
 
 
-def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int]]:
-    """Every live task of every active plan, with its plan's year, in plan order."""
-    stmt = (select(Task, Plan.year).join(Plan, col(Plan.id) == Task.plan_id)
+def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | None, str, int | None]]:
+    """Every live task of every open plan with its plan's year, last year, short name and office, in plan order."""
+    stmt = (select(Task, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
+            .join(Plan, col(Plan.id) == Task.plan_id)
             .where(Plan.active, col(Task.removed).is_(False)).order_by(Task.plan_id, Task.position))
     return list(session.exec(stmt).all())
 

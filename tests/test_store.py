@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import inspect
 from sqlmodel import select
 
+from bot.reminders.views import load_task_views
 from bot.services.errors import NotFound
 from bot.services.importer import apply_plan, diff_plan
 from bot.services.queries import task_detail, unit_overview, unit_tasks
@@ -149,21 +150,23 @@ def test_unknown_unit_suggests(engine):
         assert unit_tasks(session=s, unit="安全办公室").to_dict()["unit"] == "安全办"
 
 
-def test_next_years_plan_retires_the_old_one(engine):
+def test_next_years_plan_runs_beside_the_old_one_which_ends_with_its_period(engine):
     with session_scope(engine) as s:
         apply_plan(session=s, parsed=parsed_plan(), now=NOW)
     newer = parsed_plan()
     newer["plan"] = {"title": "县教育局2022年工作要点", "year": 2022}
     with session_scope(engine) as s:
         result = apply_plan(session=s, parsed=newer, now=NOW.replace(year=2022))
-        assert result.retired == ["《县教育局2021年工作要点》（2021年）"]
+        assert result.retired == []  # another plan never ends this one
     with session_scope(engine) as s:
         plans = {p.year: p.active for p in s.exec(select(Plan)).all()}
-        assert plans == {2021: False, 2022: True}
+        assert plans == {2021: True, 2022: True}
+        # A bare number means the office's newest annual plan; the unit owns tasks in both.
         assert task_detail(session=s, ref="1").to_dict()["plan"]["year"] == 2022
-        # The old plan's records stay; only the new plan's tasks are owned now.
         assert len(s.exec(select(Task)).all()) == 6
-        assert [t["ref"] for t in unit_tasks(session=s, unit="安全办").to_dict()["tasks"]] == ["2"]
+        assert [t["ref"] for t in unit_tasks(session=s, unit="安全办").to_dict()["tasks"]] == ["2", "2"]
+        views = {v.year: v for v in load_task_views(session=s, now=NOW, tz=SH)}
+        assert views[2021].live_on(date(2022, 1, 20), 30) and not views[2021].live_on(date(2022, 2, 1), 30)
 
 
 def test_revision_is_matched_by_title_not_by_year_alone(engine):

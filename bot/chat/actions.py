@@ -10,7 +10,6 @@ from bot.render import action_text
 from bot.services import deferrals
 from bot.services.buttons import Action, sign
 from bot.services.reports import may_report, parse_report_args, record_report, snooze
-from bot.services.tasks import require_task
 from bot.workdays import OfficeHours
 from storage import repo
 from storage.models import Deferral, Outbox, ReportStatus, Task
@@ -34,9 +33,9 @@ def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, not
 
 def cmd_report(ctx: Ctx, intent: Intent):
     """`/report 编号 状态 [百分比] [说明]`."""
-    task = require_task(session=ctx.session, ref=intent.args[0])
+    task, rest = ctx.take_task(intent.args)
     _check(ctx, task)
-    data = parse_report_args(intent.args[1:])
+    data = parse_report_args(rest)
     line = _record(ctx, task, data.status, data.percent, data.note)
     return reply(action_text.task_head(task.ref, task.title) + "\n" + line)
 

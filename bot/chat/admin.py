@@ -7,16 +7,17 @@ from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
 from bot.notify import Button, OutboundMessage, Recipient
 from bot.render import action_text, plan_text
+from bot.render.bulletin_docx import bulletin_docx
 from bot.render.ledger_xlsx import ledger_xlsx
 from bot.services import deferrals, planfile
 from bot.services.binding import bind_directly, create_invite
+from bot.services.bulletin import build_bulletin, month_of, parse_period
 from bot.services.buttons import Action, sign
 from bot.services.drafts import drop_draft, stage_draft, take_draft
 from bot.services.errors import UserError
 from bot.services.importer import apply_plan, diff_plan
-from bot.services.ledger import ledger_rows
+from bot.services.ledger import build_ledger, resolve_plan
 from bot.services.reports import parse_date, set_deadline
-from bot.services.tasks import require_task
 from storage import repo
 from storage.models import Deferral, Plan, Unit
 from storage.outbox import outbox_key
@@ -25,7 +26,7 @@ from storage.outbox import outbox_key
 def cmd_invite(ctx: Ctx, intent: Intent):
     """A one-time code (and deep link where the channel has one) that binds a chat to a unit."""
     invite = create_invite(session=ctx.session, unit_name=" ".join(intent.args), now=ctx.now,
-                           created_by=ctx.actor.ref, aliases=ctx.settings.aliases)
+                           created_by=ctx.actor.ref, aliases=ctx.settings.aliases, office_id=ctx.office_id)
     name = ctx.session.get(Unit, invite.unit_id).name
     return reply(action_text.invite_text(invite.code, name, ctx.invite_link(invite.code)))
 
@@ -37,25 +38,39 @@ def cmd_bind(ctx: Ctx, intent: Intent):
     recipient = Recipient.parse(target) if target else Recipient(ctx.event.platform, ctx.event.chat_id)
     unit = bind_directly(session=ctx.session, unit_name=args[0], platform=recipient.platform,
                          address=recipient.address, now=ctx.now, actor=ctx.actor.ref,
-                         is_group=ctx.event.is_group and target is None, aliases=ctx.settings.aliases)
+                         is_group=ctx.event.is_group and target is None, aliases=ctx.settings.aliases,
+                         office_id=ctx.office_id)
     return reply(action_text.bound(recipient.key(), unit.name))
 
 
 def cmd_deadline(ctx: Ctx, intent: Intent):
     """Give a task an explicit date."""
-    task = require_task(session=ctx.session, ref=intent.args[0])
-    when = parse_date(intent.args[1], today=ctx.today, year=ctx.session.get(Plan, task.plan_id).year)
-    set_deadline(session=ctx.session, task=task, when=when, label=" ".join(intent.args[2:]), now=ctx.now,
+    task, rest = ctx.take_task(intent.args)
+    if not rest:
+        raise UserError("用法：/deadline 编号 日期 [说明]，如 /deadline 12 2021-09-30 主体完工")
+    when = parse_date(rest[0], today=ctx.today, year=ctx.session.get(Plan, task.plan_id).year)
+    set_deadline(session=ctx.session, task=task, when=when, label=" ".join(rest[1:]), now=ctx.now,
                  actor=ctx.actor.ref)
     return reply(action_text.deadline_set(task.ref, when))
 
 
 def cmd_export(ctx: Ctx, intent: Intent):
-    """The ledger as an .xlsx attachment."""
-    rows = ledger_rows(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar)
+    """The ledger as an .xlsx attachment (of the current plan, or the active plan named after /export)."""
+    plan = resolve_plan(session=ctx.session, which=" ".join(intent.args) or None)
+    ledger = build_ledger(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar, plan=plan)
     name = f"督办台账_{ctx.today.isoformat()}.xlsx"
-    data = ledger_xlsx(rows, tz=ctx.settings.app.tz)
+    data = ledger_xlsx(ledger, tz=ctx.settings.app.tz)
     return [OutboundMessage(text=f"督办台账（{ctx.today.isoformat()}）", document=(name, data))]
+
+
+def cmd_bulletin(ctx: Ctx, intent: Intent):
+    """督办通报 of a period (this month by default) as a .docx attachment."""
+    period = parse_period(intent.args[0]) if intent.args else month_of(ctx.today)
+    bulletin = build_bulletin(session=ctx.session, period=period, now=ctx.now, settings=ctx.settings,
+                              calendar=ctx.calendar, plan=" ".join(intent.args[1:]) or None)
+    name = f"督办通报_{period.code}.docx"
+    return [OutboundMessage(text=f"{period.label}督办通报（截至{bulletin.as_of.isoformat()}，草稿，可编辑后印发）",
+                            document=(name, bulletin_docx(bulletin)))]
 
 
 def on_upload(ctx: Ctx):
@@ -132,11 +147,21 @@ def commands() -> list[Command]:
                 example="/bind 安全办 wecom:zhangsan"),
         Command("deadline", cmd_deadline, a, "/deadline 编号 日期 [说明]", "设置时限", min_args=2,
                 example="/deadline 12 2021-09-30 主体完工"),
-        Command("export", cmd_export, a, "/export", "导出台账（Excel）"),
+        Command("export", cmd_export, a, "/export [计划]", "导出台账（Excel）"),
+        Command("bulletin", cmd_bulletin, a, "/bulletin [时段]", "起草督办通报（Word）", example="/bulletin 2021-06"),
     ]
+
+
+def on_resend(ctx: Ctx, row_id: int, _arg: str):
+    """重发 on a "delivery unknown" notice: queue that reminder again (once)."""
+    from bot.services.outbox_admin import resend
+
+    resend(session=ctx.session, row_id=row_id, now=ctx.now, actor=ctx.actor.ref)
+    ctx.queued += 1  # the dispatcher is kicked and sends it now
+    return [OutboundMessage(text=action_text.resent(row_id), edit_message_id=ctx.event.callback_message_id)]
 
 
 def buttons():
     """Button actions only admins may press."""
     return {Action.IMPORT: on_import, Action.IMPORT_CANCEL: on_import_cancel,
-            Action.DEFER_APPROVE: on_approve, Action.DEFER_REFUSE: on_refuse}
+            Action.DEFER_APPROVE: on_approve, Action.DEFER_REFUSE: on_refuse, Action.RESEND: on_resend}

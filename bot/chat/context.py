@@ -11,9 +11,12 @@ from sqlmodel import Session
 from bot.chat.events import ChatEvent
 from bot.config import Settings
 from bot.notify import OutboundMessage, Recipient, to_payload
+from bot.services import offices
 from bot.services.binding import Actor, admin_recipients
+from bot.services.tasks import looks_like_ref, normalise_ref, require_task, split_plan_ref
 from bot.workdays import WorkCalendar
-from storage.models import Outbox
+from storage import repo
+from storage.models import Outbox, Plan, Task
 from storage.outbox import enqueue
 
 
@@ -39,6 +42,39 @@ class Ctx:
     @property
     def today(self):
         return self.now.astimezone(self.settings.app.tz).date()
+
+    @property
+    def office_id(self) -> int | None:
+        """The office this chat works for: its unit's, else the store's only office (None: every office)."""
+        if self.actor.unit is not None:
+            return self.actor.unit.office_id
+        offices = repo.offices(session=self.session)
+        return offices[0].id if len(offices) == 1 else None
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan a bare "第12项" means here: the one this chat last used, else the office's main plan."""
+        return offices.chat_current_plan(session=self.session, office_id=self.office_id,
+                                         platform=self.event.platform, address=self.event.chat_id)
+
+    def task(self, ref: str) -> Task:
+        """The task `ref` names in this chat ("12", "安全生产第3项"); naming a plan makes it the chat's plan."""
+        task = require_task(session=self.session, ref=ref, plan=self.plan, office_id=self.office_id)
+        plan = self.session.get(Plan, task.plan_id)
+        if split_plan_ref(ref)[0]:
+            offices.remember_chat_plan(session=self.session, platform=self.event.platform,
+                                       address=self.event.chat_id, plan=plan, now=self.now)
+        return task
+
+    def take_task(self, args: list[str]) -> tuple[Task, list[str]]:
+        """The task named by the first arguments ("12" or "安全生产 3" or "安全生产第3项"), and the rest."""
+        if len(args) > 1 and not looks_like_ref(args[0]) and looks_like_ref(args[1]):
+            return self.task(f"{args[0]}第{normalise_ref(args[1])}项"), args[2:]
+        return self.task(args[0]), args[1:]
+
+    def several_plans(self) -> bool:
+        """True when answers must name the plan: the office runs more than one."""
+        return offices.several_plans(session=self.session, office_id=self.office_id)
 
     def admin_recipients(self) -> list[Recipient]:
         return admin_recipients(self.settings)

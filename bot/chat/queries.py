@@ -9,7 +9,9 @@ from bot.render import chat_text, task_text
 from bot.services import queries
 from bot.services.board import TaskLight, board, month_end
 from bot.services.errors import UserError
-from bot.services.tasks import owners, require_task, task_record
+from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
+from bot.services.tasks import owners, task_record
+from storage.models import Plan
 
 
 def cmd_owns(ctx: Ctx, intent: Intent):
@@ -17,7 +19,8 @@ def cmd_owns(ctx: Ctx, intent: Intent):
     unit = " ".join(intent.args).strip()
     if not unit:
         raise UserError("请写出单位名称，例如：/owns 安全办 或 “安全办负责什么”")
-    data = queries.unit_tasks(session=ctx.session, unit=unit, role=intent.role, aliases=ctx.settings.aliases)
+    data = queries.unit_tasks(session=ctx.session, unit=unit, role=intent.role, aliases=ctx.settings.aliases,
+                              office_id=ctx.office_id)
     return reply(task_text.unit_tasks(data))
 
 
@@ -25,38 +28,52 @@ def cmd_mine(ctx: Ctx, intent: Intent):
     """What the chat's own unit owns."""
     if ctx.actor.unit is None:
         raise UserError("本聊天还没有绑定单位。发送 /start 邀请码 完成绑定。")
-    data = queries.unit_tasks(session=ctx.session, unit=ctx.actor.unit.name)
+    data = queries.unit_tasks(session=ctx.session, unit=ctx.actor.unit.name, office_id=ctx.actor.unit.office_id)
     return reply(task_text.unit_tasks(data))
 
 
 def cmd_task(ctx: Ctx, intent: Intent):
     """One task in full."""
-    record = task_record(session=ctx.session, task=require_task(session=ctx.session, ref=intent.args[0]))
+    record = task_record(session=ctx.session, task=ctx.take_task(intent.args)[0])
     return reply(task_text.task_full(record, tz=ctx.settings.app.tz))
 
 
 def cmd_who(ctx: Ctx, intent: Intent):
     """Who leads and who supports one task."""
-    task = require_task(session=ctx.session, ref=intent.args[0])
+    task = ctx.take_task(intent.args)[0]
     lead, co = owners(session=ctx.session, task_id=task.id)
     return reply(chat_text.who_text(task.ref, task.title, lead, co))
 
 
 def cmd_progress(ctx: Ctx, intent: Intent):
     """One task's light, last three reports and deadline."""
-    task = require_task(session=ctx.session, ref=intent.args[0])
+    task = ctx.take_task(intent.args)[0]
     record = task_record(session=ctx.session, task=task)
     light = next((t for t in _lights(ctx) if t.task_id == task.id), None)
     return reply(chat_text.progress_text(record, light, tz=ctx.settings.app.tz))
 
 
-def _lights(ctx: Ctx) -> list[TaskLight]:
-    return board(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar)
+def _lights(ctx: Ctx, plan: Plan | None = None) -> list[TaskLight]:
+    return board(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar,
+                 plan=plan or ctx.plan, office_id=ctx.office_id)
 
 
 def cmd_board(ctx: Ctx, intent: Intent):
-    """The red/yellow/green picture."""
-    return reply(chat_text.board_text(_lights(ctx), ctx.today))
+    """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产)."""
+    plan = ctx.plan
+    if intent.args:
+        plan = require_plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(intent.args))
+        remember_chat_plan(session=ctx.session, platform=ctx.event.platform, address=ctx.event.chat_id, plan=plan,
+                           now=ctx.now)
+    title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
+    return reply(chat_text.board_text(_lights(ctx, plan), ctx.today, plan=title))
+
+
+def cmd_plans(ctx: Ctx, intent: Intent):
+    """The office's plans with their short names; the chat's current one is marked."""
+    rows = plan_rows(session=ctx.session, office_id=ctx.office_id, now=ctx.now)
+    current = ctx.plan
+    return reply(chat_text.plans_text(rows, current.id if current else None))
 
 
 def cmd_overdue(ctx: Ctx, intent: Intent):
@@ -96,5 +113,6 @@ def commands() -> list[Command]:
         Command("due", cmd_due, b, "/due", "本月到期", menu="本月到期的任务"),
         Command("overdue", cmd_overdue, b, "/overdue", "逾期", menu="逾期任务"),
         Command("silent", cmd_silent, b, "/silent", "近期没有反馈的任务"),
-        Command("board", cmd_board, b, "/board", "红黄绿看板", menu="红黄绿看板"),
+        Command("board", cmd_board, b, "/board [计划]", "红黄绿看板", menu="红黄绿看板"),
+        Command("plans", cmd_plans, b, "/plans", "本单位的各项计划及简称", menu="计划列表"),
     ]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, emit_json, runtime
+from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
 from bot.notify import Recipient
 from bot.render.action_text import invite_text
 from bot.services.binding import bind_directly, create_invite
@@ -33,6 +33,7 @@ def cmd_deadline_set(
     task: TaskArg,
     when: Annotated[str, typer.Argument(help="日期，如 2021-09-30")],
     label: Annotated[str, typer.Option("--label", help="说明，如 “主体完工”")] = "",
+    office: OfficeOpt = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     json: JsonOpt = False,
@@ -40,7 +41,7 @@ def cmd_deadline_set(
     """给任务设置明确的时限（替换从文件中读出的日期）。"""
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
-        t = require_task(session=session, ref=task)
+        t = require_task(session=session, ref=task, office_id=office_id(session, rt, office))
         day = parse_date(when, today=rt.now().astimezone(rt.settings.app.tz).date(),
                          year=session.get(Plan, t.plan_id).year)
         set_deadline(session=session, task=t, when=day, label=label, now=rt.now(), actor="cli")
@@ -52,11 +53,12 @@ def cmd_deadline_set(
 
 
 @deadline_app.command("confirm")
-def cmd_deadline_confirm(task: TaskArg, config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = False) -> None:
+def cmd_deadline_confirm(task: TaskArg, office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None,
+                         json: JsonOpt = False) -> None:
     """确认任务的估计时限（没有时限的任务按默认策略确认为年底）。"""
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
-        t = require_task(session=session, ref=task)
+        t = require_task(session=session, ref=task, office_id=office_id(session, rt, office))
         plan = session.get(Plan, t.plan_id)
         default = date(plan.year, 12, 31) if rt.settings.reminders.default_deadline == "year_end" else None
         rows = confirm_deadlines(session=session, task=t, now=rt.now(), actor="cli", default_end=default)
@@ -68,12 +70,13 @@ def cmd_deadline_confirm(task: TaskArg, config: ConfigOpt = None, now: NowOpt = 
         Console(highlight=False).print(f"已确认第{ref}项的时限：" + "；".join(f"{d['date'] or '周期'} {d['text']}" for d in out))
 
 
-def cmd_invite(unit: Annotated[str, typer.Argument(help="单位名称")], config: ConfigOpt = None, now: NowOpt = None,
-               json: JsonOpt = False) -> None:
+def cmd_invite(unit: Annotated[str, typer.Argument(help="单位名称")], office: OfficeOpt = None, config: ConfigOpt = None,
+               now: NowOpt = None, json: JsonOpt = False) -> None:
     """生成一次性邀请码，供单位负责人在聊天中绑定。"""
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
-        inv = create_invite(session=session, unit_name=unit, now=rt.now(), created_by="cli", aliases=rt.settings.aliases)
+        inv = create_invite(session=session, unit_name=unit, now=rt.now(), created_by="cli", aliases=rt.settings.aliases,
+                            office_id=office_id(session, rt, office))
         name = session.get(Unit, inv.unit_id).name
         code, expires = inv.code, inv.expires_at
     rt.bot_username = rt.bot_username or _bot_username(rt.settings.telegram)
@@ -107,7 +110,7 @@ def _bot_username(tg) -> str:
 def cmd_bind(unit: Annotated[str, typer.Argument(help="单位名称")],
              address: Annotated[str, typer.Argument(help="平台:账号，如 wecom:zhangsan、telegram:-100123、robot:office")],
              group: Annotated[bool, typer.Option("--group", help="这是一个群聊")] = False,
-             config: ConfigOpt = None, now: NowOpt = None) -> None:
+             office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None) -> None:
     """不用邀请码，直接把一个聊天账号绑定到单位（如企业微信 userid）。"""
     if ":" not in address:
         raise UserError("账号要写成 平台:账号，如 wecom:zhangsan")
@@ -115,6 +118,7 @@ def cmd_bind(unit: Annotated[str, typer.Argument(help="单位名称")],
     rt = runtime(config, now)
     with session_scope(rt.engine) as session:
         u = bind_directly(session=session, unit_name=unit, platform=r.platform, address=r.address, now=rt.now(),
-                          actor="cli", is_group=group, aliases=rt.settings.aliases)
+                          actor="cli", is_group=group, aliases=rt.settings.aliases,
+                          office_id=office_id(session, rt, office))
         name = u.name
     Console(highlight=False).print(f"已将 {address} 绑定到{name}。")

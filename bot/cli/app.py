@@ -26,6 +26,7 @@ app = typer.Typer(
 
 ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="配置文件（默认 config.toml，没有则用内置默认值）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+OfficeOpt = Annotated[str | None, typer.Option("--office", help="办公室名称（库中只有一个办公室时可省略）")]
 NowOpt = Annotated[str | None, typer.Option("--now", help="把此刻当作 ISO 时间（如 2021-06-01T09:00+08:00）")]
 
 
@@ -35,6 +36,13 @@ def runtime(config: str | None, now: str | None = None, **kw) -> App:
 
     settings = load_settings(config)
     return App(settings, now_override=parse_now(now, settings.app.tz) if now else None, **kw)
+
+
+def office_id(session, rt: App, name: str | None) -> int:
+    """The office `--office` names, else the store's only one (made from `[app] office` on first use)."""
+    from bot.services.offices import ensure_office
+
+    return ensure_office(session=session, name=name, default_name=rt.settings.app.office, now=rt.now()).id
 
 
 def parse_now(text: str, tz) -> datetime:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.app import ConfigOpt, JsonOpt, emit_json, runtime
+from bot.cli.app import ConfigOpt, JsonOpt, OfficeOpt, emit_json, office_id, runtime
 from bot.render import task_text
 from bot.services import queries
 from bot.services.errors import UserError
@@ -23,11 +23,11 @@ def register(app: typer.Typer) -> None:
     app.command("task")(cmd_task)
 
 
-def cmd_units(json: JsonOpt = False, config: ConfigOpt = None) -> None:
+def cmd_units(json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt = None) -> None:
     """列出单位、别名，以及各自牵头和配合的任务数。"""
     rt = runtime(config)
     with session_scope(rt.engine) as session:
-        rows = queries.unit_overview(session=session)
+        rows = queries.unit_overview(session=session, office_id=office_id(session, rt, office))
     if json:
         emit_json(rows)
         return
@@ -41,6 +41,7 @@ def cmd_tasks(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位名称或别名")] = None,
     role: RoleOpt = None,
     json: JsonOpt = False,
+    office: OfficeOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """列出任务；给出 --unit 时只列该单位牵头或配合的任务。"""
@@ -48,18 +49,20 @@ def cmd_tasks(
         raise UserError(f"--role 只能是 lead 或 co，收到 {role!r}")
     rt = runtime(config)
     with session_scope(rt.engine) as session:
-        data = queries.unit_tasks(session=session, unit=unit, role=role, aliases=rt.settings.aliases)
+        data = queries.unit_tasks(session=session, unit=unit, role=role, aliases=rt.settings.aliases,
+                                  office_id=office_id(session, rt, office))
     if json:
         emit_json(data)
     else:
         Console().print(task_text.unit_tasks(data), highlight=False)
 
 
-def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25 或 第25项")], json: JsonOpt = False, config: ConfigOpt = None) -> None:
+def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25、第25项，或带计划简称：安全生产第3项")],
+             json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt = None) -> None:
     """显示一项任务的全部信息。"""
     rt = runtime(config)
     with session_scope(rt.engine) as session:
-        record = queries.task_detail(session=session, ref=ref)
+        record = queries.task_detail(session=session, ref=ref, office_id=office_id(session, rt, office))
     if json:
         emit_json(record)
     else:

@@ -14,6 +14,7 @@ _KEYWORD = re.compile(
 )
 _SITE_YEAR = re.compile(r"^(19|20)\d{2}(?=[^\d年\-—至到~～])")  # "2022县委…": a content farm's prefix
 _YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
+_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—–~～至到]\s*(?:19|20)?\d{2,4}\s*年")
 
 
 def _is_body(line: str) -> bool:
@@ -60,7 +61,10 @@ def _find_title(lines: list[str]) -> str:
     first = segs[0] if segs else (lines[0] if lines else "")
     # text flattened without spaces: the title is the head of the first run, up to its keyword
     m = re.match(
-        r"^[^。，,：:；;]{4,60}?(工作要点|工作计划|实施方案|若干意见|意见|方案|清单|安排|要点|计划)", first
+        r"^[^。，,：:；;]{4,60}?(工作要点|工作计划|实施方案|若干意见|意见|方案|清单|安排|要点|计划)"
+        # a trailing period or batch stays part of the title: "（2021—2023年）", "（第二批）", "（修订稿）"
+        r"(?:[（(][^（）()。，,：:；;]{1,20}[）)])?",
+        first,
     )
     return m.group(0) if m else first[:60]
 
@@ -113,6 +117,9 @@ def find_year(title: str, lines: list[str], warnings: list[str] | None = None) -
     2000–2100 is refused with a Chinese warning (appended to `warnings` when given).
     """
     warn = warnings if warnings is not None else []
+    span = _SPAN.search(title)
+    if span and _bounded(int(span.group(1))):
+        return int(span.group(1))  # a period "2021—2023年": the plan starts in its first year
     m = _YEAR.search(_NOT_PLAN_YEAR.sub("", title))
     if m:
         y = int(m.group(1))

@@ -39,6 +39,14 @@ class TaskView:
     done: bool = False
     last_report: date | None = None  # newest report of any kind from an owner
     snoozed: dict[int, datetime] = field(default_factory=dict)  # unit id → snoozed until
+    period_end: int | None = None  # the plan period's last year
+    plan_id: int | None = None
+    plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
+
+    def live_on(self, day: date, grace_days: int) -> bool:
+        """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""
+        end = date(self.period_end or self.year, 12, 31)
+        return (day - end).days <= grace_days
 
 
 @dataclass(frozen=True)

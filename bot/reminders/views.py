@@ -14,7 +14,15 @@ from storage import views as store
 
 def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
     rows = store.active_tasks_with_year(session=session)
-    views = {t.id: TaskView(t.id, t.ref, t.title, year, [], [], []) for t, year in rows}
+    # Reminders name the plan where an office runs several ("安全生产第3项").
+    plans_per_office: dict[int | None, set[int]] = {}
+    for t, _year, _end, _short, office in rows:
+        plans_per_office.setdefault(office, set()).add(t.plan_id)
+    views = {
+        t.id: TaskView(t.id, t.ref, t.title, year, [], [], [], period_end=end or year, plan_id=t.plan_id,
+                       plan_label=short if len(plans_per_office[office]) > 1 else "")
+        for t, year, end, short, office in rows
+    }
     if not views:
         return []
     ids = list(views)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, tzinfo
 
 from bot.render.task_text import LIGHT_EMOJI, LIGHT_LABEL, cn_date, light_cn, local_stamp, report_text
-from bot.services.board import TaskLight
+from bot.services.board import OfficeLights, TaskLight
+from bot.services.offices import PlanRow
 from bot.services.tasks import TaskRecord
 
 QUESTIONS_HELP = """督办助手可以这样用：
@@ -63,9 +64,21 @@ def light_line(t: TaskLight) -> str:
     return f"{LIGHT_EMOJI[t.light]} 第{t.ref}项 {t.title}（牵头：{'、'.join(t.lead) or '未列'}{dl}）"
 
 
-def board_text(lights: list[TaskLight], today: date) -> str:
+def plans_text(rows: list[PlanRow], current_id: int | None) -> str:
+    """/plans: each plan with the short name to use in "安全生产第3项" or "/task 安全生产 3"."""
+    if not rows:
+        return "还没有导入任何工作计划。"
+    lines = ["本单位的计划（问“简称第N项”或 /task 简称 N）："]
+    for r in rows:
+        mark = "　← 当前" if r.id == current_id else ""
+        lines.append(f"· {r.short_name}：《{r.title}》{r.period}，{r.tasks} 项，{r.state}{mark}")
+    return "\n".join(lines)
+
+
+def board_text(lights: list[TaskLight], today: date, *, plan: str = "") -> str:
     counts = {k: sum(t.light == k for t in lights) for k in LIGHT_LABEL}
-    head = (f"督办看板（{cn_date(today)}）：共 {len(lights)} 项　"
+    which = f"·{plan}" if plan else ""
+    head = (f"督办看板{which}（{cn_date(today)}）：共 {len(lights)} 项　"
             + "　".join(f"{light_cn(k)} {counts[k]}" for k in ("red", "yellow", "green", "done", "unowned")))
     lines = [head]
     for k in ("red", "yellow", "unowned"):
@@ -80,3 +93,13 @@ def light_list(title: str, lights: list[TaskLight], empty: str) -> str:
     if not lights:
         return empty
     return "\n".join([f"{title}（{len(lights)}项）："] + ["  " + light_line(t) for t in lights])
+
+
+def rollup_text(rows: list[OfficeLights]) -> str:
+    """A parent office's view of the offices it follows."""
+    lines = ["下级办公室："]
+    for r in rows:
+        total = sum(r.counts.values())
+        parts = "　".join(f"{LIGHT_EMOJI[k]}{r.counts[k]}" for k in ("red", "yellow", "green", "done", "unowned"))
+        lines.append(f"· {r.office}：{r.plans} 份计划，{total} 项　{parts}")
+    return "\n".join(lines)

@@ -18,6 +18,11 @@ def light_cn(light: str) -> str:
     return f"{LIGHT_EMOJI[light]} {LIGHT_LABEL[light]}"
 
 
+def plan_ref(plan: str, ref: str) -> str:
+    """"第12项", or "安全生产第3项" when the plan must be named."""
+    return f"{plan}第{ref}项" if plan else f"第{ref}项"
+
+
 def cn_date(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else "长期"
 
@@ -40,7 +45,7 @@ def unit_tasks(data: UnitTasks) -> str:
         group = [t for t in tasks if t.role == role]
         if group:
             lines.append(f"{name}{ROLE_CN[role]}的任务（{len(group)}项）：")
-            lines += [f"  第{t.ref}项 {t.title}" for t in group]
+            lines += [f"  {plan_ref(t.plan, t.ref)} {t.title}" for t in group]
     return "\n".join(lines)
 
 

@@ -81,8 +81,9 @@ def resolve_actor(*, session: Session, settings: Settings, platform: str, user_i
 
 
 def create_invite(*, session: Session, unit_name: str, now: datetime, created_by: str,
-                  aliases: dict[str, str] | None = None) -> Invite:
-    unit = require_unit(session=session, name=unit_name, aliases=aliases)
+                  aliases: dict[str, str] | None = None, office_id: int | None = None) -> Invite:
+    """A one-time code that binds a chat to a unit (of one office)."""
+    unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
     code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     invite = Invite(code=code, unit_id=unit.id, created_by=created_by, created_at=now, expires_at=now + INVITE_TTL)
     session.add(invite)
@@ -126,9 +127,10 @@ def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, c
 
 
 def bind_directly(*, session: Session, unit_name: str, platform: str, address: str, now: datetime, actor: str,
-                  is_group: bool = False, aliases: dict[str, str] | None = None) -> Unit:
+                  is_group: bool = False, aliases: dict[str, str] | None = None,
+                 office_id: int | None = None) -> Unit:
     """An admin binds an address (a WeCom userid, a chat id) to a unit without a code."""
-    unit = require_unit(session=session, name=unit_name, aliases=aliases)
+    unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
     ident = repo.identity_at(session=session, platform=platform, address=address)
     if ident is None:
         ident = ChatIdentity(platform=platform, address=address, user_id=address, created_at=now)

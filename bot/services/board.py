@@ -12,6 +12,7 @@ from bot.reminders.policy import TaskView, effective_deadlines
 from bot.reminders.views import load_task_views
 from bot.workdays import WorkCalendar
 from storage import repo
+from storage.models import Plan
 
 
 @dataclass
@@ -72,11 +73,15 @@ def _recurring(view: TaskView) -> bool:
     return any(d.kind == "recurring" for d in view.deadlines)
 
 
-def board(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar, plan_only: bool = True) -> list[TaskLight]:
-    """Lights for every active task (of the current plan by default)."""
+def board(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar, plan_only: bool = True,
+          plan: Plan | None = None, office_id: int | None = None) -> list[TaskLight]:
+    """Lights for every active task of `plan` (default: the office's main plan; all plans with plan_only=False)."""
     tz = settings.app.tz
     today = now.astimezone(tz).date()
-    plan = repo.current_plan(session=session)
+    if plan is None:
+        from bot.services.offices import main_plan
+
+        plan = main_plan(session=session, office_id=office_id)
     views = load_task_views(session=session, now=now, tz=tz)
     if plan_only and plan is not None:
         ids = {t.id for t in repo.active_tasks(session=session, plan_id=plan.id)}
@@ -87,4 +92,35 @@ def board(*, session: Session, now: datetime, settings: Settings, calendar: Work
         light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)
         out.append(TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light, nxt,
                              missed, v.last_report))
+    return out
+
+
+@dataclass(frozen=True)
+class OfficeLights:
+    """One office's lights over all its open plans: how many tasks are red, yellow, green, done, unowned."""
+
+    office: str
+    plans: int
+    counts: dict[str, int]
+
+    def to_dict(self) -> dict:
+        return {"office": self.office, "plans": self.plans, "counts": self.counts}
+
+
+def rollup(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
+           parent_id: int) -> list[OfficeLights]:
+    """The lights of each office that follows `parent_id` (a city bureau over its counties)."""
+    children = repo.child_offices(session=session, parent_id=parent_id)
+    if not children:
+        return []
+    lights = board(session=session, now=now, settings=settings, calendar=calendar, plan_only=False)
+    plan_of = repo.plan_of_tasks(session=session, task_ids=[t.task_id for t in lights])
+    out = []
+    for office in children:
+        plan_ids = {p.id for p in repo.active_plans(session=session, office_id=office.id)}
+        counts = {k: 0 for k in ("red", "yellow", "green", "done", "unowned")}
+        for t in lights:
+            if plan_of.get(t.task_id) in plan_ids:
+                counts[t.light] += 1
+        out.append(OfficeLights(office.name, len(plan_ids), counts))
     return out

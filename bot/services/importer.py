@@ -8,10 +8,15 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from bot.plan.model import ParsedPlan
+from bot.services.offices import ensure_office, period_of, unique_short_name
 from bot.services.plandiff import (
     DOC_SOURCES,
+    NeedsConfirmation,
     PlanDiff,
+    UnitQuestion,
     UnitResolver,
+    check_answers,
     content_hash,
     deadline_key,
     diff_plan,
@@ -22,7 +27,15 @@ from bot.services.plandiff import (
 from storage import repo
 from storage.models import AuditLog, Deadline, Plan, Section, Task, TaskUnit, Unit, UnitAlias
 
-__all__ = ["ImportResult", "PlanDiff", "apply_plan", "content_hash", "diff_plan"]
+__all__ = [
+    "ImportResult",
+    "NeedsConfirmation",
+    "PlanDiff",
+    "UnitQuestion",
+    "apply_plan",
+    "content_hash",
+    "diff_plan",
+]
 
 
 @dataclass
@@ -51,19 +64,40 @@ class ImportResult:
         }
 
 
+DEFAULT_OFFICE = "本单位"  # the office a store without one gets on its first import (config: [app] office)
+
+
 def apply_plan(
     *,
     session: Session,
-    parsed: dict,
+    parsed: ParsedPlan | dict,
     now: datetime,
     source_name: str = "",
     actor: str = "cli",
     config_aliases: dict[str, str] | None = None,
+    answers: dict[str, str] | None = None,
+    confirmed: bool = False,
+    office_id: int | None = None,
+    revises: str | None = None,
+    new: bool = False,
 ) -> ImportResult:
-    """Write a parsed plan into the store (the caller's transaction); return what it did."""
-    diff = diff_plan(session=session, parsed=parsed, config_aliases=config_aliases)
-    resolve = UnitResolver(session, parsed, config_aliases or {})
-    warnings = list(parsed.get("warnings", []))
+    """Write a parsed plan into the store (the caller's transaction); return what it did.
+
+    `parsed` is a ParsedPlan (a dict in the plan-JSON shape is accepted, e.g. a stashed upload).
+    Raises UserError, storing nothing, for a file that is not a plan, and NeedsConfirmation
+    when a revision would remove over a third of the plan's tasks unless `confirmed`.
+    `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit).
+    """
+    parsed = ParsedPlan.coerce(parsed)
+    if office_id is None:  # a one-office store: its only office (made on the first import)
+        office_id = ensure_office(session=session, name=None, default_name=DEFAULT_OFFICE, now=now).id
+    diff = diff_plan(session=session, parsed=parsed, config_aliases=config_aliases, answers=answers,
+                     office_id=office_id, revises=revises, new=new)
+    if diff.needs_confirmation and not confirmed:
+        raise NeedsConfirmation(diff)
+    resolve = UnitResolver(session, parsed, config_aliases or {},
+                           check_answers(session, parsed, answers or {}, office_id=office_id), office_id=office_id)
+    warnings = list(parsed.warnings)
     if diff.empty:
         return _unchanged_result(diff, parsed, resolve, warnings)
     merges: list[str] = []
@@ -72,21 +106,25 @@ def apply_plan(
         plan = session.get(Plan, diff.plan_id)
         assert plan is not None
     else:
+        start, end = period_of(diff.title, diff.year)
         plan = Plan(
-            title=diff.title, year=diff.year, source_name=source_name, content_hash="", imported_at=now
+            office_id=office_id, title=diff.title, year=diff.year, period_start=start, period_end=end,
+            source_name=source_name, content_hash="", imported_at=now,
         )
         session.add(plan)
         session.flush()
-        retired = retire_older_plans(session=session, keep=plan, now=now, actor=actor)
+        # Another plan never ends this office's others, nor another office's: each ends with its period.
     plan.title, plan.source_name, plan.imported_at = diff.title, source_name, now
+    plan.short_name = unique_short_name(session=session, office_id=office_id, title=plan.title, year=plan.year,
+                                        plan_id=plan.id)
     plan.content_hash = content_hash(parsed)
-    units = repo.units_by_name(session=session)
-    known_aliases = repo.alias_map(session=session)
+    units = repo.units_by_name(session=session, office_id=office_id)
+    known_aliases = repo.alias_map(session=session, office_id=office_id)
 
     def unit_for(name: str) -> Unit:
         unit = units.get(name)
         if unit is None:
-            unit = Unit(name=name, created_at=now)
+            unit = Unit(name=name, office_id=office_id, created_at=now)
             session.add(unit)
             session.flush()
             units[name] = unit
@@ -97,7 +135,7 @@ def apply_plan(
         if alias == target or alias in units or alias in known_aliases:
             continue
         unit = unit_for(target)
-        session.add(UnitAlias(unit_id=unit.id, alias=alias))
+        session.add(UnitAlias(office_id=office_id, unit_id=unit.id, alias=alias))
         known_aliases[alias] = unit.id
         merges.append(f"{alias} → {target}")
 
@@ -108,9 +146,9 @@ def apply_plan(
     keep: set[str] = set()
     lead_n = co_n = 0
     used_units: set[str] = set()
-    for position, (ref, t) in enumerate(unique_refs(parsed.get("tasks", []))):
+    for position, (ref, t) in enumerate(unique_refs(parsed.tasks)):
         keep.add(ref)
-        path = t.get("section") or ""
+        path = t.section or ""
         section = sections.get(path)
         if section is None and path:
             section = Section(plan_id=plan.id, path=path, position=len(sections))
@@ -119,9 +157,9 @@ def apply_plan(
             sections[path] = section
         task = existing.get(ref)
         fields = {
-            "title": t.get("title") or f"第{ref}项",
-            "objective": t.get("objective") or "",
-            "measures": t.get("measures") or "",
+            "title": t.title or f"第{ref}项",
+            "objective": t.objective or "",
+            "measures": t.measures or "",
             "section_id": section.id if section else None,
             "position": position,
         }
@@ -169,25 +207,15 @@ def apply_plan(
     )
 
 
-def retire_older_plans(*, session: Session, keep: Plan, now: datetime, actor: str) -> list[str]:
-    """A new year's plan replaces earlier years': their reminders stop, their records stay."""
-    out = []
-    for old in session.exec(select(Plan).where(Plan.active, Plan.year < keep.year)).all():
-        old.active = False
-        session.add(AuditLog(at=now, actor=actor, action="plan.retire", detail=f"{old.id} {old.title}"))
-        out.append(f"《{old.title}》（{old.year}年）")
-    return out
-
-
 def _unchanged_result(
-    diff: PlanDiff, parsed: dict, resolve: UnitResolver, warnings: list[str]
+    diff: PlanDiff, parsed: ParsedPlan, resolve: UnitResolver, warnings: list[str]
 ) -> ImportResult:
     """Same plan again: report what is there, write nothing."""
-    owners = [o for t in parsed.get("tasks", []) for o in task_owners(t, resolve)]
+    owners = [o for t in parsed.tasks for o in task_owners(t, resolve)]
     return ImportResult(
         plan_id=diff.plan_id or 0,
         diff=diff,
-        tasks=len(parsed.get("tasks", [])),
+        tasks=len(parsed.tasks),
         units=len({name for name, _, _ in owners}),
         lead=sum(role == "lead" for _, role, _ in owners),
         co=sum(role == "co" for _, role, _ in owners),

@@ -33,11 +33,14 @@ class TaskBrief:
     lead: list[str]
     co: list[str]
     role: str | None = None
+    plan: str = ""  # the plan's short name, set when the office runs several
 
     def to_dict(self) -> dict:
         d = asdict(self)
         if self.role is None:
             d.pop("role")
+        if not self.plan:
+            d.pop("plan")
         return d
 
 
@@ -57,32 +60,39 @@ class UnitTasks:
         return d
 
 
-def unit_overview(*, session: Session) -> list[UnitRow]:
-    """Every unit, in the order they were first seen."""
+def unit_overview(*, session: Session, office_id: int | None = None) -> list[UnitRow]:
+    """Every unit (of one office), in the order they were first seen."""
     counts = repo.role_counts(session=session)
     rows = []
-    for unit in sorted(repo.units_by_name(session=session).values(), key=lambda u: u.id):
+    for unit in sorted(repo.units_by_name(session=session, office_id=office_id).values(), key=lambda u: u.id):
         c = counts.get(unit.id, {"lead": 0, "co": 0})
         rows.append(UnitRow(unit.name, repo.aliases_of(session=session, unit_id=unit.id), c["lead"], c["co"]))
     return rows
 
 
-def _brief(session: Session, task, role: str | None = None) -> TaskBrief:
+def _brief(session: Session, task, role: str | None = None, plans: dict[int, str] | None = None) -> TaskBrief:
     lead, co = owners(session=session, task_id=task.id)
-    return TaskBrief(task.ref, task.title, lead, co, role)
+    return TaskBrief(task.ref, task.title, lead, co, role, (plans or {}).get(task.plan_id, ""))
+
+
+def _plan_names(session: Session, office_id: int | None) -> dict[int, str]:
+    """Plan id → short name, when the office runs several plans (answers then say which)."""
+    plans = repo.active_plans(session=session, office_id=office_id)
+    return {p.id: p.short_name or p.title for p in plans} if len(plans) > 1 else {}
 
 
 def unit_tasks(*, session: Session, unit: str | None, role: str | None = None,
-               aliases: dict[str, str] | None = None) -> UnitTasks:
-    """Tasks of one unit (lead and co, or one role), or every task of the current plan."""
+               aliases: dict[str, str] | None = None, office_id: int | None = None) -> UnitTasks:
+    """Tasks of one unit across its office's open plans (lead and co, or one role), or every task of the main plan."""
     if unit is None:
-        plan = require_plan(session=session)
+        plan = require_plan(session=session, office_id=office_id)
         return UnitTasks(None, role, [_brief(session, t) for t in repo.active_tasks(session=session, plan_id=plan.id)])
-    found = require_unit(session=session, name=unit, aliases=aliases)
+    found = require_unit(session=session, name=unit, aliases=aliases, office_id=office_id)
     rows = repo.tasks_for_unit(session=session, unit_id=found.id, role=role)
-    return UnitTasks(found.name, role, [_brief(session, t, r) for t, r in rows],
+    plans = _plan_names(session, found.office_id)
+    return UnitTasks(found.name, role, [_brief(session, t, r, plans) for t, r in rows],
                      repo.aliases_of(session=session, unit_id=found.id))
 
 
-def task_detail(*, session: Session, ref: str) -> TaskRecord:
-    return task_record(session=session, task=require_task(session=session, ref=ref))
+def task_detail(*, session: Session, ref: str, office_id: int | None = None) -> TaskRecord:
+    return task_record(session=session, task=require_task(session=session, ref=ref, office_id=office_id))

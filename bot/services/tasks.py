@@ -36,20 +36,52 @@ def normalise_ref(text: str) -> str:
     return str(n) if n is not None else m.group(1)
 
 
-def require_plan(*, session: Session) -> Plan:
-    plan = repo.current_plan(session=session)
+_REF_TAIL = re.compile(r"(第?\s*(?:[0-9]+(?:[.\-][0-9]+)*|[零〇一二两三四五六七八九十百]+)\s*(?:项|条|个|号)?(?:任务)?)$")
+
+
+def looks_like_ref(text: str) -> bool:
+    """True for "12", "第十二项", "3.2", "task 12"."""
+    t = unicodedata.normalize("NFKC", text).strip().lower()
+    t = re.sub(r"^(task|#|no\.?)\s*", "", t)
+    return bool(t) and bool(_REF_TAIL.fullmatch(t))
+
+
+def split_plan_ref(text: str) -> tuple[str, str]:
+    """ "安全生产第3项" → ("安全生产", "第3项"); "12" → ("", "12"): a ref may be led by a word naming its plan."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if looks_like_ref(t):
+        return "", t
+    m = _REF_TAIL.search(t)
+    if m and m.start() > 0:
+        word = t[: m.start()].strip().rstrip("的")
+        if word and not word[-1].isdigit():
+            return word, m.group(1)
+    return "", t
+
+
+def require_plan(*, session: Session, office_id: int | None = None) -> Plan:
+    """The office's main plan (what a bare task number means when nothing else says)."""
+    from bot.services.offices import main_plan
+
+    plan = main_plan(session=session, office_id=office_id)
     if plan is None:
         raise NotFound("还没有导入任何工作计划。请先运行 duban plan import 文件。")
     return plan
 
 
-def require_task(*, session: Session, ref: str, plan: Plan | None = None) -> Task:
-    plan = plan or require_plan(session=session)
+def require_task(*, session: Session, ref: str, plan: Plan | None = None, office_id: int | None = None) -> Task:
+    """The task a person means by `ref` ("12", "第十二项", "安全生产第3项"), in `plan` unless the ref names one."""
+    from bot.services.offices import require_plan_named
+
+    word, ref = split_plan_ref(ref)
+    if word:
+        plan = require_plan_named(session=session, office_id=office_id, word=word)
+    plan = plan or require_plan(session=session, office_id=office_id)
     key = normalise_ref(ref)
     task = repo.task_by_ref(session=session, plan_id=plan.id, ref=key)
     if task is None or task.removed:
         count = len(repo.active_tasks(session=session, plan_id=plan.id))
-        raise NotFound(f"没有第{key}项任务（当前计划共 {count} 项）。")
+        raise NotFound(f"《{plan.title}》没有第{key}项任务（共 {count} 项）。")
     return task
 
 

@@ -21,22 +21,24 @@ def clean_name(text: str) -> str:
     return _ROLE_WORDS.sub("", text).strip("“”\"'《》?？。,，:：")
 
 
-def candidates(*, session: Session) -> dict[str, Unit]:
-    """Every name a unit goes by → the unit."""
-    units = repo.units_by_name(session=session)
+def candidates(*, session: Session, office_id: int | None = None) -> dict[str, Unit]:
+    """Every name a unit goes by → the unit (within one office, or across all)."""
+    units = repo.units_by_name(session=session, office_id=office_id)
     by_id = {u.id: u for u in units.values()}
     out = dict(units)
-    for alias, unit_id in repo.alias_map(session=session).items():
-        out.setdefault(alias, by_id[unit_id])
+    for alias, unit_id in repo.alias_map(session=session, office_id=office_id).items():
+        if unit_id in by_id:
+            out.setdefault(alias, by_id[unit_id])
     return out
 
 
-def find_unit(*, session: Session, name: str, aliases: dict[str, str] | None = None) -> Unit | None:
+def find_unit(*, session: Session, name: str, aliases: dict[str, str] | None = None,
+              office_id: int | None = None) -> Unit | None:
     """Exact or alias match, or a single unambiguous containment ("安全办公室" → 安全办)."""
     name = clean_name(name)
     if not name:
         return None
-    names = candidates(session=session)
+    names = candidates(session=session, office_id=office_id)
     if aliases and name in aliases and aliases[name] in names:
         return names[aliases[name]]
     if name in names:
@@ -48,8 +50,9 @@ def find_unit(*, session: Session, name: str, aliases: dict[str, str] | None = N
     return None
 
 
-def suggest(*, session: Session, name: str, limit: int = 3) -> list[str]:
-    names = candidates(session=session)
+def suggest(*, session: Session, name: str, limit: int = 3, office_id: int | None = None) -> list[str]:
+    """The closest unit names, for "你是不是要找：…？"."""
+    names = candidates(session=session, office_id=office_id)
     if not names:
         return []
     found = process.extract(clean_name(name), list(names), scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=45)
@@ -61,12 +64,14 @@ def suggest(*, session: Session, name: str, limit: int = 3) -> list[str]:
     return out[:limit]
 
 
-def require_unit(*, session: Session, name: str, aliases: dict[str, str] | None = None) -> Unit:
-    unit = find_unit(session=session, name=name, aliases=aliases)
+def require_unit(*, session: Session, name: str, aliases: dict[str, str] | None = None,
+                 office_id: int | None = None) -> Unit:
+    """The unit `name` means (in one office), or NotFound with the closest names."""
+    unit = find_unit(session=session, name=name, aliases=aliases, office_id=office_id)
     if unit is None:
-        if not repo.units_by_name(session=session):
+        if not repo.units_by_name(session=session, office_id=office_id):
             raise NotFound("还没有导入任何工作计划，没有单位可查。请先运行 duban plan import 文件。")
-        hints = suggest(session=session, name=name)
+        hints = suggest(session=session, name=name, office_id=office_id)
         msg = f"没有找到单位“{clean_name(name) or name}”。"
         if hints:
             msg += "你是不是要找：" + "、".join(hints) + "？"
