@@ -224,3 +224,26 @@ def test_a_store_of_the_previous_release_moves_into_one_office(store_url):
         row = s.get(Outbox, 1)
         assert row.state == "sent" and row.message_id == "9"
     engine.dispose()
+
+
+def test_offices_and_plans_on_both_backends(engine):
+    """The same model through the services, on SQLite and PostgreSQL."""
+    from bot.services.offices import add_office, chat_current_plan, main_plan
+    from bot.services.queries import unit_tasks
+    from bot.services.tasks import require_task
+    from tests.helpers import at
+
+    now = at(2021, 3, 1)
+    with session_scope(engine) as s:
+        edu = add_office(session=s, name="县教育局", parent=None, now=now)
+        health = add_office(session=s, name="县卫健委", parent=None, now=now)
+        for body, office in ((SAFETY_PLAN, edu), (THREE_YEAR_PLAN, edu), (HEALTH_PLAN, health)):
+            apply_plan(session=s, parsed=planfile.parse_upload(body.encode(), "p.txt"), now=now, office_id=office.id)
+        edu_id, health_id = edu.id, health.id
+    with session_scope(engine) as s:
+        assert {p.short_name for p in s.exec(select(Plan).where(Plan.office_id == edu_id)).all()} == {
+            "安全生产", "教育信息化"}
+        assert main_plan(session=s, office_id=health_id).short_name == "工作要点"
+        assert require_task(session=s, ref="教育信息化第2项", office_id=edu_id).title.startswith("建设智慧校园")
+        assert [t.ref for t in unit_tasks(session=s, unit="办公室", office_id=health_id).tasks] == ["1", "2"]
+        assert chat_current_plan(session=s, office_id=edu_id, platform="telegram", address="1") is not None
