@@ -247,3 +247,19 @@ def test_offices_and_plans_on_both_backends(engine):
         assert require_task(session=s, ref="教育信息化第2项", office_id=edu_id).title.startswith("建设智慧校园")
         assert [t.ref for t in unit_tasks(session=s, unit="办公室", office_id=health_id).tasks] == ["1", "2"]
         assert chat_current_plan(session=s, office_id=edu_id, platform="telegram", address="1") is not None
+
+
+async def test_a_close_title_sent_in_chat_is_asked_about_with_buttons(memory_engine, seed_path):
+    from tests.chat_harness import Chat, button
+
+    chat = Chat(memory_engine, seed_path)
+    admin = {"user": "1", "chat": "1", "group": False}
+    first = await chat.send(**admin, file_name="s.txt", file_bytes=SAFETY_PLAN.encode())
+    assert "已导入新计划" in (await chat.tap(button(first, "确认导入"), **admin, message_id="1"))[0].text
+    close = SAFETY_PLAN.replace("2021年安全生产工作要点", "2021年度安全生产工作要点", 1)
+    asked = await chat.send(**admin, file_name="s2.txt", file_bytes=close.encode())
+    assert "很接近" in asked[0].text
+    done = await chat.tap(button(asked, "是另一份新计划"), **admin, message_id="2")
+    assert "已导入新计划" in done[0].text
+    with session_scope(memory_engine) as s:
+        assert len(s.exec(select(Plan)).all()) == 3

@@ -322,10 +322,17 @@ def revised_plan(*, session: Session, title: str, year: int, office_id: int | No
             return plan
     close = [p for p in plans if p.year == year and fuzz.ratio(_series(p.title), series) >= 90]
     if close:
-        other = close[0]
-        raise UserError(f"《{title}》与已有计划《{other.title}》（编号 {other.id}）很接近："
-                        f"如是它的修订版，请加 --revises {other.id}；如是另一份计划，请加 --new。")
+        raise AmbiguousRevision(title, close[0].id, close[0].title)
     return None
+
+
+class AmbiguousRevision(UserError):
+    """A title close to an open plan's but not in its series: a person says which it is."""
+
+    def __init__(self, title: str, plan_id: int, plan_title: str) -> None:
+        self.title, self.plan_id, self.plan_title = title, plan_id, plan_title
+        super().__init__(f"《{title}》与已有计划《{plan_title}》（编号 {plan_id}）很接近："
+                         f"如是它的修订版，请加 --revises {plan_id}；如是另一份计划，请加 --new。")
 
 
 def diff_plan(
