@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 
 from bot.chat.service import ChatService
 from bot.config import Settings
@@ -25,7 +26,7 @@ from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
 from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
-from jobs.scheduler import build_scheduler
+from jobs.scheduler import DISPATCH_SECONDS, build_scheduler
 from jobs.sweep import SweepResult, sweep_due
 from storage import repo
 from storage.db import open_store, session_scope
@@ -48,10 +49,13 @@ class App:
         self.notifier = Notifier(extra_senders)
         self.bot_username = settings.telegram.bot_username  # filled from Telegram at start when not configured
         self.scheduler: AsyncIOScheduler | None = None
+        self.sample_loaded = False  # the bundled sample plan was loaded into an empty store
         self.web_runner: web.AppRunner | None = None
         self.telegram = None
         self._closers: list = []
         self._dispatching = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._kick_waiting = False
         self._tasks: set[asyncio.Task] = set()
 
     # --- the store and the clock ---------------------------------------------------------------------
@@ -109,24 +113,43 @@ class App:
             return sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar,
                              caps=self.notifier.caps)
 
-    async def dispatch(self) -> DispatchStats:
-        async with self._dispatching:  # one dispatcher at a time in this process
+    async def dispatch(self, *, kicked: bool = False) -> DispatchStats:
+        """Send everything due; one dispatcher at a time in this process.
+
+        Other processes (`duban worker`) may dispatch from the same store at the same time: claims never
+        overlap. With the real clock the run stays while a retry (a flood wait) is due within a tick; a
+        kick() wakes it at once.
+        """
+        async with self._dispatching:
+            if kicked:
+                self._kick_waiting = False
+            self._wake.clear()
+            real_clock = self._clock is None and self.now_override is None
             return await dispatch_outbox(engine=self.engine, notifier=self.notifier, clock=self.clock,
                                          max_attempts=self.settings.reminders.max_attempts,
-                                         admins=admin_recipients(self.settings))
+                                         admins=admin_recipients(self.settings),
+                                         linger=DISPATCH_SECONDS if real_clock else 0.0, wake=self._wake)
 
     async def sweep_and_dispatch(self) -> tuple[SweepResult, DispatchStats]:
-        result = self.sweep()
+        # The sweep's database work runs off the event loop, so sends in flight are not held up.
+        if isinstance(self.engine.pool, StaticPool):
+            result = self.sweep()
+        else:
+            result = await asyncio.to_thread(self.sweep)
         for w in result.warnings:
             log.warning(w)
         return result, await self.dispatch()
 
     def kick(self) -> None:
         """Something was queued by a chat action: send it now rather than at the next tick."""
+        self._wake.set()  # a running dispatcher claims it at once
+        if self._kick_waiting:
+            return  # a dispatch is already queued behind the running one
         try:
-            task = asyncio.get_running_loop().create_task(self.dispatch())
+            task = asyncio.get_running_loop().create_task(self.dispatch(kicked=True))
         except RuntimeError:
             return
+        self._kick_waiting = True
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -173,24 +196,40 @@ class App:
             self._closers.append(robots.aclose)
         return needs_http
 
+    def recover(self) -> int:
+        """Settle claims of dispatchers that died (expired leases); a live peer's claims are left alone."""
+        with session_scope(self.engine) as session:
+            lost = recover_interrupted(session=session, now=self.clock(), admins=admin_recipients(self.settings))
+        if lost:
+            log.warning("%d reminders were mid-request when their dispatcher stopped; marked delivery-unknown", lost)
+        return lost
+
     async def open_senders(self) -> None:
         """Register the configured channels' senders for a one-shot sweep."""
-        with session_scope(self.engine) as session:
-            recover_interrupted(session=session, now=self.clock())
+        self.recover()
         await self._start_channels(None)
 
     async def start(self) -> None:
-        with session_scope(self.engine) as session:
-            lost = recover_interrupted(session=session, now=self.clock())
-        if lost:
-            log.warning("%d reminders were being sent when the service stopped; marked delivery-unknown", lost)
-        self.load_sample_if_empty()
+        self.recover()
+        self.sample_loaded = self.load_sample_if_empty()
         app = web.Application()
         app.router.add_get("/healthz", _healthz)
         if await self._start_channels(app):
             self.web_runner = web.AppRunner(app)
             await self.web_runner.setup()
             await web.TCPSite(self.web_runner, self.settings.server.host, self.settings.server.port).start()
+        self.scheduler = build_scheduler(tz=self.settings.app.tz, sweep_minutes=self.settings.reminders.sweep_minutes,
+                                         sweep=self.sweep_and_dispatch, dispatch=self.dispatch)
+        self.scheduler.start()
+
+    async def start_worker(self) -> None:
+        """`duban worker`: sweep and dispatch only. The senders are opened, no chat channel is polled or served.
+
+        Run as many as you like against one PostgreSQL store; they share the due rows through
+        SKIP LOCKED claims.
+        """
+        self.recover()
+        await self._start_channels(None)
         self.scheduler = build_scheduler(tz=self.settings.app.tz, sweep_minutes=self.settings.reminders.sweep_minutes,
                                          sweep=self.sweep_and_dispatch, dispatch=self.dispatch)
         self.scheduler.start()

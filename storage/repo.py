@@ -381,3 +381,10 @@ def plan_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, int
     if not task_ids:
         return {}
     return dict(session.exec(select(Task.id, Task.plan_id).where(col(Task.id).in_(task_ids))).all())
+
+
+def last_message_number(*, session: Session, platform: str) -> int:
+    """The highest numeric message id sent on a platform (the console numbers its messages)."""
+    ids = session.exec(select(Outbox.message_id).where(col(Outbox.recipient).startswith(f"{platform}:"),
+                                                       col(Outbox.message_id).is_not(None))).all()
+    return max((int(i) for i in ids if str(i).isdigit()), default=0)

@@ -143,3 +143,36 @@ async def test_an_admin_types_a_deadline_the_way_plans_write_them(chat):
     assert await chat.say("/deadline 12 9月底", **admin) == "第12项时限已设为2021-09-30。"
     assert await chat.say("/deadline 12 国庆节前", **admin) == "第12项时限已设为2021-10-01。"
     assert "无法识别的日期" in await chat.say("/deadline 12 尽快", **admin)
+
+
+async def test_an_office_without_admin_chats_approves_deferrals_with_a_command(chat):
+    with session_scope(chat.engine) as s:
+        bind_directly(session=s, unit_name="安全办", platform="telegram", address="56", now=chat.now, actor="t")
+    private = {"user": "56", "chat": "56", "group": False}
+    await chat.tap(button(await _card(chat), "申请延期"), **private)
+    submitted = await chat.say("10月15日 设备未到", **private)
+    assert "/deferrals" in submitted
+    admin = {"user": "1", "chat": "1", "group": False}
+    listed = await chat.send("/deferrals", **admin)
+    assert "【延期申请】安全办申请将第25项" in listed[0].text
+    verdict = await chat.tap(button(listed, "批准"), **admin, message_id="7")
+    assert verdict[0].text == "已批准：第25项延期至2021-10-15。"
+    assert await chat.say("/deferrals", **admin) == "目前没有待审批的延期申请。"
+
+
+def test_console_numbers_continue_after_a_restart(memory_engine):
+    from io import StringIO
+
+    from bot.console import ConsoleSender
+    from bot.notify import OutboundMessage
+    from storage import repo
+
+    with session_scope(memory_engine) as s:
+        s.add(Outbox(key="k", recipient="console:console", kind="upcoming", occurrence="2021-08-23",
+                     payload="{}", state="sent", message_id="7", created_at=at(2021, 8, 23),
+                     next_attempt_at=at(2021, 8, 23)))
+    with session_scope(memory_engine) as s:
+        last = repo.last_message_number(session=s, platform="console")
+    sender = ConsoleSender(StringIO())
+    sender.resume_after(last)
+    assert sender.show(OutboundMessage(text="新提醒")) == "8"

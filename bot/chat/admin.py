@@ -17,9 +17,10 @@ from bot.services.drafts import drop_draft, stage_draft, take_draft
 from bot.services.errors import UserError
 from bot.services.importer import apply_plan, diff_plan
 from bot.services.ledger import build_ledger, resolve_plan
+from bot.services.plandiff import AmbiguousRevision
 from bot.services.reports import parse_date, set_deadline
 from storage import repo
-from storage.models import Deferral, Plan, Unit
+from storage.models import Deferral, Plan, Task, Unit
 from storage.outbox import outbox_key
 
 
@@ -79,7 +80,18 @@ def on_upload(ctx: Ctx):
     if not data:
         raise UserError("没有收到文件内容（文件过大或下载失败），请重新发送。")
     parsed = planfile.parse_upload(data, name, aliases=ctx.settings.aliases)
-    diff = diff_plan(session=ctx.session, parsed=parsed, config_aliases=ctx.settings.aliases)
+    try:
+        diff = diff_plan(session=ctx.session, parsed=parsed, config_aliases=ctx.settings.aliases,
+                         office_id=ctx.office_id)
+    except AmbiguousRevision as exc:
+        # Close to an open plan but not its revision by title: the admin says which, with a tap.
+        key = stage_draft(session=ctx.session, parsed=parsed, source_name=name, created_by=ctx.actor.ref,
+                          now=ctx.now)
+        buttons = [[Button(f"是《{exc.plan_title[:12]}》的修订", sign(ctx.key, Action.IMPORT, exc.plan_id, key)),
+                    Button("是另一份新计划", sign(ctx.key, Action.IMPORT_NEW, 0, key))],
+                   [Button("取消", sign(ctx.key, Action.IMPORT_CANCEL, 0, key))]]
+        text = f"《{exc.title}》与已有计划《{exc.plan_title}》很接近，请选择："
+        return [OutboundMessage(text=text, buttons=buttons)]
     if diff.empty:
         return reply(plan_text.diff_lines(diff))
     key = stage_draft(session=ctx.session, parsed=parsed, source_name=name, created_by=ctx.actor.ref, now=ctx.now)
@@ -89,15 +101,23 @@ def on_upload(ctx: Ctx):
     return [OutboundMessage(text=text + "\n确认导入吗？", buttons=buttons)]
 
 
-def on_import(ctx: Ctx, _ident: int, key: str):
-    """确认导入: apply the staged plan."""
+def on_import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
+    """确认导入: apply the staged plan (as a revision of plan `revises` when not 0, or as a new plan).
+
+    The admin saw the diff, and how many tasks a revision removes, before tapping: that tap confirms.
+    """
     draft = take_draft(session=ctx.session, key=key)
     if draft is None:
         return reply("这份文件已经处理过或已过期，请重新发送。")
     parsed, source_name = draft
     result = apply_plan(session=ctx.session, parsed=parsed, now=ctx.now, source_name=source_name,
-                        actor=ctx.actor.ref, config_aliases=ctx.settings.aliases)
+                        actor=ctx.actor.ref, config_aliases=ctx.settings.aliases, office_id=ctx.office_id,
+                        revises=str(revises) if revises else None, new=new, confirmed=True)
     return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=ctx.event.callback_message_id)]
+
+
+def on_import_new(ctx: Ctx, _ident: int, key: str):
+    return on_import(ctx, 0, key, new=True)
 
 
 def on_import_cancel(ctx: Ctx, _ident: int, key: str):
@@ -126,6 +146,22 @@ def on_refuse(ctx: Ctx, deferral_id: int, _arg: str):
     return _decide(ctx, deferral_id, False)
 
 
+def cmd_deferrals(ctx: Ctx, intent: Intent):
+    """Pending 延期 requests, each with 批准 / 驳回: how an office with no admin chat (the console) decides."""
+    pending = deferrals.pending(session=ctx.session)
+    if not pending:
+        return reply("目前没有待审批的延期申请。")
+    out = []
+    for d in pending:
+        task = ctx.session.get(Task, d.task_id)
+        unit = ctx.session.get(Unit, d.unit_id).name if d.unit_id else d.requested_by
+        out.append(OutboundMessage(
+            text=action_text.defer_request(unit, task.ref, task.title, d.requested_date, d.reason),
+            buttons=[[Button("批准", sign(ctx.key, Action.DEFER_APPROVE, d.id)),
+                      Button("驳回", sign(ctx.key, Action.DEFER_REFUSE, d.id))]]))
+    return out
+
+
 def _requester_chats(ctx: Ctx, deferral: Deferral) -> list[Recipient]:
     """Where the requesting unit hears the decision: its bound chats.
 
@@ -147,6 +183,7 @@ def commands() -> list[Command]:
                 example="/bind 安全办 wecom:zhangsan"),
         Command("deadline", cmd_deadline, a, "/deadline 编号 日期 [说明]", "设置时限", min_args=2,
                 example="/deadline 12 2021-09-30 主体完工"),
+        Command("deferrals", cmd_deferrals, a, "/deferrals", "待审批的延期申请（批准或驳回）"),
         Command("export", cmd_export, a, "/export [计划]", "导出台账（Excel）"),
         Command("bulletin", cmd_bulletin, a, "/bulletin [时段]", "起草督办通报（Word）", example="/bulletin 2021-06"),
     ]
@@ -163,5 +200,5 @@ def on_resend(ctx: Ctx, row_id: int, _arg: str):
 
 def buttons():
     """Button actions only admins may press."""
-    return {Action.IMPORT: on_import, Action.IMPORT_CANCEL: on_import_cancel,
+    return {Action.IMPORT: on_import, Action.IMPORT_CANCEL: on_import_cancel, Action.IMPORT_NEW: on_import_new,
             Action.DEFER_APPROVE: on_approve, Action.DEFER_REFUSE: on_refuse, Action.RESEND: on_resend}

@@ -19,12 +19,18 @@ from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
 from jobs.simulate import simulate, timeline
+from storage import repo
+from storage.db import session_scope
+
+SAMPLE_NOTE = ("提示：库是空的，已载入内置示例计划（2021年工作要点，仅作演示）。它早已到期，不会发出提醒；"
+               "加 --now 2021-08-23T09:30+08:00 可按当时情形试用。导入自己的计划：duban plan import 文件")
 
 
 def register(app: typer.Typer) -> None:
     app.command("run")(cmd_run)
     app.command("console")(cmd_console)
     app.command("sweep")(cmd_sweep)
+    app.command("worker")(cmd_worker)
     app.command("simulate")(cmd_simulate)
 
 
@@ -53,7 +59,29 @@ def cmd_run(config: ConfigOpt = None) -> None:
                         loop.add_signal_handler(sig, stop.set)
                 where = f"http://{s.server.host}:{s.server.port}" if service.web_runner else "（无需 HTTP 服务）"
                 Console(stderr=True).print(f"督办服务已启动 {where}，渠道：{', '.join(service.notifier.platforms)}")
+                if service.sample_loaded:
+                    Console(stderr=True).print(SAMPLE_NOTE)
                 await stop.wait()
+        finally:
+            await service.stop()
+
+    asyncio.run(main())
+
+
+def cmd_worker(config: ConfigOpt = None) -> None:
+    """只扫描和发送提醒的工作进程（不接收聊天消息）；多个进程可共用一个 PostgreSQL 库分担发送。"""
+    service = App(runtime(config).settings)
+
+    async def main() -> None:
+        await service.start_worker()
+        try:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(sig, stop.set)
+            Console(stderr=True).print(f"督办发送进程已启动，渠道：{', '.join(service.notifier.platforms) or '（无）'}")
+            await stop.wait()
         finally:
             await service.stop()
 
@@ -64,11 +92,20 @@ def cmd_console(config: ConfigOpt = None, now: NowOpt = None) -> None:
     """打开终端聊天：与 Telegram、企业微信相同的命令，无需任何账号。"""
     console = ConsoleSender()
     service = _service(config, now, console)
-    service.load_sample_if_empty()
+    if service.load_sample_if_empty():
+        console.out.write(SAMPLE_NOTE + "\n")
+    with session_scope(service.engine) as session:
+        console.resume_after(repo.last_message_number(session=session, platform="console"))
+
+    async def sweep() -> None:
+        # The console is the office's own channel: what is owed at --now (or now) shows up here to tap.
+        result = service.sweep()
+        if result.written:
+            await service.dispatch()
 
     async def main() -> None:
         try:
-            await run_console(service.chat, console)
+            await run_console(service.chat, console, after_each=sweep)
         finally:
             await service.stop()
 

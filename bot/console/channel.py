@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.chat.events import ChatEvent, ChatHandler
@@ -13,6 +14,7 @@ from bot.notify import ALL_CAPS, Button, OutboundMessage, Recipient, SendResult,
 
 PLATFORM = "console"
 CHAT_ID = "console"
+DEFAULT_EXPORT_DIR = "exports"  # under the working directory; `[console] export_dir` in config
 
 BANNER = """督办控制台（输入 /help 查看用法，/bind 单位 以该单位身份接收提醒，quit 退出）
 按钮显示为 [1] [2] …，输入数字即可点按；输入 “@消息号 文字” 可回复某条提醒。"""
@@ -24,17 +26,42 @@ class ConsoleSender:
     platform = PLATFORM
     caps = ALL_CAPS
 
-    def __init__(self, out: TextIO | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, *, export_dir: str | Path | None = None) -> None:
         self.out = out or sys.stdout
         self._ids = itertools.count(1)
         self.buttons: dict[str, tuple[str, str]] = {}  # "1" → (callback data, message id)
+        # Where received documents (/export, /bulletin) are written. None: taken from the chat service's
+        # settings when run_console starts, else DEFAULT_EXPORT_DIR.
+        self.export_dir: Path | None = Path(export_dir) if export_dir is not None else None
+
+    def save_document(self, name: str, data: bytes) -> Path:
+        """Write a received document into the export directory; an existing file is never overwritten."""
+        folder = (self.export_dir or Path(DEFAULT_EXPORT_DIR)).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = Path(name.replace("\\", "/")).name or "附件"
+        target = folder / safe
+        stem, suffix = target.stem, target.suffix
+        n = 1
+        while target.exists():
+            n += 1
+            target = folder / f"{stem}_{n}{suffix}"
+        target.write_bytes(data)
+        return target.resolve()
+
+    def resume_after(self, last_id: int) -> None:
+        """Number new messages after `last_id`, so a tap on "#1" after a restart is never an older #1."""
+        self._ids = itertools.count(last_id + 1)
 
     def show(self, message: OutboundMessage) -> str:
         mid = message.edit_message_id or str(next(self._ids))
         head = f"── 消息 #{mid}" + ("（已更新）" if message.edit_message_id else "") + " ──"
         lines = [head, message.text]
         if message.document:
-            lines.append(f"[附件] {message.document[0]}（{len(message.document[1])} 字节）")
+            name, data = message.document
+            try:
+                lines.append(f"[附件] 已保存到 {self.save_document(name, data)}（{len(data)} 字节）")
+            except OSError as exc:
+                lines.append(f"[附件] {name}（{len(data)} 字节）未能保存：{exc.strerror or exc}")
         if message.buttons:
             self.buttons.clear()
             flat: list[Button] = [b for row in message.buttons for b in row]
@@ -64,11 +91,23 @@ def to_event(line: str, sender: ConsoleSender) -> ChatEvent | None:
     return ChatEvent(**base, text=text)
 
 
-async def run_console(handler: ChatHandler, sender: ConsoleSender, *, read: Callable[[], str] | None = None) -> None:
-    """Read lines until EOF or quit, answering each through the chat layer."""
+async def run_console(handler: ChatHandler, sender: ConsoleSender, *, read: Callable[[], str] | None = None,
+                      after_each: Callable[[], Awaitable[object]] | None = None) -> None:
+    """Read lines until EOF or quit, answering each through the chat layer.
+
+    `after_each` runs once at start and after every line (the CLI passes a sweep and dispatch, so
+    reminders owed at `--now` show up as soon as the console is bound to a unit).
+    """
     loop = asyncio.get_running_loop()
     read = read or sys.stdin.readline
+    if sender.export_dir is None:
+        settings = getattr(handler, "settings", None)  # the ChatService carries the loaded config
+        console = getattr(settings, "console", None)
+        if console is not None:
+            sender.export_dir = Path(console.export_dir)
     sender.out.write(BANNER + "\n")
+    if after_each is not None:
+        await after_each()
     while True:
         sender.out.write("> ")
         sender.out.flush()
@@ -80,3 +119,5 @@ async def run_console(handler: ChatHandler, sender: ConsoleSender, *, read: Call
             continue
         for message in await handler.handle(event):
             sender.show(message)
+        if after_each is not None:
+            await after_each()

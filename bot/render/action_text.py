@@ -51,7 +51,7 @@ def defer_request(who: str, ref: str, title: str, when: date, reason: str) -> st
 
 
 def defer_submitted(ref: str, when: date, has_admins: bool) -> str:
-    tail = "已提交管理员审批。" if has_admins else "已记录，但尚未配置管理员，请联系办公室处理。"
+    tail = "已提交管理员审批。" if has_admins else "已记录，管理员发送 /deferrals 即可审批。"
     return f"第{ref}项延期至{when.isoformat()}的申请{tail}"
 
 
@@ -92,3 +92,28 @@ def recipient_gone(unit: str, recipient: str) -> str:
     """The admins' notice that a chat blocked us or left."""
     return (f"【送达失败】{unit}的聊天 {recipient} 已屏蔽督办助手或已退出，今后不再向其发送提醒。"
             f"请重新邀请：/invite {unit}")
+
+
+# --- delivery-unknown notices and 重发 (outbox rows) -----------------------------------------------------
+
+RESEND_LABEL = "重发"
+
+
+def delivery_unknown_notice(row_id: int, unit: str, recipient: str, excerpt: str) -> str:
+    return (f"【送达未知】第 {row_id} 条提醒（{unit}，{recipient}）已发出请求，但没有收到平台确认，"
+            f"可能已送达，也可能没有。\n内容：{excerpt}\n"
+            f"确认对方没有收到时，点“{RESEND_LABEL}”或运行 duban outbox resend {row_id}。")
+
+
+def resent(row_id: int) -> str:
+    return f"已重新排队第 {row_id} 条提醒，稍后发出。"
+
+
+def resend_missing(row_id: int) -> str:
+    return f"没有第 {row_id} 条提醒。"
+
+
+def resend_refused(row_id: int, state: str) -> str:
+    why = {"sent": "已送达，不再重发", "pending": "已在发送队列中，无需重发", "retry": "已在发送队列中，无需重发",
+           "sending": "正在发送，无需重发", "inactive": "的接收方已屏蔽或退出，请先重新邀请"}.get(state, "不能重发")
+    return f"第 {row_id} 条提醒{why}。"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.notify import ALL_CAPS, Button, Cap, OutboundMessage
 from bot.reminders.policy import Reminder
@@ -38,6 +38,29 @@ class TaskInfo:
     title: str
     ref: str
     lead_names: list[str]
+    # For the lead's reminders: the co-units that have / have not reported on the task since the
+    # reminder period began (the sweep fills these; see jobs.sweep.co_feed). Both empty: no co-units.
+    co_reported: list[str] = field(default_factory=list)
+    co_pending: list[str] = field(default_factory=list)
+
+
+def co_feed(task: TaskInfo) -> str:
+    """"配合单位已反馈：人事股；尚未反馈：计财股。" for the lead; "" for a task without co-units."""
+    done, pending = "、".join(task.co_reported), "、".join(task.co_pending)
+    if not (done or pending):
+        return ""
+    if not pending:
+        return f"配合单位均已反馈（{done}）。"
+    if not done:
+        return f"配合单位尚未反馈：{pending}。"
+    return f"配合单位已反馈：{done}；尚未反馈：{pending}。"
+
+
+def _co_feed_short(task: TaskInfo) -> str:
+    """The same in a digest line."""
+    if task.co_pending:
+        return f"；配合单位未反馈：{'、'.join(task.co_pending)}"
+    return "；配合单位均已反馈" if task.co_reported else ""
 
 
 def status_buttons(key: bytes, task_id: int) -> list[list[Button]]:
@@ -61,10 +84,11 @@ def _when(r: Reminder) -> str:
 def line(r: Reminder, task: TaskInfo, unit_name: str, deadline_text: str) -> str:
     """One reminder in one line, for digests and the simulate timeline."""
     role = ROLE_CN.get(r.role, r.role)
+    feed = _co_feed_short(task) if r.role == "lead" else ""
     if r.kind == "checkin":
-        return f"第{task.ref}项「{task.title}」（{role}）：本月请反馈进展"
+        return f"第{task.ref}项「{task.title}」（{role}）：本月请反馈进展{feed}"
     dl = f"（{deadline_text}）" if deadline_text else ""
-    return f"第{task.ref}项「{task.title}」（{role}）：时限{cn_date(r.deadline)}{dl}，{_when(r)}"
+    return f"第{task.ref}项「{task.title}」（{role}）：时限{cn_date(r.deadline)}{dl}，{_when(r)}{feed}"
 
 
 def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text: str, key: bytes,
@@ -85,13 +109,17 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
         return OutboundMessage(text=text, title="督办升级")
     if r.kind == "checkin":
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
-                + hint)
+                + _line(co_feed(task)) + hint)
     elif r.role == "co":
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）配合，牵头单位：{'、'.join(task.lead_names)}。"
                 f"请于{cn_date(r.deadline)}前向牵头单位报送配合情况（{_when(r)}）。\n"
                 + hint)
     else:
         text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
-                f"{_when(r)}。\n" + hint)
+                f"{_when(r)}。\n" + _line(co_feed(task)) + hint)
     buttons = status_buttons(key, r.task_id) if Cap.BUTTONS in caps else []
     return OutboundMessage(text=text, title=f"第{task.ref}项督办", buttons=buttons)
+
+
+def _line(text: str) -> str:
+    return text + "\n" if text else ""

@@ -1,4 +1,9 @@
-"""The progress ledger (台账) as data: one row per task with its light, latest status and note."""
+"""The progress ledger (台账) as data: per task, per task × unit (lead and co), and every report.
+
+Reads are bounded: the plan's lights come from the same views and `light_of` as the board (so the
+ledger agrees with `/board`), and every report of the plan is read in one query; the rows are
+assembled in memory, never with a query per task or per unit.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,18 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.services.board import TaskLight, board
+from bot.reminders.policy import TaskView
+from bot.reminders.views import load_task_views
+from bot.services.board import TaskLight, light_of
+from bot.services.errors import UserError
 from bot.workdays import WorkCalendar
 from storage import repo
-from storage.models import ReportStatus
+from storage.models import Plan, ReportStatus, Role, StatusReport
 
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """One task of the ledger."""
+    """One task of the ledger (the 任务总览 sheet)."""
 
     light: TaskLight
     due: date | None
@@ -26,15 +34,140 @@ class LedgerRow:
     reported_at: datetime | None
 
 
+@dataclass(frozen=True)
+class UnitLedgerRow:
+    """One task × one owning unit: that unit's own latest word on the task."""
+
+    ref: str
+    title: str
+    unit: str
+    role: Role
+    light: str  # the task's light (see board.light_of)
+    due: date | None
+    status: ReportStatus | None  # the unit's newest status report; None: none yet
+    percent: int | None
+    note: str  # the unit's newest non-empty note
+    reported_at: datetime | None  # the unit's newest report of any kind (a plain note counts)
+    reports: int  # how many reports the unit made on the task
+    evidence: int  # 佐证材料 attached by the unit (always 0 until evidence exists)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One status report, as written."""
+
+    ref: str
+    title: str
+    unit: str  # "" when an admin reported without a unit
+    role: Role | None  # the unit's role on the task; None for an admin or a former owner
+    status: ReportStatus
+    percent: int | None
+    note: str
+    reporter: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The whole ledger of one plan as of one instant."""
+
+    plan_title: str
+    plan_year: int
+    as_of: datetime
+    tasks: list[LedgerRow]
+    units: list[UnitLedgerRow]
+    history: list[HistoryRow]
+
+
+def resolve_plan(*, session: Session, which: str | None = None) -> Plan:
+    """The plan a ledger or bulletin is about: the current plan, or the active plan whose title contains `which`."""
+    if not which:
+        plan = repo.current_plan(session=session)
+        if plan is None:
+            raise UserError("还没有导入工作计划。")
+        return plan
+    plans = repo.active_plans(session=session)
+    hits = [p for p in plans if which in p.title or (which.isdigit() and int(which) == p.year)]
+    if not hits:
+        known = "、".join(p.title for p in plans) or "无"
+        raise UserError(f"没有名为“{which}”的在用计划（在用的计划：{known}）")
+    if len(hits) > 1 and not which.isdigit():
+        raise UserError(f"“{which}”对应多个计划：{'、'.join(p.title for p in hits)}，请写得更具体些")
+    return hits[0]  # active_plans is newest first
+
+
+def plan_lights(*, session: Session, plan: Plan, now: datetime, settings: Settings,
+                calendar: WorkCalendar) -> list[tuple[TaskView, TaskLight]]:
+    """Each live task of `plan` with its light, computed exactly as `board()` does (same views, same light_of)."""
+    today = now.astimezone(settings.app.tz).date()
+    ids = {t.id for t in repo.active_tasks(session=session, plan_id=plan.id)}
+    views = [v for v in load_task_views(session=session, now=now, tz=settings.app.tz) if v.id in ids]
+    names = repo.unit_names(session=session)
+    out = []
+    for v in views:
+        light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)
+        out.append((v, TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light,
+                                 nxt, missed, v.last_report)))
+    return out
+
+
+def evidence_counts(*, session: Session, task_ids: list[int]) -> dict[tuple[int, int], int]:  # noqa: ARG001
+    """(task id, unit id) → number of 佐证材料 files the unit attached.
+
+    Evidence does not exist yet, so this is empty and every count reads 0. When 佐证材料 are stored,
+    answer here with one grouped query over `task_ids`; the ledger needs no other change.
+    """
+    return {}
+
+
+def build_ledger(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
+                 plan: Plan | None = None) -> Ledger:
+    """The ledger of `plan` (the current plan by default) as of `now`."""
+    plan = plan or resolve_plan(session=session)
+    pairs = plan_lights(session=session, plan=plan, now=now, settings=settings, calendar=calendar)
+    ids = [v.id for v, _ in pairs]
+    reports = repo.reports_for_tasks(session=session, task_ids=ids)  # oldest first, one query
+    names = repo.unit_names(session=session)
+    evidence = evidence_counts(session=session, task_ids=ids)
+
+    latest: dict[int, StatusReport] = {}  # task → newest status report (not a plain note), any unit
+    note_of: dict[int, str] = {}  # task → newest non-empty note
+    by_unit: dict[tuple[int, int], list[StatusReport]] = {}
+    for r in reports:
+        if r.status != ReportStatus.NOTE:
+            latest[r.task_id] = r
+        if r.note:
+            note_of[r.task_id] = r.note
+        if r.unit_id is not None:
+            by_unit.setdefault((r.task_id, r.unit_id), []).append(r)
+
+    tasks, units = [], []
+    roles: dict[tuple[int, int], Role] = {}
+    refs = {v.id: v for v, _ in pairs}
+    for v, t in pairs:
+        due = t.overdue_since or t.next_deadline
+        r = latest.get(v.id)
+        tasks.append(LedgerRow(t, due, ReportStatus(r.status) if r else None, r.percent if r else None,
+                               note_of.get(v.id, ""), r.created_at if r else None))
+        for role, owners in ((Role.LEAD, v.lead), (Role.CO, v.co)):
+            for unit_id in owners:
+                roles[(v.id, unit_id)] = role
+                mine = by_unit.get((v.id, unit_id), [])
+                status = next((x for x in reversed(mine) if x.status != ReportStatus.NOTE), None)
+                note = next((x.note for x in reversed(mine) if x.note), "")
+                units.append(UnitLedgerRow(
+                    v.ref, v.title, names[unit_id], role, t.light, due,
+                    ReportStatus(status.status) if status else None, status.percent if status else None, note,
+                    mine[-1].created_at if mine else None, len(mine), evidence.get((v.id, unit_id), 0)))
+    history = [
+        HistoryRow(refs[r.task_id].ref, refs[r.task_id].title, names.get(r.unit_id, "") if r.unit_id else "",
+                   roles.get((r.task_id, r.unit_id)) if r.unit_id else None, ReportStatus(r.status), r.percent,
+                   r.note, r.reporter, r.created_at)
+        for r in reports
+    ]
+    return Ledger(plan.title, plan.year, now, tasks, units, history)
+
+
 def ledger_rows(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> list[LedgerRow]:
-    """The ledger of the current plan as of `now`."""
-    lights = board(session=session, now=now, settings=settings, calendar=calendar)
-    ids = [t.task_id for t in lights]
-    latest = repo.latest_reports(session=session, task_ids=ids)
-    notes = repo.latest_notes(session=session, task_ids=ids)
-    rows = []
-    for t in lights:
-        r = latest.get(t.task_id)
-        rows.append(LedgerRow(t, t.overdue_since or t.next_deadline, ReportStatus(r.status) if r else None,
-                              r.percent if r else None, notes.get(t.task_id, ""), r.created_at if r else None))
-    return rows
+    """The per-task rows of the current plan's ledger as of `now`."""
+    return build_ledger(session=session, now=now, settings=settings, calendar=calendar).tasks
