@@ -8,38 +8,71 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, emit_json, runtime
+from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
 from bot.render import plan_text
 from bot.services import planfile
+from bot.services.errors import UserError
 from bot.services.importer import apply_plan, diff_plan
 from storage.db import session_scope
 
 plan_app = typer.Typer(help="解析、导入和比对工作计划文件", no_args_is_help=True)
-FileArg = Annotated[Path, typer.Argument(help="计划文件：.txt .html .docx .xlsx .csv")]
+FileArg = Annotated[Path, typer.Argument(help="计划文件：.txt .html .docx .xlsx .csv（含 plan parse --xlsx 导出的核对表）")]
+AliasOpt = Annotated[
+    list[str] | None,
+    typer.Option("--alias", help="确认新单位名是已有单位的别称：新名称=已有单位，如 安全办公室=安全办；可重复"),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="确认删除大量任务的修订（超过三分之一或全部）")]
+RevisesOpt = Annotated[str | None, typer.Option("--revises", help="这是哪份已有计划的修订版（编号或简称）")]
+NewOpt = Annotated[bool, typer.Option("--new", help="这是一份新计划，即使标题与已有计划相近")]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="把解析结果写成核对表 .xlsx，改正后可直接导入")]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
 
 
+def _answers(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or []:
+        alias, sep, target = value.partition("=")
+        if not sep or not alias.strip() or not target.strip():
+            raise UserError(f"--alias {value!r} 格式不对，请写成 新名称=已有单位，如 --alias 安全办公室=安全办")
+        out[alias.strip()] = target.strip()
+    return out
+
+
 @plan_app.command("parse")
-def cmd_parse(file: FileArg, json: JsonOpt = False, config: ConfigOpt = None) -> None:
-    """解析计划文件并输出结果，不写入任何存储。"""
+def cmd_parse(
+    file: FileArg, json: JsonOpt = False, xlsx: XlsxOpt = None, config: ConfigOpt = None
+) -> None:
+    """解析计划文件并输出结果，不写入任何存储；--xlsx 另存一份供人工核对改正的表格。"""
     rt = runtime(config)
     parsed = planfile.parse(file, aliases=rt.settings.aliases)
+    if xlsx is not None:
+        from bot.plan.review import write_review
+
+        try:
+            xlsx.write_bytes(write_review(parsed))
+        except OSError as exc:
+            raise UserError(f"无法写入核对表 {xlsx.name}：{exc.strerror or exc}") from exc
     if json:
-        emit_json(parsed)
+        emit_json(parsed.to_dict())
     else:
         Console().print(plan_text.parsed_summary(parsed))
+        if xlsx is not None:
+            Console().print(f"核对表已写入 {xlsx}：改正后可用 duban plan import {xlsx.name} 导入。")
 
 
 @plan_app.command("diff")
-def cmd_diff(file: FileArg, json: JsonOpt = False, config: ConfigOpt = None) -> None:
+def cmd_diff(file: FileArg, json: JsonOpt = False, alias: AliasOpt = None, office: OfficeOpt = None,
+             revises: RevisesOpt = None, new: NewOpt = False, config: ConfigOpt = None) -> None:
     """显示导入该文件会带来的变化，但不应用。"""
     rt = runtime(config)
+    answers = _answers(alias)
     parsed = planfile.parse(file, aliases=rt.settings.aliases)
     with session_scope(rt.engine) as session:
-        diff = diff_plan(session=session, parsed=parsed, config_aliases=rt.settings.aliases)
+        diff = diff_plan(session=session, parsed=parsed, config_aliases=rt.settings.aliases, answers=answers,
+                         office_id=office_id(session, rt, office), revises=revises, new=new)
         session.rollback()
     if json:
         emit_json(diff.to_dict())
@@ -48,11 +81,22 @@ def cmd_diff(file: FileArg, json: JsonOpt = False, config: ConfigOpt = None) -> 
 
 
 @plan_app.command("import")
-def cmd_import(file: FileArg, json: JsonOpt = False, config: ConfigOpt = None, now: NowOpt = None) -> None:
+def cmd_import(
+    file: FileArg,
+    json: JsonOpt = False,
+    alias: AliasOpt = None,
+    yes: YesOpt = False,
+    office: OfficeOpt = None,
+    revises: RevisesOpt = None,
+    new: NewOpt = False,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+) -> None:
     """导入计划文件；再次导入修订版时先列出变化再应用。"""
     rt = runtime(config, now)
+    answers = _answers(alias)
     parsed = planfile.parse(file, aliases=rt.settings.aliases)
-    # One transaction: a failure anywhere leaves the store as it was.
+    # One transaction: a failure anywhere (or a refusal) leaves the store as it was.
     with session_scope(rt.engine) as session:
         result = apply_plan(
             session=session,
@@ -60,6 +104,11 @@ def cmd_import(file: FileArg, json: JsonOpt = False, config: ConfigOpt = None, n
             now=rt.now(),
             source_name=file.name,
             config_aliases=rt.settings.aliases,
+            answers=answers,
+            confirmed=yes,
+            office_id=office_id(session, rt, office),
+            revises=revises,
+            new=new,
         )
     if json:
         emit_json(result.to_dict())

@@ -47,6 +47,22 @@ class ParsedTask:
             out["leaders"] = list(self.leaders)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedTask:
+        """Rebuild a task from its `to_dict()` form (the plan-JSON contract)."""
+        return cls(
+            ref=str(data.get("ref") or ""),
+            section=data.get("section") or "",
+            title=data.get("title") or "",
+            objective=data.get("objective") or "",
+            measures=data.get("measures") or "",
+            lead=list(data.get("lead") or []),
+            co=list(data.get("co") or []),
+            deadlines=[dict(d) for d in data.get("deadlines") or []],
+            warnings=list(data.get("warnings") or []),
+            leaders=list(data.get("leaders") or []),
+        )
+
 
 @dataclass
 class ParsedPlan:
@@ -65,3 +81,23 @@ class ParsedPlan:
             "units": [{"name": u["name"], "aliases": list(u["aliases"])} for u in self.units],
             "warnings": list(self.warnings),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedPlan:
+        """Rebuild a plan from its `to_dict()` form, e.g. an upload stashed as JSON."""
+        meta = data.get("plan") or {}
+        year = meta.get("year")
+        return cls(
+            title=meta.get("title") or "",
+            year=int(year) if year not in (None, "") else None,
+            tasks=[ParsedTask.from_dict(t) for t in data.get("tasks") or []],
+            units=[
+                {"name": u["name"], "aliases": list(u.get("aliases") or [])} for u in data.get("units") or []
+            ],
+            warnings=list(data.get("warnings") or []),
+        )
+
+    @classmethod
+    def coerce(cls, parsed: ParsedPlan | dict[str, Any]) -> ParsedPlan:
+        """Accept a ParsedPlan or its dict form (older callers and stashed uploads pass dicts)."""
+        return parsed if isinstance(parsed, cls) else cls.from_dict(parsed)

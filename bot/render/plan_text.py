@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+from bot.plan.model import ParsedPlan
 from bot.render.task_text import ROLE_CN
 from bot.services.importer import ImportResult, PlanDiff
 
 FIELD_CN = {"title": "标题", "objective": "目标任务", "measures": "工作措施"}
 
 
-def parsed_summary(parsed: dict) -> str:
-    meta = parsed.get("plan", {})
-    lines = [f"《{meta.get('title', '')}》 {meta.get('year', '')}年，共 {len(parsed.get('tasks', []))} 项任务"]
-    for t in parsed.get("tasks", []):
-        owners = "、".join(t.get("lead", [])) or "（未列责任单位）"
-        if t.get("co"):
-            owners += "；配合：" + "、".join(t["co"])
-        dl = "；".join(f"{d.get('date') or '—'}（{d.get('text')}）" for d in t.get("deadlines", []))
-        lines.append(f"{t.get('ref')}. {t.get('title')} — 牵头：{owners}" + (f" — 时限：{dl}" if dl else ""))
-    lines += [f"提示：{w}" for w in parsed.get("warnings", [])]
+def parsed_summary(parsed: ParsedPlan | dict) -> str:
+    parsed = ParsedPlan.coerce(parsed)
+    year = parsed.year if parsed.year is not None else "（未识别）"
+    lines = [f"《{parsed.title}》 {year}年，共 {len(parsed.tasks)} 项任务"]
+    for t in parsed.tasks:
+        owners = "、".join(t.lead) or "（未列责任单位）"
+        if t.co:
+            owners += "；配合：" + "、".join(t.co)
+        dl = "；".join(f"{d.get('date') or '—'}（{d.get('text')}）" for d in t.deadlines)
+        lines.append(f"{t.ref}. {t.title} — 牵头：{owners}" + (f" — 时限：{dl}" if dl else ""))
+    lines += [f"提示：{w}" for w in parsed.warnings]
     return "\n".join(lines)
+
+
+def question_lines(diff: PlanDiff, *, applied: bool = False) -> list[str]:
+    """Each new unit name that resembles another, asked; unanswered it stays a separate unit."""
+    out = []
+    for q in diff.unit_questions:
+        where = "、".join(f"第{r}项" for r in q.refs[:5]) + ("等" if len(q.refs) > 5 else "")
+        then = "已按新单位导入" if applied else "不回答则按新单位导入"
+        out.append(f"  ? {q.text}（见{where}）如是，请加 --alias {q.answer()} 重新导入；{then}。")
+    return out
 
 
 def diff_lines(diff: PlanDiff) -> str:
     if diff.plan_id is None:
-        return f"新计划《{diff.title}》（{diff.year}年）：将新增 {len(diff.added)} 项任务。"
+        head = f"新计划《{diff.title}》（{diff.year}年）：将新增 {len(diff.added)} 项任务。"
+        return "\n".join([head, *question_lines(diff)])
     if diff.empty:
         return f"《{diff.title}》与已导入的版本相同，没有变化。"
     lines = [f"《{diff.title}》相对已导入版本的变化："]
@@ -33,6 +46,10 @@ def diff_lines(diff: PlanDiff) -> str:
     lines += [f"  + 第{r}项增加{ROLE_CN[ro]}单位：{u}" for r, u, ro in diff.owners_gained]
     lines += [f"  - 第{r}项去掉{ROLE_CN[ro]}单位：{u}" for r, u, ro in diff.owners_lost]
     lines += [f"  ~ 第{r}项时限：{a} → {b}" for r, a, b in diff.deadlines_moved]
+    lines += [f"  = 确认别称：{a} 即 {u}" for a, u in diff.new_aliases]
+    lines += question_lines(diff)
+    if diff.needs_confirmation:
+        lines.append(f"  ! {diff.confirmation_text}")
     return "\n".join(lines)
 
 
@@ -41,7 +58,7 @@ def import_summary(result: ImportResult) -> str:
     if diff.empty:
         head = f"《{diff.title}》已导入过，内容没有变化，未做任何修改。"
     elif diff.plan_id is None:
-        head = f"已导入新计划《{diff.title}》（{diff.year}年）。"
+        head = "\n".join([f"已导入新计划《{diff.title}》（{diff.year}年）。", *question_lines(diff, applied=True)])
     else:
         head = diff_lines(diff) + "\n已应用以上变化。"
     lines = [
