@@ -17,6 +17,7 @@ from storage.models import (
     Office,
     Outbox,
     Plan,
+    Section,
     StatusReport,
     Task,
     TaskUnit,
@@ -388,3 +389,16 @@ def last_message_number(*, session: Session, platform: str) -> int:
     ids = session.exec(select(Outbox.message_id).where(col(Outbox.recipient).startswith(f"{platform}:"),
                                                        col(Outbox.message_id).is_not(None))).all()
     return max((int(i) for i in ids if str(i).isdigit()), default=0)
+
+
+def sections_of(*, session: Session, plan_id: int) -> list[Section]:
+    return list(session.exec(select(Section).where(Section.plan_id == plan_id)).all())
+
+
+def all_tasks(*, session: Session, plan_id: int) -> list[Task]:
+    """Every task of a plan, removed ones included (a revision may bring one back)."""
+    return list(session.exec(select(Task).where(Task.plan_id == plan_id)).all())
+
+
+def task_units(*, session: Session, task_id: int) -> list[TaskUnit]:
+    return list(session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id)).all())

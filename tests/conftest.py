@@ -102,3 +102,38 @@ def telegram_settings(api, db_url: str, **extra):
         },
         **extra,
     )
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys, tmp_path):
+    """Run `duban ARGS…` in-process, as a user types it, against a SQLite store in tmp_path."""
+    import sys
+
+    from bot.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "duban.db"}"\n', encoding="utf-8")
+
+    def run(*args: str, config_file=config):
+        argv = ["duban", *args] + (["--config", str(config_file)] if config_file else [])
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        out = capsys.readouterr()
+        return exit_.value.code, out.out, out.err
+
+    run.config = config
+    return run
+
+
+def load_scorer():
+    """The shared plan scorer (../shared/tools/score_plan.py), or a skip that says where it was looked for."""
+    import importlib.util
+
+    path = SHARED / "tools" / "score_plan.py"
+    if not path.exists():
+        pytest.skip(f"shared/ not found beside the repo ({SHARED}); the scorer and fixtures live there")
+    spec = importlib.util.spec_from_file_location("score_plan", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, datetime, time
 
 import chinese_calendar
 import pytest
-
-from bot.cli import main
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path):
-    """Run `duban ARGS…` against a config whose store is a SQLite file in tmp_path."""
-    config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "duban.db"}"\n', encoding="utf-8")
-
-    def run(*args: str, config_file=config):
-        argv = ["duban", *args] + (["--config", str(config_file)] if config_file else [])
-        monkeypatch.setattr(sys, "argv", argv)
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        out = capsys.readouterr()
-        return exit_.value.code, out.out, out.err
-
-    run.config = config
-    return run
 
 
 def test_import_query_and_reimport(cli, seed_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import sys
 import zipfile
 from datetime import datetime
 
@@ -29,22 +28,6 @@ NOW = datetime(2021, 3, 1, 9, 0, tzinfo=SH)
 SEED = SAMPLE.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path):
-    """Run `duban ARGS…` in-process against a SQLite store in tmp_path (as tests/test_cli.py does)."""
-    from bot.cli import main
-
-    config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "duban.db"}"\n', encoding="utf-8")
-
-    def run(*args: str):
-        monkeypatch.setattr(sys, "argv", ["duban", *args, "--config", str(config)])
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        out = capsys.readouterr()
-        return exit_.value.code, out.out, out.err
-
-    return run
 
 
 def store_state(cli) -> str:

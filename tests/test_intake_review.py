@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 
 import pytest
 
@@ -15,22 +14,6 @@ from tests.conftest import SAMPLE, SHARED
 FIXTURES = sorted((SHARED / "fixtures").glob("*.txt")) if (SHARED / "fixtures").is_dir() else []
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path):
-    """Run `duban ARGS…` in-process against a SQLite store in tmp_path (as tests/test_cli.py does)."""
-    from bot.cli import main
-
-    config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "duban.db"}"\n', encoding="utf-8")
-
-    def run(*args: str):
-        monkeypatch.setattr(sys, "argv", ["duban", *args, "--config", str(config)])
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        out = capsys.readouterr()
-        return exit_.value.code, out.out, out.err
-
-    return run
 
 
 def round_trip(path, tmp_path) -> None:

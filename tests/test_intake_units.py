@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 
 import pytest
@@ -146,22 +145,6 @@ def test_stashed_dict_and_typed_plan_import_alike(memory_engine):
 # --- the command line ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path):
-    """Run `duban ARGS…` in-process against a SQLite store in tmp_path (as tests/test_cli.py does)."""
-    from bot.cli import main
-
-    config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "duban.db"}"\n', encoding="utf-8")
-
-    def run(*args: str):
-        monkeypatch.setattr(sys, "argv", ["duban", *args, "--config", str(config)])
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        out = capsys.readouterr()
-        return exit_.value.code, out.out, out.err
-
-    return run
 
 
 def test_cli_asks_and_alias_answers(cli, tmp_path):

@@ -16,7 +16,6 @@ from bot.workdays import WorkCalendar
 from jobs.sweep import sweep_due
 from storage.db import MIGRATIONS, make_engine, open_store, session_scope
 from storage.models import Outbox, Plan, StatusReport, Unit
-from tests.test_cli import cli  # noqa: F401  (the fixture)
 from tests.test_tg_e2e import SAFETY, World
 
 # Plans written for these tests in the genre of a county bureau's documents (not taken from any archive).
@@ -48,7 +47,7 @@ def write(tmp_path, name: str, body: str):
     return path
 
 
-def test_one_office_runs_an_annual_a_special_and_a_three_year_plan(cli, tmp_path, seed_path):  # noqa: F811
+def test_one_office_runs_an_annual_a_special_and_a_three_year_plan(cli, tmp_path, seed_path):
     assert cli("plan", "import", str(seed_path))[0] == 0
     assert cli("plan", "import", str(write(tmp_path, "safety.txt", SAFETY_PLAN)))[0] == 0
     assert cli("plan", "import", str(write(tmp_path, "it.txt", THREE_YEAR_PLAN)))[0] == 0
@@ -81,7 +80,7 @@ def test_one_office_runs_an_annual_a_special_and_a_three_year_plan(cli, tmp_path
     assert cli("task", "安全生产第3项")[0] != 0
 
 
-def test_two_offices_keep_their_same_named_units_apart(cli, tmp_path):  # noqa: F811
+def test_two_offices_keep_their_same_named_units_apart(cli, tmp_path):
     assert cli("office", "add", "县教育局")[0] == 0
     assert cli("office", "add", "县卫健委")[0] == 0
     edu = write(tmp_path, "edu.txt", SAFETY_PLAN.replace("安全办）", "办公室）", 1))
@@ -112,7 +111,7 @@ def test_two_offices_keep_their_same_named_units_apart(cli, tmp_path):  # noqa: 
     engine.dispose()
 
 
-def test_a_close_title_is_asked_about_not_guessed(cli, tmp_path):  # noqa: F811
+def test_a_close_title_is_asked_about_not_guessed(cli, tmp_path):
     assert cli("plan", "import", str(write(tmp_path, "a.txt", SAFETY_PLAN)))[0] == 0
     close = SAFETY_PLAN.replace("2021年安全生产工作要点", "2021年度安全生产工作要点", 1)
     code, _, err = cli("plan", "import", str(write(tmp_path, "b.txt", close)))
@@ -121,7 +120,7 @@ def test_a_close_title_is_asked_about_not_guessed(cli, tmp_path):  # noqa: F811
     assert len(json.loads(cli("plan", "list", "--json")[1])) == 2
 
 
-def test_a_parent_office_rolls_up_its_counties(cli, tmp_path):  # noqa: F811
+def test_a_parent_office_rolls_up_its_counties(cli, tmp_path):
     assert cli("office", "add", "市教育局")[0] == 0
     assert cli("office", "add", "县教育局", "--parent", "市教育局")[0] == 0
     assert cli("plan", "import", str(write(tmp_path, "s.txt", SAFETY_PLAN)), "--office", "县教育局")[0] == 0

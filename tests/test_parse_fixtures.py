@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
 from bot.plan import parse_file
-from tests.conftest import SHARED
+from tests.conftest import SHARED, load_scorer
 
 FIXTURES = SHARED / "fixtures"
 
@@ -26,14 +25,6 @@ def _cases() -> list[tuple[str, str]]:
     return out
 
 
-def _scorer():
-    path = SHARED / "tools" / "score_plan.py"
-    if not path.exists():
-        pytest.skip(f"shared/ not found beside the repo ({SHARED}); the scorer and fixtures live there")
-    spec = importlib.util.spec_from_file_location("score_plan", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 CASES = _cases()
@@ -42,7 +33,7 @@ CASES = _cases()
 @pytest.mark.skipif(not CASES, reason=f"shared fixtures not found at {FIXTURES}")
 @pytest.mark.parametrize("doc, truth", CASES or [("-", "-")])
 def test_fixture_scores(doc, truth):
-    scorer = _scorer()
+    scorer = load_scorer()
     parsed = json.loads(json.dumps(parse_file(SHARED / doc).to_dict(), ensure_ascii=False))
     result = scorer.score(json.loads((SHARED / truth).read_text(encoding="utf-8")), parsed)
     assert result["year_ok"], result

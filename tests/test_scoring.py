@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
 from bot.plan import parse_file
-from tests.conftest import SHARED
+from tests.conftest import SHARED, load_scorer
 
 CASES = [
     ("seed/000_06dbc8e77edbdaad.txt", "fixtures/seed.truth.json"),
@@ -16,19 +15,11 @@ CASES = [
 ]
 
 
-def _scorer():
-    path = SHARED / "tools" / "score_plan.py"
-    if not path.exists():
-        pytest.skip(f"shared/ not found beside the repo ({SHARED}); the scorer and truth files live there")
-    spec = importlib.util.spec_from_file_location("score_plan", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("doc, truth", CASES)
 def test_plan_scores_exactly_against_its_truth(doc, truth):
-    scorer = _scorer()
+    scorer = load_scorer()
     parsed = json.loads(json.dumps(parse_file(SHARED / doc).to_dict(), ensure_ascii=False))
     result = scorer.score(json.loads((SHARED / truth).read_text(encoding="utf-8")), parsed)
     assert result["year_ok"] and result["overall"] == 1.0, result

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.plan.model import ParsedPlan
+from bot.reminders.schedule import reschedule
 from bot.services.offices import ensure_office, period_of, unique_short_name
 from bot.services.plandiff import (
     DOC_SOURCES,
@@ -140,9 +141,9 @@ def apply_plan(
         merges.append(f"{alias} → {target}")
 
     sections: dict[str, Section] = {}
-    for s in session.exec(select(Section).where(Section.plan_id == plan.id)).all():
+    for s in repo.sections_of(session=session, plan_id=plan.id):
         sections[s.path] = s
-    existing = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id)).all()}
+    existing = {t.ref: t for t in repo.all_tasks(session=session, plan_id=plan.id)}
     keep: set[str] = set()
     lead_n = co_n = 0
     used_units: set[str] = set()
@@ -194,6 +195,7 @@ def apply_plan(
         )
     )
     session.flush()
+    reschedule(session=session, plan_id=plan.id, now=now)  # the plan's reminder series are worked out afresh
     return ImportResult(
         plan_id=plan.id,
         diff=diff,
@@ -226,7 +228,7 @@ def _unchanged_result(
 
 def _sync_owners(session: Session, task: Task, owners: list[tuple[str, str, str]], unit_for) -> None:
     current = {
-        tu.unit_id: tu for tu in session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all()
+        tu.unit_id: tu for tu in repo.task_units(session=session, task_id=task.id)
     }
     wanted: set[int] = set()
     for position, (name, role, written) in enumerate(owners):
@@ -248,7 +250,7 @@ def _sync_deadlines(session: Session, task: Task, wanted: list[dict], now: datet
     """Follow the document's deadlines; manual ones set by an admin stay untouched."""
     current = [
         d
-        for d in session.exec(select(Deadline).where(Deadline.task_id == task.id, Deadline.active)).all()
+        for d in repo.active_deadlines(session=session, task_id=task.id)
         if d.source in DOC_SOURCES
     ]
     by_key = {
