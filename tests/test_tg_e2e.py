@@ -309,7 +309,7 @@ async def test_task_questions_and_lists(world):
     [
         ("/report", "用法：/report 编号 状态"),
         ("/report 25", "请写明状态"),
-        ("/report 25 搞定了", "不认识的状态“搞定了”"),
+        ("/report 25 随便", "不认识的状态“随便”"),
         ("/report 25 推进中 150%", "不能超过 100%"),
         ("/report 99 推进中", "没有第99项任务"),
         ("/report 12 推进中 50%", "安全办不是第12项的牵头或配合单位"),

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, queries
+from bot.chat import actions, admin, ask, queries
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.events import ChatEvent
@@ -37,8 +37,9 @@ class ChatService:
         self.on_outbox = on_outbox
         self.invite_link = invite_link
         # Every feature module lists its commands and buttons; nothing registers itself on import.
-        self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands()])
-        self.user_buttons = actions.buttons()
+        self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
+                                      ask.commands()])
+        self.user_buttons = {**actions.buttons(), **ask.buttons()}
         self.admin_buttons = admin.buttons()
 
     def _own_commands(self) -> list[Command]:
@@ -99,6 +100,8 @@ class ChatService:
         if not text:
             return []
         intent = parse(text)
+        if not intent.slash:  # plain words are read by the language layer (bot.chat.ask), not matched here
+            intent = Intent("unknown", [text])
         command = self.commands.get(intent.name)
         if intent.slash and command is None:
             return reply(chat_text.unknown_command(intent.name)) if bound or not event.is_group else []
@@ -108,6 +111,9 @@ class ChatService:
             return [] if event.is_group and command is None else reply(chat_text.ONBOARDING)
         if command is None:
             answered = self._free_text(ctx, text)
+            if answered is not None:
+                return answered
+            answered = ask.answer(ctx, text, help_text=self.help_text)
             if answered is not None:
                 return answered
             return [] if event.is_group else reply(chat_text.NOT_UNDERSTOOD)

@@ -5,6 +5,7 @@
     sel = select(u, vocab)                           # task ids best first, unit ids, count, description
 """
 
+from bot.nlu.lexicon import STATUS_WORDS
 from bot.nlu.model import (
     FILTER_LABEL,
     STATUS_LABEL,
@@ -31,7 +32,7 @@ from bot.nlu.understand import RULES, Rule, understand
 from bot.nlu.vocab import Vocabulary
 
 __all__ = [
-    "FILTER_LABEL", "RULES", "STATUS_LABEL", "Choice", "Combine", "Filter", "Focus", "Kind", "Report", "Role",
+    "FILTER_LABEL", "RULES", "STATUS_LABEL", "STATUS_WORDS", "Choice", "Combine", "Filter", "Focus", "Kind", "Report", "Role",
     "Rule", "Selection", "Status", "TaskRecord", "TopicHit", "Understanding", "UnitMention", "UnitRecord",
     "Vocabulary", "Window", "describe", "normalise", "records_from_plan", "select", "understand",
 ]

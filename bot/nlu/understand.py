@@ -117,7 +117,7 @@ _REF_PATTERNS = [
     re.compile(r"(?:\btasks?|\bitems?|\bno\.?|#|任务|事项)\s*#?\s*(\d+(?:[.\-]\d+)*)"),
     re.compile(r"(?:任务|事项)\s*([零〇一二两三四五六七八九十百]+)(?![\u3400-\u9fff])"),
 ]
-_BARE_REF = re.compile(r"^\s*(\d+(?:[.\-]\d+)*)(?![\d%天月日号个周年点.])(?=\s|$|[\u3400-\u9fff:,!?.;])")
+_BARE_REF = re.compile(r"^\s*(?!\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?(?![\d项条号]))(\d+(?:[.\-]\d+)*)(?![\d%天月日号个周年点.])(?=\s|$|[\u3400-\u9fff:,!?.;])")
 _PERCENT = re.compile(r"(\d{1,3})\s*%|百分之\s*([\d零一二两三四五六七八九十百]+)|([一二三四五六七八九\d])\s*成(?![果效立为员绩])")
 _SPLIT_NUM = re.compile(_NUM)
 
@@ -297,6 +297,7 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     # Roles apply to the units written since the previous role word: 基教股牵头、督导室配合.
     events.sort(key=lambda e: e[0])
     pending: list[UnitMention] = []
+    last_roled: list[UnitMention] = []  # the units the previous role word applied to
     free_roles: list[str] = []
     for _pos, what, payload in events:
         if what == "unit":
@@ -307,15 +308,19 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
         elif what == "role":
             role = {"lead": Role.LEAD, "co": Role.CO}.get(payload, Role.ANY)
             if pending:
-                u.units.extend(UnitMention(m.unit_id, role, m.text, m.score, m.own) for m in pending)
+                last_roled = [UnitMention(m.unit_id, role, m.text, m.score, m.own) for m in pending]
+                u.units.extend(last_roled)
                 pending = []
+            elif last_roled and role is not Role.ANY and all(m.role not in (role, Role.ANY) for m in last_roled):
+                # 安全办牵头哪些、配合哪些: the second role word is about the same unit
+                u.units.extend(UnitMention(m.unit_id, role, m.text, m.score, m.own) for m in last_roled)
             else:
                 free_roles.append(payload)
     u.units.extend(pending)
     seen: set[tuple[int, Role]] = set()
     u.units = [m for m in u.units if (m.unit_id, m.role) not in seen and not seen.add((m.unit_id, m.role))]
     roles = {m.role for m in u.units}
-    if len(u.units) > 1 and ("all_of" in tags or (Role.LEAD in roles and Role.CO in roles)):
+    if len({m.unit_id for m in u.units}) > 1 and ("all_of" in tags or (Role.LEAD in roles and Role.CO in roles)):
         u.combine = Combine.ALL
 
     # Refs against the plan.
@@ -492,7 +497,7 @@ def _fuzzy_unit(chunk: str, vocab: Vocabulary, *, allow_weak: bool) -> tuple[tup
             continue
         for uid in ids:
             best[uid] = max(best.get(uid, 0.0), score)
-    if not best:
+    if not best and len(c) >= 3:  # two characters are too few to read a typo in ("公室" left of 安全办公室)
         for surface, score, _i in process.extract(c, vocab.surface_list, scorer=fuzz.ratio, limit=4,
                                                   score_cutoff=FUZZY_WEAK):
             weak_ok = allow_weak and len(surface) == len(c) and len(c) >= 3

@@ -27,6 +27,9 @@ class Action(enum.StrEnum):
     DEFER_REFUSE = "dfr"
     IMPORT = "imp"  # an admin confirms a staged plan upload (arg: the draft's key)
     IMPORT_CANCEL = "imx"
+    IMPORT_NEW = "imn"  # import the staged plan as a new plan, though its title is close to another
+    CHOOSE = "ch"  # one choice of an ask-back ("你是说…"); id: the task or unit, arg: what to answer
+    RESEND = "rs"  # an admin re-queues a "delivery unknown" outbox row (id: the row)
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:
