@@ -36,6 +36,9 @@ class AppSettings(BaseModel):
     load_sample_plan: bool = True
     # The office a single-office deployment works for; made on first import when the store has none.
     office: str = "本单位"
+    # Where evidence files (佐证材料) are kept, by content hash; relative to the working directory.
+    data_dir: str = "data"
+    evidence_max_mb: int = Field(20, ge=1, le=100)
 
     @field_validator("timezone")
     @classmethod

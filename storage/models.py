@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
@@ -121,6 +121,13 @@ class Task(SQLModel, table=True):
     removed: bool = Field(default=False, index=True)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # The task's state as its reports left it (migration 0005), kept up to date by record_report so the
+    # sweep and the board never read the whole history: the newest report of any kind, the newest status
+    # and percent stated, and done (the lead's word, or an admin's).
+    last_report_at: datetime | None = _ts(nullable=True)
+    last_status: str | None = None
+    last_percent: int | None = None
+    done: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class TaskUnit(SQLModel, table=True):
@@ -234,6 +241,28 @@ class Snooze(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class ReminderSeries(SQLModel, table=True):
+    """The persisted schedule (migration 0005): one row per reminder series of a task.
+
+    A series is (task, deadline, unit, role, kind) with kind ladder | overdue | escalation | checkin;
+    `next_due` is a working day on or before its next reminder (never after), counted from the start of the
+    week it was worked out in, so a week's digest sees the whole week. The sweep reads only rows due by the
+    end of this week. A row of kind "stale" (no unit) marks a task whose series must be worked out again
+    (after an import, a report, a deadline change, a snooze, a plan closed or reopened).
+    """
+
+    __table_args__ = (Index("ix_reminderseries_due_unit", "next_due", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    deadline_id: int | None = None  # the Deadline row; None for the default year-end date and check-ins
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    role: str = ""  # lead | co | supervisor
+    kind: str  # ladder | overdue | escalation | checkin | stale
+    next_due: date | None = None
+    swept_on: date | None = None  # the last day a sweep worked this row out
+
+
 class Outbox(SQLModel, table=True):
     """One reminder to one recipient; `key` makes writing it twice impossible."""
 
@@ -298,3 +327,19 @@ class ChatPlan(SQLModel, table=True):
     address: str = Field(primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
     updated_at: datetime = _ts()
+
+
+class Evidence(SQLModel, table=True):
+    """A photo or file a unit sent as 佐证材料 for a task, kept under the data directory by content hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="statusreport.id")  # the report it backs
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    sha256: str
+    name: str  # as sent
+    mime: str = ""
+    size: int = 0
+    path: str  # relative to the data directory
+    reporter: str = ""
+    created_at: datetime = _ts()

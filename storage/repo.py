@@ -13,6 +13,7 @@ from storage.models import (
     ChatPlan,
     Deadline,
     Deferral,
+    Evidence,
     Invite,
     Office,
     Outbox,
@@ -402,3 +403,26 @@ def all_tasks(*, session: Session, plan_id: int) -> list[Task]:
 
 def task_units(*, session: Session, task_id: int) -> list[TaskUnit]:
     return list(session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id)).all())
+
+
+def evidence_of(*, session: Session, task_id: int) -> list[Evidence]:
+    """A task's evidence, oldest first."""
+    stmt = select(Evidence).where(Evidence.task_id == task_id).order_by(col(Evidence.created_at), Evidence.id)
+    return list(session.exec(stmt).all())
+
+
+def evidence_counts(*, session: Session, task_ids: Sequence[int]) -> dict[tuple[int, int | None], int]:
+    """(task id, unit id) → how many pieces of evidence that unit sent for that task."""
+    if not task_ids:
+        return {}
+    stmt = (select(Evidence.task_id, Evidence.unit_id, func.count())
+            .where(col(Evidence.task_id).in_(task_ids)).group_by(Evidence.task_id, Evidence.unit_id))
+    return {(t, u): n for t, u, n in session.exec(stmt).all()}
+
+
+def latest_report_of(*, session: Session, task_id: int, unit_id: int | None) -> StatusReport | None:
+    """The newest report one unit (or an admin, unit None) made on a task."""
+    stmt = select(StatusReport).where(StatusReport.task_id == task_id)
+    stmt = stmt.where(StatusReport.unit_id == unit_id) if unit_id is not None else stmt.where(
+        col(StatusReport.unit_id).is_(None))
+    return session.exec(stmt.order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())).first()

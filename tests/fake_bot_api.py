@@ -352,3 +352,15 @@ def document_update(
     if caption is not None:
         message["caption"] = caption
     return {"update_id": next(_ids), "message": message}
+
+
+def photo_update(file_id: str, size: int, *, caption: str | None = None, **kwargs: Any) -> dict:
+    """Return an update carrying a photo (Telegram sends several sizes; the last is the largest)."""
+    message = message_dict(None, **kwargs)
+    message["photo"] = [
+        {"file_id": f"{file_id}-small", "file_unique_id": f"us-{file_id}", "width": 90, "height": 90, "file_size": 99},
+        {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960, "file_size": size},
+    ]
+    if caption is not None:
+        message["caption"] = caption
+    return {"update_id": next(_ids), "message": message}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
@@ -9,7 +11,10 @@ from bot.notify import Button, OutboundMessage, Recipient, from_payload
 from bot.render import action_text
 from bot.services import deferrals
 from bot.services.buttons import Action, sign
+from bot.services.errors import UserError
+from bot.services.evidence import attach
 from bot.services.reports import may_report, parse_report_args, record_report, snooze
+from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
 from storage import repo
 from storage.models import Deferral, Outbox, ReportStatus, Task
@@ -191,3 +196,47 @@ def buttons():
     return {Action.STATUS: on_status, Action.SNOOZE: on_snooze, Action.DEFER: on_defer,
             Action.DEFER_NOTE: on_defer_note, Action.DEFER_CANCEL: on_defer_cancel}
 
+
+
+PLAN_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".xlsx", ".csv", ".xls", ".doc")
+_MB = 1024 * 1024
+
+
+def _caption_task(ctx: Ctx) -> tuple[Task | None, str]:
+    """The task a file's caption names ("第12项 验收照片", "12 照片"), and the rest of the caption."""
+    words = (ctx.event.text or "").split()
+    if not words:
+        return None, ""
+    if looks_like_ref(words[0]) or (len(words) > 1 and looks_like_ref(words[1])) or split_plan_ref(words[0])[0]:
+        try:
+            task, rest = ctx.take_task(words)
+        except UserError:
+            return None, " ".join(words)
+        return task, " ".join(rest)
+    return None, " ".join(words)
+
+
+def looks_like_plan_file(ctx: Ctx) -> bool:
+    """A plan document: a text/Word/Excel/HTML file that names no task and answers no reminder."""
+    name = (ctx.event.file_name or "").lower()
+    if not name.endswith(PLAN_SUFFIXES) or (ctx.event.file_mime or "").startswith("image/"):
+        return False
+    original = _original(ctx)
+    return (original is None or original.task_id is None) and _caption_task(ctx)[0] is None
+
+
+def on_evidence(ctx: Ctx):
+    """A photo or file for a task: kept as 佐证材料 on the unit's latest report for it."""
+    original = _original(ctx)
+    task = ctx.session.get(Task, original.task_id) if original is not None and original.task_id else None
+    caption_task, note = _caption_task(ctx)
+    task = task or caption_task
+    if task is None:
+        raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")
+    _check(ctx, task)
+    name = ctx.event.file_name or "file"
+    row = attach(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, reporter=ctx.actor.ref, name=name,
+                 data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,
+                 data_dir=Path(ctx.settings.app.data_dir), max_bytes=ctx.settings.app.evidence_max_mb * _MB,
+                 note=note)
+    return reply(action_text.evidence_kept(task.ref, row.name, row.size))

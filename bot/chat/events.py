@@ -25,6 +25,7 @@ class ChatEvent:
     reply_to_text: str | None = None
     file_name: str | None = None
     file_bytes: bytes | None = None
+    file_mime: str | None = None  # e.g. "image/jpeg" for a photo
 
 
 class ChatHandler(Protocol):

@@ -93,9 +93,16 @@ class ChatService:
         if event.callback_data is not None:
             return self._button(ctx, event.callback_data) if bound else reply(chat_text.ONBOARDING)
         if event.file_bytes is not None or event.file_name:
-            if not actor.is_admin:
-                return reply("只有管理员可以导入计划文件。" if bound else chat_text.ONBOARDING)
-            return admin.on_upload(ctx)
+            if not bound:
+                return reply(chat_text.ONBOARDING)
+            # An admin's plan document (no task named, not a reply to a reminder) is a plan to import;
+            # anything else sent by a bound chat is evidence (佐证材料) for a task.
+            if actions.looks_like_plan_file(ctx):
+                if actor.is_admin:
+                    return admin.on_upload(ctx)
+                return reply("只有管理员可以导入计划文件。如这是佐证材料，请在说明中写上任务编号（如“第12项 验收报告”），"
+                             "或回复该任务的提醒消息发送。")
+            return actions.on_evidence(ctx)
         text = (event.text or "").strip()
         if not text:
             return []

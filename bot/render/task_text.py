@@ -78,4 +78,7 @@ def task_full(r: TaskRecord, *, tz: tzinfo) -> str:
         lines.append(f"最新进展：{report_text(latest)}（{local_stamp(latest.at, tz)}）")
     else:
         lines.append("最新进展：尚未反馈")
+    if r.evidence:
+        lines.append(f"佐证材料（{len(r.evidence)}份）：" + "、".join(
+            f"{e.name}（{local_stamp(e.at, tz, '%m-%d')}）" for e in r.evidence[-5:]))
     return "\n".join(lines)

@@ -111,13 +111,9 @@ def plan_lights(*, session: Session, plan: Plan, now: datetime, settings: Settin
     return out
 
 
-def evidence_counts(*, session: Session, task_ids: list[int]) -> dict[tuple[int, int], int]:  # noqa: ARG001
-    """(task id, unit id) → number of 佐证材料 files the unit attached.
-
-    Evidence does not exist yet, so this is empty and every count reads 0. When 佐证材料 are stored,
-    answer here with one grouped query over `task_ids`; the ledger needs no other change.
-    """
-    return {}
+def evidence_counts(*, session: Session, task_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(task id, unit id) → number of 佐证材料 files the unit attached (one grouped query)."""
+    return repo.evidence_counts(session=session, task_ids=task_ids)
 
 
 def build_ledger(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,

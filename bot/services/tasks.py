@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session
 
 from bot.numerals import cn_int
 from bot.services.errors import NotFound
+from bot.services.evidence import evidence_lines
 from storage import repo
 from storage.models import Plan, ReportStatus, Section, Task
 
@@ -149,6 +150,7 @@ class TaskRecord:
     deadlines: list[DeadlineLine]
     reports: list[ReportLine]
     removed: bool = False
+    evidence: list = field(default_factory=list)  # EvidenceLine: 佐证材料 sent for the task
 
     @property
     def latest(self) -> ReportLine | None:
@@ -169,11 +171,13 @@ class TaskRecord:
             "reports": [r.to_dict() for r in self.reports],
             "latest": self.latest.to_dict() if self.latest else None,
             "removed": self.removed,
+            "evidence": [e.to_dict() for e in self.evidence],
         }
 
 
 def task_record(*, session: Session, task: Task) -> TaskRecord:
     """Everything about one task, in a handful of queries."""
+
     plan = session.get(Plan, task.plan_id)
     section = session.get(Section, task.section_id) if task.section_id else None
     lead, co = owners(session=session, task_id=task.id)
@@ -197,4 +201,5 @@ def task_record(*, session: Session, task: Task) -> TaskRecord:
         deadlines=deadlines,
         reports=reports,
         removed=task.removed,
+        evidence=evidence_lines(session=session, task_id=task.id),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Literal, Protocol
 
@@ -17,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.chat.events import ChatEvent, ChatHandler
-from bot.notify import OutboundMessage, Recipient, SendStatus
+from bot.notify import OutboundMessage, Progress, Recipient, SendStatus
 from bot.tg.limits import Clock, Sleep
 from bot.tg.sender import TelegramSender
 from bot.tg.translate import PLATFORM, callback_event, message_event
@@ -29,8 +30,8 @@ SENDER_KEY = "duban.tg.sender"
 MAX_DOWNLOAD = 20 * 1024 * 1024
 # Only these update types are requested; everything else is never delivered to us.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-# A flood wait this short is worth sitting out for a reply the user is waiting for.
-REPLY_RETRY_MAX = 10.0
+# A reply the user is waiting for is retried through flood waits and network blips for this long.
+REPLY_RETRY_BUDGET = 600.0
 
 
 class TelegramSettingsLike(Protocol):
@@ -64,6 +65,7 @@ class _Transport:
         self.handler = handler
         self.commands = commands or []
         self.sender: TelegramSender | None = None
+        self.sleep: Sleep = asyncio.sleep
 
     async def post_init(self, application: Application) -> None:
         """Register the command menu and, in webhook mode, the webhook."""
@@ -111,7 +113,24 @@ class _Transport:
             bot_username=context.bot.username,
             file_name=document.file_name or "file",
             file_bytes=data,
+            file_mime=document.mime_type,
         )
+        if event is not None:
+            await self._dispatch(event)
+
+    async def on_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo (佐证材料): the largest size Telegram offers, downloaded like a document."""
+        message = update.message
+        photo = message.photo[-1]
+        data: bytes | None = None
+        if photo.file_size is None or photo.file_size <= MAX_DOWNLOAD:
+            try:
+                file = await context.bot.get_file(photo.file_id)
+                data = bytes(await file.download_as_bytearray())
+            except TelegramError as err:
+                log.warning("could not download a photo: %s", err)
+        event = message_event(message, bot_username=context.bot.username,
+                              file_name=f"照片_{message.message_id}.jpg", file_bytes=data, file_mime="image/jpeg")
         if event is not None:
             await self._dispatch(event)
 
@@ -137,12 +156,26 @@ class _Transport:
             await self._reply(event.chat_id, reply)
 
     async def _reply(self, chat_id: str, message: OutboundMessage) -> None:
+        """Send one reply through the shared limits; a flood wait or a network blip is waited out and retried.
+
+        Parts already delivered are never repeated (the Progress carries across attempts). Only a reply
+        that may have arrived (timed out after sending) or that Telegram refuses for good is given up.
+        """
         assert self.sender is not None
-        result = await self.sender.send(Recipient(PLATFORM, chat_id), message)
-        if result.status is SendStatus.RETRY and result.new_address:
-            result = await self.sender.send(Recipient(PLATFORM, result.new_address), message)
-        elif result.status is SendStatus.RETRY and (result.retry_after or 0) <= REPLY_RETRY_MAX:
-            result = await self.sender.send(Recipient(PLATFORM, chat_id), message)
+        progress = Progress()
+        waited, backoff = 0.0, 1.0
+        while True:
+            result = await self.sender.send(Recipient(PLATFORM, chat_id), message, progress)
+            if result.status is SendStatus.RETRY and result.new_address:
+                chat_id = result.new_address
+                continue
+            if result.status is not SendStatus.RETRY or waited >= REPLY_RETRY_BUDGET:
+                break
+            if result.retry_after is not None:
+                waited += result.retry_after  # the sender itself sits out the flood pause before the next try
+            else:
+                await self.sleep(backoff)
+                waited, backoff = waited + backoff, min(backoff * 2, 30.0)
         if result.status is not SendStatus.SENT:
             log.warning("reply to %s not sent (%s): %s", chat_id, result.status, result.detail)
 
@@ -175,6 +208,7 @@ def build_application(
     application = builder.build()
     timing = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
     transport.sender = TelegramSender(application.bot, **timing)
+    transport.sleep = sleep or asyncio.sleep
     application.bot_data[SENDER_KEY] = transport.sender
 
     # PTB runs the first matching handler of a group, so the order is deliberate:
@@ -189,6 +223,7 @@ def build_application(
     # 0. A group upgraded to a supergroup announces it with a service message; re-key before anything else.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, transport.on_migrate))
     application.add_handler(MessageHandler(new_message & filters.Document.ALL, transport.on_document))
+    application.add_handler(MessageHandler(new_message & filters.PHOTO, transport.on_photo))
     application.add_handler(MessageHandler(new_message & filters.TEXT, transport.on_text))
     application.add_error_handler(transport.on_error)
     return application

@@ -35,6 +35,7 @@ def message_event(
     text: str | None = None,
     file_name: str | None = None,
     file_bytes: bytes | None = None,
+    file_mime: str | None = None,
 ) -> ChatEvent | None:
     """Return the event for a message (text, command, reply or document), or None to ignore it."""
     if text is None:
@@ -60,6 +61,7 @@ def message_event(
         reply_to_text=(reply.text or reply.caption) if reply is not None else None,
         file_name=file_name,
         file_bytes=file_bytes,
+        file_mime=file_mime,
     )
 
 
