@@ -426,3 +426,11 @@ def latest_report_of(*, session: Session, task_id: int, unit_id: int | None) -> 
     stmt = stmt.where(StatusReport.unit_id == unit_id) if unit_id is not None else stmt.where(
         col(StatusReport.unit_id).is_(None))
     return session.exec(stmt.order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())).first()
+
+
+def latest_reminder_to(*, session: Session, recipient: str, since: datetime) -> Outbox | None:
+    """The newest task reminder sent to a recipient after `since`."""
+    stmt = (select(Outbox).where(Outbox.recipient == recipient, col(Outbox.task_id).is_not(None),
+                                 Outbox.state == "sent", col(Outbox.created_at) > since)
+            .order_by(col(Outbox.created_at).desc(), col(Outbox.id).desc()))
+    return session.exec(stmt).first()

@@ -44,6 +44,7 @@ class FakeWeCom:
     requests: list[Recorded] = field(default_factory=list)
     tokens_issued: int = 0
     invalid_users: set[str] = field(default_factory=set)
+    media: dict[str, bytes] = field(default_factory=dict)  # MediaId → bytes served by media/get
     _valid_tokens: set[str] = field(default_factory=set)
     _failures: list[Failure] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -84,6 +85,7 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/message/send", self._message)
         app.router.add_post("/cgi-bin/message/update_template_card", self._message)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
         app.router.add_post("/cgi-bin/webhook/send", self._wecom_robot)
         app.router.add_post("/robot/send", self._dingtalk_robot)
         app.router.add_post("/open-apis/bot/v2/hook/{token}", self._feishu_robot)
@@ -140,6 +142,15 @@ class FakeWeCom:
         return web.json_response(
             {"errcode": 0, "errmsg": "ok", "type": "file", "media_id": f"media-{next(self._ids)}"}
         )
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        rec = await self._record(request)
+        if rec.query.get("access_token") not in self._valid_tokens:
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        data = self.media.get(rec.query.get("media_id", ""))
+        if data is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=data, content_type="image/jpeg")
 
     async def _wecom_robot(self, request: web.Request) -> web.Response:
         await self._record(request)

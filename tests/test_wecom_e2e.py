@@ -448,3 +448,35 @@ def test_the_tapped_card_shows_the_status_line(text, label, says_all):
     message = OutboundMessage(text=text)
     assert replace_name(message) == label
     assert label_says_all(message) is says_all
+
+
+def image_xml(settings: Settings, media_id: str, *, user: str = USER) -> str:
+    return (
+        f"<xml><ToUserName><![CDATA[{settings.wecom.corp_id}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
+        f"<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://127.0.0.1/p.jpg]]></PicUrl>"
+        f"<MediaId><![CDATA[{media_id}]]></MediaId><MsgId>{next(_msg_ids)}</MsgId><AgentID>{AGENT_ID}</AgentID></xml>"
+    )
+
+
+async def test_an_image_sent_in_wecom_is_kept_as_evidence_of_the_latest_reminder(running, tmp_path):
+    from storage.models import Evidence, Outbox, Task
+
+    running.settings.app.data_dir = str(tmp_path / "data")
+    running.fake.media["m-1"] = b"\xff\xd8\xff" + b"img" * 100
+    assert (await running.post(image_xml(running.settings, "m-1"))).status_code == 200
+    # No reminder to go by and no caption possible: the unit is told how to name the task; nothing is kept.
+    assert "请注明这是哪项任务的佐证材料" in running.replies()[-1]["text"]["content"]
+    with session_scope(running.service.engine) as session:
+        assert session.exec(select(Evidence)).all() == []
+        task = session.exec(select(Task).where(Task.ref == "25")).one()
+        session.add(Outbox(key="w|1", task_id=task.id, recipient=f"wecom:{USER}", kind="upcoming",
+                           occurrence="2021-08-23", payload="{}", state="sent", message_id="t-1", created_at=NOW,
+                           next_attempt_at=NOW))
+    running.fake.media["m-2"] = b"\xff\xd8\xff" + b"img2" * 100
+    assert (await running.post(image_xml(running.settings, "m-2"))).status_code == 200
+    answer = running.replies()[-1]["text"]["content"]
+    assert "已收到第25项的佐证材料" in answer and "按最近一次提醒归入第25项" in answer
+    # An unknown media id is a failed download, said so, never a traceback.
+    assert (await running.post(image_xml(running.settings, "missing"))).status_code == 200
+    assert "没有收到文件内容" in running.replies()[-1]["text"]["content"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from bot.chat.commands import Command, Needs
@@ -231,6 +232,15 @@ def on_evidence(ctx: Ctx):
     task = ctx.session.get(Task, original.task_id) if original is not None and original.task_id else None
     caption_task, note = _caption_task(ctx)
     task = task or caption_task
+    guessed = False
+    if task is None:
+        # Channels without captions or replies (WeCom images): the task of the newest reminder this chat
+        # got in the last week, said so in the answer.
+        recent = repo.latest_reminder_to(session=ctx.session,
+                                         recipient=Recipient(ctx.event.platform, ctx.event.chat_id).key(),
+                                         since=ctx.now - timedelta(days=7))
+        task = ctx.session.get(Task, recent.task_id) if recent is not None else None
+        guessed = task is not None
     if task is None:
         raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")
     _check(ctx, task)
@@ -239,4 +249,7 @@ def on_evidence(ctx: Ctx):
                  data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,
                  data_dir=Path(ctx.settings.app.data_dir), max_bytes=ctx.settings.app.evidence_max_mb * _MB,
                  note=note)
-    return reply(action_text.evidence_kept(task.ref, row.name, row.size))
+    text = action_text.evidence_kept(task.ref, row.name, row.size)
+    if guessed:
+        text += f"\n（按最近一次提醒归入第{task.ref}项；如不对，请在说明中写上任务编号重新发送。）"
+    return reply(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import OrderedDict
@@ -20,6 +21,7 @@ from bot.wecom.sender import WeComSender
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_MEDIA_BYTES = 100 * 1024 * 1024  # a larger download is cut off; the evidence limit then refuses it
 BODY_TIMEOUT = 10.0  # seconds to receive the whole body; WeCom itself gives up after 5
 
 
@@ -67,6 +69,7 @@ class WeComCallbackState:
         self.replay_window = replay_window
         self.dedupe = dedupe
         self.tasks: set[asyncio.Task] = set()
+        self._media: dict[str, str] = {}  # message id → MediaId of a received image or file, until fetched
         self._user_locks: dict[str, asyncio.Lock] = {}
 
     async def drain(self, timeout: float | None = None) -> None:
@@ -88,6 +91,10 @@ class WeComCallbackState:
         lock = self._user_locks.setdefault(event.user_id, asyncio.Lock())
         try:
             async with lock:
+                media_id = self._media.pop(event.message_id or "", None)
+                if media_id is not None:
+                    data = await self.client.download_media(media_id, max_bytes=MAX_MEDIA_BYTES)
+                    event = dataclasses.replace(event, file_bytes=data)
                 replies = await self.handler.handle(event)
                 recipient = Recipient("wecom", event.chat_id)
                 for reply in replies:
@@ -144,6 +151,15 @@ class WeComCallbackState:
                 callback_data=msg.get("EventKey", ""),
                 callback_message_id=task_id,
             )
+        if msg_type in ("image", "file") and msg.get("MediaId"):
+            # 佐证材料: the bytes are fetched in the background (the answer to WeCom cannot wait).
+            if not self.dedupe.add(f"msg:{msg.get('MsgId', '')}:{userid}:{msg.get('CreateTime', '')}"):
+                return None
+            mid = msg.get("MsgId") or msg["MediaId"]
+            self._media[mid] = msg["MediaId"]
+            name = msg.get("FileName") or msg.get("Title") or f"照片_{mid[-8:]}.jpg"
+            return ChatEvent(platform="wecom", chat_id=userid, user_id=userid, message_id=mid, file_name=name,
+                             file_mime="image/jpeg" if msg_type == "image" else None)
         log.debug("wecom callback: ignoring %s/%s", msg_type, msg.get("Event"))
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bot.notify import OutboundMessage, SendResult, SendStatus
+from bot.notify import OutboundMessage, Progress, SendResult, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
 from bot.textsplit import split_lines
 from bot.wecom.cards import button_card, new_task_id
@@ -27,6 +28,8 @@ BUSY_ERRCODES = {-1: 2.0, 45009: 60.0, 45033: 10.0}
 NETWORK_BACKOFF = 5.0
 # A card's response_code may be used once within 72 hours.
 RESPONSE_CODE_TTL = 72 * 3600.0 - 600.0
+
+log = logging.getLogger(__name__)
 
 
 class _TokenUnavailable(Exception):
@@ -127,16 +130,21 @@ class WeComClient:
     # -- messages -----------------------------------------------------------------------------
 
     async def send_text(
-        self, *, touser: str | None = None, toparty: str | None = None, content: str
+        self, *, touser: str | None = None, toparty: str | None = None, content: str,
+        progress: Progress | None = None,
     ) -> SendResult:
-        """Send text, split on line boundaries into messages of at most 2048 bytes each."""
-        return await self._send_parts("text", content, TEXT_MAX_BYTES, touser, toparty)
+        """Send text, split on line boundaries into messages of at most 2048 bytes each.
+
+        With `progress`, parts an earlier attempt delivered are skipped and each delivered one is counted.
+        """
+        return await self._send_parts("text", content, TEXT_MAX_BYTES, touser, toparty, progress)
 
     async def send_markdown(
-        self, *, touser: str | None = None, toparty: str | None = None, content: str
+        self, *, touser: str | None = None, toparty: str | None = None, content: str,
+        progress: Progress | None = None,
     ) -> SendResult:
         """Send WeCom markdown, split like text."""
-        return await self._send_parts("markdown", content, MARKDOWN_MAX_BYTES, touser, toparty)
+        return await self._send_parts("markdown", content, MARKDOWN_MAX_BYTES, touser, toparty, progress)
 
     async def send_template_card(
         self,
@@ -146,9 +154,15 @@ class WeComClient:
         message: OutboundMessage,
         task_id: str | None = None,
         with_body: bool = True,
+        progress: Progress | None = None,
     ) -> SendResult:
         """Send a button_interaction card; the result's message_id is the card's task_id."""
         target, key = _target(touser, toparty)
+        index = progress.next_index() if progress is not None else 0
+        if progress is not None:
+            if progress.skip(index):
+                return SendResult(SendStatus.SENT, detail="card sent by an earlier attempt")
+            await progress.starting(index)
         task_id = task_id or new_task_id()
         payload = {
             **target,
@@ -161,6 +175,8 @@ class WeComClient:
             if data.get("response_code"):
                 self.remember_response_code(task_id, str(data["response_code"]))
             result.message_id = task_id
+            if progress is not None:
+                progress.sent(index)
         return result
 
     async def update_template_card(
@@ -191,6 +207,27 @@ class WeComClient:
         elif result.status is SendStatus.RETRY:
             self.remember_response_code(task_id, code)  # not consumed: a retry may use it
         return result
+
+    async def download_media(self, media_id: str, *, max_bytes: int) -> bytes | None:
+        """A received image or file (temporary media, kept 3 days by WeCom); None when it cannot be had.
+
+        The API answers the bytes themselves, or JSON with an errcode when it refuses.
+        """
+        try:
+            token = await self.access_token()
+        except _TokenUnavailable:
+            return None
+        try:
+            resp = await self._http.get(f"{self.api_base_url}/cgi-bin/media/get",
+                                        params={"access_token": token, "media_id": media_id})
+        except httpx.TransportError as exc:
+            log.warning("wecom media %s: %s", media_id, type(exc).__name__)
+            return None
+        if resp.status_code != 200 or resp.headers.get("content-type", "").startswith(("application/json",
+                                                                                         "text/plain")):
+            log.warning("wecom media %s refused: HTTP %s %s", media_id, resp.status_code, resp.text[:200])
+            return None
+        return resp.content if len(resp.content) <= max_bytes else b"\0" * (max_bytes + 1)
 
     async def upload_file(self, name: str, content: bytes) -> tuple[SendResult, str | None]:
         """Upload a temporary file (kept 3 days); return the result and the media_id."""
@@ -237,18 +274,26 @@ class WeComClient:
     # -- plumbing -----------------------------------------------------------------------------
 
     async def _send_parts(
-        self, msgtype: str, content: str, max_bytes: int, touser: str | None, toparty: str | None
+        self, msgtype: str, content: str, max_bytes: int, touser: str | None, toparty: str | None,
+        progress: Progress | None = None,
     ) -> SendResult:
         target, key = _target(touser, toparty)
         parts = split_lines(content, max_bytes)
         first_id: str | None = None
         for i, part in enumerate(parts):
+            index = progress.next_index() if progress is not None else i
+            if progress is not None:
+                if progress.skip(index):
+                    continue  # delivered by an earlier attempt
+                await progress.starting(index)
             payload = {**target, "msgtype": msgtype, "agentid": self.agent_id, msgtype: {"content": part}}
             result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
             if result.status is not SendStatus.SENT:
                 if i:
                     result.detail = f"part {i + 1}/{len(parts)} ({i} sent): {result.detail}"
                 return result
+            if progress is not None:
+                progress.sent(index)
             first_id = first_id or result.message_id
         detail = f"{len(parts)} parts" if len(parts) > 1 else ""
         return SendResult(SendStatus.SENT, message_id=first_id, detail=detail)
