@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -55,7 +56,19 @@ class ChatService:
         return [i for i in items if i[0] != "help"] + [i for i in items if i[0] == "help"]
 
     async def handle(self, event: ChatEvent) -> list[OutboundMessage]:
-        # Database work is short and synchronous; one session per event, committed once.
+        """One event in, its replies out; the database work runs in a worker thread.
+
+        A worker thread rather than an async engine: the domain is synchronous SQLModel code shared with the
+        CLI and the jobs, and one short session per event in a thread keeps the event loop free for other
+        chats' updates and for sends, whatever a query costs.
+        """
+        out, queued = await asyncio.to_thread(self._handle, event)
+        if queued and self.on_outbox:
+            self.on_outbox()  # on the loop: it schedules a dispatch there
+        return out
+
+    def _handle(self, event: ChatEvent) -> tuple[list[OutboundMessage], int]:
+        # One session per event, committed once.
         try:
             with session_scope(self.engine) as session:
                 now = self.clock()
@@ -71,15 +84,16 @@ class ChatService:
                         out = self._route(ctx)
                 except UserError as exc:
                     out = reply(str(exc))
-            if ctx.queued and self.on_outbox:
-                self.on_outbox()
-            return out
+            return out, ctx.queued
         except Exception:
             log.exception("chat handler failed for %s event from %s", event.platform, event.user_id)
-            return reply(chat_text.ERROR)
+            return reply(chat_text.ERROR), 0
 
     async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A chat changed its address (Telegram group → supergroup): keep its binding and queued sends."""
+        await asyncio.to_thread(self._migrate, platform, old_chat_id, new_chat_id)
+
+    def _migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         with session_scope(self.engine) as session:
             moved = repo.rekey_address(session=session, platform=platform, old=old_chat_id, new=new_chat_id)
             if moved:
