@@ -25,6 +25,7 @@ from bot.services import planfile
 from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
+from jobs.digest import weekly_digests
 from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
 from jobs.scheduler import DISPATCH_SECONDS, build_scheduler
 from jobs.sweep import SweepResult, sweep_due
@@ -110,8 +111,12 @@ class App:
 
     def sweep(self) -> SweepResult:
         with session_scope(self.engine) as session:
-            return sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar,
-                             caps=self.notifier.caps)
+            result = sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar,
+                               caps=self.notifier.caps)
+            if result.day is not None:  # in office hours: the weekly digest's day may have come
+                result.written += weekly_digests(session=session, now=self.clock(), settings=self.settings,
+                                                 calendar=self.calendar, caps=self.notifier.caps)
+            return result
 
     async def dispatch(self, *, kicked: bool = False) -> DispatchStats:
         """Send everything due; one dispatcher at a time in this process.

@@ -82,6 +82,10 @@ class ReminderSettings(BaseModel):
     # A plan whose period ended more than this many days ago sends nothing until an admin reopens it
     # (`duban plan reopen`); its board and ledger stay readable.
     ended_plan_grace_days: int = Field(30, ge=0)
+    # The weekly digest (周报): on this ISO weekday (1 = Monday … 7; 0 turns it off), at the first sweep from
+    # this hour on, each unit gets what it owes and the supervisors/leaders get the lights.
+    weekly_digest_day: int = Field(5, ge=0, le=7)
+    weekly_digest_hour: int = Field(15, ge=0, le=23)
 
     @field_validator("ladder")
     @classmethod

@@ -434,3 +434,20 @@ def latest_reminder_to(*, session: Session, recipient: str, since: datetime) -> 
                                  Outbox.state == "sent", col(Outbox.created_at) > since)
             .order_by(col(Outbox.created_at).desc(), col(Outbox.id).desc()))
     return session.exec(stmt).first()
+
+
+def owners_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Task id → the ids of its lead and co units."""
+    if not task_ids:
+        return {}
+    out: dict[int, set[int]] = {}
+    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(task_ids))
+    for task_id, unit_id in session.exec(stmt).all():
+        out.setdefault(task_id, set()).add(unit_id)
+    return out
+
+
+def reports_since(*, session: Session, since: datetime) -> list[StatusReport]:
+    """Reports filed after `since` (a week's changes), oldest first."""
+    stmt = select(StatusReport).where(col(StatusReport.created_at) > since)
+    return list(session.exec(stmt.order_by(col(StatusReport.created_at), StatusReport.id)).all())

@@ -1,0 +1,91 @@
+"""The weekly digest (周报): once a week, each unit hears what it owes; supervisors and leaders see the lights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.notify import ALL_CAPS, Cap, Recipient, to_payload
+from bot.render import digest_text
+from bot.services.board import TaskLight, board
+from bot.workdays import WorkCalendar
+from jobs.sweep import recipients_by_unit
+from storage import repo
+from storage.models import Outbox
+from storage.outbox import enqueue, outbox_key
+
+HORIZON_DAYS = 14  # a unit's digest lists what falls due in the next two weeks
+
+
+def week_key(day) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weekly_digests(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
+                   caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> int:
+    """Queue this week's digests if today is the digest day; the key makes it once per unit per week.
+
+    Returns how many rows were written (0 on other days, and on a second sweep of the same week).
+    """
+    local = now.astimezone(settings.app.tz)
+    today = local.date()
+    wanted = settings.reminders.weekly_digest_day
+    if not wanted or today.isoweekday() != wanted or local.hour < settings.reminders.weekly_digest_hour:
+        return 0
+    every = board(session=session, now=now, settings=settings, calendar=calendar, plan_only=False)
+    plan_of = repo.plan_of_tasks(session=session, task_ids=[t.task_id for t in every])
+    plans = {p.id: p for p in repo.active_plans(session=session)}
+    grace = settings.reminders.ended_plan_grace_days
+
+    def live(t: TaskLight) -> bool:  # an ended plan sends nothing, digests included
+        plan = plans.get(plan_of.get(t.task_id))
+        return (plan is not None and t.light != "unowned"
+                and (today - date(plan.period_end or plan.year, 12, 31)).days <= grace)
+
+    lights = [t for t in every if live(t)]
+    if not lights:
+        return 0
+    units = {u.id: u for u in repo.units_by_name(session=session).values()}
+    routes = recipients_by_unit(session=session, settings=settings, units=units)
+    names = {u.id: u.name for u in units.values()}
+    by_name = {n: i for i, n in names.items()}
+    week = week_key(today)
+    written = 0
+    owners = repo.owners_of_tasks(session=session, task_ids=[t.task_id for t in lights])
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    fresh = settings.reminders.report_fresh_days
+    for unit_id, recipients in routes.items():
+        mine = [t for t in lights if unit_id in owners.get(t.task_id, ())]
+        if not mine:
+            continue
+        due = [t for t in mine if t.light not in ("done", "red") and t.next_deadline and t.next_deadline <= horizon]
+        overdue = [t for t in mine if t.light == "red"]
+        silent = [t for t in mine if t.light != "done" and (t.last_report is None or (today - t.last_report).days >= fresh)]
+        if not (due or overdue or silent):
+            continue
+        message = digest_text.unit_week(names[unit_id], today, due, overdue, silent)
+        written += _queue(session, recipients, message, unit_id=unit_id, topic="weekly", week=week, now=now)
+    # Supervisors and leaders (units named in [reminders] supervisors / leaders) get the whole picture.
+    watchers = {by_name[n] for n in settings.reminders.supervisors + settings.reminders.leaders if n in by_name}
+    since = now - timedelta(days=7)
+    changed = repo.reports_since(session=session, since=since)
+    picture = digest_text.leaders_week(today, lights, names, owners, changed)
+    for unit_id in watchers:
+        written += _queue(session, routes.get(unit_id, []), picture, unit_id=unit_id, topic="weekly-lights",
+                          week=week, now=now)
+    return written
+
+
+def _queue(session: Session, recipients: list[Recipient], message, *, unit_id: int, topic: str, week: str,
+           now: datetime) -> int:
+    n = 0
+    for r in recipients:
+        row = Outbox(key=outbox_key(task_id=None, topic=topic, recipient=r.key(), kind="digest", occurrence=week),
+                     unit_id=unit_id, recipient=r.key(), kind="digest", occurrence=week, payload=to_payload(message),
+                     created_at=now, next_attempt_at=now)
+        n += enqueue(session=session, row=row)
+    return n
