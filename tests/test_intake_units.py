@@ -161,3 +161,28 @@ def test_cli_asks_and_alias_answers(cli, tmp_path):
     assert [t["ref"] for t in json.loads(out)["tasks"]] == ["25"]
     code, _, err = cli("plan", "import", str(revised), "--alias", "安全办公室")
     assert code == 1 and len(err.strip().splitlines()) == 1 and "新名称=已有单位" in err
+
+
+async def test_chat_upload_sends_the_review_sheet_and_asks_unit_questions_as_buttons(memory_engine, seed_path):
+    import io
+
+    from openpyxl import load_workbook
+    from sqlmodel import select as _select
+
+    from storage.models import Unit as _Unit
+    from tests.chat_harness import Chat, button
+
+    chat = Chat(memory_engine, seed_path)
+    admin = {"user": "1", "chat": "1", "group": False}
+    revised = seed_path.read_text(encoding="utf-8").replace("安全办", "安全办公室", 1)
+    replies = await chat.send(**admin, file_name="修订.txt", file_bytes=revised.encode())
+    sheet = next(m for m in replies if m.document)
+    assert sheet.document[0].endswith(".xlsx") and load_workbook(io.BytesIO(sheet.document[1]))
+    asked = replies[0]
+    assert "安全办公室" in asked.text
+    answered = await chat.tap(button([asked], "“安全办公室”是安全办"), **admin, message_id="5")
+    assert "已确认的别称：安全办公室=安全办" in answered[0].text
+    done = await chat.tap(button(answered, "确认导入"), **admin, message_id="5")
+    assert "导入" in done[0].text
+    with session_scope(memory_engine) as s:
+        assert "安全办公室" not in {u.name for u in s.exec(_select(_Unit)).all()}

@@ -6,6 +6,7 @@ from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
 from bot.notify import Button, OutboundMessage, Recipient
+from bot.plan.review import write_review
 from bot.render import action_text, plan_text
 from bot.render.bulletin_docx import bulletin_docx
 from bot.render.ledger_xlsx import ledger_xlsx
@@ -13,7 +14,7 @@ from bot.services import deferrals, planfile
 from bot.services.binding import bind_directly, create_invite
 from bot.services.bulletin import build_bulletin, month_of, parse_period
 from bot.services.buttons import Action, sign
-from bot.services.drafts import drop_draft, stage_draft, take_draft
+from bot.services.drafts import answer_draft, drop_draft, peek_draft, stage_draft, take_draft
 from bot.services.errors import UserError
 from bot.services.importer import apply_plan, diff_plan
 from bot.services.ledger import build_ledger, resolve_plan
@@ -95,10 +96,49 @@ def on_upload(ctx: Ctx):
     if diff.empty:
         return reply(plan_text.diff_lines(diff))
     key = stage_draft(session=ctx.session, parsed=parsed, source_name=name, created_by=ctx.actor.ref, now=ctx.now)
+    sheet = OutboundMessage(text="解析结果核对表：如有错漏，可在 Excel/WPS 中改正后重新发送。",
+                            document=(f"核对表_{(parsed.title or '计划')[:20]}.xlsx", write_review(parsed)))
+    return [_draft_message(ctx, parsed, diff, key), sheet]
+
+
+def _draft_message(ctx: Ctx, parsed, diff, key: str, *, edit: str | None = None) -> OutboundMessage:
+    """The diff with 确认导入 / 取消, and a row of buttons per unit question (是别称 / 是新单位)."""
     text = plan_text.parsed_summary(parsed).split("\n")[0] + "\n" + plan_text.diff_lines(diff)
-    buttons = [[Button("确认导入", sign(ctx.key, Action.IMPORT, 0, key)),
-                Button("取消", sign(ctx.key, Action.IMPORT_CANCEL, 0, key))]]
-    return [OutboundMessage(text=text + "\n确认导入吗？", buttons=buttons)]
+    rows = []
+    for qi, q in enumerate(diff.unit_questions[:MAX_QUESTION_BUTTONS]):
+        row = [Button(f"“{q.name[:8]}”是{c[:8]}", sign(ctx.key, Action.ALIAS, qi * 10 + ci + 1, key))
+               for ci, c in enumerate(q.candidates[:2])]
+        rows.append(row + [Button(f"“{q.name[:8]}”是新单位", sign(ctx.key, Action.ALIAS, qi * 10, key))])
+    rows.append([Button("确认导入", sign(ctx.key, Action.IMPORT, 0, key)),
+                 Button("取消", sign(ctx.key, Action.IMPORT_CANCEL, 0, key))])
+    return OutboundMessage(text=text + "\n确认导入吗？", buttons=rows, edit_message_id=edit)
+
+
+def on_alias(ctx: Ctx, code: int, key: str):
+    """An answer to a unit question: the new name is another name for a unit (or a unit of its own)."""
+    staged = peek_draft(session=ctx.session, key=key)
+    if staged is None:
+        return reply("这份文件已经处理过或已过期，请重新发送。")
+    parsed, _name, _answers = staged
+    # Buttons number the questions as first asked (no answers yet), so earlier answers never shift them.
+    asked = diff_plan(session=ctx.session, parsed=parsed, config_aliases=ctx.settings.aliases,
+                      office_id=ctx.office_id).unit_questions
+    qi, ci = divmod(code, 10)
+    if qi >= len(asked):
+        return reply(action_text.BAD_BUTTON)
+    q = asked[qi]
+    unit = q.candidates[ci - 1] if 0 < ci <= len(q.candidates) else None
+    answers = answer_draft(session=ctx.session, key=key, alias=q.name, unit=unit) or {}
+    diff = diff_plan(session=ctx.session, parsed=parsed, config_aliases=ctx.settings.aliases,
+                     office_id=ctx.office_id, answers=answers)
+    diff.unit_questions = asked  # keep every row, so an answer can still be changed
+    message = _draft_message(ctx, parsed, diff, key, edit=ctx.event.callback_message_id)
+    chosen = "、".join(f"{a}={u}" for a, u in answers.items()) or "无（均按新单位处理）"
+    message.text = message.text.replace("\n确认导入吗？", f"\n已确认的别称：{chosen}\n确认导入吗？")
+    return [message]
+
+
+MAX_QUESTION_BUTTONS = 3  # more look-alike names than this are answered with --alias on the command line
 
 
 def on_import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
@@ -109,9 +149,10 @@ def on_import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
     draft = take_draft(session=ctx.session, key=key)
     if draft is None:
         return reply("这份文件已经处理过或已过期，请重新发送。")
-    parsed, source_name = draft
+    parsed, source_name, answers = draft
     result = apply_plan(session=ctx.session, parsed=parsed, now=ctx.now, source_name=source_name,
                         actor=ctx.actor.ref, config_aliases=ctx.settings.aliases, office_id=ctx.office_id,
+                        answers=answers,
                         revises=str(revises) if revises else None, new=new, confirmed=True)
     return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=ctx.event.callback_message_id)]
 
@@ -201,4 +242,5 @@ def on_resend(ctx: Ctx, row_id: int, _arg: str):
 def buttons():
     """Button actions only admins may press."""
     return {Action.IMPORT: on_import, Action.IMPORT_CANCEL: on_import_cancel, Action.IMPORT_NEW: on_import_new,
+            Action.ALIAS: on_alias,
             Action.DEFER_APPROVE: on_approve, Action.DEFER_REFUSE: on_refuse, Action.RESEND: on_resend}

@@ -27,7 +27,8 @@ class Action(enum.StrEnum):
     DEFER_REFUSE = "dfr"
     IMPORT = "imp"  # an admin confirms a staged plan upload (arg: the draft's key)
     IMPORT_CANCEL = "imx"
-    IMPORT_NEW = "imn"  # import the staged plan as a new plan, though its title is close to another
+    IMPORT_NEW = "imn"
+    ALIAS = "al"  # answer a unit question of a staged plan (id: question × 10 + candidate, 0 = a new unit)  # import the staged plan as a new plan, though its title is close to another
     CHOOSE = "ch"  # one choice of an ask-back ("你是说…"); id: the task or unit, arg: what to answer
     RESEND = "rs"  # an admin re-queues a "delivery unknown" outbox row (id: the row)
 

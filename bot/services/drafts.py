@@ -1,4 +1,4 @@
-"""Plan files sent in chat wait here, parsed, until an admin taps 确认导入 or 取消."""
+"""Plan files sent in chat wait here, parsed, until an admin taps 确认导入 or 取消 (and answers unit questions)."""
 
 from __future__ import annotations
 
@@ -12,29 +12,55 @@ from bot.services.importer import content_hash
 from storage.models import PlanDraft
 
 
-def _as_dict(parsed) -> dict:
-    return parsed.to_dict() if hasattr(parsed, "to_dict") else parsed
-
-
 def stage_draft(*, session: Session, parsed: ParsedPlan, source_name: str, created_by: str, now: datetime) -> str:
     """Keep a parsed upload; returns the short key its buttons carry (the same file twice is one draft)."""
     key = content_hash(parsed)[:12]
     draft = session.get(PlanDraft, key) or PlanDraft(key=key)
-    draft.parsed = json.dumps(_as_dict(parsed), ensure_ascii=False)
+    draft.parsed = json.dumps({"plan": ParsedPlan.coerce(parsed).to_dict(), "answers": {}}, ensure_ascii=False)
     draft.source_name, draft.created_by, draft.created_at = source_name, created_by, now
     session.add(draft)
     return key
 
 
-def take_draft(*, session: Session, key: str) -> tuple[ParsedPlan, str] | None:
-    """Remove and return a staged upload (parsed plan, file name), or None when it is gone."""
+def _load(draft: PlanDraft) -> tuple[ParsedPlan, dict[str, str]]:
+    data = json.loads(draft.parsed)
+    if "plan" not in data:  # staged by the release before answers were kept: the plan-json itself
+        return ParsedPlan.coerce(data), {}
+    return ParsedPlan.coerce(data["plan"]), dict(data.get("answers") or {})
+
+
+def peek_draft(*, session: Session, key: str) -> tuple[ParsedPlan, str, dict[str, str]] | None:
+    """A staged upload (parsed plan, file name, alias answers so far), left in place."""
+    draft = session.get(PlanDraft, key)
+    if draft is None:
+        return None
+    parsed, answers = _load(draft)
+    return parsed, draft.source_name, answers
+
+
+def answer_draft(*, session: Session, key: str, alias: str, unit: str | None) -> dict[str, str] | None:
+    """Record an admin's answer to a unit question (`unit` None: a new unit of its own); returns all answers."""
+    draft = session.get(PlanDraft, key)
+    if draft is None:
+        return None
+    parsed, answers = _load(draft)
+    if unit is None:
+        answers.pop(alias, None)
+    else:
+        answers[alias] = unit
+    draft.parsed = json.dumps({"plan": parsed.to_dict(), "answers": answers}, ensure_ascii=False)
+    session.add(draft)
+    return answers
+
+
+def take_draft(*, session: Session, key: str) -> tuple[ParsedPlan, str, dict[str, str]] | None:
+    """Remove and return a staged upload (parsed plan, file name, alias answers), or None when it is gone."""
     draft = session.get(PlanDraft, key)
     if draft is None:
         return None
     session.delete(draft)
-    data = json.loads(draft.parsed)
-    from_dict = getattr(ParsedPlan, "from_dict", None)
-    return (from_dict(data) if from_dict else data), draft.source_name
+    parsed, answers = _load(draft)
+    return parsed, draft.source_name, answers
 
 
 def drop_draft(*, session: Session, key: str) -> bool:
