@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -109,6 +110,41 @@ class Sender(Protocol):
     async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult: ...
 
 
+class Progress:
+    """One delivery's progress through the parts of a message, kept across attempts.
+
+    A sender that splits a message numbers its requests 0, 1, …; it skips a part an earlier attempt
+    delivered (`skip`), awaits `starting(i)` right before request i leaves (the dispatcher records
+    "request started" and the parts already delivered there, durably, before anything can reach the
+    platform), and calls `sent(i)` when it went through. A sender declares `tracks_progress = True`
+    when it does this; for any other the Notifier calls `starting` once before handing the message over.
+    """
+
+    def __init__(self, parts_sent: int = 0, on_start: Callable[[int], Awaitable[None]] | None = None) -> None:
+        self.parts_sent = parts_sent  # leading parts delivered by earlier attempts
+        self._on_start = on_start
+        self._cursor = 0
+
+    def rewind(self) -> None:
+        """Start numbering a new attempt's requests from part 0."""
+        self._cursor = 0
+
+    def next_index(self) -> int:
+        """The number of the next request in this attempt."""
+        index, self._cursor = self._cursor, self._cursor + 1
+        return index
+
+    def skip(self, index: int) -> bool:
+        return index < self.parts_sent
+
+    async def starting(self, index: int) -> None:
+        if self._on_start is not None:
+            await self._on_start(index)
+
+    def sent(self, index: int) -> None:
+        self.parts_sent = max(self.parts_sent, index + 1)
+
+
 class UnknownPlatform(LookupError):
     """No sender is registered for a recipient's platform."""
 
@@ -136,8 +172,18 @@ class Notifier:
         sender = self._senders.get(platform)
         return getattr(sender, "caps", ALL_CAPS) if sender is not None else ALL_CAPS
 
-    async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
+    def sender(self, platform: str) -> Sender | None:
+        return self._senders.get(platform)
+
+    async def send(self, recipient: Recipient, message: OutboundMessage,
+                   progress: Progress | None = None) -> SendResult:
         sender = self._senders.get(recipient.platform)
         if sender is None:
             raise UnknownPlatform(recipient.platform)
+        if progress is None:
+            return await sender.send(recipient, message)
+        if getattr(sender, "tracks_progress", False):
+            return await sender.send(recipient, message, progress=progress)
+        # This sender cannot say when its request leaves: count it as started before handing it over.
+        await progress.starting(progress.parts_sent)
         return await sender.send(recipient, message)

@@ -42,8 +42,13 @@ class SlidingWindowLimiter:
         """Return how many seconds an acquire for `key` would wait now (0 if none)."""
         return self._wait_time(key, self._clock())
 
-    async def acquire(self, key: str) -> None:
-        """Wait until `key` may act under every rule, then record the act."""
+    async def acquire(self, key: str, *, then: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Wait until `key` may act under every rule, then record the act.
+
+        `then` is awaited after the wait and before the act is recorded, with the key still held (e.g. a
+        shared overall limit): the act counts from when it really happens, so a long wait in `then`
+        cannot let two acts of one key land closer together than the rules allow.
+        """
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
@@ -52,6 +57,9 @@ class SlidingWindowLimiter:
                 now = self._clock()
                 wait = self._wait_time(key, now)
                 if wait <= 0:
+                    if then is not None:
+                        await then()
+                        now = self._clock()
                     self._hits.setdefault(key, []).append(now)
                     break
                 await self._sleep(max(wait, _MIN_SLEEP))

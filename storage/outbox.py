@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, case, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
@@ -32,6 +34,21 @@ def enqueue(*, session: Session, row: Outbox) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def insert_new(*, session: Session, rows: list[dict]) -> int:
+    """Insert outbox rows whose key is not there yet, in one statement; return how many were written.
+
+    `INSERT … ON CONFLICT (key) DO NOTHING` on both PostgreSQL and SQLite: a key already written (by an
+    earlier sweep, or a concurrent writer) is skipped by the unique index, so a restart never sends twice.
+    """
+    if not rows:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(_T).on_conflict_do_nothing(index_elements=["key"]).returning(_T.c.id)
+    # Given a list, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…) … RETURNING per
+    # `insertmanyvalues_page_size` rows (1,000), compiled once, instead of a statement per row.
+    return len(session.execute(stmt, rows).all())
 
 
 # --- leases: claiming rows to send, and what happens to a claim a dispatcher never finished -----------

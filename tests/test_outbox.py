@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -88,15 +88,17 @@ async def test_restart_mid_dispatch_loses_nothing_and_sends_nothing_twice(engine
     crashing.script = [SendResult(SendStatus.SENT), SendResult(SendStatus.SENT), asyncio.CancelledError()]
     with pytest.raises(asyncio.CancelledError):
         await dispatch(engine, crashing, now)
-    assert [r.state for r in rows(engine)] == ["sent", "sent", "sending", "pending", "pending"]
-    # Restart: the in-flight row is "delivery unknown" (never blindly resent); the rest go out once.
+    # Sends run concurrently, so the others went through; the third's request was in flight.
+    assert [r.state for r in rows(engine)] == ["sent", "sent", "sending", "sent", "sent"]
     with session_scope(engine) as s:
-        assert recover_interrupted(session=s, now=now) == 1
+        assert recover_interrupted(session=s, now=now) == 0  # its lease is still live: a peer's row, untouched
+    # Restart after the lease ran out: the in-flight row is "delivery unknown" (never blindly resent).
+    later = now + timedelta(minutes=5)
+    with session_scope(engine) as s:
+        assert recover_interrupted(session=s, now=later) == 1
     fresh = RecordingSender()
-    stats = await dispatch(engine, fresh, now)
-    assert stats.sent == 2 and {r.address for r, _ in fresh.sent} == {"u4", "u5"}
+    assert (await dispatch(engine, fresh, later)).sent == 0 and fresh.sent == []
     assert [r.state for r in rows(engine)] == ["sent", "sent", "unknown", "sent", "sent"]
-    assert (await dispatch(engine, RecordingSender(), now)).sent == 0
 
 
 async def test_retry_with_backoff_then_sent_once(memory_engine):

@@ -128,7 +128,7 @@ async def test_forbidden_is_inactive_and_other_chats_unaffected(api, sender, clo
     assert blocked.status is SendStatus.INACTIVE
     assert "blocked" in blocked.detail
     assert other.status is SendStatus.SENT
-    assert clock.sleeps == []
+    assert sum(clock.sleeps) < 0.1  # no flood wait: only the overall spacing between two sends
 
 
 async def test_migrated_group_gives_new_address(api, sender):
@@ -258,7 +258,7 @@ async def test_private_chat_has_no_minute_cap(clock):
     for _ in range(30):
         await limits.acquire("111")
 
-    assert clock.now == pytest.approx(29.0)  # one a second, no 20-a-minute group cap
+    assert clock.now == pytest.approx(29 * 1.05)  # one per 1.05 s (a margin under 1/s), no 20-a-minute cap
 
 
 def test_split_keeps_every_character_and_surrogates():

@@ -109,16 +109,6 @@ def resent(row_id: int) -> str:
     return f"已重新排队第 {row_id} 条提醒，稍后发出。"
 
 
-def resend_missing(row_id: int) -> str:
-    return f"没有第 {row_id} 条提醒。"
-
-
-def resend_refused(row_id: int, state: str) -> str:
-    why = {"sent": "已送达，不再重发", "pending": "已在发送队列中，无需重发", "retry": "已在发送队列中，无需重发",
-           "sending": "正在发送，无需重发", "inactive": "的接收方已屏蔽或退出，请先重新邀请"}.get(state, "不能重发")
-    return f"第 {row_id} 条提醒{why}。"
-
-
 def evidence_kept(ref: str, name: str, size: int) -> str:
     kb = max(1, round(size / 1024))
     return f"📎 已收到第{ref}项的佐证材料“{name}”（{kb} KB），已附在最新进展上。"

@@ -20,7 +20,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.notify import ALL_CAPS, Button, OutboundMessage, Recipient, SendResult, SendStatus
+from bot.notify import ALL_CAPS, Button, OutboundMessage, Progress, Recipient, SendResult, SendStatus
 from bot.textsplit import split, utf16_len
 from bot.tg.limits import MAX_CAPTION, MAX_MESSAGE, Clock, Sleep, TelegramLimits
 
@@ -62,6 +62,7 @@ class TelegramSender:
 
     platform = "telegram"
     caps = ALL_CAPS
+    tracks_progress = True  # says when each request leaves, and resumes a split message where it stopped
 
     def __init__(
         self,
@@ -83,20 +84,30 @@ class TelegramSender:
         """Return the seconds left in a flood-control pause (0 when none)."""
         return max(0.0, self._pause_until - self._clock())
 
-    async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
-        """Send `message` to the chat `recipient.address`; never raises for Telegram errors."""
+    async def send(self, recipient: Recipient, message: OutboundMessage,
+                   progress: Progress | None = None) -> SendResult:
+        """Send `message` to the chat `recipient.address`; never raises for Telegram errors.
+
+        With `progress`, parts an earlier attempt delivered are skipped, and `progress.starting(i)` is
+        awaited once the limits let part i go, right before its request leaves.
+        """
         chat_id = recipient.address
         if not _is_chat_id(chat_id):
             return SendResult(SendStatus.FAILED, detail=f"not a Telegram chat id: {chat_id!r}")
         if not message.text and message.document is None:
             return SendResult(SendStatus.FAILED, detail="empty message")
+        progress = progress or Progress()
+        progress.rewind()
         steps = self._plan(message)
         last_id: str | None = None
         for index, step in enumerate(steps):
+            if progress.skip(index):
+                continue
             attempts = 0
             while True:
                 try:
-                    last_id = await self._run(chat_id, step) or last_id
+                    last_id = await self._run(chat_id, step, progress, index) or last_id
+                    progress.sent(index)
                     break
                 except TelegramError as err:
                     result = self._classify(err)
@@ -133,12 +144,16 @@ class TelegramSender:
         steps[0]["edit_id"] = message.edit_message_id
         return steps
 
-    async def _run(self, chat_id: str, step: dict) -> str | None:
+    async def _run(self, chat_id: str, step: dict, progress: Progress, index: int) -> str | None:
         """Wait for the limits, make one API call, and return the message id it produced."""
-        pause = self._pause_until - self._clock()
-        if pause > 0:
-            await self._sleep(pause)
-        await self._limits.acquire(chat_id)
+        while True:
+            pause = self._pause_until - self._clock()
+            if pause > 0:
+                await self._sleep(pause)
+            await self._limits.acquire(chat_id)
+            if self._pause_until <= self._clock():
+                break  # no flood pause began while this one waited for its slot
+        await progress.starting(index)
         markup = step.get("markup")
         reply = None
         if step.get("reply_to"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.notify import Cap, OutboundMessage, Recipient, SendResult, SendStatus
+from bot.notify import Cap, OutboundMessage, Progress, Recipient, SendResult, SendStatus
 from bot.wecom.cards import button_card, fits_card, label_says_all, replace_name, status_line
 from bot.wecom.client import WeComClient
 
@@ -25,17 +25,24 @@ class WeComSender:
 
     platform = "wecom"
     caps = frozenset({Cap.BUTTONS, Cap.MARKDOWN, Cap.FILES})  # app messages carry no reply-to
+    tracks_progress = True  # parts of a split text are numbered; a retry resumes after the last delivered
 
     def __init__(self, client: WeComClient) -> None:
         self.client = client
 
-    async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
+    async def send(self, recipient: Recipient, message: OutboundMessage,
+                   progress: Progress | None = None) -> SendResult:
         target = address_target(recipient.address)
-        if message.document is not None:
-            return await self._send_with_document(target, message)
-        if message.edit_message_id and self.client.has_response_code(message.edit_message_id):
+        progress = progress or Progress()
+        progress.rewind()
+        if message.document is not None or (
+            message.edit_message_id and self.client.has_response_code(message.edit_message_id)
+        ):
+            await progress.starting(progress.parts_sent)  # replies only: no per-part resume
+            if message.document is not None:
+                return await self._send_with_document(target, message)
             return await self._edit(target, message, message.edit_message_id)
-        return await self._send_new(target, message)
+        return await self._send_new(target, message, progress)
 
     async def _send_with_document(self, target: dict[str, str], message: OutboundMessage) -> SendResult:
         assert message.document is not None
@@ -53,18 +60,20 @@ class WeComSender:
             result.detail = f"text sent, file not: {result.detail}"
         return result
 
-    async def _send_new(self, target: dict[str, str], message: OutboundMessage) -> SendResult:
+    async def _send_new(self, target: dict[str, str], message: OutboundMessage,
+                        progress: Progress | None = None) -> SendResult:
+        p = {"progress": progress} if progress is not None else {}
         if message.buttons:
             if fits_card(message):
-                return await self.client.send_template_card(**target, message=message)
+                return await self.client.send_template_card(**target, message=message, **p)
             # A card cuts long text off, so the full text goes first and the card only asks.
-            first = await self.client.send_text(**target, content=message.text)
+            first = await self.client.send_text(**target, content=message.text, **p)
             if first.status is not SendStatus.SENT:
                 return first
-            return await self.client.send_template_card(**target, message=message, with_body=False)
+            return await self.client.send_template_card(**target, message=message, with_body=False, **p)
         if message.markdown:
-            return await self.client.send_markdown(**target, content=message.markdown)
-        return await self.client.send_text(**target, content=message.text)
+            return await self.client.send_markdown(**target, content=message.markdown, **p)
+        return await self.client.send_text(**target, content=message.text, **p)
 
     async def _edit(self, target: dict[str, str], message: OutboundMessage, task_id: str) -> SendResult:
         """Show the recorded status on the tapped card; what the label cannot hold follows as text.
