@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -37,6 +38,7 @@ class ChatService:
         self.engine, self.settings, self.calendar, self.clock = engine, settings, calendar, clock
         self.on_outbox = on_outbox
         self.invite_link = invite_link
+        self._one_at_a_time = threading.Lock() if engine.dialect.name == "sqlite" else None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
                                       ask.commands()])
@@ -62,10 +64,18 @@ class ChatService:
         CLI and the jobs, and one short session per event in a thread keeps the event loop free for other
         chats' updates and for sends, whatever a query costs.
         """
-        out, queued = await asyncio.to_thread(self._handle, event)
+        out, queued = await asyncio.to_thread(self._handle_serially, event)
         if queued and self.on_outbox:
             self.on_outbox()  # on the loop: it schedules a dispatch there
         return out
+
+    def _handle_serially(self, event: ChatEvent) -> tuple[list[OutboundMessage], int]:
+        # SQLite has one writer: a session that reads and then writes while another thread writes fails
+        # with "database is locked" instead of waiting, so this process's chat sessions take turns there.
+        if self._one_at_a_time is None:
+            return self._handle(event)
+        with self._one_at_a_time:
+            return self._handle(event)
 
     def _handle(self, event: ChatEvent) -> tuple[list[OutboundMessage], int]:
         # One session per event, committed once.

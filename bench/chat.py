@@ -1,0 +1,156 @@
+"""Chat path: duban's Telegram channel vs a bare python-telegram-bot echo bot, on the same fake Bot API.
+
+Both poll one loopback fake (tests/fake_bot_api.py), both with concurrent updates. We inject the same
+messages and time each from the moment its update is queued to the moment its answer reaches the fake.
+  - throughput: a burst of N messages, answered per second;
+  - latency: messages injected at a steady rate (default 50/s), p50/p95.
+duban answers from a SQLite file store holding the seed plan, every sending chat bound to a unit.
+
+    .venv/bin/python bench/chat.py [--messages 300] [--rate 50] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.app import App  # noqa: E402
+from bot.services import planfile  # noqa: E402
+from bot.services.binding import bind_directly  # noqa: E402
+from bot.services.importer import apply_plan  # noqa: E402
+from bot.tg import build_application, start_application, stop_application  # noqa: E402
+from storage.db import session_scope  # noqa: E402
+from tests.conftest import SAMPLE, SEED, telegram_settings  # noqa: E402
+from tests.fake_bot_api import FakeBotApi, text_update  # noqa: E402
+
+TEXTS = ["/task 12", "安全办负责什么", "第12项进展如何", "/mine", "12 推进中 60% 已完成主体", "本月到期的",
+         "/owns 教研室", "第25项谁负责"]
+UNITS = ["安全办", "职教办", "教研室", "督导室", "人事股"]
+
+
+class Stopwatch:
+    """Match each answer to its message: one chat per message, so the chat id is the key."""
+
+    def __init__(self) -> None:
+        self.sent_at: dict[int, float] = {}
+        self.latency: dict[int, float] = {}
+        self.done = asyncio.Event()
+        self.expected = 0
+
+    def on_call(self, call) -> None:
+        if call.method != "sendMessage":
+            return
+        chat = call.params.get("chat_id")
+        if chat in self.sent_at and chat not in self.latency:
+            self.latency[chat] = time.perf_counter() - self.sent_at[chat]
+            if len(self.latency) >= self.expected:
+                self.done.set()
+
+
+async def _echo_app(api: FakeBotApi):
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text(update.message.text)
+
+    app = (ApplicationBuilder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url)
+           .job_queue(None).concurrent_updates(True).build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0)
+    return app, None
+
+
+async def _duban_app(api: FakeBotApi, db: Path, chats: list[int]):
+    settings = telegram_settings(api, f"sqlite:///{db}")
+    service = App(settings)
+    seed = SEED if SEED.exists() else SAMPLE
+    with session_scope(service.engine) as s:
+        apply_plan(session=s, parsed=planfile.parse(seed), now=service.now(), source_name=seed.name)
+        for i, chat in enumerate(chats):
+            bind_directly(session=s, unit_name=UNITS[i % len(UNITS)], platform="telegram", address=str(chat),
+                          now=service.now(), actor="bench")
+    app = build_application(settings.telegram, service.chat)
+    await start_application(app, settings.telegram)
+    return app, service
+
+
+async def run(kind: str, messages: int, rate: float | None, db: Path) -> tuple[float, list[float]]:
+    """(answers per second, latencies) for one run."""
+    watch = Stopwatch()
+    api = await FakeBotApi(on_call=watch.on_call).start()
+    chats = [100000 + i for i in range(messages)]
+    app, service = await (_echo_app(api) if kind == "echo" else _duban_app(api, db, chats))
+    # Warm up: the first message builds caches (the language layer's vocabulary) on both sides.
+    warm = 99999
+    watch.expected = 1
+    watch.sent_at[warm] = time.perf_counter()
+    api.add_update(text_update("安全办负责什么", chat_id=warm, user_id=warm))
+    await asyncio.wait_for(watch.done.wait(), 120)
+    watch.latency.clear()
+    watch.sent_at.clear()
+    watch.done.clear()
+    watch.expected = messages
+    start = time.perf_counter()
+    for i, chat in enumerate(chats):
+        watch.sent_at[chat] = time.perf_counter()
+        api.add_update(text_update(TEXTS[i % len(TEXTS)], chat_id=chat, user_id=chat))
+        if rate:
+            await asyncio.sleep(1 / rate)
+    await asyncio.wait_for(watch.done.wait(), 300)
+    elapsed = time.perf_counter() - start
+    if service is not None:
+        await stop_application(app)
+        service.close()
+    else:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+    await api.stop()
+    return messages / elapsed, sorted(watch.latency.values())
+
+
+def p(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--rate", type=float, default=50.0)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    tput = {"echo": [], "duban": []}
+    p95 = {"echo": [], "duban": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.repeat):
+            for kind in ("echo", "duban"):  # side by side, alternating, so machine noise hits both
+                db = Path(tmp) / f"bench-{r}.db"
+                rate, _ = await run(kind, args.messages, None, db)
+                tput[kind].append(rate)
+                db.unlink(missing_ok=True)
+                _, lat = await run(kind, args.messages, args.rate, db)
+                p95[kind].append(p(lat, 0.95))
+                db.unlink(missing_ok=True)
+    for kind in ("echo", "duban"):
+        print(f"{kind:5}  burst {args.messages}: min {min(tput[kind]):7.1f}  median {statistics.median(tput[kind]):7.1f}"
+              f" msg/s    at {args.rate:.0f}/s: p95 min {min(p95[kind]) * 1000:6.1f} ms"
+              f"  median {statistics.median(p95[kind]) * 1000:6.1f} ms")
+    ratio = statistics.median(tput["duban"]) / statistics.median(tput["echo"])
+    slow = statistics.median(p95["duban"]) / statistics.median(p95["echo"])
+    print(f"duban / echo throughput (median): {ratio:.2f}   (goal ≥ 0.80)")
+    print(f"duban / echo p95 at {args.rate:.0f}/s (median): {slow:.2f}   (goal ≤ 1.50)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
