@@ -8,46 +8,48 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.plan.model import ParsedPlan
-from bot.reminders.policy import Reminder, reminders_on
+from bot.reminders.policy import Reminder
 from bot.reminders.views import load_task_views, unit_ids
 from bot.render import task_text
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
+from jobs.sweep import due_batches
 from storage.db import open_store, session_scope
 from storage.models import Deadline, Unit
 
 
 def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) -> dict:
-    """Every reminder the policy would send between `start` and `end`, at the first sweep of each day."""
+    """Every reminder the engine would send between `start` and `end`, at the first sweep of each day.
+
+    The same code as the sweep (jobs.sweep.due_batches over the persisted schedule), on a throwaway store,
+    with every unit taken as reachable.
+    """
+    parsed = ParsedPlan.coerce(parsed)  # a dict in the plan-JSON shape too
     tz = settings.app.tz
     calendar = WorkCalendar.from_settings(settings)
     engine = open_store("sqlite://")
+    out = []
     try:
         with session_scope(engine) as session:
             t0 = datetime.combine(start, settings.office_hours.start, tz)
             apply_plan(session=session, parsed=parsed, now=t0, source_name="simulate",
                        config_aliases=settings.aliases)
-            tasks = load_task_views(session=session, now=t0, tz=tz)
+            owners = load_task_views(session=session, now=t0, tz=tz)
             units = {u.id: u.name for u in session.exec(select(Unit)).all()}
             texts = {d.id: d.label or d.text for d in session.exec(select(Deadline)).all()}
             supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
+            day = start
+            while day <= end:
+                if calendar.is_workday(day):
+                    now = datetime.combine(day, settings.office_hours.start, tz)
+                    for tasks, reminders in due_batches(session=session, now=now, days=[day], calendar=calendar,
+                                                        settings=settings, supervisors=supervisors):
+                        out += [_entry(r, now.isoformat(), units, tasks, texts) for r in reminders]
+                day += timedelta(days=1)
     finally:
         engine.dispose()
     warnings = list(parsed.warnings)
-    warnings += [f"第{t.ref}项没有责任单位，不会发送任何提醒" for t in tasks if not (t.lead or t.co)]
-    out = []
-    memo: dict = {}
-    day = start
-    while day <= end:
-        at = datetime.combine(day, settings.office_hours.start, tz).isoformat()
-        live = [t for t in tasks if t.live_on(day, settings.reminders.ended_plan_grace_days)]
-        if not live:  # the plan's period has ended: it sends nothing more
-            day += timedelta(days=1)
-            continue
-        for r in reminders_on(live, day, calendar=calendar, policy=settings.reminders, supervisors=supervisors,
-                              memo=memo):
-            out.append(_entry(r, at, units, tasks, texts))
-        day += timedelta(days=1)
+    warnings += [f"第{t.ref}项没有责任单位，不会发送任何提醒" for t in owners if not (t.lead or t.co)]
     warnings += calendar.warnings
     return {"reminders": out, "warnings": warnings}
 

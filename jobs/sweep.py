@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -10,13 +10,17 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
-from bot.reminders.policy import Reminder, TaskView, reminders_on
-from bot.reminders.views import load_task_views, unit_ids
+from bot.reminders import schedule
+from bot.reminders.policy import Reminder, TaskView, effective_deadlines, reminders_on
+from bot.reminders.views import load_views_of, unit_ids
 from bot.render import reminder_text
 from bot.services.buttons import signing_key
+from bot.services.groups import fan_out
 from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
-from storage.models import ChatIdentity, Deadline, JobState, Outbox, Unit
-from storage.outbox import enqueue, outbox_key
+from storage import repo
+from storage import views as store
+from storage.models import ChatIdentity, Deadline, JobState, OutboxState, Unit
+from storage.outbox import insert_new, outbox_key
 
 LAST_DAY = "sweep.last_day"
 CATCHUP_WORKDAYS = 10  # after downtime, look back this far at most
@@ -33,7 +37,10 @@ class SweepResult:
 
 
 def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int, Unit]) -> dict[int, list[Recipient]]:
-    """Where each unit's nudges go: its bound chats, plus any group robot configured for it (one query)."""
+    """Where each unit's nudges go: its bound chats, plus any group robot configured for it (one query).
+
+    A group unit (各股室…) with no chat of its own reaches each member's chats.
+    """
     out: dict[int, list[Recipient]] = {}
     for c in session.exec(select(ChatIdentity).where(ChatIdentity.active).order_by(ChatIdentity.id)).all():
         if c.unit_id is not None:
@@ -44,7 +51,7 @@ def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int,
             unit = by_name.get(settings.aliases.get(wanted, wanted))
             if unit is not None:
                 out.setdefault(unit.id, []).append(Recipient("robot", name))
-    return out
+    return fan_out(out, units, settings)
 
 
 def unknown_robot_units(*, settings: Settings, units: dict[int, Unit]) -> list[str]:
@@ -79,10 +86,13 @@ def days_to_sweep(last: date | None, today: date, calendar: WorkCalendar) -> lis
 
 
 def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
-              caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> SweepResult:
+              caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS,
+              batch_rows: int = schedule.BATCH) -> SweepResult:
     """Write outbox rows for everything owed at `now`; a no-op outside office hours.
 
-    `caps` tells what each platform's channel can do (the notifier knows), so each row is worded for it.
+    Reads only the schedule's due series (storage ReminderSeries, see `due_batches`); each batch's outbox
+    rows go in one statement, then its series move on and it commits. `caps` tells what each platform's channel can do (the notifier knows), so each row is worded
+    for it.
     """
     tz = settings.app.tz
     local = now.astimezone(tz)
@@ -92,17 +102,15 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     state = session.get(JobState, LAST_DAY)
     last = date.fromisoformat(state.value) if state else None
     days = days_to_sweep(last, today, calendar)
-    tasks = load_task_views(session=session, now=now, tz=tz)
     supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
-    memo: dict = {}
-    per_day = {
-        d: reminders_on(tasks, d, calendar=calendar, policy=settings.reminders, supervisors=supervisors, memo=memo)
-        for d in days
-    }
-    result = SweepResult(day=today, missed_days=[d for d in days if d != today], warnings=list(calendar.warnings))
-    result.warnings += unknown_robot_units(settings=settings, units={u.id: u for u in session.exec(select(Unit)).all()})
-    result.written = write_outbox(session=session, reminders=coalesce(per_day), tasks=tasks, now=now,
-                                  settings=settings, result=result, caps=caps)
+    result = SweepResult(day=today, missed_days=[d for d in days if d != today])
+    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    routes = recipients_by_unit(session=session, settings=settings, units=units)
+    for tasks, reminders in due_batches(session=session, now=now, days=days, calendar=calendar, settings=settings,
+                                        supervisors=supervisors, batch_rows=batch_rows):
+        result.written += write_outbox(session=session, reminders=reminders, tasks=tasks, now=now,
+                                       settings=settings, result=result, caps=caps, units=units, routes=routes)
+    result.warnings = list(calendar.warnings) + unknown_robot_units(settings=settings, units=units)
     if state is None:
         state = JobState(name=LAST_DAY, updated_at=now)
         session.add(state)
@@ -110,15 +118,70 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     return result
 
 
+def due_batches(*, session: Session, now: datetime, days: list[date], calendar: WorkCalendar, settings: Settings,
+                supervisors: list[int], batch_rows: int = schedule.BATCH) -> Iterator[tuple[list[TaskView], list[Reminder]]]:
+    """The reminders owed on `days` (the last is today), one batch of units at a time, from the schedule.
+
+    Stale tasks are worked out first. One range scan of the schedule's due index then gives the series due
+    by the end of this week; the units with one not yet swept today go in batches (about `batch_rows`
+    tasks, a unit never split, so its digest sees all its reminders). Each batch loads only its tasks and
+    works the policy out for them on their candidate days; missed days coalesce. After the caller has
+    handled a batch, its units' series move on and the batch commits (a restart resumes after it).
+    """
+    today = days[-1]
+    calendar = schedule.cached(calendar)  # type: ignore[assignment]  # the same answers, each worked out once
+    monday = schedule.week_start(today)
+    until = monday + timedelta(days=6)
+    kw = {"calendar": calendar, "settings": settings, "supervisors": supervisors}
+    schedule.resolve_stale(session=session, after=min(days[0], monday), now=now, **kw)
+    grace = settings.reminders.ended_plan_grace_days
+    by_unit: dict[int, set[int]] = {}
+    fresh: set[int] = set()  # units with a series not yet swept today
+    for task_id, unit_id, swept_on in store.due_window(session=session, until=until):
+        by_unit.setdefault(unit_id, set()).add(task_id)
+        if swept_on is None or swept_on < today:
+            fresh.add(unit_id)
+    for group in _unit_batches([(u, len(by_unit[u])) for u in sorted(fresh)], batch_rows):
+        task_ids = sorted({t for u in group for t in by_unit[u]})
+        tasks = [t for t in load_views_of(session=session, task_ids=task_ids, now=now, tz=settings.app.tz)
+                 if t.live_on(today, grace)]
+        memo, worked = schedule.work_out(tasks, schedule.week_start(days[0]), until, units=set(group), **kw)
+        per_day = {d: [r for r in reminders_on(tasks, d, calendar=calendar, policy=settings.reminders,
+                                               supervisors=supervisors, memo=memo) if r.unit_id in group]
+                   for d in days}
+        yield tasks, coalesce(per_day)
+        rows = schedule.series_rows(tasks, monday, units=set(group), swept_on=today, worked=worked, **kw)
+        store.replace_series(session=session, task_ids=task_ids, rows=rows, unit_ids=group)
+        session.commit()  # one transaction per batch
+
+
+def _unit_batches(counts: list[tuple[int, int]], size: int) -> list[list[int]]:
+    """Units (with their due series counts) packed into batches of about `size` series; a unit is never split."""
+    out: list[list[int]] = []
+    n = 0
+    for unit, count in counts:
+        if not out or n + count > size:
+            out.append([])
+            n = 0
+        out[-1].append(unit)
+        n += count
+    return [b for b in out if b]
+
+
 def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[TaskView], now: datetime,
                  settings: Settings, result: SweepResult,
-                 caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> int:
+                 caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS,
+                 units: dict[int, Unit] | None = None, routes: dict[int, list[Recipient]] | None = None) -> int:
+    """Word each reminder for each of its unit's recipients and insert the rows in one statement."""
     key = signing_key(session=session, now=now)
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    if units is None:
+        units = {u.id: u for u in session.exec(select(Unit)).all()}
     views = {t.id: t for t in tasks}
     deadline_texts = _deadline_texts(session, reminders)
-    written = 0
-    routes = recipients_by_unit(session=session, settings=settings, units=units)
+    feeds = co_feeds(session=session, reminders=reminders, views=views, settings=settings)
+    if routes is None:
+        routes = recipients_by_unit(session=session, settings=settings, units=units)
+    rows: dict[str, dict] = {}
     for r in reminders:
         unit = units[r.unit_id]
         recipients = routes.get(unit.id, [])
@@ -130,38 +193,76 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
         for recipient in recipients:
             can = caps(recipient.platform)
             if can not in worded:
-                worded[can] = _render(r, views, units, deadline_texts, key, can)
-            row = Outbox(
-                key=reminder_key(r, recipient), task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
-                recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
-                payload=to_payload(worded[can]),
-                created_at=now, next_attempt_at=now,
-            )
-            written += enqueue(session=session, row=row)
-    return written
+                worded[can] = _render(r, views, units, deadline_texts, key, can, feeds)
+            k = reminder_key(r, recipient)
+            rows.setdefault(k, {
+                "key": k, "task_id": r.task_id, "deadline_id": r.deadline_id, "unit_id": r.unit_id,
+                "recipient": recipient.key(), "kind": r.kind, "occurrence": r.occurrence.isoformat(),
+                "payload": to_payload(worded[can]), "state": OutboxState.PENDING, "attempts": 0, "error": "",
+                "parts_sent": 0, "created_at": now, "next_attempt_at": now,
+            })
+    return insert_new(session=session, rows=list(rows.values()))
 
 
 def _deadline_texts(session: Session, reminders: list[Reminder]) -> dict[int, str]:
     ids = {r.deadline_id for r in reminders if r.deadline_id} | {
         i.deadline_id for r in reminders for i in r.items if i.deadline_id
     }
-    if not ids:
+    out: dict[int, str] = {}
+    wanted = sorted(ids)
+    for i in range(0, len(wanted), store.CHUNK):  # a batch's deadlines; chunked for a unit with very many
+        chunk = wanted[i:i + store.CHUNK]
+        stmt = select(Deadline.id, Deadline.label, Deadline.text).where(col(Deadline.id).in_(chunk))
+        out.update({d.id: d.label or d.text for d in session.execute(stmt).all()})
+    return out
+
+
+def co_feeds(*, session: Session, reminders: list[Reminder], views: dict[int, TaskView],
+             settings: Settings) -> dict[Reminder, set[int]]:
+    """For each reminder to a lead on a task with co-units: the co-units that reported since its period began.
+
+    The period of a reminder about deadline D begins the day after the task's latest deadline before D
+    (recurring occurrences included), or on 1 January of the plan year when D is its first. A report of
+    any kind (a plain note too) counts. One query for the whole sweep.
+    """
+    leads = [i for r in reminders for i in (r.items or (r,)) if i.role == "lead" and i.task_id and views[i.task_id].co]
+    if not leads:
         return {}
-    return {d.id: d.label or d.text for d in session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()}
+    last = repo.last_report_by_unit(session=session, task_ids=list({i.task_id for i in leads}))
+    tz, out = settings.app.tz, {}
+    for i in leads:
+        v = views[i.task_id]
+        since = _period_start(v, i.deadline or i.occurrence, settings)
+        out[i] = {u for u in v.co if (at := last.get((v.id, u))) is not None and at.astimezone(tz).date() >= since}
+    return out
+
+
+def _period_start(v: TaskView, due: date, settings: Settings) -> date:
+    earlier: list[date] = []
+    for d in effective_deadlines(v, settings.reminders):
+        if d.kind == "recurring" and d.recurrence:
+            earlier += d.recurrence.occurrences(date(v.year, 1, 1), due)
+        elif d.date:
+            earlier.append(d.date)
+    earlier = [x for x in earlier if x < due]
+    return max(earlier) + timedelta(days=1) if earlier else date(v.year, 1, 1)
 
 
 def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], texts: dict[int, str], key: bytes,
-            caps: frozenset[Cap]) -> OutboundMessage:
-    def info(task_id: int) -> reminder_text.TaskInfo:
-        v = views[task_id]
-        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead])
+            caps: frozenset[Cap], feeds: dict[Reminder, set[int]] | None = None) -> OutboundMessage:
+    def info(item: Reminder) -> reminder_text.TaskInfo:
+        v = views[item.task_id]
+        seen = (feeds or {}).get(item)
+        co = ([units[u].name for u in v.co if u in seen], [units[u].name for u in v.co if u not in seen]) \
+            if seen is not None else ([], [])
+        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead], *co)
 
     unit_name = units[r.unit_id].name
     if r.kind == "digest":
-        items = [reminder_text.line(i, info(i.task_id), unit_name, _dl(i, texts)) for i in r.items]
+        items = [reminder_text.line(i, info(i), unit_name, _dl(i, texts)) for i in r.items]
         return reminder_text.render(r, task=None, unit_name=unit_name, deadline_text="", key=key, items=items,
                                     caps=caps)
-    return reminder_text.render(r, task=info(r.task_id), unit_name=unit_name, deadline_text=_dl(r, texts), key=key,
+    return reminder_text.render(r, task=info(r), unit_name=unit_name, deadline_text=_dl(r, texts), key=key,
                                 caps=caps)
 
 

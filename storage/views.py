@@ -1,46 +1,152 @@
-"""Batch reads for the reminder engine: every active task and what hangs off it, in a handful of queries."""
+"""Batch reads for the reminder engine, and the persisted schedule it runs on (never one query per task).
+
+Reads over every live task join on the plan and task conditions instead of passing `IN (all ids)` lists
+(which stop working past 65,535 parameters on PostgreSQL and 250k on SQLite); an `IN` list here is at
+most one sweep batch long.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
+from sqlalchemy import Date, String, delete, func, insert, literal
 from sqlmodel import Session, col, select
 
-from storage.models import Deadline, Plan, Snooze, StatusReport, Task, TaskUnit, Unit
+from storage.models import Deadline, Plan, ReminderSeries, Snooze, StatusReport, Task, TaskUnit, Unit
+
+LIVE = (col(Plan.active), col(Task.removed).is_(False))
+CHUNK = 5000  # ids per IN list: far below PostgreSQL's 65,535 bound parameters and SQLite's 250k
 
 
 def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | None, str, int | None]]:
     """Every live task of every open plan with its plan's year, last year, short name and office, in plan order."""
     stmt = (select(Task, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
             .join(Plan, col(Plan.id) == Task.plan_id)
-            .where(Plan.active, col(Task.removed).is_(False)).order_by(Task.plan_id, Task.position))
+            .where(*LIVE).order_by(Task.plan_id, Task.position))
     return list(session.exec(stmt).all())
 
 
-def roles_of(*, session: Session, task_ids: Sequence[int]) -> list[TaskUnit]:
-    stmt = select(TaskUnit).where(col(TaskUnit.task_id).in_(task_ids)).order_by(TaskUnit.position)
+def task_rows(*, session: Session, task_ids: Sequence[int]) -> list:
+    """Those of `task_ids` (one batch) that are live tasks of open plans, in plan order: the columns the engine
+    reads (the task's state included), with its plan's year, last year, short name and office."""
+    out = []
+    for i in range(0, len(task_ids), CHUNK):
+        stmt = (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
+                       Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
+                .join(Plan, col(Plan.id) == Task.plan_id)
+                .where(col(Task.id).in_(task_ids[i:i + CHUNK]), *LIVE))
+        out += session.execute(stmt).all()
+    return sorted(out, key=lambda r: (r.plan_id, r.position))
+
+
+def open_plans_per_office(*, session: Session) -> dict[int | None, int]:
+    stmt = select(Plan.office_id, func.count()).where(Plan.active).group_by(Plan.office_id)
+    return {office: n for office, n in session.exec(stmt).all()}
+
+
+def _live_tasks():
+    return select(Task.id).join(Plan, col(Plan.id) == Task.plan_id).where(*LIVE)
+
+
+def _chunks(task_ids: Sequence[int] | None):
+    """IN lists of at most CHUNK ids, or one "every live task" subquery when `task_ids` is None."""
+    if task_ids is None:
+        yield _live_tasks()
+        return
+    ids = list(task_ids)
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def roles_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
+    """Owners of `task_ids` (one batch), or of every live task when None."""
+    out = []
+    for ids in _chunks(task_ids):
+        stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
+                .where(col(TaskUnit.task_id).in_(ids)))
+        out += session.execute(stmt).all()
+    return sorted(out, key=lambda r: r.position)
+
+
+def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
+    stmt = select(TaskUnit.unit_id).where(TaskUnit.task_id == task_id, TaskUnit.role == "lead")
+    return set(session.exec(stmt).all())
+
+
+def deadlines_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
+    out = []
+    for ids in _chunks(task_ids):
+        stmt = select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
+                      Deadline.recurrence, Deadline.certain, Deadline.confirmed).where(col(Deadline.task_id).in_(ids),
+                                                                                       Deadline.active)
+        out += session.execute(stmt).all()
+    return out
+
+
+def reports_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list[StatusReport]:
+    """Reports of these tasks (every live task when None), oldest first."""
+    where = (col(StatusReport.task_id).in_(task_ids) if task_ids is not None
+             else col(StatusReport.task_id).in_(_live_tasks()))
+    stmt = select(StatusReport).where(where).order_by(col(StatusReport.created_at), StatusReport.id)
     return list(session.exec(stmt).all())
 
 
-def deadlines_of(*, session: Session, task_ids: Sequence[int]) -> list[Deadline]:
-    return list(session.exec(select(Deadline).where(col(Deadline.task_id).in_(task_ids), Deadline.active)).all())
-
-
-def reports_of(*, session: Session, task_ids: Sequence[int]) -> list[StatusReport]:
-    """Reports of these tasks, oldest first."""
-    stmt = (select(StatusReport).where(col(StatusReport.task_id).in_(task_ids))
-            .order_by(col(StatusReport.created_at), StatusReport.id))
-    return list(session.exec(stmt).all())
-
-
-def snoozes_of(*, session: Session, task_ids: Sequence[int], now: datetime) -> list[Snooze]:
-    """Snoozes of these tasks still running at `now`."""
-    stmt = select(Snooze).where(col(Snooze.task_id).in_(task_ids), col(Snooze.until) > now)
-    return list(session.exec(stmt).all())
+def snoozes_of(*, session: Session, now: datetime, task_ids: Sequence[int] | None = None) -> list[Snooze]:
+    """Snoozes of these tasks (every live task when None) still running at `now`."""
+    out: list[Snooze] = []
+    for ids in _chunks(task_ids):
+        out += session.exec(select(Snooze).where(col(Snooze.task_id).in_(ids), col(Snooze.until) > now)).all()
+    return out
 
 
 def unit_ids_named(*, session: Session, names: Sequence[str]) -> list[int]:
     if not names:
         return []
     return [u.id for u in session.exec(select(Unit).where(col(Unit.name).in_(names))).all()]
+
+
+# --- the persisted schedule (ReminderSeries) ------------------------------------------------------------
+
+_S = ReminderSeries.__table__
+STALE = "stale"
+
+
+def mark_stale(*, session: Session, stale_day: date, task_ids: Sequence[int] = (), plan_id: int | None = None) -> None:
+    """Drop the series of these tasks (or of every task of `plan_id`) and leave one "stale" row per task."""
+    if plan_id is not None:
+        ids = select(Task.id).where(Task.plan_id == plan_id)
+        session.execute(delete(_S).where(_S.c.task_id.in_(ids)))
+        session.execute(insert(_S).from_select(
+            ["task_id", "role", "kind", "next_due"],
+            select(Task.id, literal("", String), literal(STALE, String), literal(stale_day, Date))
+            .where(Task.plan_id == plan_id)))
+    for i in range(0, len(task_ids), 1000):
+        chunk = list(task_ids[i:i + 1000])
+        session.execute(delete(_S).where(_S.c.task_id.in_(chunk)))
+        session.execute(insert(_S), [{"task_id": t, "role": "", "kind": STALE, "next_due": stale_day} for t in chunk])
+
+
+def stale_task_ids(*, session: Session, stale_day: date, limit: int) -> list[int]:
+    stmt = (select(_S.c.task_id).where(_S.c.next_due == stale_day, _S.c.kind == STALE)
+            .order_by(_S.c.task_id).limit(limit))
+    return list(session.execute(stmt).scalars())
+
+
+def replace_series(*, session: Session, task_ids: Sequence[int], rows: list[dict],
+                   unit_ids: Iterable[int] | None = None) -> None:
+    """Replace the series of `task_ids` (only those of `unit_ids` when given) by `rows` in two statements."""
+    for ids in _chunks(task_ids):
+        where = [_S.c.task_id.in_(ids)]
+        if unit_ids is not None:
+            where.append(_S.c.unit_id.in_(list(unit_ids)))
+        session.execute(delete(_S).where(*where))
+    if rows:
+        session.execute(insert(_S), rows)
+
+
+def due_window(*, session: Session, until: date) -> list:
+    """(task, unit, swept on) of every worked-out series due by `until`: one range scan of the due index."""
+    stmt = select(_S.c.task_id, _S.c.unit_id, _S.c.swept_on).where(_S.c.next_due <= until, _S.c.kind != STALE,
+                                                                   _S.c.unit_id.is_not(None))
+    return list(session.execute(stmt).all())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.config import ReminderSettings
 from bot.deadlines import Recurrence
@@ -112,6 +114,7 @@ def reminders_for_day(
     for task in tasks:
         if task.done or not (task.lead or task.co):
             continue
+        mine: list[Reminder] = []
         for dl in effective_deadlines(task, policy):
             occs = _occurrences(dl, task.year, day)
             for i, raw in enumerate(occs):
@@ -121,12 +124,13 @@ def reminders_for_day(
                     task.last_report > (calendar.previous_workday(occs[i - 1]) if i else date(task.year, 1, 1))
                 )
                 next_due = calendar.previous_workday(occs[i + 1]) if i + 1 < len(occs) else None
-                out += _ladder(task, dl, due, day, calendar, policy, answered)
+                mine += _ladder(task, dl, due, day, calendar, policy, answered)
                 if not answered and (next_due is None or day < next_due):
-                    out += _overdue(task, dl, due, day, calendar, policy, supervisors)
+                    mine += _overdue(task, dl, due, day, calendar, policy, supervisors)
         if needs_checkins(task) and task.lead:
-            out += _checkin(task, day, calendar, policy)
-    return [r for r in out if not _snoozed(tasks, r, day)]
+            mine += _checkin(task, day, calendar, policy)
+        out += [r for r in mine if not _snoozed(task, r, day)]
+    return out
 
 
 def _ladder(task, dl, due, day, calendar, policy, answered) -> list[Reminder]:
@@ -134,10 +138,10 @@ def _ladder(task, dl, due, day, calendar, policy, answered) -> list[Reminder]:
         return []
     out = []
     left = calendar.workdays_between(day, due)
-    for role, units, target in (
-        ("lead", task.lead, due),
-        ("co", task.co, calendar.add_workdays(due, -policy.co_lead_days)),
-    ):
+    for role, units in (("lead", task.lead), ("co", task.co)):
+        if not units:
+            continue
+        target = due if role == "lead" else calendar.add_workdays(due, -policy.co_lead_days)
         if day > target:
             continue
         steps_left = calendar.workdays_between(day, target)
@@ -169,9 +173,8 @@ def _checkin(task, day, calendar, policy) -> list[Reminder]:
     return [Reminder(task.id, task.ref, u, "lead", "checkin", None, None, day) for u in task.lead]
 
 
-def _snoozed(tasks: list[TaskView], r: Reminder, day: date) -> bool:
-    task = next((t for t in tasks if t.id == r.task_id), None)
-    until = task.snoozed.get(r.unit_id) if task else None
+def _snoozed(task: TaskView, r: Reminder, day: date) -> bool:
+    until = task.snoozed.get(r.unit_id)
     return until is not None and until.date() > day
 
 
@@ -244,3 +247,140 @@ def _latest_per_task(rs: list[Reminder]) -> list[Reminder]:
         if key not in best or r.occurrence > best[key].occurrence:
             best[key] = r
     return list(best.values())
+
+
+# --- the schedule: when each reminder series next speaks ------------------------------------------------
+
+SERIES_KIND = {"upcoming": "ladder", "due": "ladder", "overdue": "overdue", "escalation": "escalation",
+               "checkin": "checkin"}
+SeriesKey = tuple  # (deadline_id, unit_id, role, series kind)
+
+
+def series_of(r: Reminder) -> SeriesKey:
+    """The series a (non-digest) reminder belongs to: a deadline's ladder, its overdue nudges, its escalations
+    to one supervisor, or the monthly check-ins, for one unit."""
+    return (r.deadline_id, r.unit_id, r.role, SERIES_KIND[r.kind])
+
+
+Candidates = tuple  # (day → series keys that may speak on it, series cut short → the day they stop at)
+
+
+def candidate_days(task: TaskView, after: date, *, calendar: WorkCalendar, policy: ReminderSettings,
+                   supervisors: list[int], through: date | None = None,
+                   units: Collection[int] | None = None) -> Candidates:
+    """Every day on or after `after` a series of `task` may speak: a superset of its reminder days.
+
+    Complete through `through` (and some working days past `after`); a day that is no candidate of a task
+    has no reminder of it, so a caller may work the policy out for a task on its candidate days only.
+    """
+    return _candidates(task, after, calendar, policy, supervisors, through, units)
+
+
+def next_days(task: TaskView, after: date, *, calendar: WorkCalendar, policy: ReminderSettings,
+              supervisors: list[int], grace_days: int, tries: int = 4, cands: Candidates | None = None,
+              known: dict[date, list[Reminder]] | None = None,
+              units: Collection[int] | None = None) -> dict[SeriesKey, date]:
+    """For each reminder series of `task`: its first reminder day on or after `after`, or a day before it.
+
+    Candidate days come from the same rules (ladder steps before each due date, overdue and escalation
+    steps after it, check-in days) and each is confirmed by `reminders_for_day` itself, so answered
+    occurrences, snoozes and done tasks are the policy's call. A series still unconfirmed after `tries`
+    candidates (an overdue run through a long snooze) gets its last candidate: a day never after its next
+    reminder, so the sweep looks again then. A series with no reminder left (or none before the plan
+    ends, `live_on`) is absent. `cands` and `known` (reminders_for_day of this task on some days) save
+    working them out again; `units` keeps only those units' series.
+    """
+    if cands is None:
+        cands = _candidates(task, after, calendar, policy, supervisors, units=units)
+    cands, endless = {d: ks for d, ks in cands[0].items() if d >= after}, cands[1]
+    if units is not None:  # only these units' series
+        cands = {d: mine for d, ks in cands.items() if (mine := {k for k in ks if k[1] in units})}
+    known = known or {}
+    keys = {k for ks in cands.values() for k in ks}
+    found: dict[SeriesKey, date] = {}
+    misses: dict[SeriesKey, int] = {}
+    last: dict[SeriesKey, date] = {}
+    for day in sorted(cands):
+        pending = [k for k in cands[day] if k not in found]
+        if not pending:
+            continue
+        if not task.live_on(day, grace_days):
+            return found  # the plan has ended by then: nothing later is owed
+        said = known.get(day)
+        if said is None:
+            said = reminders_for_day([task], day, calendar=calendar, policy=policy, supervisors=supervisors)
+        for r in said:
+            found.setdefault(series_of(r), day)
+        for k in pending:
+            last[k] = day
+            if k not in found:
+                misses[k] = misses.get(k, 0) + 1
+                if misses[k] >= tries:
+                    found[k] = day  # not confirmed: a lower bound, looked at again when it comes
+        if len(found) >= len(keys) and keys <= found.keys():
+            break
+    for k in endless:  # an endless run cut short while unconfirmed: look again at its last day generated
+        if k not in found and k in last:
+            found[k] = last[k]
+    return found
+
+
+def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: ReminderSettings,
+                supervisors: list[int], through: date | None = None,
+                units: Collection[int] | None = None) -> Candidates:
+    """Every day on or after `after` a series of `task` (of `units`, when given) may speak (a superset), and
+    the series whose run was cut short (overdue runs, check-ins) with the day it stopped at."""
+    out: dict[date, set[SeriesKey]] = {}
+    endless: dict[SeriesKey, date] = {}
+    if task.done or not (task.lead or task.co):
+        return out, endless
+
+    def mine(us) -> list[int]:
+        return [u for u in us if units is None or u in units]
+
+    def add(day: date, keys) -> None:
+        if day >= after:
+            out.setdefault(day, set()).update(keys)
+
+    lead, co, sup = mine(task.lead), mine(task.co), mine(supervisors) if task.lead else []
+    horizon = date(max(task.year, after.year) + 1, 12, 31)
+    span = max(policy.overdue_every, policy.escalate_after) * 3 + 1  # overdue working days generated
+    for dl in effective_deadlines(task, policy):
+        occs = _occurrences(dl, task.year, horizon)
+        overdue = [(dl.id, u, "lead", "overdue") for u in lead]
+        escalation = [(dl.id, u, "supervisor", "escalation") for u in sup]
+        for i, raw in enumerate(occs):
+            due = calendar.previous_workday(raw)
+            nxt = calendar.previous_workday(occs[i + 1]) if i + 1 < len(occs) else None
+            if due >= after:
+                for role, us in (("lead", lead), ("co", co)):
+                    if not us:
+                        continue
+                    target = due if role == "lead" else calendar.add_workdays(due, -policy.co_lead_days)
+                    keys = [(dl.id, u, role, "ladder") for u in us]
+                    for step in policy.ladder:
+                        add(calendar.add_workdays(target, -step), keys)
+            if not (overdue or escalation) or (nxt is not None and nxt <= after):
+                continue
+            day = calendar.next_workday(max(after, due + timedelta(days=1)))
+            late = calendar.workdays_between(due, day)
+            for n in itertools.count():
+                if nxt is not None and day >= nxt:
+                    break
+                if n >= span and (through is None or day > through):
+                    endless.update(dict.fromkeys(overdue + escalation, day))
+                    break
+                if overdue and (late % policy.overdue_every == 0 or late == 1):
+                    add(day, overdue)
+                if escalation and late >= policy.escalate_after and (
+                        late - policy.escalate_after) % policy.escalate_after == 0:
+                    add(day, escalation)
+                day, late = calendar.next_workday(day, inclusive=False), late + 1
+    if needs_checkins(task) and lead:
+        keys = [(None, u, "lead", "checkin") for u in lead]
+        y, m = after.year, after.month
+        for _ in range(13):  # the check-in day may fall back into the month before: a superset either way
+            add(calendar.previous_workday(date(y, m, policy.checkin_day)), keys)
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        endless.update(dict.fromkeys(keys, date(y, m, 1)))
+    return out, endless

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -13,36 +14,68 @@ from storage import views as store
 
 
 def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
+    """Every live task of every open plan, its state worked out from the report history (board, ledger)."""
     rows = store.active_tasks_with_year(session=session)
-    # Reminders name the plan where an office runs several ("安全生产第3项").
-    plans_per_office: dict[int | None, set[int]] = {}
-    for t, _year, _end, _short, office in rows:
-        plans_per_office.setdefault(office, set()).add(t.plan_id)
-    views = {
-        t.id: TaskView(t.id, t.ref, t.title, year, [], [], [], period_end=end or year, plan_id=t.plan_id,
-                       plan_label=short if len(plans_per_office[office]) > 1 else "")
-        for t, year, end, short, office in rows
-    }
+    views = _views(session, rows)
     if not views:
         return []
-    ids = list(views)
-    for tu in store.roles_of(session=session, task_ids=ids):
-        (views[tu.task_id].lead if tu.role == "lead" else views[tu.task_id].co).append(tu.unit_id)
-    for d in store.deadlines_of(session=session, task_ids=ids):
-        rec = Recurrence(**json.loads(d.recurrence)) if d.recurrence else None
-        views[d.task_id].deadlines.append(
-            DeadlineView(d.id, d.due_date, d.text, d.source, d.kind, rec, d.certain or d.confirmed)
-        )
-    for r in store.reports_of(session=session, task_ids=ids):
-        v = views[r.task_id]
+    _attach(session, views, now, tz, None)
+    for r in store.reports_of(session=session):
+        v = views.get(r.task_id)
+        if v is None:
+            continue
         v.last_report = r.created_at.astimezone(tz).date()
         # Done is the lead's word (or an admin's, who reports without a unit); a co-unit finishing its part is not.
         if r.status != "note" and (r.unit_id is None or r.unit_id in v.lead or not v.lead):
             v.done = r.status == "done"
-    for s in store.snoozes_of(session=session, task_ids=ids, now=now):
-        v = views[s.task_id]
-        v.snoozed[s.unit_id] = max(s.until.astimezone(tz), v.snoozed.get(s.unit_id, s.until.astimezone(tz)))
     return list(views.values())
+
+
+def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, tz) -> list[TaskView]:
+    """The views of one batch of tasks (live tasks of open plans only), state read off the task rows."""
+    rows = store.task_rows(session=session, task_ids=task_ids)
+    if not rows:
+        return []
+    plans = store.open_plans_per_office(session=session)
+    views = {
+        t.id: TaskView(t.id, t.ref, t.title, t.year, [], [], [], done=t.done,
+                       last_report=t.last_report_at.astimezone(tz).date() if t.last_report_at else None,
+                       period_end=t.period_end or t.year, plan_id=t.plan_id,
+                       plan_label=t.short_name if plans.get(t.office_id, 0) > 1 else "")
+        for t in rows
+    }
+    _attach(session, views, now, tz, list(views))
+    return list(views.values())
+
+
+def _views(session: Session, rows) -> dict[int, TaskView]:
+    seen: dict[int | None, set[int]] = {}
+    for t, _year, _end, _short, office in rows:
+        seen.setdefault(office, set()).add(t.plan_id)
+    plans_per_office = {office: len(ids) for office, ids in seen.items()}
+    # Reminders name the plan where an office runs several ("安全生产第3项").
+    return {
+        t.id: TaskView(t.id, t.ref, t.title, year, [], [], [], period_end=end or year, plan_id=t.plan_id,
+                       plan_label=short if plans_per_office.get(office, 0) > 1 else "")
+        for t, year, end, short, office in rows
+    }
+
+
+def _attach(session: Session, views: dict[int, TaskView], now: datetime, tz, ids: list[int] | None) -> None:
+    """Owners, deadlines in force and running snoozes: of `ids`, or of every live task when None."""
+    for tu in store.roles_of(session=session, task_ids=ids):
+        if (v := views.get(tu.task_id)) is not None:
+            (v.lead if tu.role == "lead" else v.co).append(tu.unit_id)
+    for d in store.deadlines_of(session=session, task_ids=ids):
+        if (v := views.get(d.task_id)) is None:
+            continue
+        rec = Recurrence(**json.loads(d.recurrence)) if d.recurrence else None
+        v.deadlines.append(DeadlineView(d.id, d.due_date, d.text, d.source, d.kind, rec, d.certain or d.confirmed))
+    for s in store.snoozes_of(session=session, now=now, task_ids=ids):
+        if (v := views.get(s.task_id)) is None:
+            continue
+        until = s.until.astimezone(tz)
+        v.snoozed[s.unit_id] = max(until, v.snoozed.get(s.unit_id, until))
 
 
 def unit_ids(*, session: Session, names: list[str]) -> list[int]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.notify import ALL_CAPS, Button, Cap, OutboundMessage
 from bot.reminders.policy import Reminder
-from bot.render.task_text import ROLE_CN, cn_date
+from bot.render.task_text import ROLE_CN, cn_date, plan_ref
 from bot.services.buttons import Action, sign
 
 STATUS_BUTTONS = (("已完成", "done"), ("推进中", "in_progress"), ("有困难", "blocked"))
@@ -42,6 +42,12 @@ class TaskInfo:
     # reminder period began (the sweep fills these; see jobs.sweep.co_feed). Both empty: no co-units.
     co_reported: list[str] = field(default_factory=list)
     co_pending: list[str] = field(default_factory=list)
+    plan: str = ""  # the plan's short name, where its office runs several plans ("安全生产第3项")
+
+    @property
+    def label(self) -> str:
+        """"第12项", or "安全生产第3项" when the plan must be named."""
+        return plan_ref(self.plan, self.ref)
 
 
 def co_feed(task: TaskInfo) -> str:
@@ -86,9 +92,9 @@ def line(r: Reminder, task: TaskInfo, unit_name: str, deadline_text: str) -> str
     role = ROLE_CN.get(r.role, r.role)
     feed = _co_feed_short(task) if r.role == "lead" else ""
     if r.kind == "checkin":
-        return f"第{task.ref}项「{task.title}」（{role}）：本月请反馈进展{feed}"
+        return f"{task.label}「{task.title}」（{role}）：本月请反馈进展{feed}"
     dl = f"（{deadline_text}）" if deadline_text else ""
-    return f"第{task.ref}项「{task.title}」（{role}）：时限{cn_date(r.deadline)}{dl}，{_when(r)}{feed}"
+    return f"{task.label}「{task.title}」（{role}）：时限{cn_date(r.deadline)}{dl}，{_when(r)}{feed}"
 
 
 def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text: str, key: bytes,
@@ -104,21 +110,21 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
     assert task is not None and r.task_id is not None
     dl = f"（{deadline_text}）" if deadline_text else ""
     if r.kind == "escalation":
-        text = (f"{head}第{task.ref}项「{task.title}」\n牵头单位：{'、'.join(task.lead_names)}，"
+        text = (f"{head}{task.label}「{task.title}」\n牵头单位：{'、'.join(task.lead_names)}，"
                 f"时限{cn_date(r.deadline)}{dl}，{_when(r)}，尚未反馈完成。请督促落实。")
         return OutboundMessage(text=text, title="督办升级")
     if r.kind == "checkin":
-        text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
+        text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
                 + _line(co_feed(task)) + hint)
     elif r.role == "co":
-        text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）配合，牵头单位：{'、'.join(task.lead_names)}。"
+        text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）配合，牵头单位：{'、'.join(task.lead_names)}。"
                 f"请于{cn_date(r.deadline)}前向牵头单位报送配合情况（{_when(r)}）。\n"
                 + hint)
     else:
-        text = (f"{head}第{task.ref}项「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
+        text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
                 f"{_when(r)}。\n" + _line(co_feed(task)) + hint)
     buttons = status_buttons(key, r.task_id) if Cap.BUTTONS in caps else []
-    return OutboundMessage(text=text, title=f"第{task.ref}项督办", buttons=buttons)
+    return OutboundMessage(text=text, title=f"{task.label}督办", buttons=buttons)
 
 
 def _line(text: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.reminders.schedule import reschedule
 from bot.services.errors import NotFound, UserError
 from storage import repo
 from storage.models import AuditLog, ChatPlan, Office, Plan
@@ -208,6 +209,8 @@ def close_plan(*, session: Session, plan: Plan, now: datetime, actor: str, reope
         plan.active, plan.closed_at = False, now
     session.add(AuditLog(at=now, actor=actor, action="plan.reopen" if reopen else "plan.close",
                          detail=f"{plan.id} {plan.title}"))
+    session.flush()
+    reschedule(session=session, plan_id=plan.id, now=now)  # a closed plan has no due series
     return plan
 
 

@@ -9,9 +9,13 @@ from datetime import date, datetime, time
 from sqlmodel import Session
 
 from bot.deadlines import read_deadline_phrase
+from bot.nlu import STATUS_WORDS as NLU_STATUS_WORDS
+from bot.nlu import normalise
+from bot.reminders.schedule import reschedule
 from bot.services.errors import Forbidden, UserError
 from bot.workdays import OfficeHours, WorkCalendar, next_office_slot
 from storage import repo
+from storage import views as store_views
 from storage.models import AuditLog, Deadline, ReportStatus, Snooze, StatusReport, Task
 
 STATUS_WORDS = {
@@ -33,13 +37,16 @@ class ReportInput:
 
 
 def parse_report_args(words: list[str]) -> ReportInput:
-    """`状态 [百分比] [说明…]` → ReportInput, or a UserError that says what is expected."""
+    """`状态 [百分比] [说明…]` → ReportInput, or a UserError that says what is expected.
+
+    The status may be any of the language layer's status words ("完成了", "已办结", "正在推进", "in progress",
+    traditional characters too); a status word run into the note ("已完成隐患排查") is split off it.
+    """
     if not words:
         raise UserError("请写明状态：已完成 / 推进中 / 有困难 / 未开始，例如：/report 12 推进中 60% 主体已完工")
-    status = STATUS_WORDS.get(words[0].lower())
+    status, rest = _status_words(words)
     if status is None:
         raise UserError(f"不认识的状态“{words[0]}”。可选：已完成 / 推进中 / 有困难 / 未开始")
-    rest = words[1:]
     percent = None
     if rest and (m := re.fullmatch(r"(\d{1,3})[%％]", rest[0])):
         percent = int(m.group(1))
@@ -49,6 +56,30 @@ def parse_report_args(words: list[str]) -> ReportInput:
     if status == "done" and percent is None:
         percent = 100
     return ReportInput(status, percent, " ".join(rest).strip())
+
+
+def _status_words(words: list[str]) -> tuple[ReportStatus | None, list[str]]:
+    """The status the first word(s) state and the words after it."""
+    exact = STATUS_WORDS.get(words[0].lower())
+    if exact is not None:
+        return exact, words[1:]
+    for n in (3, 2, 1):  # "not yet started", "in progress", "完成了"
+        if len(words) >= n:
+            found = _SYNONYMS.get(normalise(" ".join(words[:n])))
+            if found is not None:
+                return found, words[n:]
+    head = normalise(words[0])
+    for phrase in _BY_LENGTH:  # "已完成隐患排查": the longest status word the first word starts with
+        if head.startswith(phrase) and not phrase.isascii():
+            tail = words[0][len(phrase):].lstrip("，,、:：;；。 ")
+            return _SYNONYMS[phrase], ([tail] if tail else []) + words[1:]
+    return None, words
+
+
+_SYNONYMS: dict[str, ReportStatus] = {w: ReportStatus(s.value)
+                                      for s, ws in NLU_STATUS_WORDS.items() for w in ws}
+_SYNONYMS.update({w: s for w, s in STATUS_WORDS.items()})
+_BY_LENGTH = sorted(_SYNONYMS, key=len, reverse=True)
 
 
 def role_of(*, session: Session, task_id: int, unit_id: int | None) -> str | None:
@@ -74,7 +105,26 @@ def record_report(*, session: Session, task: Task, unit_id: int | None, status: 
     session.add(report)
     session.add(AuditLog(at=now, actor=reporter, action=f"report.{status}",
                          detail=f"第{task.ref}项 {percent if percent is not None else ''} {note}".strip()))
+    note_task_state(session=session, task=task, report=report)
+    reschedule(session=session, task_ids=[task.id], now=now)
     return report
+
+
+def note_task_state(*, session: Session, task: Task, report: StatusReport) -> None:
+    """Keep the task's state on the task: newest report, status and percent, and done.
+
+    Done is the lead's word (or an admin's, who reports without a unit); a co-unit finishing its part is not.
+    """
+    if task.last_report_at is None or report.created_at >= task.last_report_at:
+        task.last_report_at = report.created_at
+    if report.percent is not None:
+        task.last_percent = report.percent
+    if report.status != ReportStatus.NOTE:
+        task.last_status = report.status
+        leads = store_views.lead_unit_ids(session=session, task_id=task.id)
+        if report.unit_id is None or report.unit_id in leads or not leads:
+            task.done = report.status == ReportStatus.DONE
+    session.add(task)
 
 
 def snooze(*, session: Session, task: Task, unit_id: int | None, now: datetime, calendar: WorkCalendar,
@@ -85,6 +135,7 @@ def snooze(*, session: Session, task: Task, unit_id: int | None, now: datetime, 
     until = next_office_slot(datetime.combine(tomorrow, time(0, 0), hours.tz), calendar, hours)
     if unit_id is not None:
         session.add(Snooze(task_id=task.id, unit_id=unit_id, until=until, created_at=now))
+        reschedule(session=session, task_ids=[task.id], now=now)
     return until
 
 
@@ -98,6 +149,7 @@ def set_deadline(*, session: Session, task: Task, when: date, label: str, now: d
     session.add(dl)
     session.add(AuditLog(at=now, actor=actor, action="deadline.set", detail=f"第{task.ref}项 → {when.isoformat()} {label}"))
     session.flush()
+    reschedule(session=session, task_ids=[task.id], now=now)
     return dl
 
 
