@@ -262,3 +262,19 @@ async def test_a_close_title_sent_in_chat_is_asked_about_with_buttons(memory_eng
     assert "已导入新计划" in done[0].text
     with session_scope(memory_engine) as s:
         assert len(s.exec(select(Plan)).all()) == 3
+
+
+def test_reminders_name_the_plan_when_the_office_runs_several(memory_engine, seed_path):
+    from bot.config import Settings
+    from bot.services.binding import bind_directly
+    from tests.helpers import at
+
+    now = at(2021, 9, 27)
+    with session_scope(memory_engine) as s:
+        apply_plan(session=s, parsed=planfile.parse(seed_path), now=at(2021, 3, 1))
+        apply_plan(session=s, parsed=planfile.parse_upload(SAFETY_PLAN.encode(), "s.txt"), now=at(2021, 3, 1))
+        bind_directly(session=s, unit_name="体卫艺股", platform="telegram", address="77", now=now, actor="t")
+    with session_scope(memory_engine) as s:
+        sweep_due(session=s, now=now, settings=Settings(), calendar=WorkCalendar())
+        texts = [r.payload for r in s.exec(select(Outbox).where(Outbox.recipient == "telegram:77")).all()]
+    assert any("安全生产第2项" in t for t in texts), texts
