@@ -26,14 +26,15 @@ class Counting:
         self.sent: list[str] = []
 
     async def send(self, recipient, message):
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.005)  # a real send takes time: the other workers get their share meanwhile
         self.sent.append(recipient.address)
         return SendResult(SendStatus.SENT, message_id="1")
 
 
-def _worker(url: str, start, out) -> None:
+def _worker(url: str, ready, start, out) -> None:
     engine = open_store(url)
     sender = Counting()
+    ready.put(True)  # started and connected: the parent releases all three together
     start.wait()
     asyncio.run(dispatch_outbox(engine=engine, notifier=Notifier([sender]), clock=lambda: NOW, batch=50))
     out.put(sender.sent)
@@ -53,10 +54,12 @@ def test_three_dispatcher_processes_on_postgresql_send_each_row_once(pg_url):
     engine = open_store(pg_url)
     fill(engine, ROWS)
     ctx = mp.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(pg_url, start, out)) for _ in range(3)]
+    ready, start, out = ctx.Queue(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(pg_url, ready, start, out)) for _ in range(3)]
     for p in procs:
         p.start()
+    for _ in procs:
+        ready.get(timeout=120)
     start.set()
     sent = [out.get(timeout=120) for _ in procs]
     for p in procs:
