@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 DISPATCH_SECONDS = 30
+log = logging.getLogger(__name__)
+
+
+def _stoppable(job: Callable[[], Awaitable], name: str) -> Callable[[], Awaitable]:
+    """The job, ending quietly when the service stops mid-run (leases and outbox keys make that safe)."""
+
+    async def run():
+        try:
+            return await job()
+        except asyncio.CancelledError:
+            log.info("%s interrupted by shutdown; its claims expire and are picked up next start", name)
+            return None
+
+    return run
 
 
 def build_scheduler(*, tz: tzinfo, sweep_minutes: int, sweep: Callable[[], Awaitable], dispatch: Callable[[], Awaitable],
@@ -18,9 +34,9 @@ def build_scheduler(*, tz: tzinfo, sweep_minutes: int, sweep: Callable[[], Await
     one because the sweep itself catches up on missed days.
     """
     scheduler = AsyncIOScheduler(timezone=tz)
-    scheduler.add_job(sweep, "interval", minutes=sweep_minutes, id="sweep_due", replace_existing=True,
+    scheduler.add_job(_stoppable(sweep, "sweep"), "interval", minutes=sweep_minutes, id="sweep_due", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=300,
                       next_run_time=now or datetime.now(tz))
-    scheduler.add_job(dispatch, "interval", seconds=DISPATCH_SECONDS, id="dispatch_outbox", replace_existing=True,
+    scheduler.add_job(_stoppable(dispatch, "dispatch"), "interval", seconds=DISPATCH_SECONDS, id="dispatch_outbox", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=60)
     return scheduler

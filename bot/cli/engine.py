@@ -50,6 +50,8 @@ def cmd_run(config: ConfigOpt = None) -> None:
         await service.start()
         try:
             if console is not None:
+                if service.sample_loaded:
+                    console.out.write(SAMPLE_NOTE + "\n")
                 await run_console(service.chat, console)
             else:
                 stop = asyncio.Event()
