@@ -23,7 +23,7 @@ from storage import repo
 from storage.db import session_scope
 
 SAMPLE_NOTE = ("提示：库是空的，已载入内置示例计划（2021年工作要点，仅作演示）。它早已到期，不会发出提醒；"
-               "加 --now 2021-08-23T09:30+08:00 可按当时情形试用。导入自己的计划：duban plan import 文件")
+               "用 duban console --now 2021-08-23T09:30+08:00 可按当时情形试用。导入自己的计划：duban plan import 文件")
 
 
 def register(app: typer.Typer) -> None:
