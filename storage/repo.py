@@ -451,3 +451,10 @@ def reports_since(*, session: Session, since: datetime) -> list[StatusReport]:
     """Reports filed after `since` (a week's changes), oldest first."""
     stmt = select(StatusReport).where(col(StatusReport.created_at) > since)
     return list(session.exec(stmt.order_by(col(StatusReport.created_at), StatusReport.id)).all())
+
+
+def unit_names_of(*, session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
+    """Unit id → name, for these units only."""
+    if not unit_ids:
+        return {}
+    return dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(unit_ids)))).all())

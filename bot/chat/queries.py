@@ -7,7 +7,7 @@ from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
 from bot.render import chat_text, task_text
 from bot.services import queries
-from bot.services.board import TaskLight, board, month_end
+from bot.services.board import TaskLight, board, light_for, month_end
 from bot.services.errors import UserError
 from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
 from bot.services.tasks import owners, task_record
@@ -49,7 +49,8 @@ def cmd_progress(ctx: Ctx, intent: Intent):
     """One task's light, last three reports and deadline."""
     task = ctx.take_task(intent.args)[0]
     record = task_record(session=ctx.session, task=task)
-    light = next((t for t in _lights(ctx) if t.task_id == task.id), None)
+    light = light_for(session=ctx.session, task_id=task.id, now=ctx.now, settings=ctx.settings,
+                      calendar=ctx.calendar)
     return reply(chat_text.progress_text(record, light, tz=ctx.settings.app.tz))
 
 

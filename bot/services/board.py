@@ -73,6 +73,21 @@ def _recurring(view: TaskView) -> bool:
     return any(d.kind == "recurring" for d in view.deadlines)
 
 
+def light_for(*, session: Session, task_id: int, now: datetime, settings: Settings,
+              calendar: WorkCalendar) -> TaskLight | None:
+    """One task's light, from the state kept on its row: what "第N项进展如何" needs, whatever the plan's size."""
+    from bot.reminders.views import load_views_of
+
+    views = load_views_of(session=session, task_ids=[task_id], now=now, tz=settings.app.tz)
+    if not views:
+        return None
+    v = views[0]
+    names = repo.unit_names_of(session=session, unit_ids=[*v.lead, *v.co])
+    light, nxt, missed = light_of(v, now.astimezone(settings.app.tz).date(), calendar=calendar, settings=settings)
+    return TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light, nxt, missed,
+                     v.last_report)
+
+
 def board(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar, plan_only: bool = True,
           plan: Plan | None = None, office_id: int | None = None) -> list[TaskLight]:
     """Lights for every active task of `plan` (default: the office's main plan; all plans with plan_only=False)."""
