@@ -24,27 +24,32 @@ def cn_to_int(text: str) -> int | None:
         return None
 
 
+# A task number as people write it: "12", "第十二项", "3.2", "1-2", "第5条任务".
+_REF_BODY = r"第?\s*(?P<num>[0-9]+(?:[.\-][0-9]+)*|[零〇一二两三四五六七八九十百]+)\s*(?:项|条|个|号)?(?:任务)?"
+_REF = re.compile(_REF_BODY)
+_REF_TAIL = re.compile(f"({_REF_BODY})$")
+
+
+def _bare(text: str) -> str:
+    """The text as a ref is matched: NFKC, lower case, without a leading "task", "#" or "no."."""
+    t = unicodedata.normalize("NFKC", text).strip().lower()
+    return re.sub(r"^(task|#|no\.?)\s*", "", t)
+
+
 def normalise_ref(text: str) -> str:
     """ "第12项" / "12" / "第十二项" / "task 12" → "12"; other refs ("3.2") pass through."""
-    t = unicodedata.normalize("NFKC", text).strip().lower()
-    t = re.sub(r"^(task|#|no\.?)\s*", "", t)
-    m = re.fullmatch(
-        r"第?\s*([0-9]+(?:[.\-][0-9]+)*|[零〇一二两三四五六七八九十百]+)\s*(项|条|个|号)?(任务)?", t
-    )
+    t = _bare(text)
+    m = _REF.fullmatch(t)
     if not m:
         return t
-    n = cn_to_int(m.group(1))
-    return str(n) if n is not None else m.group(1)
-
-
-_REF_TAIL = re.compile(r"(第?\s*(?:[0-9]+(?:[.\-][0-9]+)*|[零〇一二两三四五六七八九十百]+)\s*(?:项|条|个|号)?(?:任务)?)$")
+    n = cn_to_int(m.group("num"))
+    return str(n) if n is not None else m.group("num")
 
 
 def looks_like_ref(text: str) -> bool:
     """True for "12", "第十二项", "3.2", "task 12"."""
-    t = unicodedata.normalize("NFKC", text).strip().lower()
-    t = re.sub(r"^(task|#|no\.?)\s*", "", t)
-    return bool(t) and bool(_REF_TAIL.fullmatch(t))
+    t = _bare(text)
+    return bool(t) and _REF.fullmatch(t) is not None
 
 
 def split_plan_ref(text: str) -> tuple[str, str]:
