@@ -115,7 +115,7 @@ class App:
                                caps=self.notifier.caps)
             if result.day is not None:  # in office hours: the weekly digest's day may have come
                 result.written += weekly_digests(session=session, now=self.clock(), settings=self.settings,
-                                                 calendar=self.calendar, caps=self.notifier.caps)
+                                                 calendar=self.calendar)
             return result
 
     async def dispatch(self, *, kicked: bool = False) -> DispatchStats:

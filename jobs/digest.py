@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.notify import ALL_CAPS, Cap, Recipient, to_payload
+from bot.notify import Recipient, to_payload
+from bot.reminders.policy import plan_live
 from bot.render import digest_text
 from bot.services.board import TaskLight, board
 from bot.workdays import WorkCalendar
@@ -25,8 +25,7 @@ def week_key(day) -> str:
     return f"{year}-W{week:02d}"
 
 
-def weekly_digests(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
-                   caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> int:
+def weekly_digests(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> int:
     """Queue this week's digests if today is the digest day; the key makes it once per unit per week.
 
     Returns how many rows were written (0 on other days, and on a second sweep of the same week).
@@ -44,7 +43,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     def live(t: TaskLight) -> bool:  # an ended plan sends nothing, digests included
         plan = plans.get(plan_of.get(t.task_id))
         return (plan is not None and t.light != "unowned"
-                and (today - date(plan.period_end or plan.year, 12, 31)).days <= grace)
+                and plan_live(plan.period_end or plan.year, today, grace))
 
     lights = [t for t in every if live(t)]
     if not lights:

@@ -27,6 +27,11 @@ class DeadlineView:
     certain: bool = True
 
 
+def plan_live(last_year: int, day: date, grace_days: int) -> bool:
+    """Whether a plan whose period ends with `last_year` still speaks on `day` (reminders, digests)."""
+    return (day - date(last_year, 12, 31)).days <= grace_days
+
+
 @dataclass
 class TaskView:
     """What the policy needs to know about one task."""
@@ -47,8 +52,7 @@ class TaskView:
 
     def live_on(self, day: date, grace_days: int) -> bool:
         """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""
-        end = date(self.period_end or self.year, 12, 31)
-        return (day - end).days <= grace_days
+        return plan_live(self.period_end or self.year, day, grace_days)
 
 
 @dataclass(frozen=True)
