@@ -67,8 +67,13 @@ class OfficeHoursSettings(BaseModel):
 
 class ReminderSettings(BaseModel):
     ladder: list[int] = Field(default_factory=lambda: [7, 3, 1, 0])  # working days before a deadline
-    overdue_every: int = Field(2, ge=1)  # overdue nudge every N working days
-    escalate_after: int = Field(5, ge=1)  # escalate after M overdue working days
+    # Overdue nudges back off: the first on the first working day late, then after each of these gaps (in
+    # working days), the last gap repeating; they stop after `overdue_max` (0 = never) and leave the item to
+    # the escalations and the weekly digests.
+    overdue_backoff: list[int] = Field(default_factory=lambda: [2, 2, 5])
+    overdue_max: int = Field(6, ge=0)
+    escalate_after: int = Field(5, ge=1)  # escalate after M overdue working days, again every M days
+    escalate_max: int = Field(3, ge=0)  # escalations per deadline (0 = never stop)
     supervisors: list[str] = Field(default_factory=lambda: ["督导室"])  # units that receive escalations
     leaders: list[str] = Field(default_factory=list)  # person names (bound identities) in charge
     co_lead_days: int = Field(3, ge=0)  # co-units report N working days before the lead's date
@@ -87,12 +92,30 @@ class ReminderSettings(BaseModel):
     weekly_digest_day: int = Field(5, ge=0, le=7)
     weekly_digest_hour: int = Field(15, ge=0, le=23)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _older_spelling(cls, data: Any) -> Any:
+        # Before the back-off, `overdue_every = N` nudged every N working days forever: read it as a back-off of
+        # one repeating gap, so an older config keeps working.
+        if isinstance(data, dict) and "overdue_every" in data:
+            data = dict(data)
+            every = data.pop("overdue_every")
+            data.setdefault("overdue_backoff", [every])
+        return data
+
     @field_validator("ladder")
     @classmethod
     def _ladder(cls, v: list[int]) -> list[int]:
         if any(n < 0 for n in v):
             raise ValueError("提醒梯度必须是非负的工作日数")
         return sorted(set(v), reverse=True)
+
+    @field_validator("overdue_backoff")
+    @classmethod
+    def _backoff(cls, v: list[int]) -> list[int]:
+        if not v or any(not isinstance(n, int) or n < 1 for n in v):
+            raise ValueError("逾期提醒间隔必须是至少一个正整数工作日，如 [2, 2, 5]")
+        return v
 
 
 class TelegramSettings(BaseModel):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from bot.config import ReminderSettings
 from bot.deadlines import Recurrence
-from bot.reminders.policy import DeadlineView, TaskView, reminders_for_day, reminders_on
+from bot.reminders.policy import DeadlineView, TaskView, next_days, reminders_for_day, reminders_on
 from bot.workdays import WorkCalendar
 
 CAL = WorkCalendar()
@@ -53,8 +56,9 @@ def test_deadline_in_national_day_break_counts_back_and_make_up_saturday_works()
     assert [r.kind for r in got[date(2021, 9, 30)]] == ["due"]
     assert date(2021, 10, 4) not in got  # holiday: nothing goes out
     overdue = sorted(d for d, rs in got.items() if any(r.kind == "overdue" for r in rs))
-    # 1st overdue working day is 10-08, then every 2 working days: 10-09 (make-up Saturday) is the 2nd.
-    assert overdue[:3] == [date(2021, 10, 8), date(2021, 10, 9), date(2021, 10, 12)]
+    # 1st overdue working day is 10-08, the next 2 working days on: 10-11, because the make-up Saturday 10-09
+    # counts (without it the 2nd would be 10-12); then 2 more, 10-13.
+    assert overdue[:3] == [date(2021, 10, 8), date(2021, 10, 11), date(2021, 10, 13)]
     assert not any(d.weekday() == 6 or (d.weekday() == 5 and d != date(2021, 10, 9)) for d in got)
 
 
@@ -81,7 +85,7 @@ def test_recurring_deadline_answered_by_a_report_stops_its_overdue_nudges():
     rec = DeadlineView(7, date(2021, 1, 25), "每月25日前报送", "extracted", "recurring", Recurrence("monthly", 25))
     silent = TaskView(1, "1", "月报", 2021, [1], [], [rec])
     answered = TaskView(1, "1", "月报", 2021, [1], [], [rec], last_report=date(2021, 3, 26))
-    d = date(2021, 3, 29)  # after March 25th's due date
+    d = date(2021, 3, 30)  # the 2nd overdue nudge after March 25th's due date (3 working days late)
     assert [r.kind for r in reminders_for_day([silent], d, calendar=CAL, policy=POLICY, supervisors=[])] == ["overdue"]
     assert reminders_for_day([answered], d, calendar=CAL, policy=POLICY, supervisors=[]) == []
 
@@ -102,3 +106,37 @@ def test_2027_without_override_falls_back_loudly():
     rs = reminders_for_day([view(1, date(2027, 3, 5))], date(2027, 3, 5), calendar=cal, policy=POLICY, supervisors=[])
     assert [r.kind for r in rs] == ["due"]
     assert any("2027" in w for w in cal.warnings)
+
+
+def test_overdue_nudges_back_off_then_stop_and_escalations_end_too():
+    # Due Wednesday 2021-06-30; defaults: nudges after 2, 2, 5, 5… working days, six at most; escalations every
+    # 5 working days, three at most. Over the rest of the year nothing else is sent.
+    due = date(2021, 6, 30)
+    got = days_with([view(1, due)], date(2021, 7, 1), date(2021, 12, 31))
+    late = {d: CAL.workdays_between(due, d) for d in got}
+    nudges = [late[d] for d, rs in sorted(got.items()) if any(r.kind == "overdue" for r in rs)]
+    escalations = [late[d] for d, rs in sorted(got.items()) if any(r.kind == "escalation" for r in rs)]
+    assert nudges == [1, 3, 5, 10, 15, 20]
+    assert escalations == [5, 10, 15]
+    finals = [(r.kind, late[d]) for d, rs in got.items() for r in rs if r.final]
+    assert sorted(finals) == [("escalation", 15), ("overdue", 20)]
+
+
+def test_overdue_policy_is_configurable_and_reads_the_older_key():
+    never_stop = ReminderSettings(overdue_backoff=[3], overdue_max=0, escalate_max=0)
+    due = date(2021, 3, 1)
+    got = days_with([view(1, due)], date(2021, 3, 2), date(2021, 12, 31), policy=never_stop)
+    nudges = [CAL.workdays_between(due, d) for d, rs in sorted(got.items()) if any(r.kind == "overdue" for r in rs)]
+    assert nudges[:4] == [1, 4, 7, 10] and len(nudges) > 50  # every 3 working days, to the year's end
+    older = ReminderSettings.model_validate({"overdue_every": 4})
+    assert older.overdue_backoff == [4]
+    with pytest.raises(ValidationError, match="逾期提醒间隔"):
+        ReminderSettings(overdue_backoff=[0])
+
+
+def test_the_ended_overdue_run_leaves_no_series_in_the_schedule():
+    due = date(2021, 6, 30)
+    task = view(1, due)
+    kw = {"calendar": CAL, "policy": POLICY, "supervisors": [SUPERVISOR], "grace_days": 30}
+    assert next_days(task, date(2021, 7, 1), **kw)  # nudges and escalations to come
+    assert next_days(task, date(2021, 8, 2), **kw) == {}  # the run ended on 07-28 (20 working days late)

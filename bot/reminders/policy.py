@@ -69,6 +69,7 @@ class Reminder:
     occurrence: date  # the day this reminder belongs to
     workdays_left: int = 0  # negative when overdue
     items: tuple[Reminder, ...] = ()  # a digest's contents
+    final: bool = False  # the last overdue nudge or escalation of its deadline: the digests carry it on
 
     @property
     def deadline_key(self) -> str:
@@ -156,15 +157,60 @@ def _ladder(task, dl, due, day, calendar, policy, answered) -> list[Reminder]:
     return out
 
 
+def overdue_nudge(late: int, policy: ReminderSettings) -> int:
+    """Which overdue nudge falls on the `late`th working day past due (1 = the first), or 0 for none.
+
+    The first comes on the first working day late, the next after each gap of `overdue_backoff` (the last gap
+    repeating), and none after the `overdue_max`th.
+    """
+    if late < 1:
+        return 0
+    gaps, day, n = policy.overdue_backoff, 1, 1
+    for gap in gaps[:-1]:
+        if day == late:
+            break
+        day, n = day + gap, n + 1
+        if day > late:
+            return 0
+    if day != late:
+        rest = late - day
+        if rest % gaps[-1]:
+            return 0
+        n += rest // gaps[-1]
+    return n if not policy.overdue_max or n <= policy.overdue_max else 0
+
+
+def escalation_number(late: int, policy: ReminderSettings) -> int:
+    """Which escalation falls on the `late`th working day past due (every `escalate_after`), or 0 for none."""
+    every = policy.escalate_after
+    if late < every or (late - every) % every:
+        return 0
+    n = (late - every) // every + 1
+    return n if not policy.escalate_max or n <= policy.escalate_max else 0
+
+
+def last_overdue_day(policy: ReminderSettings) -> int | None:
+    """The last working day late anything (a nudge or an escalation) is sent on, or None when they never end."""
+    if not policy.overdue_max or not policy.escalate_max:
+        return None
+    gaps = policy.overdue_backoff
+    nudge = 1 + sum(gaps[min(i, len(gaps) - 1)] for i in range(policy.overdue_max - 1))
+    return max(nudge, policy.escalate_after * policy.escalate_max)
+
+
 def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder]:
     if day <= due or not task.lead:
         return []
     late = calendar.workdays_between(due, day)
     out = []
-    if late % policy.overdue_every == 0 or late == 1:
-        out += [Reminder(task.id, task.ref, u, "lead", "overdue", dl.id, due, day, -late) for u in task.lead]
-    if late >= policy.escalate_after and (late - policy.escalate_after) % policy.escalate_after == 0:
-        out += [Reminder(task.id, task.ref, u, "supervisor", "escalation", dl.id, due, day, -late) for u in supervisors]
+    if n := overdue_nudge(late, policy):
+        final = n == policy.overdue_max
+        out += [Reminder(task.id, task.ref, u, "lead", "overdue", dl.id, due, day, -late, final=final)
+                for u in task.lead]
+    if n := escalation_number(late, policy):
+        final = n == policy.escalate_max
+        out += [Reminder(task.id, task.ref, u, "supervisor", "escalation", dl.id, due, day, -late, final=final)
+                for u in supervisors]
     return out
 
 
@@ -348,7 +394,8 @@ def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: Rem
 
     lead, co, sup = mine(task.lead), mine(task.co), mine(supervisors) if task.lead else []
     horizon = date(max(task.year, after.year) + 1, 12, 31)
-    span = max(policy.overdue_every, policy.escalate_after) * 3 + 1  # overdue working days generated
+    span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
+    ends = last_overdue_day(policy)  # a run that ends is generated to its end, never cut short
     for dl in effective_deadlines(task, policy):
         occs = _occurrences(dl, task.year, horizon)
         overdue = [(dl.id, u, "lead", "overdue") for u in lead]
@@ -371,13 +418,14 @@ def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: Rem
             for n in itertools.count():
                 if nxt is not None and day >= nxt:
                     break
-                if n >= span and (through is None or day > through):
+                if ends is not None and late > ends:
+                    break
+                if ends is None and n >= span and (through is None or day > through):
                     endless.update(dict.fromkeys(overdue + escalation, day))
                     break
-                if overdue and (late % policy.overdue_every == 0 or late == 1):
+                if overdue and overdue_nudge(late, policy):
                     add(day, overdue)
-                if escalation and late >= policy.escalate_after and (
-                        late - policy.escalate_after) % policy.escalate_after == 0:
+                if escalation and escalation_number(late, policy):
                     add(day, escalation)
                 day, late = calendar.next_workday(day, inclusive=False), late + 1
     if needs_checkins(task) and lead:

@@ -111,7 +111,8 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
     dl = f"（{deadline_text}）" if deadline_text else ""
     if r.kind == "escalation":
         text = (f"{head}{task.label}「{task.title}」\n牵头单位：{'、'.join(task.lead_names)}，"
-                f"时限{cn_date(r.deadline)}{dl}，{_when(r)}，尚未反馈完成。请督促落实。")
+                f"时限{cn_date(r.deadline)}{dl}，{_when(r)}，尚未反馈完成。请督促落实。"
+                + ("\n（本项不再单独升级提醒，此后列入每周督办周报。）" if r.final else ""))
         return OutboundMessage(text=text, title="督办升级")
     if r.kind == "checkin":
         text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
@@ -122,7 +123,8 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
                 + hint)
     else:
         text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
-                f"{_when(r)}。\n" + _line(co_feed(task)) + hint)
+                f"{_when(r)}。\n" + _line(co_feed(task))
+                + ("这是本项最后一次逾期提醒，此后列入每周督办周报，由督导室跟进。\n" if r.final else "") + hint)
     buttons = status_buttons(key, r.task_id) if Cap.BUTTONS in caps else []
     return OutboundMessage(text=text, title=f"{task.label}督办", buttons=buttons)
 
