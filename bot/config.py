@@ -75,7 +75,7 @@ class ReminderSettings(BaseModel):
     escalate_after: int = Field(5, ge=1)  # escalate after M overdue working days, again every M days
     escalate_max: int = Field(3, ge=0)  # escalations per deadline (0 = never stop)
     supervisors: list[str] = Field(default_factory=lambda: ["督导室"])  # units that receive escalations
-    leaders: list[str] = Field(default_factory=list)  # person names (bound identities) in charge
+    leaders: list[str] = Field(default_factory=list)  # leaders (duban bind --leader) who hear every escalation
     co_lead_days: int = Field(3, ge=0)  # co-units report N working days before the lead's date
     digest_threshold: int = Field(3, ge=2)  # this many reminders for a unit on one day → one digest
     checkin_day: int = Field(25, ge=1, le=28)  # monthly progress check-in for tasks without a date

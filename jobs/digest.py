@@ -14,8 +14,8 @@ from bot.services.board import TaskLight, board
 from bot.workdays import WorkCalendar
 from jobs.sweep import recipients_by_unit
 from storage import repo
-from storage.models import Outbox
-from storage.outbox import enqueue, outbox_key
+from storage.models import OutboxState
+from storage.outbox import insert_new, outbox_key
 
 HORIZON_DAYS = 14  # a unit's digest lists what falls due in the next two weeks
 
@@ -48,12 +48,11 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     lights = [t for t in every if live(t)]
     if not lights:
         return 0
-    units = {u.id: u for u in repo.units_by_name(session=session).values()}
+    units = repo.all_units(session=session)  # by id: one name may be a unit in two offices
     routes = recipients_by_unit(session=session, settings=settings, units=units)
     names = {u.id: u.name for u in units.values()}
-    by_name = {n: i for i, n in names.items()}
     week = week_key(today)
-    written = 0
+    rows: dict[str, dict] = {}
     owners = repo.owners_of_tasks(session=session, task_ids=[t.task_id for t in lights])
     horizon = today + timedelta(days=HORIZON_DAYS)
     fresh = settings.reminders.report_fresh_days
@@ -67,24 +66,49 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
         if not (due or overdue or silent):
             continue
         message = digest_text.unit_week(names[unit_id], today, due, overdue, silent)
-        written += _queue(session, recipients, message, unit_id=unit_id, topic="weekly", week=week, now=now)
-    # Supervisors and leaders (units named in [reminders] supervisors / leaders) get the whole picture.
-    watchers = {by_name[n] for n in settings.reminders.supervisors + settings.reminders.leaders if n in by_name}
+        _queue(rows, recipients, message, unit_id=unit_id, topic="weekly", week=week, now=now)
+    # Supervisors and leaders named in [reminders] supervisors / leaders get the whole picture; a leader named on
+    # tasks (牵头领导) gets the picture of those tasks.
+    wanted = set(settings.reminders.supervisors + settings.reminders.leaders)
+    watchers = {i for i, n in names.items() if n in wanted}
     since = now - timedelta(days=7)
     changed = repo.reports_since(session=session, since=since)
-    picture = digest_text.leaders_week(today, lights, names, owners, changed)
+    titles = {t.task_id: (plans[plan_of[t.task_id]].short_name or plans[plan_of[t.task_id]].title) for t in lights}
+    pictures = {}  # office id → its picture: a 督导室 sees its own office's plans
     for unit_id in watchers:
-        written += _queue(session, routes.get(unit_id, []), picture, unit_id=unit_id, topic="weekly-lights",
-                          week=week, now=now)
-    return written
+        office = units[unit_id].office_id
+        if office not in pictures:
+            mine = [t for t in lights if plans[plan_of[t.task_id]].office_id == office]
+            ids = {t.task_id for t in mine}
+            pictures[office] = mine and digest_text.leaders_week(
+                today, mine, names, owners, [r for r in changed if r.task_id in ids], plans=titles)
+        if pictures[office]:
+            _queue(rows, routes.get(unit_id, []), pictures[office], unit_id=unit_id,
+                   topic="weekly-lights", week=week, now=now)
+    led: dict[int, list[TaskLight]] = {}
+    for task_id, leaders in repo.leaders_of_tasks(session=session, task_ids=[t.task_id for t in lights]).items():
+        for leader in leaders - watchers:
+            led.setdefault(leader, []).append(task_id)
+    by_task = {t.task_id: t for t in lights}
+    for leader, task_ids in led.items():
+        if not routes.get(leader):
+            continue
+        ids = set(task_ids)
+        mine = [by_task[i] for i in task_ids]
+        message = digest_text.leaders_week(today, mine, names, owners, [r for r in changed if r.task_id in ids],
+                                           plans=titles, leader=names[leader])
+        _queue(rows, routes[leader], message, unit_id=leader, topic="weekly-lights", week=week, now=now)
+    return insert_new(session=session, rows=list(rows.values()))
 
 
-def _queue(session: Session, recipients: list[Recipient], message, *, unit_id: int, topic: str, week: str,
+def _queue(rows: dict[str, dict], recipients: list[Recipient], message, *, unit_id: int, topic: str, week: str,
            now: datetime) -> int:
-    n = 0
+    """Add one digest row per recipient to `rows` (written together by `insert_new`, keyed once per week)."""
+    payload = to_payload(message)
     for r in recipients:
-        row = Outbox(key=outbox_key(task_id=None, topic=topic, recipient=r.key(), kind="digest", occurrence=week),
-                     unit_id=unit_id, recipient=r.key(), kind="digest", occurrence=week, payload=to_payload(message),
-                     created_at=now, next_attempt_at=now)
-        n += enqueue(session=session, row=row)
-    return n
+        key = outbox_key(task_id=None, topic=topic, recipient=r.key(), kind="digest", occurrence=week)
+        rows.setdefault(key, {"key": key, "task_id": None, "deadline_id": None, "unit_id": unit_id,
+                              "recipient": r.key(), "kind": "digest", "occurrence": week, "payload": payload,
+                              "state": OutboxState.PENDING, "attempts": 0, "error": "", "parts_sent": 0,
+                              "created_at": now, "next_attempt_at": now})
+    return len(recipients)

@@ -16,6 +16,14 @@ class Role(enum.StrEnum):
 
     LEAD = "lead"  # 牵头
     CO = "co"  # 配合
+    LEADER = "leader"  # 牵头领导 / 分管领导: hears the task's escalations; not an owner
+
+
+class UnitKind(enum.StrEnum):
+    """What a Unit row stands for: a responsible unit, or a leader (a person bound like a unit head)."""
+
+    UNIT = "unit"
+    LEADER = "leader"
 
 
 class ReportStatus(enum.StrEnum):
@@ -95,6 +103,9 @@ class Unit(SQLModel, table=True):
     office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
     name: str
     created_at: datetime = _ts()
+    # A leader (migration 0007) is a recipient like a unit, so bindings, the schedule and the outbox serve both;
+    # listings, the vocabulary and ownership answers show units only.
+    kind: str = Field(default=UnitKind.UNIT, sa_column_kwargs={"server_default": "unit"})
 
 
 class UnitAlias(SQLModel, table=True):

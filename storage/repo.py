@@ -24,6 +24,7 @@ from storage.models import (
     TaskUnit,
     Unit,
     UnitAlias,
+    UnitKind,
 )
 
 
@@ -84,12 +85,69 @@ def task_by_ref(*, session: Session, plan_id: int, ref: str) -> Task | None:
     return session.exec(select(Task).where(Task.plan_id == plan_id, Task.ref == ref)).first()
 
 
-def units_by_name(*, session: Session, office_id: int | None = None) -> dict[str, Unit]:
-    """Name → unit (of one office, or of every office)."""
+def units_by_name(*, session: Session, office_id: int | None = None,
+                  kind: str | None = UnitKind.UNIT) -> dict[str, Unit]:
+    """Name → unit (of one office, or of every office); responsible units only unless `kind` says (None: all)."""
     stmt = select(Unit)
     if office_id is not None:
         stmt = stmt.where(Unit.office_id == office_id)
+    if kind is not None:
+        stmt = stmt.where(Unit.kind == kind)
     return {u.name: u for u in session.exec(stmt.order_by(Unit.id)).all()}
+
+
+def all_units(*, session: Session) -> dict[int, Unit]:
+    """Unit id → unit, every kind in every office (recipients: units and leaders)."""
+    return {u.id: u for u in session.exec(select(Unit).order_by(Unit.id)).all()}
+
+
+def unit_named(*, session: Session, office_id: int | None, name: str) -> Unit | None:
+    """The office's unit or leader of exactly this name."""
+    return session.exec(select(Unit).where(Unit.office_id == office_id, Unit.name == name)).first()
+
+
+def units_of_kind(*, session: Session, office_id: int | None, kind: str) -> list[Unit]:
+    stmt = select(Unit).where(Unit.kind == kind)
+    if office_id is not None:
+        stmt = stmt.where(Unit.office_id == office_id)
+    return list(session.exec(stmt.order_by(Unit.id)).all())
+
+
+def leader_task_refs(*, session: Session, unit_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Leader id → refs of the live tasks (of open plans) they are named on."""
+    if not unit_ids:
+        return {}
+    stmt = (select(TaskUnit.unit_id, Task.ref).join(Task, col(Task.id) == TaskUnit.task_id)
+            .join(Plan, col(Plan.id) == Task.plan_id)
+            .where(col(TaskUnit.unit_id).in_(list(unit_ids)), TaskUnit.role == "leader", Plan.active,
+                   col(Task.removed).is_(False)).order_by(Task.plan_id, Task.position))
+    out: dict[int, list[str]] = {}
+    for unit_id, ref in session.exec(stmt).all():
+        out.setdefault(unit_id, []).append(ref)
+    return out
+
+
+def chats_of_units(*, session: Session, unit_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Unit id → its active bound chats as platform:address."""
+    if not unit_ids:
+        return {}
+    stmt = select(ChatIdentity).where(col(ChatIdentity.unit_id).in_(list(unit_ids)), ChatIdentity.active)
+    out: dict[int, list[str]] = {}
+    for c in session.exec(stmt.order_by(ChatIdentity.id)).all():
+        out.setdefault(c.unit_id, []).append(f"{c.platform}:{c.address}")
+    return out
+
+
+def leaders_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Task id → the ids of the leaders named on it."""
+    if not task_ids:
+        return {}
+    out: dict[int, set[int]] = {}
+    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(list(task_ids)),
+                                                            TaskUnit.role == "leader")
+    for task_id, unit_id in session.exec(stmt).all():
+        out.setdefault(task_id, set()).add(unit_id)
+    return out
 
 
 def alias_map(*, session: Session, office_id: int | None = None) -> dict[str, int]:
@@ -369,7 +427,7 @@ def plan_reports(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[int
 
 def office_units(*, session: Session, office_id: int | None) -> list[tuple[Unit, list[str]]]:
     """Units (of one office, or of all) with their aliases, by id, in two queries."""
-    ustmt, astmt = select(Unit).order_by(Unit.id), select(UnitAlias).order_by(UnitAlias.alias)
+    ustmt, astmt = select(Unit).where(Unit.kind == UnitKind.UNIT).order_by(Unit.id), select(UnitAlias).order_by(UnitAlias.alias)
     if office_id is not None:
         ustmt, astmt = ustmt.where(Unit.office_id == office_id), astmt.where(UnitAlias.office_id == office_id)
     aliases: dict[int, list[str]] = {}
@@ -441,7 +499,8 @@ def owners_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, s
     if not task_ids:
         return {}
     out: dict[int, set[int]] = {}
-    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(task_ids))
+    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(task_ids),
+                                                            col(TaskUnit.role).in_(["lead", "co"]))
     for task_id, unit_id in session.exec(stmt).all():
         out.setdefault(task_id, set()).add(unit_id)
     return out

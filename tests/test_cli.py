@@ -104,7 +104,7 @@ def test_simulate_seed_2021(cli, seed_path):
         assert when.utcoffset().total_seconds() == 8 * 3600
         assert chinese_calendar.is_workday(when.date()), r
         assert time(9, 0) <= when.time() < time(17, 30)
-        assert r["kind"] in {"upcoming", "due", "overdue", "escalation", "digest", "checkin"}
+        assert r["kind"] in {"upcoming", "due", "overdue", "escalation", "digest", "checkin", "weekly"}
     ladder = [r["at"][:10] for r in data["reminders"]
               if r["task"] == "12" and r["unit"] == "职教办" and r["kind"] in ("upcoming", "due")]
     assert ladder == ["2021-08-23", "2021-08-27", "2021-08-31", "2021-09-01"]
@@ -114,6 +114,26 @@ def test_simulate_seed_2021(cli, seed_path):
     assert not any(r["task"] == "26" for r in data["reminders"])
     code, out, _ = cli("simulate", str(seed_path), "--from", "2021-08-20", "--to", "2021-09-02")
     assert "职教办（牵头）第12项 大力发展职业教育 时限2021年9月1日" in out
+
+
+def test_simulate_a_year_shows_weekly_digests_and_the_overdue_policy_ending(cli, seed_path):
+    code, out, err = cli("simulate", str(seed_path), "--from", "2021-01-01", "--to", "2021-12-31", "--json")
+    data = json.loads(out)["reminders"]
+    weekly = [r for r in data if r["kind"] == "weekly"]
+    fridays = {r["at"][:10] for r in weekly}
+    assert len(fridays) >= 48 and all(date.fromisoformat(d).isoweekday() == 5 for d in fridays)
+    per_unit_week = [(r["unit"], r["week"]) for r in weekly if "督办周报·" not in r["text"]]
+    assert len(per_unit_week) == len(set(per_unit_week))  # once per unit per week
+    lights = [r for r in weekly if "【督办周报·全局】" in r["text"]]
+    assert {r["unit"] for r in lights} == {"督导室"} and len(lights) == len(fridays)
+    # 职教办's task 12 (due 9月1日, never reported): nudges back off and stop; escalations stop too.
+    nudges = [r for r in data if r["task"] == "12" and r["kind"] == "overdue"]
+    assert [-r["workdays_left"] for r in nudges] == [1, 3, 5, 10, 15, 20] and nudges[-1].get("final")
+    escalations = [r for r in data if r["task"] == "12" and r["kind"] == "escalation"]
+    assert [-r["workdays_left"] for r in escalations] == [5, 10, 15] and escalations[-1].get("final")
+    assert any("周报" in r["text"] and "第12项" in r["text"] for r in weekly if r["at"] > "2021-11")  # still carried
+    code, out, _ = cli("simulate", str(seed_path), "--from", "2021-09-20", "--to", "2021-10-15")
+    assert "最后一次，此后由周报跟进" in out and "个单位各收到本单位周报" in out and "督导室：【督办周报·全局】" in out
 
 
 def test_simulate_2027_warns_without_override_and_uses_it_when_given(cli, tmp_path):

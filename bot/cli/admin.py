@@ -107,11 +107,12 @@ def _bot_username(tg) -> str:
         return ""  # the code still works by hand: "/start CODE"
 
 
-def cmd_bind(unit: Annotated[str, typer.Argument(help="单位名称")],
+def cmd_bind(unit: Annotated[str, typer.Argument(help="单位名称（--leader 时为领导称呼，如 张副局长）")],
              address: Annotated[str, typer.Argument(help="平台:账号，如 wecom:zhangsan、telegram:-100123、robot:office")],
              group: Annotated[bool, typer.Option("--group", help="这是一个群聊")] = False,
+             leader: Annotated[bool, typer.Option("--leader", help="绑定的是领导：接收督办升级和领导周报")] = False,
              office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None) -> None:
-    """不用邀请码，直接把一个聊天账号绑定到单位（如企业微信 userid）。"""
+    """不用邀请码，直接把一个聊天账号绑定到单位或领导（如企业微信 userid）。"""
     if ":" not in address:
         raise UserError("账号要写成 平台:账号，如 wecom:zhangsan")
     r = Recipient.parse(address)
@@ -119,6 +120,6 @@ def cmd_bind(unit: Annotated[str, typer.Argument(help="单位名称")],
     with session_scope(rt.engine) as session:
         u = bind_directly(session=session, unit_name=unit, platform=r.platform, address=r.address, now=rt.now(),
                           actor="cli", is_group=group, aliases=rt.settings.aliases,
-                          office_id=office_id(session, rt, office))
+                          office_id=office_id(session, rt, office), leader=leader)
         name = u.name
-    Console(highlight=False).print(f"已将 {address} 绑定到{name}。")
+    Console(highlight=False).print(f"已将 {address} 绑定到{'领导' if leader else ''}{name}。")

@@ -1,4 +1,4 @@
-"""`duban units`, `duban tasks --unit X`, `duban task N`."""
+"""`duban units`, `duban leaders`, `duban tasks --unit X`, `duban task N [--leader NAME]`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.app import ConfigOpt, JsonOpt, OfficeOpt, emit_json, office_id, runtime
+from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
 from bot.render import task_text
 from bot.services import queries
 from bot.services.errors import UserError
+from bot.services.leaders import leader_rows, set_task_leaders
+from bot.services.tasks import require_task
 from storage.db import session_scope
 
 RoleOpt = Annotated[str | None, typer.Option("--role", help="lead（牵头）或 co（配合）")]
@@ -19,6 +21,7 @@ RoleOpt = Annotated[str | None, typer.Option("--role", help="lead（牵头）或
 
 def register(app: typer.Typer) -> None:
     app.command("units")(cmd_units)
+    app.command("leaders")(cmd_leaders)
     app.command("tasks")(cmd_tasks)
     app.command("task")(cmd_task)
 
@@ -34,6 +37,24 @@ def cmd_units(json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt
     table = Table("单位", "别名", "牵头", "配合")
     for r in rows:
         table.add_row(r.name, "、".join(r.aliases), str(r.lead), str(r.co))
+    Console().print(table)
+
+
+def cmd_leaders(json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt = None) -> None:
+    """列出领导：分管（牵头）的任务和绑定的聊天账号。"""
+    rt = runtime(config)
+    with session_scope(rt.engine) as session:
+        rows = leader_rows(session=session, office_id=office_id(session, rt, office))
+    if json:
+        emit_json(rows)
+        return
+    if not rows:
+        Console(highlight=False).print("还没有领导。计划中的“牵头领导/分管领导”导入时自动登记；"
+                                       "也可 duban bind --leader 张副局长 telegram:账号，或 duban task 12 --leader 张副局长。")
+        return
+    table = Table("领导", "牵头领导的任务", "聊天账号")
+    for r in rows:
+        table.add_row(r.name, "、".join(r.tasks) or "（全部，见 [reminders] leaders）", "、".join(r.chats) or "未绑定")
     Console().print(table)
 
 
@@ -58,11 +79,18 @@ def cmd_tasks(
 
 
 def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25、第25项，或带计划简称：安全生产第3项")],
-             json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt = None) -> None:
-    """显示一项任务的全部信息。"""
-    rt = runtime(config)
+             leader: Annotated[list[str] | None, typer.Option("--leader", help="指定牵头领导（可多次）")] = None,
+             no_leader: Annotated[list[str] | None, typer.Option("--no-leader", help="取消一位牵头领导")] = None,
+             json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None) -> None:
+    """显示一项任务的全部信息；--leader 指定接收其督办升级的领导。"""
+    rt = runtime(config, now)
     with session_scope(rt.engine) as session:
-        record = queries.task_detail(session=session, ref=ref, office_id=office_id(session, rt, office))
+        oid = office_id(session, rt, office)
+        if leader or no_leader:
+            task = require_task(session=session, ref=ref, office_id=oid)
+            set_task_leaders(session=session, task=task, add=list(leader or []), remove=list(no_leader or []),
+                             now=rt.now(), actor="cli")
+        record = queries.task_detail(session=session, ref=ref, office_id=oid)
     if json:
         emit_json(record)
     else:

@@ -49,6 +49,7 @@ class TaskView:
     period_end: int | None = None  # the plan period's last year
     plan_id: int | None = None
     plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
+    leaders: list[int] = field(default_factory=list)  # 牵头领导 (leader-kind units): hear its escalations
 
     def live_on(self, day: date, grace_days: int) -> bool:
         """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""
@@ -198,6 +199,11 @@ def last_overdue_day(policy: ReminderSettings) -> int | None:
     return max(nudge, policy.escalate_after * policy.escalate_max)
 
 
+def watchers(task: TaskView, supervisors: list[int]) -> list[int]:
+    """Who hears a task's escalations: the office's supervisors and leaders, then the task's own leaders."""
+    return list(dict.fromkeys([*supervisors, *task.leaders]))
+
+
 def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder]:
     if day <= due or not task.lead:
         return []
@@ -210,7 +216,7 @@ def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder
     if n := escalation_number(late, policy):
         final = n == policy.escalate_max
         out += [Reminder(task.id, task.ref, u, "supervisor", "escalation", dl.id, due, day, -late, final=final)
-                for u in supervisors]
+                for u in watchers(task, supervisors)]
     return out
 
 
@@ -392,7 +398,7 @@ def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: Rem
         if day >= after:
             out.setdefault(day, set()).update(keys)
 
-    lead, co, sup = mine(task.lead), mine(task.co), mine(supervisors) if task.lead else []
+    lead, co, sup = mine(task.lead), mine(task.co), mine(watchers(task, supervisors)) if task.lead else []
     horizon = date(max(task.year, after.year) + 1, 12, 31)
     span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
     ends = last_overdue_day(policy)  # a run that ends is generated to its end, never cut short

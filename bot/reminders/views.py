@@ -65,7 +65,7 @@ def _attach(session: Session, views: dict[int, TaskView], now: datetime, tz, ids
     """Owners, deadlines in force and running snoozes: of `ids`, or of every live task when None."""
     for tu in store.roles_of(session=session, task_ids=ids):
         if (v := views.get(tu.task_id)) is not None:
-            (v.lead if tu.role == "lead" else v.co).append(tu.unit_id)
+            {"lead": v.lead, "co": v.co, "leader": v.leaders}.get(tu.role, v.co).append(tu.unit_id)
     for d in store.deadlines_of(session=session, task_ids=ids):
         if (v := views.get(d.task_id)) is None:
             continue

@@ -36,12 +36,23 @@ def unit_week(unit: str, today: date, due: list[TaskLight], overdue: list[TaskLi
     return OutboundMessage(text="\n".join(lines), title=f"{unit}督办周报")
 
 
-def leaders_week(today: date, lights: list[TaskLight], names: dict[int, str], owners: dict[int, set[int]],
-                 changed: list[StatusReport]) -> OutboundMessage:
-    """The office's week for supervisors and leaders: the lights, the units most overdue, what changed."""
+def _tally(lights: list[TaskLight]) -> str:
     counts = Counter(t.light for t in lights)
-    head = "　".join(f"{light_cn(k)} {counts.get(k, 0)}" for k in ("red", "yellow", "green", "done"))
-    lines = [f"【督办周报·全局】{cn_date(today)}：共 {len(lights)} 项　{head}"]
+    return "　".join(f"{light_cn(k)} {counts.get(k, 0)}" for k in ("red", "yellow", "green", "done"))
+
+
+def leaders_week(today: date, lights: list[TaskLight], names: dict[int, str], owners: dict[int, set[int]],
+                 changed: list[StatusReport], *, plans: dict[int, str] | None = None,
+                 leader: str = "") -> OutboundMessage:
+    """The week for supervisors and leaders: the lights (per plan where several run), the units most overdue,
+    what changed. With `leader`, the picture of the tasks that leader is named on."""
+    scope = f"{leader}牵头领导的任务" if leader else "全局"
+    lines = [f"【督办周报·{scope}】{cn_date(today)}：共 {len(lights)} 项　{_tally(lights)}"]
+    by_plan: dict[str, list[TaskLight]] = {}
+    for t in lights:
+        by_plan.setdefault((plans or {}).get(t.task_id, ""), []).append(t)
+    if len(by_plan) > 1:
+        lines += [f"  《{p}》{len(ts)} 项　{_tally(ts)}" for p, ts in by_plan.items()]
     late = Counter(names[u] for t in lights if t.light == "red" for u in owners.get(t.task_id, ()) if u in names)
     if late:
         lines.append("逾期最多的单位：" + "、".join(f"{n}（{c}项）" for n, c in late.most_common(5)))
@@ -51,4 +62,4 @@ def leaders_week(today: date, lights: list[TaskLight], names: dict[int, str], ow
                      f"时限{cn_date(t.overdue_since)}）")
     done = sum(1 for r in changed if r.status == "done")
     lines.append(f"本周新增进展反馈 {len(changed)} 条，报告完成 {done} 项。发送 /board 查看看板。")
-    return OutboundMessage(text="\n".join(lines), title="督办周报")
+    return OutboundMessage(text="\n".join(lines), title=f"{leader}督办周报" if leader else "督办周报")

@@ -43,8 +43,8 @@ def diff_lines(diff: PlanDiff) -> str:
     lines += [f"  + 新增第{r}项：{t}" for r, t in diff.added]
     lines += [f"  - 删除第{r}项：{t}" for r, t in diff.removed]
     lines += [f"  ~ 第{r}项改写了{'、'.join(FIELD_CN.get(f, f) for f in fs)}" for r, fs in diff.reworded]
-    lines += [f"  + 第{r}项增加{ROLE_CN[ro]}单位：{u}" for r, u, ro in diff.owners_gained]
-    lines += [f"  - 第{r}项去掉{ROLE_CN[ro]}单位：{u}" for r, u, ro in diff.owners_lost]
+    lines += [f"  + 第{r}项增加{_who(ro)}：{u}" for r, u, ro in diff.owners_gained]
+    lines += [f"  - 第{r}项去掉{_who(ro)}：{u}" for r, u, ro in diff.owners_lost]
     lines += [f"  ~ 第{r}项时限：{a} → {b}" for r, a, b in diff.deadlines_moved]
     lines += [f"  = 确认别称：{a} 即 {u}" for a, u in diff.new_aliases]
     lines += question_lines(diff)
@@ -69,3 +69,7 @@ def import_summary(result: ImportResult) -> str:
     lines += [f"单位合并：{m}" for m in result.merges]
     lines += [f"提示：{w}" for w in result.warnings if not w.startswith("单位合并")]
     return "\n".join(lines)
+
+
+def _who(role: str) -> str:
+    return "牵头领导" if role == "leader" else f"{ROLE_CN[role]}单位"

@@ -63,6 +63,8 @@ def task_full(r: TaskRecord, *, tz: tzinfo) -> str:
     lines.append(f"牵头：{'、'.join(r.lead) or '未列责任单位'}")
     if r.co:
         lines.append(f"配合：{'、'.join(r.co)}")
+    if r.leaders:
+        lines.append(f"牵头领导：{'、'.join(r.leaders)}")
     for d in r.deadlines:
         if d.kind == "ongoing":
             lines.append(f"时限：长期坚持（每月填报进展）— {d.text}")

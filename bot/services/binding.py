@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import Recipient
+from bot.services.leaders import ensure_leader
 from bot.services.units import require_unit
 from storage import repo
 from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Person, Unit
@@ -128,9 +129,12 @@ def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, c
 
 def bind_directly(*, session: Session, unit_name: str, platform: str, address: str, now: datetime, actor: str,
                   is_group: bool = False, aliases: dict[str, str] | None = None,
-                 office_id: int | None = None) -> Unit:
-    """An admin binds an address (a WeCom userid, a chat id) to a unit without a code."""
-    unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
+                  office_id: int | None = None, leader: bool = False) -> Unit:
+    """An admin binds an address (a WeCom userid, a chat id) to a unit, or to a leader, without a code."""
+    if leader:
+        unit = ensure_leader(session=session, office_id=office_id, name=unit_name, now=now)
+    else:
+        unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
     ident = repo.identity_at(session=session, platform=platform, address=address)
     if ident is None:
         ident = ChatIdentity(platform=platform, address=address, user_id=address, created_at=now)

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from bot.plan.model import ParsedPlan
 from bot.reminders.schedule import reschedule
-from bot.services.offices import ensure_office, period_of, unique_short_name
+from bot.services.leaders import ensure_leader, leader_name, sync_document_leaders
+from bot.services.offices import DEFAULT_OFFICE, ensure_office, period_of, unique_short_name
 from bot.services.plandiff import (
     DOC_SOURCES,
     NeedsConfirmation,
@@ -65,7 +66,6 @@ class ImportResult:
         }
 
 
-DEFAULT_OFFICE = "本单位"  # the office a store without one gets on its first import (config: [app] office)
 
 
 def apply_plan(
@@ -131,6 +131,13 @@ def apply_plan(
             units[name] = unit
         return unit
 
+    def leader_for(name: str) -> Unit | None:
+        # A 牵头领导 that is really a unit's name (rare) stays a unit: it is not made a leader twice over.
+        clean = leader_name(name)
+        if not clean or clean in units:
+            return None
+        return ensure_leader(session=session, office_id=office_id, name=clean, now=now)
+
     for alias, canonical in sorted(resolve.to_canonical.items()):
         target = resolve(canonical)
         if alias == target or alias in units or alias in known_aliases:
@@ -176,6 +183,7 @@ def apply_plan(
             if changed:
                 task.updated_at = now
         _sync_owners(session, task, task_owners(t, resolve), unit_for)
+        sync_document_leaders(session=session, task=task, names=list(t.leaders), leader_for=leader_for)
         for name, role, _ in task_owners(t, resolve):
             used_units.add(name)
             lead_n += role == "lead"
@@ -227,8 +235,8 @@ def _unchanged_result(
 
 
 def _sync_owners(session: Session, task: Task, owners: list[tuple[str, str, str]], unit_for) -> None:
-    current = {
-        tu.unit_id: tu for tu in repo.task_units(session=session, task_id=task.id)
+    current = {  # the owners only: leaders are synced on their own (services/leaders.py)
+        tu.unit_id: tu for tu in repo.task_units(session=session, task_id=task.id) if tu.role != "leader"
     }
     wanted: set[int] = set()
     for position, (name, role, written) in enumerate(owners):

@@ -13,6 +13,8 @@ from bot.services.errors import NotFound, UserError
 from storage import repo
 from storage.models import AuditLog, ChatPlan, Office, Plan
 
+DEFAULT_OFFICE = "本单位"  # the office a store without one gets on its first import (config: [app] office)
+
 # Words that say what kind of document a plan is; what is left of the title once they, the year and
 # the issuing office are taken off is the plan's own name ("安全生产", "近视防控").
 _KIND_WORDS = ("三年行动计划", "三年行动方案", "五年规划", "三年规划", "工作要点", "工作计划", "实施方案", "行动方案", "行动计划", "工作方案", "任务分工", "任务分解",

@@ -376,8 +376,11 @@ def diff_plan(
         changed = [f for f in ("title", "objective", "measures") if (getattr(t, f) or "") != getattr(cur, f)]
         if changed:
             diff.reworded.append((ref, changed))
-        old_roles = {(u.name, tu.role) for tu, u in repo.roles_for_task(session=session, task_id=cur.id)}
+        # Leaders count as owners here (role "leader"), except those an admin named: a revision keeps them.
+        old_roles = {(u.name, tu.role) for tu, u in repo.roles_for_task(session=session, task_id=cur.id)
+                     if not (tu.role == "leader" and tu.written_as == "admin")}
         new_roles = {(name, role) for name, role, _ in task_owners(t, resolve)}
+        new_roles |= {(name, "leader") for name in dict.fromkeys(t.leaders) if name}
         diff.owners_gained += [(ref, n, r) for n, r in sorted(new_roles - old_roles)]
         diff.owners_lost += [(ref, n, r) for n, r in sorted(old_roles - new_roles)]
         old_dl = sorted(

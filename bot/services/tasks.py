@@ -92,10 +92,21 @@ def require_task(*, session: Session, ref: str, plan: Plan | None = None, office
 
 
 def owners(*, session: Session, task_id: int) -> tuple[list[str], list[str]]:
-    lead, co = [], []
-    for tu, unit in repo.roles_for_task(session=session, task_id=task_id):
-        (lead if tu.role == "lead" else co).append(unit.name)
+    """The task's lead and co units, by name (its leaders are not owners: see `leaders_of`)."""
+    lead, co, _ = _parties(session, task_id)
     return lead, co
+
+
+def leaders_of(*, session: Session, task_id: int) -> list[str]:
+    """The leaders named on the task (牵头领导), by name."""
+    return _parties(session, task_id)[2]
+
+
+def _parties(session: Session, task_id: int) -> tuple[list[str], list[str], list[str]]:
+    out: dict[str, list[str]] = {"lead": [], "co": [], "leader": []}
+    for tu, unit in repo.roles_for_task(session=session, task_id=task_id):
+        out.setdefault(tu.role, []).append(unit.name)
+    return out["lead"], out["co"], out["leader"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,7 @@ class TaskRecord:
     reports: list[ReportLine]
     removed: bool = False
     evidence: list = field(default_factory=list)  # EvidenceLine: 佐证材料 sent for the task
+    leaders: list[str] = field(default_factory=list)  # 牵头领导: hear its escalations
 
     @property
     def latest(self) -> ReportLine | None:
@@ -172,6 +184,7 @@ class TaskRecord:
             "measures": self.measures,
             "lead": self.lead,
             "co": self.co,
+            "leaders": self.leaders,
             "deadlines": [d.to_dict() for d in self.deadlines],
             "reports": [r.to_dict() for r in self.reports],
             "latest": self.latest.to_dict() if self.latest else None,
@@ -185,7 +198,7 @@ def task_record(*, session: Session, task: Task) -> TaskRecord:
 
     plan = session.get(Plan, task.plan_id)
     section = session.get(Section, task.section_id) if task.section_id else None
-    lead, co = owners(session=session, task_id=task.id)
+    lead, co, leaders = _parties(session, task.id)
     deadlines = [
         DeadlineLine(d.id, d.due_date, d.text, d.label, d.source, d.kind, d.certain, d.confirmed)
         for d in repo.deadlines_for_task(session=session, task_id=task.id)
@@ -207,4 +220,5 @@ def task_record(*, session: Session, task: Task) -> TaskRecord:
         reports=reports,
         removed=task.removed,
         evidence=evidence_lines(session=session, task_id=task.id),
+        leaders=leaders,
     )

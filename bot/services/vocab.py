@@ -111,6 +111,8 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
     lead: dict[int, list[int]] = defaultdict(list)
     co: dict[int, list[int]] = defaultdict(list)
     for task_id, unit_id, role in repo.plan_roles(session=session, plan_ids=plan_ids):
+        if role not in ("lead", "co"):  # a leader hears escalations; it owns nothing
+            continue
         (lead if role == "lead" else co)[task_id].append(unit_id)
     tasks, refs, plan_of = [], {}, {}
     for t, section in repo.plan_task_rows(session=session, plan_ids=plan_ids):
