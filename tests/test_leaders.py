@@ -144,3 +144,13 @@ def test_migration_0007_keeps_units_as_units(store_url):
     with engine.connect() as conn:
         assert conn.execute(text("select kind from unit")).scalar_one() == "unit"
     engine.dispose()
+
+
+async def test_chat_answers_what_a_leader_is_named_on(memory_engine):
+    from tests.chat_harness import Chat
+
+    chat = Chat(memory_engine, PLAN)  # the harness imports the plan and binds 安全办 to group -200
+    answer = await chat.say("张副局长负责什么")
+    assert "张副局长牵头领导的任务（2项）" in answer and "第1项" in answer and "第3项" in answer
+    assert "张副局长" not in await chat.say("有哪些单位")
+    assert "牵头领导：张副局长" in await chat.say("/task 1")

@@ -135,6 +135,8 @@ def _kind_answer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMess
             led = [_line(pv, t, several) for t in sel.task_ids if uid in pv.vocab.tasks[t].lead_unit_ids]
             co = [_line(pv, t, several) for t in sel.task_ids if uid not in pv.vocab.tasks[t].lead_unit_ids]
             name = "本单位（" + pv.vocab.units[uid].name + "）" if u.units[0].own else pv.vocab.units[uid].name
+            if pv.vocab.units[uid].kind == "leader":
+                return reply(answer_text.leader_owns(name, [_line(pv, t, several) for t in sel.task_ids]))
             return reply(answer_text.unit_owns(name, led if role is not Role.CO else [],
                                                co if role is not Role.LEAD else [],
                                                role.value if role is not Role.ANY else None))

@@ -85,7 +85,7 @@ FILTER_LABEL = {Filter.DONE: "已完成", Filter.IN_PROGRESS: "推进中", Filte
 
 @dataclass(frozen=True)
 class UnitRecord:
-    """One unit as the store knows it; kind is "unit" or "group" (各乡镇中心校, 各股室)."""
+    """One unit as the store knows it; kind is "unit", "group" (各乡镇中心校, 各股室) or "leader" (张副局长)."""
 
     id: int
     name: str
@@ -105,6 +105,7 @@ class TaskRecord:
     section: str = ""
     lead_unit_ids: tuple[int, ...] = ()
     co_unit_ids: tuple[int, ...] = ()
+    leader_ids: tuple[int, ...] = ()  # 牵头领导 (units of kind "leader"): asked about like a unit's tasks
     deadlines: tuple[date, ...] = ()
     status: Status | None = None  # latest reported status; None when never reported
     last_report: date | None = None

@@ -108,7 +108,7 @@ def _select(u: Understanding, vocab: Vocabulary, fresh_days: int) -> Selection:
         sel.unit_ids = [c.id for c in u.suggestions if c.kind == "unit"]
         return sel
     if kind is Kind.UNITS:
-        sel.unit_ids = sorted(vocab.units)
+        sel.unit_ids = sorted(i for i, unit in vocab.units.items() if unit.kind != "leader")
         sel.count = len(sel.unit_ids)
         sel.description = "全部单位"
         return sel

@@ -177,6 +177,8 @@ class Vocabulary:
                 unit_tasks.setdefault(uid, (set(), set()))[0].add(t.id)
             for uid in t.co_unit_ids:
                 unit_tasks.setdefault(uid, (set(), set()))[1].add(t.id)
+            for uid in t.leader_ids:  # a leader's tasks are what "张副局长负责什么" asks for
+                unit_tasks.setdefault(uid, (set(), set()))[0].add(t.id)
         return cls(
             units=units,
             tasks={t.id: t for t in tasks_list},

@@ -82,6 +82,17 @@ def unit_owns(name: str, led: list[Line], co: list[Line], role: str | None = Non
     return "\n".join(out)
 
 
+def leader_owns(name: str, lines: list[Line]) -> str:
+    """The tasks a leader is named on (牵头领导)."""
+    if not lines:
+        return f"{name}目前没有牵头领导的任务。"
+    out = [f"{name}牵头领导的任务（{len(lines)}项）："]
+    out += [f"  {x.label} {x.title}" for x in lines[:MAX_LINES]]
+    if len(lines) > MAX_LINES:
+        out.append(f"  ……另有{len(lines) - MAX_LINES}项")
+    return "\n".join(out)
+
+
 def filtered(description: str, lines: list[Line]) -> str:
     """ "人事股牵头、未完成：3项" and the list."""
     if not lines:

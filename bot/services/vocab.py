@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from bot.nlu import Status, TaskRecord, UnitRecord, Vocabulary
 from storage import repo
-from storage.models import Plan
+from storage.models import Plan, UnitKind
 
 _GROUP_PREFIXES = ("各", "全县", "全区", "全市", "有关", "相关")
 _STATUSES = {s.value for s in Status}
@@ -108,12 +108,13 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
     for u, aliases in repo.office_units(session=session, office_id=office_id):
         kind = "group" if u.name.startswith(_GROUP_PREFIXES) else "unit"
         units.append(UnitRecord(u.id, u.name, tuple(dict.fromkeys([*aliases, *extra.get(u.name, [])])), kind))
+    units += [UnitRecord(u.id, u.name, (), "leader")
+              for u in repo.units_of_kind(session=session, office_id=office_id, kind=UnitKind.LEADER)]
     lead: dict[int, list[int]] = defaultdict(list)
     co: dict[int, list[int]] = defaultdict(list)
+    leaders: dict[int, list[int]] = defaultdict(list)  # a leader hears escalations; it owns nothing
     for task_id, unit_id, role in repo.plan_roles(session=session, plan_ids=plan_ids):
-        if role not in ("lead", "co"):  # a leader hears escalations; it owns nothing
-            continue
-        (lead if role == "lead" else co)[task_id].append(unit_id)
+        {"lead": lead, "co": co, "leader": leaders}.get(role, co)[task_id].append(unit_id)
     tasks, refs, plan_of = [], {}, {}
     for t, section in repo.plan_task_rows(session=session, plan_ids=plan_ids):
         own = t.plan_id == current_id
@@ -123,6 +124,7 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
             objective=t.objective or "",
             measures=t.measures or "", section=section, lead_unit_ids=tuple(lead.get(t.id, ())),
             co_unit_ids=tuple(x for x in co.get(t.id, ()) if x not in lead.get(t.id, ())),
+            leader_ids=tuple(leaders.get(t.id, ())),
             position=rank[t.plan_id] * 1_000_000 + t.position))
     built = PlanVocab(Vocabulary.build(units, tasks), current_id, refs, plan_of,
                       {p.id: p.short_name or p.title for p in plans}, {p.id: p.title for p in plans})
