@@ -110,6 +110,16 @@ def test_two_offices_keep_their_same_named_units_apart(cli, tmp_path):
         assert len(offices_of) == 2 and len(set(offices_of.values())) == 2
     engine.dispose()
 
+    # The ledger is of the office asked for: its main plan, or one named as task refs name plans.
+    from openpyxl import load_workbook
+
+    for office, title in (("县卫健委", "县卫健委2021年工作要点"), ("县教育局", "县教育局2021年安全生产工作要点")):
+        out_file = tmp_path / f"{office}.xlsx"
+        assert cli("export", str(out_file), "--office", office)[0] == 0
+        assert load_workbook(out_file).properties.title.startswith(title)
+    code, _, err = cli("export", str(tmp_path / "x.xlsx"), "--office", "县卫健委", "--plan", "不存在的计划")
+    assert code != 0 and "没有名为“不存在的计划”的在用计划" in err
+
 
 def test_a_close_title_is_asked_about_not_guessed(cli, tmp_path):
     assert cli("plan", "import", str(write(tmp_path, "a.txt", SAFETY_PLAN)))[0] == 0

@@ -58,7 +58,8 @@ def cmd_deadline(ctx: Ctx, intent: Intent):
 
 def cmd_export(ctx: Ctx, intent: Intent):
     """The ledger as an .xlsx attachment (of the current plan, or the active plan named after /export)."""
-    plan = resolve_plan(session=ctx.session, which=" ".join(intent.args) or None)
+    plan = resolve_plan(session=ctx.session, which=" ".join(intent.args) or None, office_id=ctx.office_id,
+                        default=ctx.plan)
     ledger = build_ledger(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar, plan=plan)
     name = f"督办台账_{ctx.today.isoformat()}.xlsx"
     data = ledger_xlsx(ledger, tz=ctx.settings.app.tz)
@@ -69,7 +70,8 @@ def cmd_bulletin(ctx: Ctx, intent: Intent):
     """督办通报 of a period (this month by default) as a .docx attachment."""
     period = parse_period(intent.args[0]) if intent.args else month_of(ctx.today)
     bulletin = build_bulletin(session=ctx.session, period=period, now=ctx.now, settings=ctx.settings,
-                              calendar=ctx.calendar, plan=" ".join(intent.args[1:]) or None)
+                              calendar=ctx.calendar, plan=" ".join(intent.args[1:]) or None,
+                              office_id=ctx.office_id, default=ctx.plan)
     name = f"督办通报_{period.code}.docx"
     return [OutboundMessage(text=f"{period.label}督办通报（截至{bulletin.as_of.isoformat()}，草稿，可编辑后印发）",
                             document=(name, bulletin_docx(bulletin)))]

@@ -64,11 +64,11 @@ def cmd_board(
         out.print(rollup_text(children))
 
 
-PlanOpt = Annotated[str | None, typer.Option("--plan", help="哪个计划（标题中的文字或年份；默认最新的在用计划）")]
+PlanOpt = Annotated[str | None, typer.Option("--plan", help="哪个计划（简称、编号、标题中的文字或年份；默认本办公室的主计划）")]
 
 
 def cmd_export(file: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")], config: ConfigOpt = None,
-               now: NowOpt = None, plan: PlanOpt = None) -> None:
+               now: NowOpt = None, plan: PlanOpt = None, office: OfficeOpt = None) -> None:
     """把督办台账导出为 Excel（任务总览、分单位台账、反馈记录三张表）。"""
     if file.suffix.lower() != ".xlsx":
         raise UserError(f"台账只能导出为 .xlsx 文件，收到 {file.name}")
@@ -76,7 +76,8 @@ def cmd_export(file: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件
     with session_scope(rt.engine) as session:
         ledger = build_ledger(session=session, now=rt.now(), settings=rt.settings,
                               calendar=WorkCalendar.from_settings(rt.settings),
-                              plan=resolve_plan(session=session, which=plan))
+                              plan=resolve_plan(session=session, which=plan,
+                                                office_id=office_id(session, rt, office)))
     data = ledger_xlsx(ledger, tz=rt.settings.app.tz)
     try:
         file.write_bytes(data)
@@ -89,7 +90,7 @@ def cmd_bulletin(
     file: Annotated[Path, typer.Argument(help="输出的 .docx 文件")],
     period: Annotated[str | None, typer.Option("--period", help="时段：2021-06（月）、2021-Q2（季度）或 2021（年）；"
                                                "默认本月")] = None,
-    config: ConfigOpt = None, now: NowOpt = None, plan: PlanOpt = None,
+    config: ConfigOpt = None, now: NowOpt = None, plan: PlanOpt = None, office: OfficeOpt = None,
 ) -> None:
     """起草督办通报（Word）：总体情况、逾期任务、单位排名、表扬单位。"""
     if file.suffix.lower() != ".docx":
@@ -98,7 +99,8 @@ def cmd_bulletin(
     span = parse_period(period) if period else month_of(rt.now().astimezone(rt.settings.app.tz).date())
     with session_scope(rt.engine) as session:
         bulletin = build_bulletin(session=session, period=span, now=rt.now(), settings=rt.settings,
-                                  calendar=WorkCalendar.from_settings(rt.settings), plan=plan)
+                                  calendar=WorkCalendar.from_settings(rt.settings), plan=plan,
+                                  office_id=office_id(session, rt, office))
     try:
         file.write_bytes(bulletin_docx(bulletin))
     except OSError as exc:

@@ -122,12 +122,17 @@ def _as_of(period: Period, now: datetime, settings: Settings) -> datetime:
     return min(end, now)
 
 
-def _plan_for(session: Session, period: Period, which: str | None) -> Plan:
-    """The named plan; else the newest active plan of the period's year; else the current plan."""
+def _plan_for(session: Session, period: Period, which: str | None, office_id: int | None,
+              default: Plan | None) -> Plan:
+    """The named plan; else `default` (a chat's plan) when it covers the period's year; else the office's newest
+    open plan of that year; else its main plan."""
     if which:
-        return resolve_plan(session=session, which=which)
-    same_year = repo.active_plans(session=session, year=period.start.year)
-    return same_year[0] if same_year else resolve_plan(session=session)
+        return resolve_plan(session=session, which=which, office_id=office_id)
+    year = period.start.year
+    if default is not None and (default.period_start or default.year) <= year <= (default.period_end or default.year):
+        return default
+    same_year = repo.active_plans(session=session, year=year, office_id=office_id)
+    return same_year[0] if same_year else resolve_plan(session=session, office_id=office_id)
 
 
 def report_dates(view: TaskView, start: date, end: date, *, calendar: WorkCalendar,
@@ -159,7 +164,7 @@ def report_dates(view: TaskView, start: date, end: date, *, calendar: WorkCalend
 
 
 def build_bulletin(*, session: Session, period: Period, now: datetime, settings: Settings, calendar: WorkCalendar,
-                   plan: str | None = None) -> Bulletin:
+                   plan: str | None = None, office_id: int | None = None, default: Plan | None = None) -> Bulletin:
     """The bulletin of `period` for the plan of that year (or the active plan named `plan`).
 
     Reports owed: each date from `report_dates` in the period up to `as_of`, per owning unit, on tasks
@@ -175,7 +180,7 @@ def build_bulletin(*, session: Session, period: Period, now: datetime, settings:
     tz = settings.app.tz
     as_of = _as_of(period, now, settings)
     today = as_of.astimezone(tz).date()
-    the_plan = _plan_for(session, period, plan)
+    the_plan = _plan_for(session, period, plan, office_id, default)
     pairs = plan_lights(session=session, plan=the_plan, now=as_of, settings=settings, calendar=calendar)
     names = repo.unit_names(session=session)
     begin = datetime.combine(period.start, time(0, 0), tzinfo=tz)

@@ -17,6 +17,7 @@ from bot.reminders.policy import TaskView
 from bot.reminders.views import load_task_views
 from bot.services.board import TaskLight, light_of
 from bot.services.errors import UserError
+from bot.services.offices import find_plan, main_plan
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.models import Plan, ReportStatus, Role, StatusReport
@@ -79,15 +80,21 @@ class Ledger:
     history: list[HistoryRow]
 
 
-def resolve_plan(*, session: Session, which: str | None = None) -> Plan:
-    """The plan a ledger or bulletin is about: the current plan, or the active plan whose title contains `which`."""
+def resolve_plan(*, session: Session, which: str | None = None, office_id: int | None = None,
+                 default: Plan | None = None) -> Plan:
+    """The plan a ledger or bulletin is about: `default` (a chat's plan) or the office's main plan, else the open
+    plan `which` names the way task refs name plans (id, short name, a word of the title), or its year."""
     if not which:
-        plan = repo.current_plan(session=session)
+        plan = default or main_plan(session=session, office_id=office_id)
         if plan is None:
             raise UserError("还没有导入工作计划。")
         return plan
-    plans = repo.active_plans(session=session)
-    hits = [p for p in plans if which in p.title or (which.isdigit() and int(which) == p.year)]
+    which = which.strip()
+    plan = find_plan(session=session, office_id=office_id, word=which)
+    if plan is not None:
+        return plan
+    plans = repo.active_plans(session=session, office_id=office_id)
+    hits = [p for p in plans if which in p.title or (len(which) == 4 and which.isdigit() and int(which) == p.year)]
     if not hits:
         known = "、".join(p.title for p in plans) or "无"
         raise UserError(f"没有名为“{which}”的在用计划（在用的计划：{known}）")
