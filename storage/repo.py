@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from storage.models import (
@@ -18,6 +19,7 @@ from storage.models import (
     Office,
     Outbox,
     Plan,
+    ReminderSeries,
     Section,
     StatusReport,
     Task,
@@ -517,3 +519,9 @@ def unit_names_of(*, session: Session, unit_ids: Sequence[int]) -> dict[int, str
     if not unit_ids:
         return {}
     return dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(unit_ids)))).all())
+
+
+def unsweep_unit(*, session: Session, unit_id: int) -> None:
+    """Forget that today's sweeps covered this unit's series: a chat bound mid-day gets what the unit is owed
+    today at the next sweep (the outbox key keeps anything already written from going twice)."""
+    session.execute(update(ReminderSeries).where(ReminderSeries.unit_id == unit_id).values(swept_on=None))

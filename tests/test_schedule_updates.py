@@ -148,3 +148,12 @@ def _unit(s, name: str) -> int:
     from storage import repo
 
     return repo.units_by_name(session=s)[name].id
+
+
+def test_a_chat_bound_mid_day_gets_what_its_unit_is_owed_that_day(engine):
+    load(engine, plan(task("12", ["职教办"], [], date(2021, 9, 1))), MONDAY)  # 7 working days ahead on Monday
+    assert sweep(engine, MONDAY).undeliverable == ["职教办"]  # nobody bound yet: said, not dropped
+    with session_scope(engine) as s:
+        bind_directly(session=s, unit_name="职教办", platform="console", address="zjb", now=MONDAY, actor="t")
+    assert sweep(engine, MONDAY.replace(hour=11)).written == 1  # the same day, once bound
+    assert sweep(engine, MONDAY.replace(hour=14)).written == 0  # and only once

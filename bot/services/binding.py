@@ -122,6 +122,7 @@ def redeem_invite(*, session: Session, code: str, platform: str, user_id: str, c
         session.flush()
         ident.person_id = person.id
     invite.used_at, invite.used_by = now, f"{platform}:{user_id}"
+    repo.unsweep_unit(session=session, unit_id=unit.id)
     session.add(AuditLog(at=now, actor=f"{platform}:{user_id}", action="bind", detail=f"{chat_id} → {unit.name}"))
     session.flush()
     return unit
@@ -140,6 +141,7 @@ def bind_directly(*, session: Session, unit_name: str, platform: str, address: s
         ident = ChatIdentity(platform=platform, address=address, user_id=address, created_at=now)
         session.add(ident)
     ident.unit_id, ident.is_group, ident.active = unit.id, is_group, True
+    repo.unsweep_unit(session=session, unit_id=unit.id)
     session.add(AuditLog(at=now, actor=actor, action="bind", detail=f"{platform}:{address} → {unit.name}"))
     session.flush()
     return unit
