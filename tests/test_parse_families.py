@@ -140,3 +140,21 @@ def test_ten_thousand_items_parse_in_linear_time():
     parse(text)
     parse(flat)
     assert time.perf_counter() - start < 5
+
+
+def test_leaders_per_task_per_section_and_per_plan():
+    # 牵头领导 / 分管领导 stated on a task, on a section heading or its first line, or under the title
+    text = (
+        "某县教育局2026年校园安全专项整治工作方案\n分管领导：王局长\n"
+        "一、隐患排查（分管领导：张副局长）\n"
+        "1．开展校舍安全排查。6月底前完成。责任股室：安全办、基建股\n"
+        "2．开展消防设施检查。7月底前完成。（牵头领导：赵副局长；责任股室：安全办）\n"
+        "二、食品安全\n"
+        "3．落实食堂管理制度。年底前完成。责任单位：后勤中心、财务股\n"
+        "三、宣传教育\n牵头领导：李副局长、钱局长\n"
+        "4．开展安全教育月活动。9月底前完成。责任单位：德育股\n"
+    )
+    tasks = {t.ref: t for t in parse(text).tasks}
+    assert {r: t.leaders for r, t in tasks.items()} == {
+        "1": ["张副局长"], "2": ["赵副局长"], "3": ["王局长"], "4": ["李副局长", "钱局长"]}
+    assert tasks["1"].lead == ["安全办"] and tasks["4"].lead == ["德育股"]  # leaders never become units

@@ -166,6 +166,9 @@ def owner_bracket(
             continue
         owners = parse_owner_text(inner)
         names = owners.lead + owners.co + owners.resp
+        if not names and owners.leaders and all(len(n) <= 12 for n in owners.leaders):
+            # （分管领导：张副局长） on a heading: leaders only, for the tasks under it
+            return owners, (text[: m.start()] + text[m.end() :]).strip()
         if (
             names
             and all(looks_like_unit(n) or len(n) <= 12 for n in names)

@@ -168,6 +168,21 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
         if task.lead or task.co:
             task.co += [u for u in standing if u not in task.lead and u not in task.co]
         pairs.append((node, task))
+    _inherit_leaders(pairs)
     _apply_notes(pairs, root.notes)
     _numbering_warnings(pairs)
     return [t for _, t in pairs], warnings
+
+
+def _inherit_leaders(pairs: list[tuple[Node, ParsedTask]]) -> None:
+    """A task without its own 牵头领导 takes the nearest enclosing item's or section's (or the plan's, stated
+    before the first item): "一、校园安全（分管领导：张副局长）" covers every task under it."""
+    for node, task in pairs:
+        if task.leaders:
+            continue
+        up = node
+        while up is not None:
+            if up.owners and up.owners.leaders:
+                task.leaders = list(dict.fromkeys(up.owners.leaders))
+                break
+            up = up.parent
