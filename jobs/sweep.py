@@ -42,9 +42,10 @@ def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int,
     A group unit (各股室…) with no chat of its own reaches each member's chats.
     """
     out: dict[int, list[Recipient]] = {}
-    for c in session.exec(select(ChatIdentity).where(ChatIdentity.active).order_by(ChatIdentity.id)).all():
-        if c.unit_id is not None:
-            out.setdefault(c.unit_id, []).append(Recipient(c.platform, c.address))
+    chats = select(ChatIdentity.unit_id, ChatIdentity.platform, ChatIdentity.address).where(ChatIdentity.active)
+    for unit_id, platform, address in session.execute(chats.order_by(ChatIdentity.id)).all():
+        if unit_id is not None:
+            out.setdefault(unit_id, []).append(Recipient(platform, address))
     by_name = {u.name: u for u in units.values()}
     for name, robot in settings.robots.items():
         for wanted in robot.units:
@@ -106,10 +107,11 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     result = SweepResult(day=today, missed_days=[d for d in days if d != today])
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     routes = recipients_by_unit(session=session, settings=settings, units=units)
-    for tasks, reminders in due_batches(session=session, now=now, days=days, calendar=calendar, settings=settings,
-                                        supervisors=supervisors, batch_rows=batch_rows):
-        result.written += write_outbox(session=session, reminders=reminders, tasks=tasks, now=now,
-                                       settings=settings, result=result, caps=caps, units=units, routes=routes)
+    with schedule.gc_paused():
+        for tasks, reminders in due_batches(session=session, now=now, days=days, calendar=calendar,
+                                            settings=settings, supervisors=supervisors, batch_rows=batch_rows):
+            result.written += write_outbox(session=session, reminders=reminders, tasks=tasks, now=now,
+                                           settings=settings, result=result, caps=caps, units=units, routes=routes)
     result.warnings = list(calendar.warnings) + unknown_robot_units(settings=settings, units=units)
     if state is None:
         state = JobState(name=LAST_DAY, updated_at=now)
@@ -126,7 +128,8 @@ def due_batches(*, session: Session, now: datetime, days: list[date], calendar: 
     by the end of this week; the units with one not yet swept today go in batches (about `batch_rows`
     tasks, a unit never split, so its digest sees all its reminders). Each batch loads only its tasks and
     works the policy out for them on their candidate days; missed days coalesce. After the caller has
-    handled a batch, its units' series move on and the batch commits (a restart resumes after it).
+    handled a batch, its units' series move on and the batch commits (a restart resumes after it); the last
+    batch is left to the caller's commit, which also records the day swept.
     """
     today = days[-1]
     calendar = schedule.cached(calendar)  # type: ignore[assignment]  # the same answers, each worked out once
@@ -137,11 +140,12 @@ def due_batches(*, session: Session, now: datetime, days: list[date], calendar: 
     grace = settings.reminders.ended_plan_grace_days
     by_unit: dict[int, set[int]] = {}
     fresh: set[int] = set()  # units with a series not yet swept today
-    for task_id, unit_id, swept_on in store.due_window(session=session, until=until):
+    for task_id, unit_id, swept in store.due_window(session=session, until=until, today=today):
         by_unit.setdefault(unit_id, set()).add(task_id)
-        if swept_on is None or swept_on < today:
+        if not swept:
             fresh.add(unit_id)
-    for group in _unit_batches([(u, len(by_unit[u])) for u in sorted(fresh)], batch_rows):
+    groups = _unit_batches([(u, len(by_unit[u])) for u in sorted(fresh)], batch_rows)
+    for n, group in enumerate(groups, 1):
         task_ids = sorted({t for u in group for t in by_unit[u]})
         tasks = [t for t in load_views_of(session=session, task_ids=task_ids, now=now, tz=settings.app.tz)
                  if t.live_on(today, grace)]
@@ -152,7 +156,8 @@ def due_batches(*, session: Session, now: datetime, days: list[date], calendar: 
         yield tasks, coalesce(per_day)
         rows = schedule.series_rows(tasks, monday, units=set(group), swept_on=today, worked=worked, **kw)
         store.replace_series(session=session, task_ids=task_ids, rows=rows, unit_ids=group)
-        session.commit()  # one transaction per batch
+        if n < len(groups):
+            session.commit()  # one transaction per batch; the last commits with the caller's (the sweep's mark)
 
 
 def _unit_batches(counts: list[tuple[int, int]], size: int) -> list[list[int]]:

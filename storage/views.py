@@ -1,22 +1,24 @@
 """Batch reads for the reminder engine, and the persisted schedule it runs on (never one query per task).
 
 Reads over every live task join on the plan and task conditions instead of passing `IN (all ids)` lists
-(which stop working past 65,535 parameters on PostgreSQL and 250k on SQLite); an `IN` list here is at
-most one sweep batch long.
+(which stop working past 65,535 parameters on PostgreSQL and 250k on SQLite); a batch's ids go in one bound
+value (`_among`: a JSON array on SQLite, an array on PostgreSQL).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 
-from sqlalchemy import Date, String, delete, func, insert, literal
+from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam, case, delete, func, insert, literal
 from sqlmodel import Session, col, select
 
 from storage.models import Deadline, Plan, ReminderSeries, Snooze, StatusReport, Task, TaskUnit, Unit
 
 LIVE = (col(Plan.active), col(Task.removed).is_(False))
-CHUNK = 5000  # ids per IN list: far below PostgreSQL's 65,535 bound parameters and SQLite's 250k
+CHUNK = 5000  # ids per IN list (jobs.sweep): far below PostgreSQL's 65,535 bound parameters and SQLite's 250k
 
 
 def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | None, str, int | None]]:
@@ -29,15 +31,13 @@ def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | N
 
 def task_rows(*, session: Session, task_ids: Sequence[int]) -> list:
     """Those of `task_ids` (one batch) that are live tasks of open plans, in plan order: the columns the engine
-    reads (the task's state included), with its plan's year, last year, short name and office."""
-    out = []
-    for i in range(0, len(task_ids), CHUNK):
-        stmt = (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
-                       Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
-                .join(Plan, col(Plan.id) == Task.plan_id)
-                .where(col(Task.id).in_(task_ids[i:i + CHUNK]), *LIVE))
-        out += session.execute(stmt).all()
-    return sorted(out, key=lambda r: (r.plan_id, r.position))
+    reads (the task's state included), with its plan's year, last year, short name and office, in this order
+    (bot.reminders.views unpacks them)."""
+    stmt = (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
+                   Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
+            .join(Plan, col(Plan.id) == Task.plan_id)
+            .where(_among(session, col(Task.id), task_ids), *LIVE))
+    return sorted(session.execute(stmt).all(), key=itemgetter(1, 2))  # (plan_id, position)
 
 
 def open_plans_per_office(*, session: Session) -> dict[int | None, int]:
@@ -49,24 +49,26 @@ def _live_tasks():
     return select(Task.id).join(Plan, col(Plan.id) == Task.plan_id).where(*LIVE)
 
 
-def _chunks(task_ids: Sequence[int] | None):
-    """IN lists of at most CHUNK ids, or one "every live task" subquery when `task_ids` is None."""
-    if task_ids is None:
-        yield _live_tasks()
-        return
-    ids = list(task_ids)
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i:i + CHUNK]
+def _among(session: Session, column, ids: Iterable[int] | None):
+    """`column IN ids` (every live task when None) with the ids in one bound value: a JSON array read by
+    json_each on SQLite, an array on PostgreSQL. No IN list to render and bind id by id (most of the cost of
+    loading a batch), and no bound on how many."""
+    if ids is None:
+        return column.in_(_live_tasks())
+    ids = [int(i) for i in ids]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer), unique=True))
+    if dialect == "sqlite":
+        return column.in_(select(func.json_each(json.dumps(ids)).table_valued("value").c.value))
+    return column.in_(ids)
 
 
 def roles_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
-    """Owners of `task_ids` (one batch), or of every live task when None."""
-    out = []
-    for ids in _chunks(task_ids):
-        stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
-                .where(col(TaskUnit.task_id).in_(ids)))
-        out += session.execute(stmt).all()
-    return sorted(out, key=lambda r: r.position)
+    """Owners of `task_ids` (one batch), or of every live task when None: (task, unit, role, position)."""
+    stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
+            .where(_among(session, col(TaskUnit.task_id), task_ids)))
+    return sorted(session.execute(stmt).all(), key=itemgetter(3))  # position
 
 
 def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
@@ -75,13 +77,12 @@ def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
 
 
 def deadlines_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
-    out = []
-    for ids in _chunks(task_ids):
-        stmt = select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
-                      Deadline.recurrence, Deadline.certain, Deadline.confirmed).where(col(Deadline.task_id).in_(ids),
-                                                                                       Deadline.active)
-        out += session.execute(stmt).all()
-    return out
+    """Deadlines in force of `task_ids` (every live task when None): (id, task, due date, text, source, kind,
+    recurrence, certain, confirmed)."""
+    stmt = select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
+                  Deadline.recurrence, Deadline.certain, Deadline.confirmed).where(
+        _among(session, col(Deadline.task_id), task_ids), Deadline.active)
+    return list(session.execute(stmt).all())
 
 
 def reports_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list[StatusReport]:
@@ -94,10 +95,8 @@ def reports_of(*, session: Session, task_ids: Sequence[int] | None = None) -> li
 
 def snoozes_of(*, session: Session, now: datetime, task_ids: Sequence[int] | None = None) -> list[Snooze]:
     """Snoozes of these tasks (every live task when None) still running at `now`."""
-    out: list[Snooze] = []
-    for ids in _chunks(task_ids):
-        out += session.exec(select(Snooze).where(col(Snooze.task_id).in_(ids), col(Snooze.until) > now)).all()
-    return out
+    stmt = select(Snooze).where(_among(session, col(Snooze.task_id), task_ids), col(Snooze.until) > now)
+    return list(session.exec(stmt).all())
 
 
 def unit_ids_named(*, session: Session, names: Sequence[str]) -> list[int]:
@@ -136,17 +135,18 @@ def stale_task_ids(*, session: Session, stale_day: date, limit: int) -> list[int
 def replace_series(*, session: Session, task_ids: Sequence[int], rows: list[dict],
                    unit_ids: Iterable[int] | None = None) -> None:
     """Replace the series of `task_ids` (only those of `unit_ids` when given) by `rows` in two statements."""
-    for ids in _chunks(task_ids):
-        where = [_S.c.task_id.in_(ids)]
-        if unit_ids is not None:
-            where.append(_S.c.unit_id.in_(list(unit_ids)))
-        session.execute(delete(_S).where(*where))
+    where = [_among(session, _S.c.task_id, task_ids)]
+    if unit_ids is not None:
+        where.append(_among(session, _S.c.unit_id, unit_ids))
+    session.execute(delete(_S).where(*where))
     if rows:
         session.execute(insert(_S), rows)
 
 
-def due_window(*, session: Session, until: date) -> list:
-    """(task, unit, swept on) of every worked-out series due by `until`: one range scan of the due index."""
-    stmt = select(_S.c.task_id, _S.c.unit_id, _S.c.swept_on).where(_S.c.next_due <= until, _S.c.kind != STALE,
-                                                                   _S.c.unit_id.is_not(None))
+def due_window(*, session: Session, until: date, today: date) -> list:
+    """(task, unit, swept today: 1 or 0) of every worked-out series due by `until`: one range scan of the due
+    index (the day compared in SQL, so no date is read back)."""
+    swept = case((_S.c.swept_on >= today, literal(1, Integer)), else_=literal(0, Integer))
+    stmt = select(_S.c.task_id, _S.c.unit_id, swept).where(_S.c.next_due <= until, _S.c.kind != STALE,
+                                                           _S.c.unit_id.is_not(None))
     return list(session.execute(stmt).all())

@@ -8,19 +8,30 @@ no settings or calendar. The sweep, which has both, works stale tasks out before
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import gc
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.reminders.policy import Reminder, TaskView, candidate_days, next_days, reminders_for_day
+from bot.reminders.policy import (
+    DeadlineView,
+    Reminder,
+    TaskView,
+    candidate_days,
+    next_days,
+    reminders_for_day,
+)
 from bot.reminders.views import load_views_of
 from bot.workdays import WorkCalendar
 from storage import views as store
 
 STALE_DAY = date(1970, 1, 1)  # the next_due of a "stale" row (storage/migrations/versions/0005)
-BATCH = 500
+BATCH = 2000  # tasks per sweep batch (one transaction each): fewer, larger commits after downtime
 
 
 def reschedule(*, session: Session, task_ids: Sequence[int] = (), plan_id: int | None = None,
@@ -34,53 +45,156 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+class Worked(dict):
+    """What `work_out` leaves for `series_rows`: per task worked out, (candidates, reminders per day); and
+    `shapes`, each task's `_shape` for `units`."""
+
+    def __init__(self, units: Collection[int] | None) -> None:
+        super().__init__()
+        self.units = units
+        self.shapes: dict[int, tuple] = {}
+
+
 def work_out(views: list[TaskView], start: date, through: date, *, calendar: WorkCalendar, settings: Settings,
-             supervisors: list[int], units: Collection[int]) -> tuple[dict[date, list[Reminder]], dict[int, tuple]]:
+             supervisors: list[int], units: Collection[int]) -> tuple[dict[date, list[Reminder]], Worked]:
     """`reminders_for_day` for every working day from `start` through `through`, evaluating each task only
     on its candidate days for `units` (a task has no reminder on any other day; other units' reminders do
-    not change what these units get): the memo `reminders_on` takes for these units, and per task
-    (candidates, reminders per day) for `series_rows` to reuse."""
-    policy = settings.reminders
+    not change what these units get): the memo `reminders_on` takes for these units (their reminders
+    only), and per task (candidates, reminders per day) for `series_rows` to reuse.
+
+    Tasks of one shape (`_shape`: the same dates, owners' pattern and state) get the same answers but for
+    their ids: the policy is worked out for the first of them and the others' reminders are its own with
+    the ids swapped (`worked` then holds only the tasks worked out).
+    """
+    kw = {"calendar": calendar, "policy": settings.reminders, "supervisors": supervisors}
     memo: dict[date, list[Reminder]] = {}
     day = start
     while day <= through:
         if calendar.is_workday(day):
             memo[day] = []
         day += timedelta(days=1)
-    worked: dict[int, tuple] = {}
-    on_day: dict[date, list[TaskView]] = {d: [] for d in memo}
+    worked = Worked(units)
+    firsts: dict[tuple, tuple] = {}
+    sups = frozenset(supervisors)
     for v in views:  # in order, so each day's list is what reminders_for_day(views, day) gives
-        cands = candidate_days(v, start, calendar=calendar, policy=policy, supervisors=supervisors, through=through,
-                               units=units)
-        worked[v.id] = (cands, {})
-        for d in cands[0]:
-            if d in on_day:
-                on_day[d].append(v)
-    for d, some in on_day.items():
-        memo[d] = reminders_for_day(some, d, calendar=calendar, policy=policy, supervisors=supervisors)
-        for v in some:
-            worked[v.id][1][d] = []
-        for r in memo[d]:
-            worked[r.task_id][1][d].append(r)
+        shape, ids = worked.shapes[v.id] = _shape(v, sups, units)
+        first = firsts.get(shape) if shape is not None else None
+        if first is None:
+            cands = candidate_days(v, start, through=through, units=units, **kw)
+            known = {d: reminders_for_day([v], d, **kw) for d in sorted(cands[0]) if d in memo}
+            worked[v.id] = (cands, known)
+            mine = {d: kept for d, said in known.items() if (kept := [r for r in said if r.unit_id in units])}
+            if shape is not None:
+                firsts[shape] = (ids, mine)
+            for d, said in mine.items():
+                memo[d] += said
+            continue
+        first_ids, mine = first
+        swap = _swap(first_ids, ids, v)[0]
+        for d, said in mine.items():
+            memo[d] += [swap(r) for r in said]
     return memo, worked
 
 
 def series_rows(views: list[TaskView], after: date, *, calendar: WorkCalendar, settings: Settings,
                 supervisors: list[int], units: Collection[int] | None = None,
                 swept_on: date | None = None, worked: dict[int, tuple] | None = None) -> list[dict]:
-    """ReminderSeries rows for `views` (only those of `units` when given), next due on or after `after`."""
+    """ReminderSeries rows for `views` (only those of `units` when given), next due on or after `after`.
+
+    `next_days` is worked out once per shape (`_shape`); the other tasks of a shape take its answer with
+    their own ids."""
     out = []
     policy, grace = settings.reminders, settings.reminders.ended_plan_grace_days
     worked = worked or {}
+    shapes = worked.shapes if isinstance(worked, Worked) and worked.units == units else {}
+    firsts: dict[tuple, tuple] = {}
+    sups = frozenset(supervisors)
     for v in views:
-        cands, known = worked.get(v.id, (None, None))
-        for (deadline_id, unit_id, role, kind), day in next_days(v, after, calendar=calendar, policy=policy,
-                                                                 supervisors=supervisors, grace_days=grace,
-                                                                 cands=cands, known=known, units=units).items():
-            if units is None or unit_id in units:
-                out.append({"task_id": v.id, "deadline_id": deadline_id, "unit_id": unit_id, "role": role,
-                            "kind": kind, "next_due": day, "swept_on": swept_on})
+        shape, ids = shapes.get(v.id) or _shape(v, sups, units)
+        first = firsts.get(shape) if shape is not None else None
+        if first is None:
+            cands, known = worked.get(v.id, (None, None))
+            days = next_days(v, after, calendar=calendar, policy=policy, supervisors=supervisors, grace_days=grace,
+                             cands=cands, known=known, units=units)
+            picked = [(k, day) for k, day in days.items() if units is None or k[1] in units]
+            if shape is not None:
+                firsts[shape] = (ids, picked)
+        else:
+            first_ids, picked = first
+            _, umap, dmap = _swap(first_ids, ids, v)
+            picked = [((dmap.get(k[0], k[0]), umap.get(k[1], k[1]), *k[2:]), day) for k, day in picked]
+        for (deadline_id, unit_id, role, kind), day in picked:
+            out.append({"task_id": v.id, "deadline_id": deadline_id, "unit_id": unit_id, "role": role,
+                        "kind": kind, "next_due": day, "swept_on": swept_on})
     return out
+
+
+# What the policy reads of a TaskView besides its owners, deadlines and snoozes; `id` and `ref` are only copied
+# into its reminders, `title` and `plan_label` never read. A field added later is not here: a task whose value
+# of it is set is worked out on its own (see _shape).
+_LABELS = frozenset({"id", "ref", "title", "plan_label"})
+_OWNERS = frozenset({"lead", "co", "deadlines", "snoozed"})
+_STATE = tuple(f.name for f in fields(TaskView) if f.name in {"year", "done", "last_report", "period_end", "plan_id"})
+_OTHER = tuple(f.name for f in fields(TaskView) if f.name not in _LABELS | _OWNERS | set(_STATE))
+_DEADLINE = tuple(f.name for f in fields(DeadlineView) if f.name != "id")
+
+
+_state = attrgetter(*_STATE, *_STATE)  # a tuple even for one name
+_deadline = attrgetter(*_DEADLINE, *_DEADLINE)
+_other = attrgetter(*_OTHER, *_OTHER) if _OTHER else None
+# Reminders are copied field by field where the dataclass allows it (no slots, no __post_init__), else replaced.
+_COPY = hasattr(Reminder, "__dict__") and not hasattr(Reminder, "__slots__") and not hasattr(Reminder, "__post_init__")
+
+
+def _shape(v: TaskView, supervisors: frozenset[int], units: Collection[int] | None) -> tuple:
+    """(shape, ids): two tasks of one shape get the same reminders and series but for the task, unit and
+    deadline ids, which `ids` lists in the order the shape numbers them. The shape is None (the task is
+    worked out on its own) for a task with a snooze, an owner among the supervisors, deadlines without
+    distinct ids, or a value the shape does not know how to compare."""
+    if v.snoozed or (_OTHER and any(_other(v))):
+        return None, None
+    lead, co = v.lead, v.co
+    if not co and len(lead) == 1:  # the common case, spelled out
+        ids: tuple = (lead[0],)
+        if ids[0] in supervisors:
+            return None, None
+        pattern: tuple = (1, 1)
+    else:
+        owners = (*lead, *co)
+        ids = tuple(dict.fromkeys(owners))
+        if not supervisors.isdisjoint(ids):
+            return None, None
+        if len(ids) == len(owners):
+            pattern = (len(lead), len(owners))
+        else:  # a unit both leads and co-owns, or is listed twice
+            pos = {u: i for i, u in enumerate(ids)}
+            pattern = (tuple(pos[u] for u in lead), tuple(pos[u] for u in co))
+    dl_ids = tuple(d.id for d in v.deadlines)
+    if None in dl_ids or (len(dl_ids) > 1 and len(set(dl_ids)) != len(dl_ids)):
+        return None, None
+    shape = (pattern, None if units is None else tuple(u in units for u in ids),
+             tuple(map(_deadline, v.deadlines)), _state(v))
+    try:
+        hash(shape)
+    except TypeError:
+        return None, None
+    return shape, (ids, dl_ids)
+
+
+def _swap(first: tuple, ids: tuple, v: TaskView):
+    """A reminder of the shape's first task, as the same reminder of `v`."""
+    umap, dmap = dict(zip(first[0], ids[0], strict=True)), dict(zip(first[1], ids[1], strict=True))
+    task_id, ref, new = v.id, v.ref, object.__new__
+
+    def swap(r: Reminder) -> Reminder:
+        unit, deadline = umap.get(r.unit_id, r.unit_id), dmap.get(r.deadline_id, r.deadline_id)
+        if not _COPY:
+            return replace(r, task_id=task_id, ref=ref, unit_id=unit, deadline_id=deadline)
+        out = new(Reminder)
+        out.__dict__.update(r.__dict__, task_id=task_id, ref=ref, unit_id=unit, deadline_id=deadline)
+        return out
+
+    return swap, umap, dmap
 
 
 def resolve_stale(*, session: Session, after: date, now: datetime, calendar: WorkCalendar, settings: Settings,
@@ -93,6 +207,19 @@ def resolve_stale(*, session: Session, after: date, now: datetime, calendar: Wor
         store.replace_series(session=session, task_ids=ids, rows=rows)
         done += len(ids)
     return done
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a sweep: it makes hundreds of thousands of small acyclic objects
+    (views, reminders, rows) that each full collection would walk again; what is cyclic waits till after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class CachedCalendar:

@@ -37,13 +37,13 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
     if not rows:
         return []
     plans = store.open_plans_per_office(session=session)
-    views = {
-        t.id: TaskView(t.id, t.ref, t.title, t.year, [], [], [], done=t.done,
-                       last_report=t.last_report_at.astimezone(tz).date() if t.last_report_at else None,
-                       period_end=t.period_end or t.year, plan_id=t.plan_id,
-                       plan_label=t.short_name if plans.get(t.office_id, 0) > 1 else "")
-        for t in rows
-    }
+    views = {}
+    for (task_id, plan_id, _position, ref, title, done, last_report_at, year, period_end, short_name,
+         office_id) in rows:  # unpacked: a Row's attributes cost more than its items
+        views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done,
+                                  last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
+                                  period_end=period_end or year, plan_id=plan_id,
+                                  plan_label=short_name if plans.get(office_id, 0) > 1 else "")
     _attach(session, views, now, tz, list(views))
     return list(views.values())
 
@@ -63,14 +63,15 @@ def _views(session: Session, rows) -> dict[int, TaskView]:
 
 def _attach(session: Session, views: dict[int, TaskView], now: datetime, tz, ids: list[int] | None) -> None:
     """Owners, deadlines in force and running snoozes: of `ids`, or of every live task when None."""
-    for tu in store.roles_of(session=session, task_ids=ids):
-        if (v := views.get(tu.task_id)) is not None:
-            {"lead": v.lead, "co": v.co, "leader": v.leaders}.get(tu.role, v.co).append(tu.unit_id)
-    for d in store.deadlines_of(session=session, task_ids=ids):
-        if (v := views.get(d.task_id)) is None:
+    for task_id, unit_id, role, _position in store.roles_of(session=session, task_ids=ids):
+        if (v := views.get(task_id)) is not None:
+            {"lead": v.lead, "co": v.co, "leader": v.leaders}.get(role, v.co).append(unit_id)
+    for (deadline_id, task_id, due_date, text, source, kind, recurrence, certain,
+         confirmed) in store.deadlines_of(session=session, task_ids=ids):
+        if (v := views.get(task_id)) is None:
             continue
-        rec = Recurrence(**json.loads(d.recurrence)) if d.recurrence else None
-        v.deadlines.append(DeadlineView(d.id, d.due_date, d.text, d.source, d.kind, rec, d.certain or d.confirmed))
+        rec = Recurrence(**json.loads(recurrence)) if recurrence else None
+        v.deadlines.append(DeadlineView(deadline_id, due_date, text, source, kind, rec, certain or confirmed))
     for s in store.snoozes_of(session=session, now=now, task_ids=ids):
         if (v := views.get(s.task_id)) is None:
             continue
