@@ -2,6 +2,12 @@
 
 Prints rows/s for one worker on SQLite and on PostgreSQL, and for 3 worker processes on PostgreSQL
 against one, with the number of rows sent twice. Figures, not pass/fail: min / median over --repeat runs.
+
+It also prints where the CPU goes: the workers' own (Python) CPU and, when the PostgreSQL server runs on
+this machine, its backends' CPU for the workers' connections (read from /proc), per 1,000 rows. With
+those, the most N cores can carry is N / (CPU per row), whatever the number of workers: the line
+"ceiling on N cores" says how far 3 workers could outrun one here. The load average shows what else
+was running.
 """
 
 from __future__ import annotations
@@ -9,18 +15,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from bench.engine import scratch_store  # noqa: E402
 from bot.notify import Notifier, OutboundMessage, SendResult, SendStatus, to_payload  # noqa: E402
@@ -50,18 +58,52 @@ def fill(engine, n: int) -> None:
                                     "next_attempt_at": NOW, "error": "", "parts_sent": 0} for i in range(n)])
 
 
+def _backend_cpu(engine, name: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends serving connections named `name` (local server)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    try:
+        with engine.connect() as conn:
+            pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
+                                {"n": name}).scalars().all()
+        total = 0.0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+    except (OSError, ValueError, IndexError):  # a remote server, or /proc not readable
+        return None
+
+
 def _worker(url: str, barrier, out) -> None:
+    name = f"bench_dispatch_{os.getpid()}"
+    if url.startswith("postgres"):
+        url = f"{url}{'&' if '?' in url else '?'}application_name={name}"
     engine = open_store(url)
     sender = NullSender()
+    pg0 = _backend_cpu(engine, name)
     barrier.wait()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     asyncio.run(dispatch_outbox(engine=engine, notifier=Notifier([sender]), clock=lambda: NOW))
-    out.put((t0, time.perf_counter(), sender.sent))
+    t1, cpu = time.perf_counter(), time.process_time() - c0
+    pg1 = _backend_cpu(engine, name)
+    pg = pg1 - pg0 if pg0 is not None and pg1 is not None else None
+    out.put((t0, t1, sender.sent, cpu, pg))
     engine.dispose()
 
 
-def one_run(url: str, rows: int, workers: int) -> tuple[float, int]:
-    """(rows/s, duplicates) for `workers` processes draining `rows` rows from a fresh store at `url`."""
+@dataclass
+class Run:
+    rate: float  # rows/s
+    duplicates: int
+    wall: float  # seconds
+    python_cpu: float  # seconds, all workers (their threads included)
+    pg_cpu: float | None  # seconds, the workers' PostgreSQL backends (None: not measurable)
+
+
+def one_run(url: str, rows: int, workers: int) -> Run:
+    """rows/s, duplicates and CPU for `workers` processes draining `rows` rows from a fresh store at `url`."""
     scratch, drop = scratch_store(url) if url.startswith("postgres") else (url, lambda: None)
     engine = open_store(scratch)
     fill(engine, rows)
@@ -78,15 +120,31 @@ def one_run(url: str, rows: int, workers: int) -> tuple[float, int]:
     assert len(counts) == rows, f"{rows - len(counts)} rows not sent"
     engine.dispose()
     drop()
-    return rows / (end - start), sum(c - 1 for c in counts.values())
+    pg = [r[4] for r in results]
+    return Run(rows / (end - start), sum(c - 1 for c in counts.values()), end - start, sum(r[3] for r in results),
+               None if None in pg else sum(pg))
 
 
-def report(label: str, runs: list[tuple[float, int]]) -> float:
-    rates = [r for r, _ in runs]
-    dups = sum(d for _, d in runs)
+def report(label: str, runs: list[Run], rows: int) -> float:
+    rates = [r.rate for r in runs]
+    dups = sum(r.duplicates for r in runs)
     print(f"{label}: min {min(rates):,.0f} rows/s, median {statistics.median(rates):,.0f} rows/s "
           f"({len(runs)} runs), duplicates {dups}")
+    py = statistics.median(r.python_cpu for r in runs) * 1000 / rows * 1000
+    line = f"  CPU per 1,000 rows (median): python {py:.0f} ms"
+    if all(r.pg_cpu is not None for r in runs):
+        pg = statistics.median(r.pg_cpu for r in runs) * 1000 / rows * 1000
+        busy = statistics.median((r.python_cpu + r.pg_cpu) / r.wall for r in runs)
+        line += f", postgres {pg:.0f} ms; python + postgres busy {busy:.2f} cores over the run"
+    print(line)
     return statistics.median(rates)
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def main() -> None:
@@ -95,18 +153,25 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=12_000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    print(f"{cores()} cores, load average {os.getloadavg()[0]:.2f} at start")
     with tempfile.TemporaryDirectory() as tmp:
         runs = []
         for i in range(args.repeat):
             runs.append(one_run(f"sqlite:///{tmp}/b{i}.db", args.rows, 1))
-        report(f"SQLite file, 1 worker, {args.rows} rows", runs)
+        report(f"SQLite file, 1 worker, {args.rows} rows", runs, args.rows)
     if not args.pg:
         return
-    one = report(f"PostgreSQL, 1 worker, {args.rows} rows", [one_run(args.pg, args.rows, 1) for _ in range(args.repeat)])
+    singles = [one_run(args.pg, args.rows, 1) for _ in range(args.repeat)]
+    one = report(f"PostgreSQL, 1 worker, {args.rows} rows", singles, args.rows)
     three = report(f"PostgreSQL, 3 workers, {args.rows} rows",
-                   [one_run(args.pg, args.rows, 3) for _ in range(args.repeat)])
+                   [one_run(args.pg, args.rows, 3) for _ in range(args.repeat)], args.rows)
     print(f"3 workers / 1 worker on PostgreSQL: {three / one:.2f}x")
-
+    if all(r.pg_cpu is not None for r in singles):
+        # However many workers, the machine's cores bound the rows/s at cores / (CPU per row).
+        per_row = statistics.median((r.python_cpu + r.pg_cpu) / args.rows for r in singles)
+        print(f"  ceiling on {cores()} cores at one worker's CPU per row: {cores() / per_row:,.0f} rows/s "
+              f"= {cores() / per_row / one:.2f}x one worker (an idle machine; others' load lowers it)")
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 if __name__ == "__main__":
     main()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, case, func, update
+from sqlalchemy import ARRAY, Integer, Row, any_, bindparam, case, cast, func, literal, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -69,8 +72,14 @@ def claim_batch(engine: Engine, *, worker: str, now: datetime, lease_until: date
     pick = (select(_T.c.id).where(_T.c.state.in_(READY), _T.c.next_attempt_at <= now)
             .order_by(_T.c.next_attempt_at, _T.c.id).limit(limit))
     if engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    stmt = (update(_T).where(_T.c.id.in_(pick.scalar_subquery()), _T.c.state.in_(READY))
+        # `id = ANY(CAST((SELECT array_agg(id) FROM (… SKIP LOCKED)) AS INTEGER[]))`: the pick runs once and
+        # its rows are then fetched by primary key, where `id IN (subquery)` hash-joins it against a scan
+        # of the whole table.
+        locked = pick.with_for_update(skip_locked=True).subquery()
+        chosen = _T.c.id == any_(cast(select(func.array_agg(locked.c.id)).scalar_subquery(), ARRAY(Integer)))
+    else:
+        chosen = _T.c.id.in_(pick.scalar_subquery())
+    stmt = (update(_T).where(chosen, _T.c.state.in_(READY))
             .values(state="sending", attempts=_T.c.attempts + 1, last_attempt_at=now, claimed_by=worker,
                     lease_until=lease_until, request_started_at=None)
             .returning(*CLAIMED_COLUMNS))
@@ -93,23 +102,118 @@ def _begin_immediate(conn: Connection) -> None:
 def mark_started(engine: Engine, *, worker: str, now: datetime, parts: dict[int, int]) -> set[int]:
     """Record "request started" (and parts already delivered) for rows still leased to `worker`.
 
-    Returns the ids that are still ours: a row missing from it was recovered by a peer after our lease
-    expired and must not be sent.
+    One statement and one commit for the whole group, so the mark is durable before any of its requests
+    leaves. Returns the ids that are still ours: a row missing from it was recovered by a peer after our
+    lease expired and must not be sent.
     """
     if not parts:
         return set()
     with engine.connect() as conn:
-        _begin_immediate(conn)
-        owned = set(conn.execute(
-            update(_T).where(_T.c.id.in_(list(parts)), _T.c.claimed_by == worker, _T.c.state == "sending")
-            .values(request_started_at=func.coalesce(_T.c.request_started_at, now))
-            .returning(_T.c.id)).scalars())
-        resumed = [{"b_id": i, "b_parts": p} for i, p in parts.items() if p and i in owned]
-        if resumed:
-            conn.execute(update(_T).where(_T.c.id == bindparam("b_id")).values(parts_sent=bindparam("b_parts")),
-                         resumed)
+        if conn.dialect.name == "postgresql":
+            # Two array parameters instead of a bind parameter per row: the statement text never changes.
+            owned = set(conn.execute(_PG_MARK_STARTED, {"ids": list(parts), "parts": list(parts.values()),
+                                                        "worker": worker, "now": now}).scalars())
+        else:
+            _begin_immediate(conn)
+            owned = set(conn.execute(
+                update(_T).where(_T.c.id.in_(list(parts)), _T.c.claimed_by == worker, _T.c.state == "sending")
+                # typed: an untyped datetime would skip the column's UTC conversion on SQLite
+                .values(request_started_at=func.coalesce(_T.c.request_started_at,
+                                                         literal(now, _T.c.request_started_at.type)))
+                .returning(_T.c.id)).scalars())
+            resumed = [(p, i) for i, p in parts.items() if p and i in owned]
+            if resumed:
+                conn.exec_driver_sql(f"UPDATE {_T.name} SET parts_sent = ? WHERE id = ?", resumed)
         conn.commit()
     return owned
+
+
+_PG_MARK_STARTED = text(f"""
+UPDATE {_T.name} AS o
+SET request_started_at = coalesce(o.request_started_at, :now),
+    parts_sent = CASE WHEN v.parts > 0 THEN v.parts ELSE o.parts_sent END
+FROM unnest(CAST(:ids AS integer[]), CAST(:parts AS integer[])) AS v(id, parts)
+WHERE o.id = v.id AND o.claimed_by = :worker AND o.state = 'sending'
+RETURNING o.id
+""").bindparams(bindparam("now", type_=_T.c.request_started_at.type))  # aware only, stored as UTC
+
+
+class Outcome(NamedTuple):
+    """What one send left to write on its row (see record_outcomes); None keeps the row's own value."""
+
+    id: int
+    state: str
+    error: str
+    parts_sent: int
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    next_attempt_at: datetime | None = None
+    recipient: str | None = None
+
+
+def record_outcomes(session: Session, *, worker: str, outcomes: list[Outcome]) -> None:
+    """Write many sends' results in one statement, in `session`'s transaction; each row's lease ends.
+
+    Only rows still claimed by `worker` are written. PostgreSQL: one `UPDATE … FROM
+    json_to_recordset(:rows)` (the whole batch is one parameter: no per-row binding, one plan).
+    SQLite: the driver's executemany (one prepared statement stepped in C), the datetimes converted
+    as the column type would.
+    """
+    if not outcomes:
+        return
+    dialect = session.get_bind().dialect
+    session.flush()  # the ORM's pending writes (re-keyed bindings, identities) go first
+    if dialect.name == "postgresql":
+        iso = _memo(_isoformat)
+        rows = json.dumps([{"id": o.id, "state": o.state, "error": o.error, "parts": o.parts_sent,
+                            "sent": iso(o.sent_at), "mid": _str(o.message_id), "next": iso(o.next_attempt_at),
+                            "addr": o.recipient} for o in outcomes], ensure_ascii=False)
+        session.execute(_PG_RECORD, {"rows": rows, "worker": worker})
+        return
+    when = _memo(_T.c.sent_at.type.bind_processor(dialect) or (lambda d: d))
+    session.connection().exec_driver_sql(_SQLITE_RECORD, [
+        (o.state, o.error, o.parts_sent, when(o.sent_at), _str(o.message_id), when(o.next_attempt_at), o.recipient,
+         o.id, worker) for o in outcomes])
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _isoformat(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; pass a tz-aware one")
+    return value.isoformat()
+
+
+def _memo(convert: Callable):
+    """`convert` applied once per distinct value (a batch shares one `now`); None stays None."""
+    seen: dict = {}
+
+    def once(value):
+        if value is None:
+            return None
+        out = seen.get(value)
+        if out is None:
+            out = seen[value] = convert(value)
+        return out
+
+    return once
+
+
+_PG_RECORD = text(f"""
+UPDATE {_T.name} AS o
+SET state = v.state, error = v.error, parts_sent = v.parts, sent_at = v.sent, message_id = v.mid,
+    next_attempt_at = coalesce(v.next, o.next_attempt_at), recipient = coalesce(v.addr, o.recipient),
+    lease_until = NULL
+FROM json_to_recordset(CAST(:rows AS json))
+     AS v(id integer, state varchar, error varchar, parts integer, sent timestamptz, mid varchar, next timestamptz,
+          addr varchar)
+WHERE o.id = v.id AND o.claimed_by = :worker
+""")
+_SQLITE_RECORD = (f"UPDATE {_T.name} SET state = ?, error = ?, parts_sent = ?, sent_at = ?, message_id = ?, "
+                  "next_attempt_at = coalesce(?, next_attempt_at), recipient = coalesce(?, recipient), "
+                  "lease_until = NULL WHERE id = ? AND claimed_by = ?")
 
 
 def renew_leases(engine: Engine, *, worker: str, lease_until: datetime) -> int:
