@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.notify import from_payload
 from bot.plan.model import ParsedPlan
 from bot.reminders.policy import Reminder
-from bot.reminders.views import load_task_views, unit_ids
+from bot.reminders.views import load_task_views, supervisors_of
 from bot.render import task_text
 from bot.services.importer import apply_plan
 from bot.services.leaders import ensure_leader
@@ -42,7 +42,7 @@ def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) 
             _reach_everyone(session, settings, t0)
             units = {u.id: u.name for u in session.exec(select(Unit)).all()}
             texts = {d.id: d.label or d.text for d in session.exec(select(Deadline)).all()}
-            supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
+            supervisors = supervisors_of(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
             digest_at = time(settings.reminders.weekly_digest_hour)
             day = start
             while day <= end:

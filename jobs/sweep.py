@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
 from bot.reminders import schedule
 from bot.reminders.policy import Reminder, TaskView, effective_deadlines, reminders_on
-from bot.reminders.views import load_views_of, unit_ids
+from bot.reminders.views import load_views_of, supervisors_of
 from bot.render import reminder_text
 from bot.services.buttons import signing_key
 from bot.services.groups import fan_out
@@ -103,7 +103,7 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     state = session.get(JobState, LAST_DAY)
     last = date.fromisoformat(state.value) if state else None
     days = days_to_sweep(last, today, calendar)
-    supervisors = unit_ids(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
+    supervisors = supervisors_of(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
     result = SweepResult(day=today, missed_days=[d for d in days if d != today])
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     routes = recipients_by_unit(session=session, settings=settings, units=units)

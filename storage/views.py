@@ -99,6 +99,14 @@ def snoozes_of(*, session: Session, now: datetime, task_ids: Sequence[int] | Non
     return list(session.exec(stmt).all())
 
 
+def units_named_with_office(*, session: Session, names: Sequence[str]) -> dict[int, int | None]:
+    """Unit id → office id, for the units (any kind) with these names."""
+    if not names:
+        return {}
+    stmt = select(Unit.id, Unit.office_id).where(col(Unit.name).in_(list(names))).order_by(Unit.id)
+    return dict(session.execute(stmt).all())
+
+
 def unit_ids_named(*, session: Session, names: Sequence[str]) -> list[int]:
     if not names:
         return []

@@ -15,7 +15,7 @@ from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
 from jobs.sweep import sweep_due
 from storage.db import MIGRATIONS, make_engine, open_store, session_scope
-from storage.models import Outbox, Plan, StatusReport, Unit
+from storage.models import Office, Outbox, Plan, StatusReport, Task, Unit
 from tests.test_tg_e2e import SAFETY, World
 
 # Plans written for these tests in the genre of a county bureau's documents (not taken from any archive).
@@ -288,3 +288,29 @@ def test_reminders_name_the_plan_when_the_office_runs_several(memory_engine, see
         sweep_due(session=s, now=now, settings=Settings(), calendar=WorkCalendar())
         texts = [r.payload for r in s.exec(select(Outbox).where(Outbox.recipient == "telegram:77")).all()]
     assert any("安全生产第2项" in t for t in texts), texts
+
+
+def test_escalations_reach_the_tasks_own_office_supervisor(engine):
+    from bot.config import Settings
+    from bot.services.binding import bind_directly
+    from bot.services.offices import add_office
+    from tests.helpers import at
+
+    plan_text = "{office}2021年工作要点\n一、综合\n1.完成年度自查。8月2日前完成。（责任股室：办公室，配合：督导室）\n"
+    now = at(2021, 7, 1)
+    with session_scope(engine) as s:
+        for name in ("县教育局", "县卫健委"):
+            office = add_office(session=s, name=name, parent=None, now=now)
+            apply_plan(session=s, parsed=planfile.parse_upload(plan_text.format(office=name).encode(), "p.txt"),
+                       now=now, office_id=office.id)
+            for unit in ("办公室", "督导室"):
+                bind_directly(session=s, unit_name=unit, platform="console", address=f"{name}{unit}", now=now,
+                              actor="t", office_id=office.id)
+    with session_scope(engine) as s:  # 8月9日: five working days late in both offices
+        sweep_due(session=s, now=at(2021, 8, 9), settings=Settings(), calendar=WorkCalendar())
+    with session_scope(engine) as s:
+        escalations = sorted((o.recipient, o.task_id) for o in s.exec(select(Outbox)).all() if o.kind == "escalation")
+        offices_of = {t.id: p.office_id for t, p in s.exec(select(Task, Plan).join(Plan)).all()}
+        names = {o.id: o.name for o in s.exec(select(Office)).all()}
+    assert len(escalations) == 2
+    assert all(recipient == f"console:{names[offices_of[task]]}督导室" for recipient, task in escalations)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -50,6 +50,7 @@ class TaskView:
     plan_id: int | None = None
     plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
     leaders: list[int] = field(default_factory=list)  # 牵头领导 (leader-kind units): hear its escalations
+    office_id: int | None = None  # whose supervisors hear its escalations (see Supervisors)
 
     def live_on(self, day: date, grace_days: int) -> bool:
         """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""
@@ -199,9 +200,25 @@ def last_overdue_day(policy: ReminderSettings) -> int | None:
     return max(nudge, policy.escalate_after * policy.escalate_max)
 
 
-def watchers(task: TaskView, supervisors: list[int]) -> list[int]:
-    """Who hears a task's escalations: the office's supervisors and leaders, then the task's own leaders."""
-    return list(dict.fromkeys([*supervisors, *task.leaders]))
+class Supervisors(tuple):
+    """The supervisors' and office-wide leaders' unit ids (as a tuple: all of them), knowing each one's office,
+    so a task's escalations reach its own office's 督导室 only. A plain list of ids means "every task's"."""
+
+    office_of: dict[int, int | None]
+
+    def __new__(cls, office_of: dict[int, int | None]) -> Supervisors:
+        self = super().__new__(cls, office_of)
+        self.office_of = dict(office_of)
+        return self
+
+    def of(self, office_id: int | None) -> list[int]:
+        return [u for u, o in self.office_of.items() if o == office_id or office_id is None or o is None]
+
+
+def watchers(task: TaskView, supervisors: Sequence[int]) -> list[int]:
+    """Who hears a task's escalations: its office's supervisors and leaders, then the task's own leaders."""
+    sup = supervisors.of(task.office_id) if isinstance(supervisors, Supervisors) else supervisors
+    return list(dict.fromkeys([*sup, *task.leaders]))
 
 
 def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder]:

@@ -134,7 +134,8 @@ def series_rows(views: list[TaskView], after: date, *, calendar: WorkCalendar, s
 # of it is set is worked out on its own (see _shape).
 _LABELS = frozenset({"id", "ref", "title", "plan_label"})
 _OWNERS = frozenset({"lead", "co", "deadlines", "snoozed"})
-_STATE = tuple(f.name for f in fields(TaskView) if f.name in {"year", "done", "last_report", "period_end", "plan_id"})
+_STATE = tuple(f.name for f in fields(TaskView)
+               if f.name in {"year", "done", "last_report", "period_end", "plan_id", "office_id"})
 _OTHER = tuple(f.name for f in fields(TaskView) if f.name not in _LABELS | _OWNERS | set(_STATE))
 _DEADLINE = tuple(f.name for f in fields(DeadlineView) if f.name != "id")
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.deadlines import Recurrence
-from bot.reminders.policy import DeadlineView, TaskView
+from bot.reminders.policy import DeadlineView, Supervisors, TaskView
 from storage import views as store
 
 
@@ -42,7 +42,7 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
          office_id) in rows:  # unpacked: a Row's attributes cost more than its items
         views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done,
                                   last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
-                                  period_end=period_end or year, plan_id=plan_id,
+                                  period_end=period_end or year, plan_id=plan_id, office_id=office_id,
                                   plan_label=short_name if plans.get(office_id, 0) > 1 else "")
     _attach(session, views, now, tz, list(views))
     return list(views.values())
@@ -56,7 +56,7 @@ def _views(session: Session, rows) -> dict[int, TaskView]:
     # Reminders name the plan where an office runs several ("安全生产第3项").
     return {
         t.id: TaskView(t.id, t.ref, t.title, year, [], [], [], period_end=end or year, plan_id=t.plan_id,
-                       plan_label=short if plans_per_office.get(office, 0) > 1 else "")
+                       office_id=office, plan_label=short if plans_per_office.get(office, 0) > 1 else "")
         for t, year, end, short, office in rows
     }
 
@@ -81,3 +81,8 @@ def _attach(session: Session, views: dict[int, TaskView], now: datetime, tz, ids
 
 def unit_ids(*, session: Session, names: list[str]) -> list[int]:
     return store.unit_ids_named(session=session, names=names)
+
+
+def supervisors_of(*, session: Session, names: list[str]) -> Supervisors:
+    """The units (and leaders) of these names in every office, each knowing its office."""
+    return Supervisors(store.units_named_with_office(session=session, names=names))
