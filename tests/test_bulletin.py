@@ -18,10 +18,11 @@ from bot.render.bulletin_docx import bulletin_docx
 from bot.services.board import board
 from bot.services.bulletin import build_bulletin, parse_period
 from bot.services.errors import UserError
+from bot.services.reports import record_report
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.db import session_scope
-from storage.models import StatusReport
+from storage.models import ReportStatus
 from tests.chat_harness import Chat
 from tests.conftest import SH
 from tests.helpers import at, load, plan, task
@@ -33,8 +34,8 @@ JUNE = parse_period("2021-06")
 def _report(s, ref: str, unit: str, status: str, when: datetime, note: str = "") -> None:
     p = repo.current_plan(session=s)
     t = repo.task_by_ref(session=s, plan_id=p.id, ref=ref)
-    s.add(StatusReport(task_id=t.id, unit_id=repo.units_by_name(session=s)[unit].id, status=status, note=note,
-                       reporter="telegram:7", created_at=when))
+    record_report(session=s, task=t, unit_id=repo.units_by_name(session=s)[unit].id, status=ReportStatus(status),
+                  percent=None, note=note, reporter="telegram:7", now=when)
 
 
 @pytest.fixture

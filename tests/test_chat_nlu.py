@@ -12,10 +12,10 @@ from sqlmodel import select
 from bot.chat.events import ChatEvent
 from bot.services import vocab as vocab_cache
 from bot.services.binding import bind_directly
-from bot.services.reports import set_deadline
+from bot.services.reports import record_report, set_deadline
 from bot.services.tasks import require_task
 from storage.db import session_scope
-from storage.models import StatusReport, Task
+from storage.models import ReportStatus, StatusReport, Task
 from tests.chat_harness import Chat
 from tests.conftest import SH
 from tests.helpers import at
@@ -152,9 +152,8 @@ def _load_state(chat: Chat, data: dict) -> None:
                              actor="t")
             if st.get("last_report"):
                 day = date.fromisoformat(st["last_report"])
-                s.add(StatusReport(task_id=task.id, unit_id=None, status=st.get("status", "note"),
-                                   reporter="t",
-                                   created_at=datetime.combine(day, time(10), SH)))
+                record_report(session=s, task=task, unit_id=None, status=ReportStatus(st.get("status", "note")),
+                              percent=None, note="", reporter="t", now=datetime.combine(day, time(10), SH))
 
 
 def _expected(item: dict) -> list[str]:

@@ -10,11 +10,12 @@ from bot.config import Settings
 from bot.notify import from_payload
 from bot.render import reminder_text
 from bot.services.binding import bind_directly
+from bot.services.reports import record_report
 from bot.workdays import WorkCalendar
 from jobs.sweep import sweep_due
 from storage import repo
 from storage.db import session_scope
-from storage.models import Outbox, StatusReport
+from storage.models import Outbox, ReportStatus
 from tests.helpers import at, load, plan, task
 
 SETTINGS = Settings()
@@ -29,8 +30,8 @@ def _report(engine, ref, unit, when, status="note"):
     with session_scope(engine) as s:
         p = repo.current_plan(session=s)
         t = repo.task_by_ref(session=s, plan_id=p.id, ref=ref)
-        s.add(StatusReport(task_id=t.id, unit_id=repo.units_by_name(session=s)[unit].id, status=status,
-                           note="配合情况", created_at=when))
+        record_report(session=s, task=t, unit_id=repo.units_by_name(session=s)[unit].id, status=ReportStatus(status),
+                      percent=None, note="配合情况", reporter="t", now=when)
 
 
 def _texts(engine, recipient):

@@ -11,10 +11,11 @@ from sqlalchemy import event
 from bot.config import Settings
 from bot.render.ledger_xlsx import ledger_xlsx
 from bot.services.ledger import build_ledger
+from bot.services.reports import record_report
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.db import session_scope
-from storage.models import StatusReport
+from storage.models import ReportStatus
 from tests.conftest import SH
 from tests.helpers import at, load, plan, task
 
@@ -25,8 +26,8 @@ def _report(s, ref: str, unit: str | None, status: str, when: datetime, percent=
     p = repo.current_plan(session=s)
     t = repo.task_by_ref(session=s, plan_id=p.id, ref=ref)
     unit_id = repo.units_by_name(session=s)[unit].id if unit else None
-    s.add(StatusReport(task_id=t.id, unit_id=unit_id, status=status, percent=percent, note=note,
-                       reporter="cli" if unit is None else "telegram:7", created_at=when))
+    record_report(session=s, task=t, unit_id=unit_id, status=ReportStatus(status), percent=percent, note=note,
+                  reporter="cli" if unit is None else "telegram:7", now=when)
 
 
 def _store(engine):

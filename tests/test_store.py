@@ -12,8 +12,9 @@ from bot.reminders.views import load_task_views
 from bot.services.errors import NotFound
 from bot.services.importer import apply_plan, diff_plan
 from bot.services.queries import task_detail, unit_overview, unit_tasks
+from bot.services.reports import record_report
 from storage.db import session_scope
-from storage.models import AuditLog, Plan, StatusReport, Task, TaskUnit, Unit
+from storage.models import AuditLog, Plan, ReportStatus, Task, TaskUnit, Unit
 from tests.conftest import SH
 
 NOW = datetime(2021, 3, 1, 9, 0, tzinfo=SH)
@@ -99,7 +100,8 @@ def test_revised_plan_diff_and_history(engine):
     with session_scope(engine) as s:
         apply_plan(session=s, parsed=parsed_plan(), now=NOW)
         task2 = s.exec(select(Task).where(Task.ref == "2")).one()
-        s.add(StatusReport(task_id=task2.id, status="in_progress", note="排查中", created_at=NOW))
+        record_report(session=s, task=task2, unit_id=None, status=ReportStatus.IN_PROGRESS, percent=None,
+                      note="排查中", reporter="t", now=NOW)
     revised = parsed_plan(**{
         "1": {"deadlines": [{"date": "2021-09-30", "text": "9月底前完成", "source": "extracted"}],
               "co": ["人事股"]},

@@ -14,15 +14,27 @@ from storage import views as store
 
 
 def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
-    """Every live task of every open plan, its state worked out from the report history (board, ledger)."""
+    """Every live task of every open plan as of `now` (board, ledger, bulletin).
+
+    The state is read off the task rows (kept current by each report), so the cost does not grow with the
+    report history; only an `as of` earlier than the newest report (a past period's bulletin) reads the
+    history, up to `now`.
+    """
     rows = store.active_tasks_with_year(session=session)
     views = _views(session, rows)
     if not views:
         return []
     _attach(session, views, now, tz, None)
+    newest = max((t.last_report_at for t, *_ in rows if t.last_report_at is not None), default=None)
+    if newest is None or newest <= now:
+        for t, *_ in rows:
+            v = views[t.id]
+            v.done = t.done
+            v.last_report = t.last_report_at.astimezone(tz).date() if t.last_report_at else None
+        return list(views.values())
     for r in store.reports_of(session=session):
         v = views.get(r.task_id)
-        if v is None:
+        if v is None or r.created_at > now:
             continue
         v.last_report = r.created_at.astimezone(tz).date()
         # Done is the lead's word (or an admin's, who reports without a unit); a co-unit finishing its part is not.
@@ -31,21 +43,32 @@ def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
     return list(views.values())
 
 
-def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, tz) -> list[TaskView]:
-    """The views of one batch of tasks (live tasks of open plans only), state read off the task rows."""
-    rows = store.task_rows(session=session, task_ids=task_ids)
-    if not rows:
-        return []
-    plans = store.open_plans_per_office(session=session)
+def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, tz,
+                  cache: dict[int, tuple | None] | None = None) -> list[TaskView]:
+    """The views of one batch of tasks (live tasks of open plans only), state read off the task rows, in plan
+    order. `cache` (kept by the caller for one sweep, which changes no task): task id → (plan, position, view),
+    or None for a task not live; tasks already in it are not read again."""
+    wanted = task_ids if cache is None else [t for t in task_ids if t not in cache]
+    rows = store.task_rows(session=session, task_ids=wanted) if wanted else []
     views = {}
-    for (task_id, plan_id, _position, ref, title, done, last_report_at, year, period_end, short_name,
-         office_id) in rows:  # unpacked: a Row's attributes cost more than its items
-        views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done,
-                                  last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
-                                  period_end=period_end or year, plan_id=plan_id, office_id=office_id,
-                                  plan_label=short_name if plans.get(office_id, 0) > 1 else "")
-    _attach(session, views, now, tz, list(views))
-    return list(views.values())
+    if rows:
+        plans = store.open_plans_per_office(session=session)
+        for (task_id, plan_id, position, ref, title, done, last_report_at, year, period_end, short_name,
+             office_id) in rows:  # unpacked: a Row's attributes cost more than its items
+            views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done,
+                                      last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
+                                      period_end=period_end or year, plan_id=plan_id, office_id=office_id,
+                                      plan_label=short_name if plans.get(office_id, 0) > 1 else "")
+            if cache is not None:
+                cache[task_id] = (plan_id, position, views[task_id])
+        _attach(session, views, now, tz, list(views))
+    if cache is None:
+        return list(views.values())
+    for t in wanted:
+        cache.setdefault(t, None)
+    got = [c for t in dict.fromkeys(task_ids) if (c := cache[t]) is not None]
+    got.sort(key=lambda c: (c[0], c[1]))  # (plan_id, position), as task_rows orders them
+    return [c[2] for c in got]
 
 
 def _views(session: Session, rows) -> dict[int, TaskView]:
