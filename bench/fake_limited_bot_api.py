@@ -22,6 +22,7 @@ class LimitedBotApi:
     def __init__(self) -> None:
         self.accepted: list[tuple[float, int, str]] = []  # (arrival, chat id, text)
         self.refused = 0
+        self.refused_at: list[tuple[float, int, str]] = []  # (arrival, chat id, text)
         self.refused_by: collections.Counter[str] = collections.Counter()
         self._overall: collections.deque[float] = collections.deque()
         self._chats: dict[int, collections.deque[float]] = collections.defaultdict(collections.deque)
@@ -58,6 +59,7 @@ class LimitedBotApi:
         wait = max(waits)
         if wait > 0:
             self.refused += 1
+            self.refused_at.append((now, chat_id, text))
             self.refused_by[("overall", "chat", "group")[waits.index(wait)]] += 1
             retry = max(1, int(wait + 0.999))
             return web.json_response({"ok": False, "error_code": 429,
@@ -75,7 +77,8 @@ class LimitedBotApi:
 
     async def stats(self, _request: web.Request) -> web.Response:
         return web.json_response({"accepted": self.accepted, "refused": self.refused,
-                                  "refused_by": dict(self.refused_by)})
+                                  "refused_by": dict(self.refused_by),
+                                  "refused_at": self.refused_at})
 
 
 def serve(port_out, stop) -> None:

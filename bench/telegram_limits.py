@@ -1,16 +1,19 @@
 """Telegram throughput under Telegram's limits (run: .venv/bin/python bench/telegram_limits.py).
 
 Real python-telegram-bot and the real dispatcher/sender against bench/fake_limited_bot_api.py (its own
-process, on 127.0.0.1), which answers 429 whenever a limit is exceeded. Prints sustained msg/s, 429s,
-lost and duplicate messages, and the busiest minute of each group. Real time, about 20 s a run.
+process, on 127.0.0.1), which answers 429 whenever a limit is exceeded. Prints sustained msg/s (first to
+last arrival), 429s, lost and duplicate messages, the busiest second overall (the fake allows 30) and the
+busiest minute of each group. Real time, about 20 s a run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import collections
 import multiprocessing as mp
+import statistics
 import sys
 import tempfile
 import time
@@ -38,7 +41,8 @@ SH = ZoneInfo("Asia/Shanghai")
 def plan(private: int, per_private: int, groups: int, per_group: int) -> list[tuple[int, str]]:
     """(chat id, text) in outbox order; a chat's messages are queued back to back (the hard case).
 
-    The groups come first: at 19 a minute their messages span most of the run.
+    The groups come first; at one a second their six messages each take five seconds, so a sender that
+    serves chats' turns first come, first served leaves them to the end of the run.
     """
     out = []
     for g in range(groups):
@@ -79,9 +83,12 @@ def analyse(data: dict, messages: list[tuple[int, str]]) -> dict:
     for t, chat, _ in accepted:
         if chat < 0:
             groups[chat].append(t)
+    # The fake refuses a 31st arrival in any second; this shows how close the run came.
+    second_max = max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
     busiest = max((sum(1 for u in ts if t <= u < t + 60) for ts in groups.values() for t in ts), default=0)
     return {"rate": rate, "refused": data["refused"], "by": data.get("refused_by", {}), "lost": len(wanted - set(texts)),
-            "duplicates": sum(c - 1 for c in texts.values()), "group_minute_max": busiest, "n": len(accepted)}
+            "duplicates": sum(c - 1 for c in texts.values()), "group_minute_max": busiest, "n": len(accepted),
+            "second_max": second_max}
 
 
 def main() -> None:
@@ -94,6 +101,7 @@ def main() -> None:
     chats = len({c for c, _ in messages})
     print(f"{len(messages)} messages to {chats} chats ({args.groups} groups), limits 30/s, 1/s per chat, 20/min per group")
     ctx = mp.get_context("spawn")
+    rates = []
     for i in range(args.repeat):
         port_q, stop = ctx.Queue(), ctx.Event()
         server = ctx.Process(target=serve, args=(port_q, stop))
@@ -106,8 +114,11 @@ def main() -> None:
         server.join(timeout=10)
         r = analyse(data, messages)
         print(f"run {i + 1}: {r['rate']:.2f} msg/s sustained ({r['rate'] / 30:.3f} of 30), 429s {r['refused']} {r['by'] or ''}, "
-              f"lost {r['lost']}, duplicates {r['duplicates']}, busiest group minute {r['group_minute_max']}/20, "
-              f"accepted {r['n']}")
+              f"lost {r['lost']}, duplicates {r['duplicates']}, busiest second {r['second_max']}/30, "
+              f"busiest group minute {r['group_minute_max']}/20, accepted {r['n']}")
+        rates.append(r["rate"])
+    print(f"sustained msg/s over {args.repeat} runs: min {min(rates):.2f}  median {statistics.median(rates):.2f}  "
+          f"(goal ≥ 29.1, 0.97 of 30)")
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ async def test_reply_refused_with_429_is_retried_not_dropped(api, bot):
 
 
 async def test_real_time_limits_space_sends_under_telegrams(api):
-    """The production limiter (aiolimiter, real clock): evenly spaced overall, 1.05 s per chat."""
+    """The production limiter (real clock): at most 30 in any second overall, 1 s apart per chat."""
     limits = TelegramLimits()
     stamps: dict[str, list[float]] = {}
 
@@ -118,6 +118,7 @@ async def test_real_time_limits_space_sends_under_telegrams(api):
 
     await asyncio.gather(*(one(f"{i}") for i in range(40)), one("7"))
     every = sorted(t for ts in stamps.values() for t in ts)
-    assert all(b - a >= 1 / 30 for a, b in zip(every, every[1:], strict=False))
-    assert stamps["7"][1] - stamps["7"][0] >= 1.05 - 0.005
+    assert len(every) == 41
+    assert max(sum(1 for u in every if t <= u < t + 1.0) for t in every) <= 30
+    assert stamps["7"][1] - stamps["7"][0] >= 1.0
     assert Recipient("telegram", "1")  # (the recipient type is unchanged)

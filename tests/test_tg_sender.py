@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from telegram import Bot
@@ -10,7 +11,7 @@ from telegram.request import HTTPXRequest
 
 from bot.notify import Button, OutboundMessage, Recipient, SendStatus
 from bot.textsplit import split, utf16_len
-from bot.tg.limits import MAX_MESSAGE, TelegramLimits
+from bot.tg.limits import MAX_MESSAGE, PER_CHAT, TelegramLimits
 from bot.tg.sender import TelegramSender
 
 # PTB's own RetryAfter.__init__ reads its deprecated int-valued `retry_after` (PTB 22.2+); the
@@ -221,9 +222,15 @@ class RecordingLimits(TelegramLimits):
         self.clock = clock
         self.granted: list[tuple[str, float]] = []
 
-    async def acquire(self, chat_id: str) -> None:
-        await super().acquire(chat_id)
-        self.granted.append((chat_id, self.clock.now))
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: str, *, ticket: int | None = None):
+        async with super().slot(chat_id, ticket=ticket) as go:
+            async def recorded() -> float:
+                at = await go()
+                self.granted.append((chat_id, self.clock.now))
+                return at
+
+            yield recorded
 
 
 async def test_per_chat_limit_holds_under_burst(api, bot, clock):
@@ -258,7 +265,7 @@ async def test_private_chat_has_no_minute_cap(clock):
     for _ in range(30):
         await limits.acquire("111")
 
-    assert clock.now == pytest.approx(29 * 1.05)  # one per 1.05 s (a margin under 1/s), no 20-a-minute cap
+    assert clock.now == pytest.approx(29 * PER_CHAT[1])  # one a second (and a hair), no 20-a-minute cap
 
 
 def test_split_keeps_every_character_and_surrogates():

@@ -39,6 +39,9 @@ class ChatService:
         self.on_outbox = on_outbox
         self.invite_link = invite_link
         self._one_at_a_time = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # The button signing key, once a committed session has read it: it is made once and never changes,
+        # so later events skip the lookup.
+        self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
                                       ask.commands()])
@@ -86,7 +89,7 @@ class ChatService:
                                       user_id=event.user_id, chat_id=event.chat_id, is_group=event.is_group,
                                       via_message_id=event.callback_message_id)
                 ctx = Ctx(session, self.settings, self.calendar, now, actor, event,
-                          buttons.signing_key(session=session, now=now))
+                          self._key or buttons.signing_key(session=session, now=now))
                 if self.invite_link is not None:
                     ctx.invite_link = self.invite_link
                 try:
@@ -94,6 +97,7 @@ class ChatService:
                         out = self._route(ctx)
                 except UserError as exc:
                     out = reply(str(exc))
+            self._key = ctx.key  # committed: the key is in the store for good
             return out, ctx.queued
         except Exception:
             log.exception("chat handler failed for %s event from %s", event.platform, event.user_id)

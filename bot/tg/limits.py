@@ -1,26 +1,33 @@
-"""Telegram's flood limits, kept with a margin so a correct run never sees a 429."""
+"""Telegram's flood limits, held exactly at Telegram's end whatever the jitter on the way."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
-from aiolimiter import AsyncLimiter
+from bot.ratelimit import Clock, Rule, Sleep, SlidingWindowLimiter, Spacing, settle_together
 
-from bot.ratelimit import Rule, SlidingWindowLimiter
+__all__ = ["LOOKAHEAD", "MAX_CAPTION", "MAX_MESSAGE", "OVERALL", "PER_CHAT", "PER_GROUP", "SPREAD", "SPREAD_BURST",
+           "Clock", "Sleep", "TelegramLimits", "is_group"]
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[object]]
-
-# Telegram's published guidance: about one message a second to one chat, 20 a minute to one group,
-# and about 30 a second overall. Going over earns a 429 with a retry_after. We stay under each with a
-# margin, so clock jitter and request bunching on the way out never reach the limit.
-PER_CHAT: Rule = (1, 1.05)
-PER_GROUP: Rule = (19, 60.0)
-# Overall: evenly spaced sends at 29.4/s put at most 30 in any second even with ~20 ms of bunching
-# between the limiter and the wire; 28/s would cost 7 % of the throughput for no gain.
-OVERALL_RATE = 29.4
+# Telegram's published guidance: about one message a second to one chat, 20 a minute to one group, and
+# about 30 a second overall; going over earns a 429 with a retry_after. Each is a sliding window in
+# which a request counts from when it leaves until its answer is back (see bot.ratelimit): it reached
+# Telegram in between, so the windows hold at Telegram's end exactly, with no margin in count or time
+# for jitter. The milliseconds on top only cover clock rounding (the overall one's cost throughput).
+PER_CHAT: Rule = (1, 1.005)
+PER_GROUP: Rule = (20, 60.5)
+OVERALL: Rule = (30, 1.002)
+# Departures are also spread out (one per 1/30 s, at most SPREAD_BURST back to back): a window's whole
+# count leaving at once would queue on both sides and lengthen every round trip, i.e. every slot's cycle.
+SPREAD = 1 / 30
+SPREAD_BURST = 3
+# A slot is granted this long before it is free, so the work between grant and request (committing
+# "request started") overlaps the wait rather than adding to every slot's cycle.
+LOOKAHEAD = 0.1
 # Telegram counts message length in UTF-16 code units; 4096 is the documented maximum.
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
@@ -34,29 +41,54 @@ def is_group(chat_id: str) -> bool:
 class TelegramLimits:
     """Wait until a send to one chat fits every Telegram limit that applies to it.
 
-    The overall limit is aiolimiter's leaky bucket (the one python-telegram-bot's AIORateLimiter uses),
-    with a capacity of one so sends are evenly spaced: a larger bucket would release a burst on top of
-    the steady rate, and Telegram counts any one second. The per-chat and per-group limits are not
-    buckets, on purpose: a bucket counts when a permit is taken, Telegram counts when the message
-    arrives. A permit taken before a long wait for the overall slot would let two messages to one chat
-    arrive together, so those rules hold each chat until its overall slot comes and count the send from
-    then (SlidingWindowLimiter's `then`). With an injected clock (tests) the overall spacing runs on the
-    same sliding window, because aiolimiter reads the event loop's own clock.
+    Why not aiolimiter (python-telegram-bot's AIORateLimiter): a leaky bucket counts when a permit is
+    taken, Telegram counts when the request arrives. Between the two lie the dispatcher's commit of
+    "request started", our event loop, the network and Telegram's own queue, none of fixed length, so
+    permits taken evenly arrived in bunches and runs saw 429s; and a bucket of capacity one (even
+    spacing) loses every moment its waiter wakes late, which cost a fifth of the throughput.
     """
 
-    def __init__(self, *, clock: Clock | None = None, sleep: Sleep | None = None,
-                 overall_rate: float = OVERALL_RATE) -> None:
-        real = clock in (None, time.monotonic) and sleep in (None, asyncio.sleep)
-        clock, sleep = clock or time.monotonic, sleep or asyncio.sleep
-        self._private = SlidingWindowLimiter([PER_CHAT], clock=clock, sleep=sleep)
-        self._group = SlidingWindowLimiter([PER_CHAT, PER_GROUP], clock=clock, sleep=sleep)
-        if real:
-            bucket = AsyncLimiter(1, 1 / overall_rate)
-            self._overall: Callable[[], Awaitable[object]] = bucket.acquire
-        else:
-            spaced = SlidingWindowLimiter([(1, 1 / overall_rate)], clock=clock, sleep=sleep)
-            self._overall = lambda: spaced.acquire("*")
+    def __init__(self, *, clock: Clock | None = None, sleep: Sleep | None = None, overall: Rule = OVERALL,
+                 lookahead: float = LOOKAHEAD) -> None:
+        self._clock, self._sleep = clock or time.monotonic, sleep or asyncio.sleep
+        timing = {"clock": self._clock, "sleep": self._sleep}
+        self._private = SlidingWindowLimiter([PER_CHAT], **timing)
+        self._group = SlidingWindowLimiter([PER_CHAT, PER_GROUP], **timing)
+        self._overall = SlidingWindowLimiter([overall], **timing)
+        self._spread = Spacing(SPREAD, burst=SPREAD_BURST, **timing)
+        self._lookahead = lookahead
+        self._tickets = itertools.count()
 
-    async def acquire(self, chat_id: str) -> None:
-        """Wait for `chat_id`'s turn, then for the overall slot; the chat's clock starts at the latter."""
-        await (self._group if is_group(chat_id) else self._private).acquire(chat_id, then=self._overall)
+    def ticket(self) -> int:
+        """A place in line: a slot asked for with an earlier ticket is served first once its chat may send."""
+        return next(self._tickets)
+
+    @asynccontextmanager
+    async def slot(self, chat_id: str, *, ticket: int | None = None) -> AsyncIterator[Callable[[], Awaitable[float]]]:
+        """Reserve `chat_id`'s next request (its own turn first, then the overall one); yield `go`.
+
+        Await `go()` right before the request leaves, and make the request inside the block: it counts
+        until the block ends. Leaving the block without `go()` gives the slot back. A chat's requests are
+        served by `ticket` (default: a new one). Among chats whose turn has come, the overall turn goes
+        to the one with the most requests still queued (at one a second it takes longest to drain, so a
+        group's sixth message is not left to the end of a broadcast), then to the earliest ticket.
+        """
+        ticket = self.ticket() if ticket is None else ticket
+        chats = self._group if is_group(chat_id) else self._private
+        ahead = self._lookahead
+
+        def rank() -> tuple[int, int]:
+            return (-chats.queued(chat_id), ticket)
+
+        async with (chats.reserve(chat_id, lookahead=ahead, order=ticket) as mine,
+                    self._overall.reserve("*", lookahead=ahead, order=rank) as everyone,
+                    self._spread.reserve(lookahead=ahead, order=ticket) as spread):
+            async def go() -> float:
+                return await settle_together([mine, everyone, spread], clock=self._clock, sleep=self._sleep)
+
+            yield go
+
+    async def acquire(self, chat_id: str) -> float:
+        """Wait for `chat_id`'s turn for a request that is over at once (counted now)."""
+        async with self.slot(chat_id) as go:
+            return await go()

@@ -99,6 +99,7 @@ class TelegramSender:
         progress = progress or Progress()
         progress.rewind()
         steps = self._plan(message)
+        ticket = self._limits.ticket()  # every part keeps the message's place in line
         last_id: str | None = None
         for index, step in enumerate(steps):
             if progress.skip(index):
@@ -106,7 +107,7 @@ class TelegramSender:
             attempts = 0
             while True:
                 try:
-                    last_id = await self._run(chat_id, step, progress, index) or last_id
+                    last_id = await self._run(chat_id, step, progress, index, ticket) or last_id
                     progress.sent(index)
                     break
                 except TelegramError as err:
@@ -144,16 +145,28 @@ class TelegramSender:
         steps[0]["edit_id"] = message.edit_message_id
         return steps
 
-    async def _run(self, chat_id: str, step: dict, progress: Progress, index: int) -> str | None:
-        """Wait for the limits, make one API call, and return the message id it produced."""
+    async def _run(self, chat_id: str, step: dict, progress: Progress, index: int, ticket: int) -> str | None:
+        """Wait for the limits, make one API call, and return the message id it produced.
+
+        The slot is reserved a little ahead, "request started" is recorded while its last moments run
+        out, and `go` lets the request leave; the limits count it from then until its answer is back.
+        """
         while True:
             pause = self._pause_until - self._clock()
             if pause > 0:
                 await self._sleep(pause)
-            await self._limits.acquire(chat_id)
-            if self._pause_until <= self._clock():
-                break  # no flood pause began while this one waited for its slot
-        await progress.starting(index)
+            async with self._limits.slot(chat_id, ticket=ticket) as go:
+                if self._pause_until > self._clock():
+                    continue  # a flood pause began while this one waited for its slot: give it back
+                await progress.starting(index)
+                pause = self._pause_until - self._clock()
+                if pause > 0:
+                    await self._sleep(pause)
+                await go()
+                return await self._call(chat_id, step)
+
+    async def _call(self, chat_id: str, step: dict) -> str | None:
+        """Make the API call for `step` now; return the message id it produced."""
         markup = step.get("markup")
         reply = None
         if step.get("reply_to"):
