@@ -34,7 +34,8 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         kwargs: dict = {"connect_args": {"check_same_thread": False}}
-        if url in ("sqlite://", "sqlite:///:memory:"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if memory:
             kwargs["poolclass"] = StaticPool  # one shared in-memory database
         engine = create_engine(url, **kwargs)
 
@@ -43,6 +44,10 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=5000")
+            if not memory:
+                # Readers (chat answers) and the writer (sweep, dispatch) no longer block each other; commits stay
+                # fully synchronous, so "request started" is on disk before a send.
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
         return engine

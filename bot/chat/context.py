@@ -38,6 +38,7 @@ class Ctx:
     invite_link: Callable[[str], str | None] = _no_link  # a channel's deep link for an invite code
     queued: int = 0
     notes: list[str] = field(default_factory=list)
+    _memo: dict = field(default_factory=dict, repr=False)  # office and plan, asked many times per event
 
     @property
     def today(self):
@@ -48,14 +49,18 @@ class Ctx:
         """The office this chat works for: its unit's, else the store's only office (None: every office)."""
         if self.actor.unit is not None:
             return self.actor.unit.office_id
-        offices = repo.offices(session=self.session)
-        return offices[0].id if len(offices) == 1 else None
+        if "office" not in self._memo:
+            found = repo.offices(session=self.session)
+            self._memo["office"] = found[0].id if len(found) == 1 else None
+        return self._memo["office"]
 
     @property
     def plan(self) -> Plan | None:
         """The plan a bare "第12项" means here: the one this chat last used, else the office's main plan."""
-        return offices.chat_current_plan(session=self.session, office_id=self.office_id,
-                                         platform=self.event.platform, address=self.event.chat_id)
+        if "plan" not in self._memo:
+            self._memo["plan"] = offices.chat_current_plan(session=self.session, office_id=self.office_id,
+                                                           platform=self.event.platform, address=self.event.chat_id)
+        return self._memo["plan"]
 
     def task(self, ref: str) -> Task:
         """The task `ref` names in this chat ("12", "安全生产第3项"); naming a plan makes it the chat's plan."""
@@ -64,6 +69,7 @@ class Ctx:
         if split_plan_ref(ref)[0]:
             offices.remember_chat_plan(session=self.session, platform=self.event.platform,
                                        address=self.event.chat_id, plan=plan, now=self.now)
+            self._memo["plan"] = plan
         return task
 
     def take_task(self, args: list[str]) -> tuple[Task, list[str]]:
