@@ -525,3 +525,16 @@ def unsweep_unit(*, session: Session, unit_id: int) -> None:
     """Forget that today's sweeps covered this unit's series: a chat bound mid-day gets what the unit is owed
     today at the next sweep (the outbox key keeps anything already written from going twice)."""
     session.execute(update(ReminderSeries).where(ReminderSeries.unit_id == unit_id).values(swept_on=None))
+
+
+def owner_names_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """Task id → (lead unit names, co unit names) in listing order, for these tasks, in one query."""
+    if not task_ids:
+        return {}
+    stmt = (select(TaskUnit.task_id, TaskUnit.role, Unit.name).join(Unit, col(Unit.id) == TaskUnit.unit_id)
+            .where(col(TaskUnit.task_id).in_(list(task_ids)), col(TaskUnit.role).in_(["lead", "co"]))
+            .order_by(TaskUnit.task_id, TaskUnit.position))
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for task_id, role, name in session.exec(stmt).all():
+        out.setdefault(task_id, ([], []))[0 if role == "lead" else 1].append(name)
+    return out

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session
 
-from bot.services.tasks import TaskRecord, owners, require_plan, require_task, task_record
+from bot.services.tasks import TaskRecord, require_plan, require_task, task_record
 from bot.services.units import require_unit
 from storage import repo
 
@@ -70,9 +70,11 @@ def unit_overview(*, session: Session, office_id: int | None = None) -> list[Uni
     return rows
 
 
-def _brief(session: Session, task, role: str | None = None, plans: dict[int, str] | None = None) -> TaskBrief:
-    lead, co = owners(session=session, task_id=task.id)
-    return TaskBrief(task.ref, task.title, lead, co, role, (plans or {}).get(task.plan_id, ""))
+def _briefs(session: Session, rows: list[tuple], plans: dict[int, str] | None = None) -> list[TaskBrief]:
+    """(task, role) rows as briefs, their owners read in one query (not one per task)."""
+    names = repo.owner_names_of_tasks(session=session, task_ids=[t.id for t, _ in rows])
+    return [TaskBrief(t.ref, t.title, *names.get(t.id, ([], [])), role, (plans or {}).get(t.plan_id, ""))
+            for t, role in rows]
 
 
 def _plan_names(session: Session, office_id: int | None) -> dict[int, str]:
@@ -86,11 +88,12 @@ def unit_tasks(*, session: Session, unit: str | None, role: str | None = None,
     """Tasks of one unit across its office's open plans (lead and co, or one role), or every task of the main plan."""
     if unit is None:
         plan = require_plan(session=session, office_id=office_id)
-        return UnitTasks(None, role, [_brief(session, t) for t in repo.active_tasks(session=session, plan_id=plan.id)])
+        return UnitTasks(None, role, _briefs(session, [(t, None) for t in repo.active_tasks(session=session,
+                                                                                           plan_id=plan.id)]))
     found = require_unit(session=session, name=unit, aliases=aliases, office_id=office_id)
     rows = repo.tasks_for_unit(session=session, unit_id=found.id, role=role)
     plans = _plan_names(session, found.office_id)
-    return UnitTasks(found.name, role, [_brief(session, t, r, plans) for t, r in rows],
+    return UnitTasks(found.name, role, _briefs(session, rows, plans),
                      repo.aliases_of(session=session, unit_id=found.id))
 
 
