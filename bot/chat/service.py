@@ -134,9 +134,7 @@ class ChatService:
         text = (event.text or "").strip()
         if not text:
             return []
-        intent = parse(text)
-        if not intent.slash:  # plain words are read by the language layer (bot.chat.ask), not matched here
-            intent = Intent("unknown", [text])
+        intent = parse(text)  # plain words come back "unknown": the language layer (bot.chat.ask) reads them
         command = self.commands.get(intent.name)
         if intent.slash and command is None:
             return reply(chat_text.unknown_command(intent.name)) if bound or not event.is_group else []
