@@ -14,7 +14,17 @@ _KEYWORD = re.compile(
 )
 _SITE_YEAR = re.compile(r"^(19|20)\d{2}(?=[^\d年\-—至到~～])")  # "2022县委…": a content farm's prefix
 _YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
-_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—–~～至到]\s*(?:19|20)?\d{2,4}\s*年")
+_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—–~～至到]\s*((?:19|20)?\d{2,4})\s*年")
+
+
+def title_span(title: str) -> tuple[int, int] | None:
+    """(first year, last year) of a period a title states ("2016—2018年", "2021-23年"), or None."""
+    m = _SPAN.search(title)
+    if not m:
+        return None
+    start, end = int(m.group(1)), m.group(2)
+    end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end[-2:])
+    return (start, end_year) if start <= end_year <= start + 10 else None
 
 
 def _is_body(line: str) -> bool:

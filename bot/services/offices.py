@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.plan.year import title_span
 from bot.reminders.schedule import reschedule
 from bot.services.errors import NotFound, UserError
 from storage import repo
@@ -83,13 +84,7 @@ def add_office(*, session: Session, name: str, parent: str | None, now: datetime
 
 def period_of(title: str, year: int) -> tuple[int, int]:
     """(first year, last year) of a plan from its title: "2016—2018年" is a span, else the plan year."""
-    m = re.search(r"((?:20|19)\d{2})\s*[-—–至到~]\s*((?:20|19)?\d{2,4})\s*年", title)
-    if m:
-        start, end = int(m.group(1)), m.group(2)
-        end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end[-2:])
-        if start <= end_year <= start + 10:
-            return start, end_year
-    return year, year
+    return title_span(title) or (year, year)
 
 
 def short_name_of(title: str) -> str:
