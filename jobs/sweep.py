@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
@@ -19,7 +19,7 @@ from bot.services.groups import fan_out
 from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
 from storage import repo
 from storage import views as store
-from storage.models import ChatIdentity, Deadline, JobState, OutboxState, Unit
+from storage.models import ChatIdentity, JobState, OutboxState, Unit
 from storage.outbox import insert_new, outbox_key
 
 LAST_DAY = "sweep.last_day"
@@ -136,7 +136,9 @@ def due_batches(*, session: Session, now: datetime, days: list[date], calendar: 
     monday = schedule.week_start(today)
     until = monday + timedelta(days=6)
     kw = {"calendar": calendar, "settings": settings, "supervisors": supervisors}
-    schedule.resolve_stale(session=session, after=min(days[0], monday), now=now, **kw)
+    shared = schedule.Shared()  # what the batches share: a shape met in one is not worked out again
+    loaded: dict = {}  # the views read this sweep (it changes no task): a task due to several batches is read once
+    schedule.resolve_stale(session=session, after=min(days[0], monday), now=now, cache=loaded, **kw)
     grace = settings.reminders.ended_plan_grace_days
     by_unit: dict[int, set[int]] = {}
     fresh: set[int] = set()  # units with a series not yet swept today
@@ -147,14 +149,17 @@ def due_batches(*, session: Session, now: datetime, days: list[date], calendar: 
     groups = _unit_batches([(u, len(by_unit[u])) for u in sorted(fresh)], batch_rows)
     for n, group in enumerate(groups, 1):
         task_ids = sorted({t for u in group for t in by_unit[u]})
-        tasks = [t for t in load_views_of(session=session, task_ids=task_ids, now=now, tz=settings.app.tz)
+        tasks = [t for t in load_views_of(session=session, task_ids=task_ids, now=now, tz=settings.app.tz,
+                                            cache=loaded)
                  if t.live_on(today, grace)]
-        memo, worked = schedule.work_out(tasks, schedule.week_start(days[0]), until, units=set(group), **kw)
+        memo, worked = schedule.work_out(tasks, schedule.week_start(days[0]), until, units=set(group), shared=shared,
+                                           **kw)
         per_day = {d: [r for r in reminders_on(tasks, d, calendar=calendar, policy=settings.reminders,
                                                supervisors=supervisors, memo=memo) if r.unit_id in group]
                    for d in days}
         yield tasks, coalesce(per_day)
-        rows = schedule.series_rows(tasks, monday, units=set(group), swept_on=today, worked=worked, **kw)
+        rows = schedule.series_rows(tasks, monday, units=set(group), swept_on=today, worked=worked,
+                                     shared=shared, **kw)
         store.replace_series(session=session, task_ids=task_ids, rows=rows, unit_ids=group)
         if n < len(groups):
             session.commit()  # one transaction per batch; the last commits with the caller's (the sweep's mark)
@@ -213,13 +218,7 @@ def _deadline_texts(session: Session, reminders: list[Reminder]) -> dict[int, st
     ids = {r.deadline_id for r in reminders if r.deadline_id} | {
         i.deadline_id for r in reminders for i in r.items if i.deadline_id
     }
-    out: dict[int, str] = {}
-    wanted = sorted(ids)
-    for i in range(0, len(wanted), store.CHUNK):  # a batch's deadlines; chunked for a unit with very many
-        chunk = wanted[i:i + store.CHUNK]
-        stmt = select(Deadline.id, Deadline.label, Deadline.text).where(col(Deadline.id).in_(chunk))
-        out.update({d.id: d.label or d.text for d in session.execute(stmt).all()})
-    return out
+    return store.deadline_texts(session=session, deadline_ids=sorted(ids)) if ids else {}
 
 
 def co_feeds(*, session: Session, reminders: list[Reminder], views: dict[int, TaskView],

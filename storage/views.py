@@ -37,7 +37,15 @@ def task_rows(*, session: Session, task_ids: Sequence[int]) -> list:
                    Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
             .join(Plan, col(Plan.id) == Task.plan_id)
             .where(_among(session, col(Task.id), task_ids), *LIVE))
-    return sorted(session.execute(stmt).all(), key=itemgetter(1, 2))  # (plan_id, position)
+    return sorted(_core_rows(session, stmt), key=itemgetter(1, 2))  # (plan_id, position)
+
+
+def _core_rows(session: Session, stmt) -> list:
+    """`session.execute(stmt).all()` for a select of columns, on the session's connection: the same rows (the
+    same autoflush first) without the ORM's result layer, which cost more than the query on a batch."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt).all()
 
 
 def open_plans_per_office(*, session: Session) -> dict[int | None, int]:
@@ -68,7 +76,7 @@ def roles_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list
     """Owners of `task_ids` (one batch), or of every live task when None: (task, unit, role, position)."""
     stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
             .where(_among(session, col(TaskUnit.task_id), task_ids)))
-    return sorted(session.execute(stmt).all(), key=itemgetter(3))  # position
+    return sorted(_core_rows(session, stmt), key=itemgetter(3))  # position
 
 
 def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
@@ -82,7 +90,13 @@ def deadlines_of(*, session: Session, task_ids: Sequence[int] | None = None) -> 
     stmt = select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
                   Deadline.recurrence, Deadline.certain, Deadline.confirmed).where(
         _among(session, col(Deadline.task_id), task_ids), Deadline.active)
-    return list(session.execute(stmt).all())
+    return _core_rows(session, stmt)
+
+
+def deadline_texts(*, session: Session, deadline_ids: Sequence[int]) -> dict[int, str]:
+    """Deadline id → its label, or its text where it has none (the ids in one bound value)."""
+    stmt = select(Deadline.id, Deadline.label, Deadline.text).where(_among(session, col(Deadline.id), deadline_ids))
+    return {i: label or text_ for i, label, text_ in session.execute(stmt).all()}
 
 
 def reports_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list[StatusReport]:
@@ -148,7 +162,35 @@ def replace_series(*, session: Session, task_ids: Sequence[int], rows: list[dict
         where.append(_among(session, _S.c.unit_id, unit_ids))
     session.execute(delete(_S).where(*where))
     if rows:
+        _insert_series(session, rows)
+
+
+_SERIES_COLS = ("task_id", "deadline_id", "unit_id", "role", "kind", "next_due", "swept_on")
+
+
+def _insert_series(session: Session, rows: list[dict]) -> None:
+    """Insert these series rows through the driver on the session's connection (its transaction): COPY on
+    PostgreSQL (psycopg 3; an executemany is a round trip a row), executemany on SQLite with the dates as ISO
+    text, as SQLAlchemy's Date stores them. SQLAlchemy's per-row parameter handling cost more than the insert."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    if (dialect, conn.dialect.driver) not in (("sqlite", "pysqlite"), ("postgresql", "psycopg")):
         session.execute(insert(_S), rows)
+        return
+    get = itemgetter(*_SERIES_COLS)
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        if dialect == "postgresql":
+            with cur.copy(f"COPY {_S.name} ({', '.join(_SERIES_COLS)}) FROM STDIN") as copy:
+                for r in map(get, rows):
+                    copy.write_row(r)
+            return
+        iso = date.isoformat
+        params = [(*r[:5], r[5] and iso(r[5]), r[6] and iso(r[6])) for r in map(get, rows)]
+        cur.executemany(f"INSERT INTO {_S.name} ({', '.join(_SERIES_COLS)}) VALUES "
+                        f"({', '.join('?' * len(_SERIES_COLS))})", params)
+    finally:
+        cur.close()
 
 
 def due_window(*, session: Session, until: date, today: date) -> list:

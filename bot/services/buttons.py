@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import secrets
 from datetime import datetime
@@ -43,9 +42,18 @@ def signing_key(*, session: Session, now: datetime) -> bytes:
     return bytes.fromhex(state.value)
 
 
+_keyed: tuple = (None, None)  # (key, an HMAC-SHA256 keyed with it): the key's pads are worked out once, not per button
+
+
 def _sig(key: bytes, body: str) -> str:
     # 10 hex chars keep Telegram's 64-byte callback_data limit comfortable; guessing one is 1 in 2^40.
-    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:10]
+    global _keyed
+    keyed = _keyed  # one read: a thread swapping the pair in cannot hand this one another key's HMAC
+    if keyed[0] != key:
+        keyed = _keyed = (key, hmac.new(key, digestmod="sha256"))
+    h = keyed[1].copy()  # the same digest as hmac.new(key, body, sha256)
+    h.update(body.encode())
+    return h.hexdigest()[:10]
 
 
 def sign(key: bytes, action: Action, task_id: int | str, arg: str = "") -> str:
