@@ -154,3 +154,34 @@ async def test_chat_answers_what_a_leader_is_named_on(memory_engine):
     assert "张副局长牵头领导的任务（2项）" in answer and "第1项" in answer and "第3项" in answer
     assert "张副局长" not in await chat.say("有哪些单位")
     assert "牵头领导：张副局长" in await chat.say("/task 1")
+
+
+def test_console_binds_to_a_leader_the_plan_named_and_shows_the_escalation(tmp_path):
+    import asyncio
+    import io
+
+    from bot.console.channel import ConsoleSender
+
+    settings = Settings(database={"url": f"sqlite:///{tmp_path / 'duban.db'}"}, app={"load_sample_plan": False})
+    console = ConsoleSender(io.StringIO())
+    service = App(settings, clock=lambda: at(2021, 8, 9, 9, 30), extra_senders=[console])  # 5 working days late
+    _import(service.engine)
+
+    async def run() -> list[str]:
+        got = await service.chat.handle(_console_event("/bind 张副局长"))
+        service.sweep()
+        await service.dispatch()
+        return [m.text for m in got]
+
+    try:
+        answer = asyncio.run(run())
+    finally:
+        asyncio.run(service.stop())
+    assert "已将 console:console 绑定到张副局长" in answer[0]
+    assert "【督办升级】第1项" in console.out.getvalue()
+
+
+def _console_event(text: str):
+    from bot.chat.events import ChatEvent
+
+    return ChatEvent(platform="console", chat_id="console", user_id="console", text=text, is_group=False)

@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import Recipient
-from bot.services.leaders import ensure_leader
+from bot.services.errors import NotFound
+from bot.services.leaders import ensure_leader, leader_name
 from bot.services.units import require_unit
 from storage import repo
-from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Person, Unit
+from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Person, Unit, UnitKind
 
 INVITE_TTL = timedelta(days=7)
 MAX_FAILURES = 5  # wrong codes per person …
@@ -135,7 +136,15 @@ def bind_directly(*, session: Session, unit_name: str, platform: str, address: s
     if leader:
         unit = ensure_leader(session=session, office_id=office_id, name=unit_name, now=now)
     else:
-        unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
+        try:
+            unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
+        except NotFound:
+            # A leader the plan (or an admin) named binds the same way: "/bind 张副局长" in the console.
+            leaders = [u for u in repo.units_of_kind(session=session, office_id=office_id, kind=UnitKind.LEADER)
+                       if u.name == leader_name(unit_name)]
+            if len(leaders) != 1:
+                raise
+            unit = leaders[0]
     ident = repo.identity_at(session=session, platform=platform, address=address)
     if ident is None:
         ident = ChatIdentity(platform=platform, address=address, user_id=address, created_at=now)
