@@ -53,7 +53,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     names = {u.id: u.name for u in units.values()}
     week = week_key(today)
     rows: dict[str, dict] = {}
-    owners = repo.owners_of_tasks(session=session, task_ids=[t.task_id for t in lights])
+    owners = repo.units_of_tasks(session=session, task_ids=[t.task_id for t in lights])
     horizon = today + timedelta(days=HORIZON_DAYS)
     fresh = settings.reminders.report_fresh_days
     for unit_id, recipients in routes.items():
@@ -74,30 +74,25 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     since = now - timedelta(days=7)
     changed = repo.reports_since(session=session, since=since)
     titles = {t.task_id: (plans[plan_of[t.task_id]].short_name or plans[plan_of[t.task_id]].title) for t in lights}
-    pictures = {}  # office id → its picture: a 督导室 sees its own office's plans
-    for unit_id in watchers:
+
+    def picture(unit_id: int, mine: list[TaskLight], leader: str = "") -> None:
+        """Queue the lights of `mine` (and the week's reports on them) to one watcher or leader."""
+        ids = {t.task_id for t in mine}
+        if mine and routes.get(unit_id):
+            message = digest_text.leaders_week(today, mine, names, owners, [r for r in changed if r.task_id in ids],
+                                               plans=titles, leader=leader)
+            _queue(rows, routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week, now=now)
+
+    for unit_id in watchers:  # a 督导室 sees its own office's plans
         office = units[unit_id].office_id
-        if office not in pictures:
-            mine = [t for t in lights if plans[plan_of[t.task_id]].office_id == office]
-            ids = {t.task_id for t in mine}
-            pictures[office] = mine and digest_text.leaders_week(
-                today, mine, names, owners, [r for r in changed if r.task_id in ids], plans=titles)
-        if pictures[office]:
-            _queue(rows, routes.get(unit_id, []), pictures[office], unit_id=unit_id,
-                   topic="weekly-lights", week=week, now=now)
+        picture(unit_id, [t for t in lights if plans[plan_of[t.task_id]].office_id == office])
     led: dict[int, list[TaskLight]] = {}
-    for task_id, leaders in repo.leaders_of_tasks(session=session, task_ids=[t.task_id for t in lights]).items():
-        for leader in leaders - watchers:
-            led.setdefault(leader, []).append(task_id)
     by_task = {t.task_id: t for t in lights}
-    for leader, task_ids in led.items():
-        if not routes.get(leader):
-            continue
-        ids = set(task_ids)
-        mine = [by_task[i] for i in task_ids]
-        message = digest_text.leaders_week(today, mine, names, owners, [r for r in changed if r.task_id in ids],
-                                           plans=titles, leader=names[leader])
-        _queue(rows, routes[leader], message, unit_id=leader, topic="weekly-lights", week=week, now=now)
+    for task_id, leaders in repo.units_of_tasks(session=session, task_ids=list(by_task), roles=("leader",)).items():
+        for leader in leaders - watchers:
+            led.setdefault(leader, []).append(by_task[task_id])
+    for leader, mine in led.items():
+        picture(leader, mine, leader=names[leader])
     return insert_new(session=session, rows=list(rows.values()))
 
 

@@ -140,18 +140,6 @@ def chats_of_units(*, session: Session, unit_ids: Sequence[int]) -> dict[int, li
     return out
 
 
-def leaders_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, set[int]]:
-    """Task id → the ids of the leaders named on it."""
-    if not task_ids:
-        return {}
-    out: dict[int, set[int]] = {}
-    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(list(task_ids)),
-                                                            TaskUnit.role == "leader")
-    for task_id, unit_id in session.exec(stmt).all():
-        out.setdefault(task_id, set()).add(unit_id)
-    return out
-
-
 def alias_map(*, session: Session, office_id: int | None = None) -> dict[str, int]:
     """Alias → unit id, for every stored alias (of one office, or of all)."""
     stmt = select(UnitAlias)
@@ -496,13 +484,14 @@ def latest_reminder_to(*, session: Session, recipient: str, since: datetime) -> 
     return session.exec(stmt).first()
 
 
-def owners_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, set[int]]:
-    """Task id → the ids of its lead and co units."""
+def units_of_tasks(*, session: Session, task_ids: Sequence[int],
+                   roles: Sequence[str] = ("lead", "co")) -> dict[int, set[int]]:
+    """Task id → the ids of its units in these roles (its owners by default; ("leader",) for its leaders)."""
     if not task_ids:
         return {}
     out: dict[int, set[int]] = {}
-    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(task_ids),
-                                                            col(TaskUnit.role).in_(["lead", "co"]))
+    stmt = select(TaskUnit.task_id, TaskUnit.unit_id).where(col(TaskUnit.task_id).in_(list(task_ids)),
+                                                            col(TaskUnit.role).in_(list(roles)))
     for task_id, unit_id in session.exec(stmt).all():
         out.setdefault(task_id, set()).add(unit_id)
     return out
@@ -527,14 +516,13 @@ def unsweep_unit(*, session: Session, unit_id: int) -> None:
     session.execute(update(ReminderSeries).where(ReminderSeries.unit_id == unit_id).values(swept_on=None))
 
 
-def owner_names_of_tasks(*, session: Session, task_ids: Sequence[int]) -> dict[int, tuple[list[str], list[str]]]:
-    """Task id → (lead unit names, co unit names) in listing order, for these tasks, in one query."""
+def names_by_role(*, session: Session, task_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """Task id → role (lead, co, leader) → unit names in listing order, for these tasks, in one query."""
     if not task_ids:
         return {}
     stmt = (select(TaskUnit.task_id, TaskUnit.role, Unit.name).join(Unit, col(Unit.id) == TaskUnit.unit_id)
-            .where(col(TaskUnit.task_id).in_(list(task_ids)), col(TaskUnit.role).in_(["lead", "co"]))
-            .order_by(TaskUnit.task_id, TaskUnit.position))
-    out: dict[int, tuple[list[str], list[str]]] = {}
+            .where(col(TaskUnit.task_id).in_(list(task_ids))).order_by(TaskUnit.task_id, TaskUnit.position))
+    out: dict[int, dict[str, list[str]]] = {}
     for task_id, role, name in session.exec(stmt).all():
-        out.setdefault(task_id, ([], []))[0 if role == "lead" else 1].append(name)
+        out.setdefault(task_id, {}).setdefault(role, []).append(name)
     return out

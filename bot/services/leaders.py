@@ -62,7 +62,7 @@ def set_task_leaders(*, session: Session, task: Task, add: list[str], remove: li
                      actor: str) -> list[str]:
     """Name (or drop) a task's leaders; returns the task's leaders after. Escalations follow from the next sweep."""
     office_id = session.get(Plan, task.plan_id).office_id
-    current = {tu.unit_id: tu for tu in repo.task_units(session=session, task_id=task.id) if tu.role == Role.LEADER}
+    current = _leader_rows(session, task)
     names = repo.unit_names_of(session=session, unit_ids=list(current))
     for name in remove:
         clean = leader_name(name)
@@ -86,7 +86,7 @@ def set_task_leaders(*, session: Session, task: Task, add: list[str], remove: li
 
 def sync_document_leaders(*, session: Session, task: Task, names: list[str], leader_for) -> None:
     """Follow the document's 牵头领导 for a task; leaders an admin named stay."""
-    current = {tu.unit_id: tu for tu in repo.task_units(session=session, task_id=task.id) if tu.role == Role.LEADER}
+    current = _leader_rows(session, task)
     wanted: set[int] = set()
     for position, name in enumerate(names):
         leader = leader_for(name)
@@ -101,6 +101,11 @@ def sync_document_leaders(*, session: Session, task: Task, names: list[str], lea
     for unit_id, tu in current.items():
         if unit_id not in wanted and tu.written_as != FROM_ADMIN:
             session.delete(tu)
+
+
+def _leader_rows(session: Session, task: Task) -> dict[int, TaskUnit]:
+    """Leader id → the task's row naming that leader."""
+    return {tu.unit_id: tu for tu in repo.task_units(session=session, task_id=task.id) if tu.role == Role.LEADER}
 
 
 def leader_rows(*, session: Session, office_id: int | None) -> list[LeaderRow]:

@@ -72,9 +72,9 @@ def unit_overview(*, session: Session, office_id: int | None = None) -> list[Uni
 
 def _briefs(session: Session, rows: list[tuple], plans: dict[int, str] | None = None) -> list[TaskBrief]:
     """(task, role) rows as briefs, their owners read in one query (not one per task)."""
-    names = repo.owner_names_of_tasks(session=session, task_ids=[t.id for t, _ in rows])
-    return [TaskBrief(t.ref, t.title, *names.get(t.id, ([], [])), role, (plans or {}).get(t.plan_id, ""))
-            for t, role in rows]
+    names = repo.names_by_role(session=session, task_ids=[t.id for t, _ in rows])
+    return [TaskBrief(t.ref, t.title, (n := names.get(t.id, {})).get("lead", []), n.get("co", []), role,
+                      (plans or {}).get(t.plan_id, "")) for t, role in rows]
 
 
 def _plan_names(session: Session, office_id: int | None) -> dict[int, str]:

@@ -92,21 +92,15 @@ def require_task(*, session: Session, ref: str, plan: Plan | None = None, office
 
 
 def owners(*, session: Session, task_id: int) -> tuple[list[str], list[str]]:
-    """The task's lead and co units, by name (its leaders are not owners: see `leaders_of`)."""
+    """The task's lead and co units, by name (its leaders are not owners)."""
     lead, co, _ = _parties(session, task_id)
     return lead, co
 
 
-def leaders_of(*, session: Session, task_id: int) -> list[str]:
-    """The leaders named on the task (牵头领导), by name."""
-    return _parties(session, task_id)[2]
-
-
 def _parties(session: Session, task_id: int) -> tuple[list[str], list[str], list[str]]:
-    out: dict[str, list[str]] = {"lead": [], "co": [], "leader": []}
-    for tu, unit in repo.roles_for_task(session=session, task_id=task_id):
-        out.setdefault(tu.role, []).append(unit.name)
-    return out["lead"], out["co"], out["leader"]
+    """(lead, co, leader) names of one task."""
+    names = repo.names_by_role(session=session, task_ids=[task_id]).get(task_id, {})
+    return names.get("lead", []), names.get("co", []), names.get("leader", [])
 
 
 @dataclass(frozen=True)
