@@ -72,25 +72,23 @@ def unit_owns(name: str, led: list[Line], co: list[Line], role: str | None = Non
     if not led and not co:
         which = {"lead": "牵头的", "co": "配合的"}.get(role or "", "")
         return f"{name}目前没有{which}任务。"
-    out = []
-    for word, group in (("牵头", led), ("配合", co)):
-        if group:
-            out.append(f"{name}{word}的任务（{len(group)}项）：")
-            out += [f"  {x.label} {x.title}" for x in group[:MAX_LINES]]
-            if len(group) > MAX_LINES:
-                out.append(f"  ……另有{len(group) - MAX_LINES}项")
-    return "\n".join(out)
+    return "\n".join(line for word, group in (("牵头", led), ("配合", co)) if group
+                     for line in _group(f"{name}{word}的任务", group))
 
 
 def leader_owns(name: str, lines: list[Line]) -> str:
     """The tasks a leader is named on (牵头领导)."""
     if not lines:
         return f"{name}目前没有牵头领导的任务。"
-    out = [f"{name}牵头领导的任务（{len(lines)}项）："]
-    out += [f"  {x.label} {x.title}" for x in lines[:MAX_LINES]]
+    return "\n".join(_group(f"{name}牵头领导的任务", lines))
+
+
+def _group(head: str, lines: list[Line]) -> list[str]:
+    """ "安全办牵头的任务（N项）：" and the first MAX_LINES tasks, then how many more."""
+    out = [f"{head}（{len(lines)}项）：", *(f"  {x.label} {x.title}" for x in lines[:MAX_LINES])]
     if len(lines) > MAX_LINES:
         out.append(f"  ……另有{len(lines) - MAX_LINES}项")
-    return "\n".join(out)
+    return out
 
 
 def filtered(description: str, lines: list[Line]) -> str:
