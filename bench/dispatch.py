@@ -28,13 +28,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench.engine import scratch_store  # noqa: E402
-from bot.notify import Notifier, OutboundMessage, SendResult, SendStatus, to_payload  # noqa: E402
+from bot.notify import Notifier, SendResult, SendStatus  # noqa: E402
 from jobs.dispatch import dispatch_outbox  # noqa: E402
-from storage.db import open_store, session_scope  # noqa: E402
-from storage.models import Outbox  # noqa: E402
+from storage.db import open_store  # noqa: E402
+from tests.helpers import fill_outbox  # noqa: E402
 
 NOW = datetime(2021, 8, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -51,11 +51,7 @@ class NullSender:
 
 
 def fill(engine, n: int) -> None:
-    payload = to_payload(OutboundMessage(text="【督办提醒】第12项「安全生产检查」还有 3 个工作日到期。"))
-    with session_scope(engine) as s:
-        s.execute(insert(Outbox), [{"key": f"k{i}", "recipient": f"console:u{i}", "kind": "due", "occurrence": "d",
-                                    "payload": payload, "state": "pending", "attempts": 0, "created_at": NOW,
-                                    "next_attempt_at": NOW, "error": "", "parts_sent": 0} for i in range(n)])
+    fill_outbox(engine, n, now=NOW, text="【督办提醒】第12项「安全生产检查」还有 3 个工作日到期。", kind="due")
 
 
 def _backend_cpu(engine, name: str) -> float | None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.notify import OutboundMessage, Recipient, SendResult, SendStatus
+from sqlalchemy import insert
+
+from bot.notify import OutboundMessage, Recipient, SendResult, SendStatus, to_payload
 from bot.services.importer import apply_plan
 from storage.db import session_scope
+from storage.models import Outbox
 from tests.conftest import SH
 
 
@@ -23,6 +26,16 @@ def task(ref: str, lead: list[str], co: list[str] | None = None, deadline: date 
 
 def plan(*tasks: dict, year: int = 2021) -> dict:
     return {"plan": {"title": f"{year}年工作要点", "year": year}, "tasks": list(tasks), "units": [], "warnings": []}
+
+
+def fill_outbox(engine, n: int, *, now: datetime, text: str = "提醒", **values) -> None:
+    """`n` pending outbox rows to n console chats, in one statement; `values` override columns."""
+    payload = to_payload(OutboundMessage(text=text))
+    with session_scope(engine) as s:
+        s.execute(insert(Outbox), [{"key": f"k{i}", "recipient": f"console:u{i}", "kind": "notice", "occurrence": "d",
+                                    "payload": payload, "state": "pending", "attempts": 0, "created_at": now,
+                                    "next_attempt_at": now, "error": "", "parts_sent": 0, **values}
+                                   for i in range(n)])
 
 
 def load(engine, parsed: dict, now: datetime) -> None:

@@ -6,27 +6,22 @@ import asyncio
 import gc
 from datetime import timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import select
 
-from bot.notify import Notifier, OutboundMessage, SendResult, SendStatus, to_payload
+from bot.notify import Notifier, SendResult, SendStatus
 from jobs.dispatch import dispatch_outbox
 from storage.db import session_scope
 from storage.models import Outbox
 from storage.outbox import Outcome, claim_batch, mark_started, record_outcomes
-from tests.helpers import at
+from tests.helpers import at, fill_outbox
 
 NOW = at(2021, 8, 23)
 LATER = NOW + timedelta(minutes=5)
 
 
 def fill(engine, n: int, **values) -> None:
-    payload = to_payload(OutboundMessage(text="提醒"))
-    with session_scope(engine) as s:
-        s.execute(insert(Outbox), [{"key": f"k{i}", "recipient": f"console:u{i}", "kind": "notice", "occurrence": "d",
-                                    "payload": payload, "state": "pending", "attempts": 0, "created_at": NOW,
-                                    "next_attempt_at": NOW, "error": "", "parts_sent": 0, **values}
-                                   for i in range(n)])
+    fill_outbox(engine, n, now=NOW, **values)
 
 
 def rows(engine) -> list[Outbox]:

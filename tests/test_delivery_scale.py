@@ -6,14 +6,13 @@ import asyncio
 import multiprocessing as mp
 
 import pytest
-from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.notify import Notifier, OutboundMessage, SendResult, SendStatus, to_payload
+from bot.notify import Notifier, SendResult, SendStatus
 from jobs.dispatch import dispatch_outbox
 from storage.db import open_store, session_scope
 from storage.models import Outbox
-from tests.helpers import at
+from tests.helpers import at, fill_outbox
 
 NOW = at(2021, 8, 23)
 ROWS = 600
@@ -42,11 +41,7 @@ def _worker(url: str, ready, start, out) -> None:
 
 
 def fill(engine, n: int) -> None:
-    payload = to_payload(OutboundMessage(text="提醒"))
-    with session_scope(engine) as s:
-        s.execute(insert(Outbox), [{"key": f"k{i}", "recipient": f"console:u{i}", "kind": "notice", "occurrence": "d",
-                                    "payload": payload, "state": "pending", "attempts": 0, "created_at": NOW,
-                                    "next_attempt_at": NOW, "error": "", "parts_sent": 0} for i in range(n)])
+    fill_outbox(engine, n, now=NOW)
 
 
 @pytest.mark.pg
