@@ -265,9 +265,10 @@ class ReminderSeries(SQLModel, table=True):
     __table_args__ = (Index("ix_reminderseries_due_unit", "next_due", "unit_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True)
+    # No foreign keys (migration 0008): derived rows, rewritten in bulk, from tasks and units never deleted.
+    task_id: int = Field(index=True)
     deadline_id: int | None = None  # the Deadline row; None for the default year-end date and check-ins
-    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    unit_id: int | None = None
     role: str = ""  # lead | co | supervisor
     kind: str  # ladder | overdue | escalation | checkin | stale
     next_due: date | None = None

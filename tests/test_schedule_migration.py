@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Boolean, Date, Integer, column, insert, table
+from sqlalchemy import Boolean, Date, Integer, column, insert, inspect, table, text
 from sqlmodel import select
 
 from bot.config import Settings
@@ -87,4 +87,30 @@ def test_upgrade_from_0004_backfills_task_state_and_resends_nothing(store_url):
         # Task 11 was sent already and task 12 is done: only task 13's step is new.
         assert result.written == 1 and [(r.task_id, r.state) for r in rows] == [(1, "sent"), (3, "pending")]
         assert not any(r.task_id == 2 for r in s.exec(select(ReminderSeries)).all())
+    engine.dispose()
+
+
+def _series(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT id, task_id, deadline_id, unit_id, role, kind, next_due, swept_on FROM reminderseries ORDER BY id"))]
+
+
+def test_upgrade_from_0007_drops_the_series_keys_and_keeps_the_schedule(store_url):
+    from tests.test_schedule_restart import sweep, world
+
+    engine = make_engine(store_url)
+    upgrade_to(engine, "0007")  # the previous release's schema, written by its sweep (the same columns)
+    world(engine)
+    cal, morning = WorkCalendar(), at(2021, 8, 23).replace(hour=10)
+    sent = sweep(engine, morning, cal)
+    assert sent and inspect(engine).get_foreign_keys("reminderseries")
+    before = _series(engine)
+    migrate(engine)
+    assert inspect(engine).get_foreign_keys("reminderseries") == []
+    assert {i["name"] for i in inspect(engine).get_indexes("reminderseries")} >= {
+        "ix_reminderseries_task_id", "ix_reminderseries_due_unit"}
+    assert _series(engine) == before  # the same rows, ids and days: nothing worked out again
+    assert sweep(engine, morning + timedelta(minutes=10), cal) == set()  # nothing sent again
+    assert sweep(engine, at(2021, 8, 24).replace(hour=10), cal)  # and the next day goes on
     engine.dispose()
