@@ -43,7 +43,7 @@ def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int,
     """
     out: dict[int, list[Recipient]] = {}
     chats = select(ChatIdentity.unit_id, ChatIdentity.platform, ChatIdentity.address).where(ChatIdentity.active)
-    for unit_id, platform, address in session.execute(chats.order_by(ChatIdentity.id)).all():
+    for unit_id, platform, address in store.core_rows(session, chats.order_by(ChatIdentity.id)):
         if unit_id is not None:
             out.setdefault(unit_id, []).append(Recipient(platform, address))
     by_name = {u.name: u for u in units.values()}
@@ -105,7 +105,7 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     days = days_to_sweep(last, today, calendar)
     supervisors = supervisors_of(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
     result = SweepResult(day=today, missed_days=[d for d in days if d != today])
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    units = store.units_brief(session=session)
     routes = recipients_by_unit(session=session, settings=settings, units=units)
     with schedule.gc_paused():
         for tasks, reminders in due_batches(session=session, now=now, days=days, calendar=calendar,
@@ -187,7 +187,7 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
     if units is None:
         units = {u.id: u for u in session.exec(select(Unit)).all()}
     views = {t.id: t for t in tasks}
-    deadline_texts = _deadline_texts(session, reminders)
+    deadline_texts = _deadline_texts(session, reminders, views)
     feeds = co_feeds(session=session, reminders=reminders, views=views, settings=settings)
     if routes is None:
         routes = recipients_by_unit(session=session, settings=settings, units=units)
@@ -214,11 +214,14 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
     return insert_new(session=session, rows=list(rows.values()))
 
 
-def _deadline_texts(session: Session, reminders: list[Reminder]) -> dict[int, str]:
+def _deadline_texts(session: Session, reminders: list[Reminder], views: dict[int, TaskView]) -> dict[int, str]:
+    """Deadline id → its label, or its text where it has none: off the views, the store asked only for the rest."""
     ids = {r.deadline_id for r in reminders if r.deadline_id} | {
         i.deadline_id for r in reminders for i in r.items if i.deadline_id
     }
-    return store.deadline_texts(session=session, deadline_ids=sorted(ids)) if ids else {}
+    known = {d.id: d.label or d.text for v in views.values() for d in v.deadlines if d.id in ids}
+    rest = sorted(ids - known.keys())
+    return known | store.deadline_texts(session=session, deadline_ids=rest) if rest else known
 
 
 def co_feeds(*, session: Session, reminders: list[Reminder], views: dict[int, TaskView],

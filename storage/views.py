@@ -37,10 +37,10 @@ def task_rows(*, session: Session, task_ids: Sequence[int]) -> list:
                    Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
             .join(Plan, col(Plan.id) == Task.plan_id)
             .where(_among(session, col(Task.id), task_ids), *LIVE))
-    return sorted(_core_rows(session, stmt), key=itemgetter(1, 2))  # (plan_id, position)
+    return sorted(core_rows(session, stmt), key=itemgetter(1, 2))  # (plan_id, position)
 
 
-def _core_rows(session: Session, stmt) -> list:
+def core_rows(session: Session, stmt) -> list:
     """`session.execute(stmt).all()` for a select of columns, on the session's connection: the same rows (the
     same autoflush first) without the ORM's result layer, which cost more than the query on a batch."""
     if session.autoflush:
@@ -76,7 +76,7 @@ def roles_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list
     """Owners of `task_ids` (one batch), or of every live task when None: (task, unit, role, position)."""
     stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
             .where(_among(session, col(TaskUnit.task_id), task_ids)))
-    return sorted(_core_rows(session, stmt), key=itemgetter(3))  # position
+    return sorted(core_rows(session, stmt), key=itemgetter(3))  # position
 
 
 def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
@@ -86,11 +86,11 @@ def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
 
 def deadlines_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
     """Deadlines in force of `task_ids` (every live task when None): (id, task, due date, text, source, kind,
-    recurrence, certain, confirmed)."""
+    recurrence, certain, confirmed, label)."""
     stmt = select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
-                  Deadline.recurrence, Deadline.certain, Deadline.confirmed).where(
+                  Deadline.recurrence, Deadline.certain, Deadline.confirmed, Deadline.label).where(
         _among(session, col(Deadline.task_id), task_ids), Deadline.active)
-    return _core_rows(session, stmt)
+    return core_rows(session, stmt)
 
 
 def deadline_texts(*, session: Session, deadline_ids: Sequence[int]) -> dict[int, str]:
@@ -119,6 +119,13 @@ def units_named_with_office(*, session: Session, names: Sequence[str]) -> dict[i
         return {}
     stmt = select(Unit.id, Unit.office_id).where(col(Unit.name).in_(list(names))).order_by(Unit.id)
     return dict(session.execute(stmt).all())
+
+
+def units_brief(*, session: Session) -> dict:
+    """Unit id → a row of its id, office, name and kind, for every unit and leader: what the sweep reads of them
+    (names, groups' members), without loading a thousand ORM objects."""
+    stmt = select(Unit.id, Unit.office_id, Unit.name, Unit.kind)
+    return {row.id: row for row in core_rows(session, stmt)}
 
 
 def unit_ids_named(*, session: Session, names: Sequence[str]) -> list[int]:

@@ -25,6 +25,7 @@ class DeadlineView:
     kind: str = "once"
     recurrence: Recurrence | None = None
     certain: bool = True
+    label: str = ""  # what reminders call it where it has a name of its own (the policy reads neither this nor text)
 
 
 def plan_live(last_year: int, day: date, grace_days: int) -> bool:

@@ -189,7 +189,9 @@ _OWNERS = frozenset({"lead", "co", "deadlines", "snoozed"})
 _STATE = tuple(f.name for f in fields(TaskView)
                if f.name in {"year", "done", "last_report", "period_end", "plan_id", "office_id"})
 _OTHER = tuple(f.name for f in fields(TaskView) if f.name not in _LABELS | _OWNERS | set(_STATE))
-_DEADLINE = tuple(f.name for f in fields(DeadlineView) if f.name != "id")
+# A deadline's wording (text, label) is only rendered, never read by the policy: tasks whose deadlines differ in
+# wording alone share a shape (tests/test_schedule_shapes.py holds the policy to that).
+_DEADLINE = tuple(f.name for f in fields(DeadlineView) if f.name not in {"id", "text", "label"})
 
 
 _state = attrgetter(*_STATE, *_STATE)  # a tuple even for one name

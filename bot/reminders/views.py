@@ -89,12 +89,12 @@ def _attach(session: Session, views: dict[int, TaskView], now: datetime, tz, ids
     for task_id, unit_id, role, _position in store.roles_of(session=session, task_ids=ids):
         if (v := views.get(task_id)) is not None:
             {"lead": v.lead, "co": v.co, "leader": v.leaders}.get(role, v.co).append(unit_id)
-    for (deadline_id, task_id, due_date, text, source, kind, recurrence, certain,
-         confirmed) in store.deadlines_of(session=session, task_ids=ids):
+    for (deadline_id, task_id, due_date, text, source, kind, recurrence, certain, confirmed,
+         label) in store.deadlines_of(session=session, task_ids=ids):
         if (v := views.get(task_id)) is None:
             continue
         rec = Recurrence(**json.loads(recurrence)) if recurrence else None
-        v.deadlines.append(DeadlineView(deadline_id, due_date, text, source, kind, rec, certain or confirmed))
+        v.deadlines.append(DeadlineView(deadline_id, due_date, text, source, kind, rec, certain or confirmed, label))
     for s in store.snoozes_of(session=session, now=now, task_ids=ids):
         if (v := views.get(s.task_id)) is None:
             continue
