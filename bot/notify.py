@@ -49,16 +49,18 @@ class OutboundMessage:
     reply_to_message_id: str | None = None
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with an option builds an encoder per call
+
+
 def to_payload(message: OutboundMessage) -> str:
     """A message as stored in an outbox row (files are never queued, only sent as replies)."""
-    return json.dumps(
+    return _encode(
         {
             "text": message.text,
             "title": message.title,
             "markdown": message.markdown,
             "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
-        },
-        ensure_ascii=False,
+        }
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import hmac
 import secrets
 from datetime import datetime
@@ -42,18 +43,30 @@ def signing_key(*, session: Session, now: datetime) -> bytes:
     return bytes.fromhex(state.value)
 
 
-_keyed: tuple = (None, None)  # (key, an HMAC-SHA256 keyed with it): the key's pads are worked out once, not per button
+_keyed: tuple = (None, None, None)  # (key, SHA-256 fed its inner pad, SHA-256 fed its outer pad)
+
+
+def _pads(key: bytes) -> tuple:
+    """HMAC-SHA256's two keyed states (RFC 2104), worked out once per key rather than once per button: the
+    sweep signs five buttons per reminder, and copying two hashlib states is half the cost of `hmac`'s copy."""
+    block = 64  # SHA-256's block size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    return (key, hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
 
 
 def _sig(key: bytes, body: str) -> str:
     # 10 hex chars keep Telegram's 64-byte callback_data limit comfortable; guessing one is 1 in 2^40.
     global _keyed
-    keyed = _keyed  # one read: a thread swapping the pair in cannot hand this one another key's HMAC
-    if keyed[0] != key:
-        keyed = _keyed = (key, hmac.new(key, digestmod="sha256"))
-    h = keyed[1].copy()  # the same digest as hmac.new(key, body, sha256)
-    h.update(body.encode())
-    return h.hexdigest()[:10]
+    keyed = _keyed  # one read: a thread swapping the triple in cannot hand this one another key's pads
+    if keyed[0] is not key and keyed[0] != key:
+        keyed = _keyed = (key, *_pads(key)[1:])
+    inner = keyed[1].copy()  # the same digest as hmac.new(key, body, sha256) (tests/test_buttons.py)
+    inner.update(body.encode())
+    outer = keyed[2].copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()[:10]
 
 
 def sign(key: bytes, action: Action, task_id: int | str, arg: str = "") -> str:
