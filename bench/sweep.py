@@ -2,7 +2,8 @@
 
 For each size, a store of N live tasks (one plan, 1,000 units each bound to a chat) is built with bulk
 inserts (executemany on SQLite, COPY on PostgreSQL), its schedule included, not through the importer.
-500 tasks fall due on the sweep day; every other deadline lies weeks ahead. Then, on the same store:
+500 tasks fall due on the sweep day; every other deadline lies weeks ahead; each deadline is worded its own way,
+as in a real plan. Then, on the same store:
 
 - one sweep (jobs.sweep.sweep_due) writing the 500 reminders, repeated (the outbox and the day's
   `swept_on` marks are reset in between), min / median;
@@ -117,8 +118,8 @@ def build(url: str, n: int) -> None:
               ((i + 1, i % UNITS + 1, "lead", 0, "") for i in range(n)))
         _copy(conn, "deadline", ["id", "task_id", "due_date", "text", "label", "source", "kind", "certain",
                                  "confirmed", "active", "created_at"],
-              ((i + 1, i + 1, _deadline_of(i, n), "限时", "", "extracted", "once", b(True), b(False), b(True), at)
-               for i in range(n)))
+              ((i + 1, i + 1, (d := _deadline_of(i, n)), f"第{i + 1}项{d.month}月{d.day}日前完成", "", "extracted",
+                "once", b(True), b(False), b(True), at) for i in range(n)))
 
         def series():
             for i in range(n):
