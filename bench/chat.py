@@ -12,6 +12,7 @@ duban's Telegram sender: the best any bot can do under the limits. The ratios ar
 limit-normalised.
 
     .venv/bin/python bench/chat.py [--messages 300] [--rate 50] [--repeat 3]
+    .venv/bin/python bench/chat.py --per-text [--messages 160] [--rate 25]   # the service's work per text
 """
 
 from __future__ import annotations
@@ -89,13 +90,16 @@ async def _echo_app(api: FakeBotApi, *, limited: bool = False):
     return app, None
 
 
+WARM_CHAT = 99999  # sends the warm-up message; bound like the others, or its answer would build nothing
+
+
 async def _duban_app(api: FakeBotApi, db: Path, chats: list[int]):
     settings = telegram_settings(api, f"sqlite:///{db}")
     service = App(settings)
     seed = SEED if SEED.exists() else SAMPLE
     with session_scope(service.engine) as s:
         apply_plan(session=s, parsed=planfile.parse(seed), now=service.now(), source_name=seed.name)
-        for i, chat in enumerate(chats):
+        for i, chat in enumerate([WARM_CHAT, *chats]):
             bind_directly(session=s, unit_name=UNITS[i % len(UNITS)], platform="telegram", address=str(chat),
                           now=service.now(), actor="bench")
     app = build_application(settings.telegram, service.chat)
@@ -111,7 +115,7 @@ async def run(kind: str, messages: int, rate: float | None, db: Path) -> tuple[f
     app, service = await (_duban_app(api, db, chats) if kind == "duban"
                           else _echo_app(api, limited=kind == LIMITED_ECHO))
     # Warm up: the first message builds caches (the language layer's vocabulary) on both sides.
-    warm = 99999
+    warm = WARM_CHAT
     watch.expected = 1
     watch.sent_at[warm] = time.perf_counter()
     api.add_update(text_update("安全办负责什么", chat_id=warm, user_id=warm))
@@ -139,6 +143,46 @@ async def run(kind: str, messages: int, rate: float | None, db: Path) -> tuple[f
     return messages / elapsed, sorted(watch.latency.values())
 
 
+def per_text(messages: int, gap: float, db: Path) -> None:
+    """The chat service's own work per text (no Telegram): median and worst ms, and SQL statements, with `gap`
+    seconds between messages as at the bench's rate (an idle gap makes the same work slower than a tight loop)."""
+    from sqlalchemy import event
+
+    from bot.chat.events import ChatEvent
+    from bot.config import Settings
+
+    settings = Settings(database={"url": f"sqlite:///{db}"}, app={"load_sample_plan": False})
+    service = App(settings)
+    chats = [100000 + i for i in range(messages)]
+    seed = SEED if SEED.exists() else SAMPLE
+    with session_scope(service.engine) as s:
+        apply_plan(session=s, parsed=planfile.parse(seed), now=service.now(), source_name=seed.name)
+        for i, chat in enumerate([WARM_CHAT, *chats]):
+            bind_directly(session=s, unit_name=UNITS[i % len(UNITS)], platform="telegram", address=str(chat),
+                          now=service.now(), actor="bench")
+    statements = [0]
+    event.listen(service.engine, "before_cursor_execute", lambda *_a, **_k: statements.__setitem__(0, statements[0] + 1))
+
+    def one(text: str, chat: int) -> None:
+        service.chat._handle_serially(ChatEvent(platform="telegram", chat_id=str(chat), user_id=str(chat), text=text))
+
+    one("安全办负责什么", WARM_CHAT)
+    took: dict[str, list[float]] = {t: [] for t in TEXTS}
+    counted: dict[str, list[int]] = {t: [] for t in TEXTS}
+    for i, chat in enumerate(chats):
+        text = TEXTS[i % len(TEXTS)]
+        statements[0] = 0
+        start = time.perf_counter()
+        one(text, chat)
+        took[text].append(time.perf_counter() - start)
+        counted[text].append(statements[0])
+        time.sleep(gap)
+    service.close()
+    for text in TEXTS:
+        print(f"{text:20}\t median {statistics.median(took[text]) * 1000:6.2f} ms  max {max(took[text]) * 1000:6.2f} ms"
+              f"  statements {statistics.median(counted[text]):.0f}")
+
+
 def p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
@@ -148,7 +192,12 @@ async def main() -> None:
     ap.add_argument("--messages", type=int, default=300)
     ap.add_argument("--rate", type=float, default=50.0)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--per-text", action="store_true", help="time the chat service's work per text instead")
     args = ap.parse_args()
+    if args.per_text:
+        with tempfile.TemporaryDirectory() as tmp:
+            per_text(args.messages, 1 / args.rate if args.rate else 0.0, Path(tmp) / "per-text.db")
+        return
     tput: dict[str, list[float]] = {k: [] for k in KINDS}
     p95: dict[str, list[float]] = {k: [] for k in KINDS}
     with tempfile.TemporaryDirectory() as tmp:

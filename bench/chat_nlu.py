@@ -102,6 +102,7 @@ async def main() -> None:
     _show("plain words through ChatService (cached)", times)
     print("  slowest: " + "; ".join(f"{m} {t * 1000:.0f} ms" for t, m in sorted(slowest, reverse=True)[:5]))
     print(f"  vocabulary builds {vocab_cache.stats['builds']}, refreshes {vocab_cache.stats['refreshes']}, "
+          f"updates {vocab_cache.stats['updates']}, "
           f"hits {vocab_cache.stats['hits']}; empty answers {empty}")
 
     rng = random.Random(3)

@@ -28,6 +28,7 @@ from storage.models import (
     UnitAlias,
     UnitKind,
 )
+from storage.views import core_rows
 
 
 def current_plan(*, session: Session, office_id: int | None = None) -> Plan | None:
@@ -357,29 +358,8 @@ def last_report_by_unit(*, session: Session, task_ids: Sequence[int]) -> dict[tu
 
 
 # --- the chat's language layer: one plan's vocabulary in a few queries ---------------------------------------
-def vocab_fingerprint(*, session: Session, plan_ids: Sequence[int], office_id: int | None) -> tuple:
-    """Cheap aggregates that change whenever a vocabulary over these plans must be rebuilt:
-    (tasks: count, max id, last update; units: count, max id; aliases: count; roles: count, max id)."""
-    ids = list(plan_ids) or [-1]
-    tasks = session.exec(select(func.count(), func.max(Task.id), func.max(Task.updated_at))
-                         .where(col(Task.plan_id).in_(ids), col(Task.removed).is_(False))).one()
-    ustmt = select(func.count(), func.max(Unit.id))
-    astmt = select(func.count()).select_from(UnitAlias)
-    if office_id is not None:
-        ustmt, astmt = ustmt.where(Unit.office_id == office_id), astmt.where(UnitAlias.office_id == office_id)
-    roles = session.exec(select(func.count(), func.max(TaskUnit.id)).join(Task, col(Task.id) == TaskUnit.task_id)
-                         .where(col(Task.plan_id).in_(ids))).one()
-    return (*tuple(tasks), *tuple(session.exec(ustmt).one()), session.exec(astmt).one(), *tuple(roles))
 
 
-def state_fingerprint(*, session: Session, plan_ids: Sequence[int]) -> tuple:
-    """(latest report id, latest deadline id, active deadlines) of these plans' tasks: what status answers read."""
-    ids = list(plan_ids) or [-1]
-    rep = session.exec(select(func.max(StatusReport.id)).join(Task, col(Task.id) == StatusReport.task_id)
-                       .where(col(Task.plan_id).in_(ids))).one()
-    dl = session.exec(select(func.max(Deadline.id), func.count()).join(Task, col(Task.id) == Deadline.task_id)
-                      .where(col(Task.plan_id).in_(ids), Deadline.active)).one()
-    return (rep, *tuple(dl))
 
 
 def plan_task_rows(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[Task, str]]:
@@ -407,12 +387,6 @@ def plan_due_dates(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[i
     return list(session.exec(stmt).all())
 
 
-def plan_reports(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[int, int | None, str, datetime]]:
-    """(task id, unit id, status, created at) of every report on these plans' tasks, oldest first."""
-    stmt = (select(StatusReport.task_id, StatusReport.unit_id, StatusReport.status, StatusReport.created_at)
-            .join(Task, col(Task.id) == StatusReport.task_id).where(col(Task.plan_id).in_(list(plan_ids) or [-1]))
-            .order_by(col(StatusReport.created_at), StatusReport.id))
-    return list(session.exec(stmt).all())
 
 
 def office_units(*, session: Session, office_id: int | None) -> list[tuple[Unit, list[str]]]:
@@ -526,3 +500,107 @@ def names_by_role(*, session: Session, task_ids: Sequence[int]) -> dict[int, dic
     for task_id, role, name in session.exec(stmt).all():
         out.setdefault(task_id, {}).setdefault(role, []).append(name)
     return out
+
+
+# --- the chat's hot path: one statement per check, column rows without the ORM's result layer ----------------
+_version_stmts: dict[bool, object] = {}
+
+
+def _vocab_version_stmt(by_office: bool):
+    """Built once: constructing a dozen subqueries costs more than running them."""
+    from sqlalchemy import bindparam, case
+
+    stmt = _version_stmts.get(by_office)
+    if stmt is not None:
+        return stmt
+    ids = bindparam("plan_ids", expanding=True)
+    office = bindparam("office_id")
+
+    def one(*cols, frm=None, where=()):
+        q = select(*cols)
+        if frm is not None:
+            q = q.select_from(frm)
+        return q.where(*where).scalar_subquery()
+
+    live = (col(Task.plan_id).in_(ids), col(Task.removed).is_(False))
+    roles = TaskUnit.__table__.join(Task.__table__, col(Task.id) == TaskUnit.task_id)
+    unit_where = (Unit.office_id == office,) if by_office else ()
+    alias_where = (UnitAlias.office_id == office,) if by_office else ()
+    stmt = select(
+        one(func.count(), frm=Task, where=live), one(func.max(Task.id), where=live),
+        one(func.max(Task.updated_at), where=live),
+        one(func.max(Plan.imported_at), where=(col(Plan.id).in_(ids),)),
+        one(func.count(), frm=Unit, where=unit_where), one(func.max(Unit.id), where=unit_where),
+        one(func.count(), frm=UnitAlias, where=alias_where),
+        one(func.aggregate_strings(Plan.content_hash, ","), where=(col(Plan.id).in_(ids),)),
+        one(func.count(), frm=roles, where=(col(Task.plan_id).in_(ids),)),
+        one(func.max(TaskUnit.id), frm=roles, where=(col(Task.plan_id).in_(ids),)),
+        # Rows are rewritten in place (a re-import swaps lead and co, reorders units): a checksum sees that.
+        one(func.sum(TaskUnit.unit_id * (TaskUnit.position + 1) * case((TaskUnit.role == "lead", 1),
+                                                                        (TaskUnit.role == "co", 2), else_=3)),
+            frm=roles, where=(col(Task.plan_id).in_(ids),)),
+        one(func.max(StatusReport.id)), one(func.count(), frm=StatusReport),
+        one(func.max(Deadline.id)),
+        one(func.count(), frm=Deadline, where=(col(Deadline.active).is_(True),)),
+    )
+    _version_stmts[by_office] = stmt
+    return stmt
+
+
+def vocab_version(*, session: Session, plan_ids: Sequence[int],
+                  office_id: int | None) -> tuple[tuple, tuple, tuple]:
+    """(structure, reports, deadlines) in one statement: what a cached vocabulary over these plans depends on.
+    The structure changes when it must be rebuilt (tasks, units, aliases, roles, a re-import); the reports
+    (newest id, count: of every plan) and the deadlines in force when the task states must be refreshed."""
+    stmt = _vocab_version_stmt(office_id is not None)
+    params = {"plan_ids": list(plan_ids) or [-1]}
+    if office_id is not None:
+        params["office_id"] = office_id
+    if session.autoflush:
+        session.flush()
+    row = tuple(session.connection().execute(stmt, params).one())
+    n = len(row) - 4
+    return row[:n], row[n:n + 2], row[n + 2:]
+
+
+def reports_after(*, session: Session, after_id: int) -> list[tuple[int, int, int | None, str, datetime]]:
+    """(id, task id, unit id, status, created at) of every report with an id above `after_id`, oldest first."""
+    stmt = (select(StatusReport.id, StatusReport.task_id, StatusReport.unit_id, StatusReport.status,
+                   StatusReport.created_at).where(col(StatusReport.id) > after_id)
+            .order_by(col(StatusReport.created_at), StatusReport.id))
+    return [tuple(r) for r in core_rows(session, stmt)]
+
+
+def plan_reports_with_ids(*, session: Session,
+                          plan_ids: Sequence[int]) -> list[tuple[int, int, int | None, str, datetime]]:
+    """(id, task id, unit id, status, created at) of every report on these plans' tasks, oldest first."""
+    stmt = (select(StatusReport.id, StatusReport.task_id, StatusReport.unit_id, StatusReport.status,
+                   StatusReport.created_at)
+            .join(Task, col(Task.id) == StatusReport.task_id).where(col(Task.plan_id).in_(list(plan_ids) or [-1]))
+            .order_by(col(StatusReport.created_at), StatusReport.id))
+    return [tuple(r) for r in core_rows(session, stmt)]
+
+
+def plan_board_rows(*, session: Session, plan_id: int) -> tuple[list[int], datetime | None]:
+    """(the plan's live task ids by position, the newest last_report_at of any live task of any open plan)."""
+    newest = (select(func.max(Task.last_report_at)).join(Plan, col(Plan.id) == Task.plan_id)
+              .where(Plan.active, col(Task.removed).is_(False)).scalar_subquery())
+    stmt = (select(Task.id, newest).where(Task.plan_id == plan_id, col(Task.removed).is_(False))
+            .order_by(Task.position))
+    rows = core_rows(session, stmt)
+    if not rows:
+        return [], None
+    return [r[0] for r in rows], rows[0][1]
+
+
+def unit_task_rows(*, session: Session, unit_id: int,
+                   role: str | None = None) -> list[tuple[int, str, str, int, str]]:
+    """(task id, ref, title, plan id, role) of what tasks_for_unit returns, as columns: a listing reads no more."""
+    stmt = (select(Task.id, Task.ref, Task.title, Task.plan_id, TaskUnit.role)
+            .join(TaskUnit, col(TaskUnit.task_id) == Task.id)
+            .join(Plan, col(Plan.id) == Task.plan_id)
+            .where(TaskUnit.unit_id == unit_id, Plan.active, col(Task.removed).is_(False))
+            .order_by(Task.plan_id, Task.position))
+    if role:
+        stmt = stmt.where(TaskUnit.role == role)
+    return [tuple(r) for r in core_rows(session, stmt)]

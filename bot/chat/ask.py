@@ -58,7 +58,7 @@ def _vocab(ctx: Ctx) -> PlanVocab | None:
     if plan is None:
         return None
     return plan_vocab(session=ctx.session, office_id=ctx.office_id, current=plan, tz=ctx.settings.app.tz,
-                      aliases=ctx.settings.aliases)
+                      aliases=ctx.settings.aliases, plans=ctx.active_plans())
 
 
 def answer(ctx: Ctx, text: str, *, help_text: HelpText | None = None) -> list[OutboundMessage] | None:

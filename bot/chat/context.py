@@ -38,7 +38,7 @@ class Ctx:
     invite_link: Callable[[str], str | None] = _no_link  # a channel's deep link for an invite code
     queued: int = 0
     notes: list[str] = field(default_factory=list)
-    _memo: dict = field(default_factory=dict, repr=False)  # office and plan, asked many times per event
+    _memo: dict = field(default_factory=dict, repr=False)  # office and plans, asked many times per event
 
     @property
     def today(self):
@@ -78,9 +78,15 @@ class Ctx:
             return self.task(f"{args[0]}第{normalise_ref(args[1])}项"), args[2:]
         return self.task(args[0]), args[1:]
 
+    def active_plans(self) -> list[Plan]:
+        """The office's open plans, newest first (read once per event)."""
+        if "plans" not in self._memo:
+            self._memo["plans"] = list(repo.active_plans(session=self.session, office_id=self.office_id))
+        return self._memo["plans"]
+
     def several_plans(self) -> bool:
         """True when answers must name the plan: the office runs more than one."""
-        return offices.several_plans(session=self.session, office_id=self.office_id)
+        return len(self.active_plans()) > 1
 
     def admin_recipients(self) -> list[Recipient]:
         return admin_recipients(self.settings)

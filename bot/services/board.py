@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.reminders.policy import TaskView, effective_deadlines
-from bot.reminders.views import load_task_views
+from bot.reminders.views import load_task_views, load_views_of
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.models import Plan
@@ -76,8 +76,6 @@ def _recurring(view: TaskView) -> bool:
 def light_for(*, session: Session, task_id: int, now: datetime, settings: Settings,
               calendar: WorkCalendar) -> TaskLight | None:
     """One task's light, from the state kept on its row: what "第N项进展如何" needs, whatever the plan's size."""
-    from bot.reminders.views import load_views_of
-
     views = load_views_of(session=session, task_ids=[task_id], now=now, tz=settings.app.tz)
     if not views:
         return None
@@ -97,11 +95,18 @@ def board(*, session: Session, now: datetime, settings: Settings, calendar: Work
         from bot.services.offices import main_plan
 
         plan = main_plan(session=session, office_id=office_id)
-    views = load_task_views(session=session, now=now, tz=tz)
+    views = None
     if plan_only and plan is not None:
-        ids = {t.id for t in repo.active_tasks(session=session, plan_id=plan.id)}
-        views = [v for v in views if v.id in ids]
-    names = repo.unit_names(session=session)
+        ids, newest = repo.plan_board_rows(session=session, plan_id=plan.id)
+        if newest is None or newest <= now:
+            # The plan's tasks only, their state off the rows: what load_task_views gives them then.
+            views = load_views_of(session=session, task_ids=ids, now=now, tz=tz) if ids else []
+        else:  # a report dated after `now` (an as-of board): the history is read, as for every plan
+            keep = set(ids)
+            views = [v for v in load_task_views(session=session, now=now, tz=tz) if v.id in keep]
+    if views is None:
+        views = load_task_views(session=session, now=now, tz=tz)
+    names = repo.unit_names_of(session=session, unit_ids=list({u for v in views for u in (*v.lead, *v.co)}))
     out = []
     for v in views:
         light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)

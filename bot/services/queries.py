@@ -71,10 +71,10 @@ def unit_overview(*, session: Session, office_id: int | None = None) -> list[Uni
 
 
 def _briefs(session: Session, rows: list[tuple], plans: dict[int, str] | None = None) -> list[TaskBrief]:
-    """(task, role) rows as briefs, their owners read in one query (not one per task)."""
-    names = repo.names_by_role(session=session, task_ids=[t.id for t, _ in rows])
-    return [TaskBrief(t.ref, t.title, (n := names.get(t.id, {})).get("lead", []), n.get("co", []), role,
-                      (plans or {}).get(t.plan_id, "")) for t, role in rows]
+    """(task id, ref, title, plan id, role) rows as briefs, their owners read in one query (not one per task)."""
+    names = repo.names_by_role(session=session, task_ids=[r[0] for r in rows])
+    return [TaskBrief(ref, title, (n := names.get(tid, {})).get("lead", []), n.get("co", []), role,
+                      (plans or {}).get(plan_id, "")) for tid, ref, title, plan_id, role in rows]
 
 
 def _plan_names(session: Session, office_id: int | None) -> dict[int, str]:
@@ -88,10 +88,10 @@ def unit_tasks(*, session: Session, unit: str | None, role: str | None = None,
     """Tasks of one unit across its office's open plans (lead and co, or one role), or every task of the main plan."""
     if unit is None:
         plan = require_plan(session=session, office_id=office_id)
-        return UnitTasks(None, role, _briefs(session, [(t, None) for t in repo.active_tasks(session=session,
-                                                                                           plan_id=plan.id)]))
+        tasks = repo.active_tasks(session=session, plan_id=plan.id)
+        return UnitTasks(None, role, _briefs(session, [(t.id, t.ref, t.title, t.plan_id, None) for t in tasks]))
     found = require_unit(session=session, name=unit, aliases=aliases, office_id=office_id)
-    rows = repo.tasks_for_unit(session=session, unit_id=found.id, role=role)
+    rows = repo.unit_task_rows(session=session, unit_id=found.id, role=role)
     plans = _plan_names(session, found.office_id)
     return UnitTasks(found.name, role, _briefs(session, rows, plans),
                      repo.aliases_of(session=session, unit_id=found.id))

@@ -4,9 +4,9 @@ One vocabulary spans the office's open plans, so topic and unit questions find t
 chat's current plan comes first and keeps its plain refs ("12"), so "第12项" means a task of that plan.
 Tasks of the other plans get refs nobody types ("p3.12") and are named by their plan in answers.
 
-Building costs jieba cutting every task (about a second for 1,000 tasks); a message only pays for a few
-aggregate queries (the fingerprints). A new report or deadline refreshes the task states without
-re-indexing; a changed plan, unit or alias rebuilds.
+Building costs jieba cutting every task (about a second for 1,000 tasks); a message only pays for one
+statement of aggregates (the version). New reports are applied on top of the cached states; a changed
+deadline refreshes them without re-indexing; a changed plan, unit, alias or role rebuilds.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session
 
@@ -47,17 +48,19 @@ class PlanVocab:
         return self.plan_names.get(pid, "") if several or pid != self.current_plan_id else ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Entry:
     structure: tuple
-    state: tuple
+    reports: tuple  # (newest report id, report count) the states were read at
+    deadlines: tuple
+    newest: datetime | None  # when the newest report applied was made: later ones may be applied on top
     built: PlanVocab
 
 
 _cache: dict[tuple, _Entry] = {}
 _lock = threading.Lock()
 _MAX_ENTRIES = 32
-stats = {"builds": 0, "refreshes": 0, "hits": 0}
+stats = {"builds": 0, "refreshes": 0, "updates": 0, "hits": 0}
 
 
 def clear_cache() -> None:
@@ -66,38 +69,42 @@ def clear_cache() -> None:
 
 
 def plan_vocab(*, session: Session, office_id: int | None, current: Plan | None, tz: tzinfo,
-               aliases: dict[str, str] | None = None) -> PlanVocab:
-    """The vocabulary of the office's open plans, `current` first; cached until the store changes."""
-    plans = list(repo.active_plans(session=session, office_id=office_id))
+               aliases: dict[str, str] | None = None, plans: Sequence[Plan] | None = None) -> PlanVocab:
+    """The vocabulary of the office's open plans (`plans` when the caller has them), `current` first; cached
+    until the store changes, which one statement checks on every call (another process may have written)."""
+    plans = list(repo.active_plans(session=session, office_id=office_id) if plans is None else plans)
     if current is not None and current.active and all(p.id != current.id for p in plans):
         plans.append(current)
     plans.sort(key=lambda p: (current is None or p.id != current.id, -p.id))
     plan_ids = [p.id for p in plans]
     alias_key = tuple(sorted((aliases or {}).items()))
     cache_key = (office_id, current.id if current else None, tuple(plan_ids), alias_key, str(tz))
-    structure = repo.vocab_fingerprint(session=session, plan_ids=plan_ids, office_id=office_id)
-    state = repo.state_fingerprint(session=session, plan_ids=plan_ids)
+    structure, reports, deadlines = repo.vocab_version(session=session, plan_ids=plan_ids, office_id=office_id)
     with _lock:
         entry = _cache.get(cache_key)
     if entry is not None and entry.structure == structure:
-        if entry.state == state:
+        if entry.reports == reports and entry.deadlines == deadlines:
             stats["hits"] += 1
             return entry.built
-        stats["refreshes"] += 1
-        entry.built = _with_state(session, entry.built, plan_ids, tz)
-        entry.state = state
-        return entry.built
-    stats["builds"] += 1
-    built = _build(session, plans, office_id, current, tz, aliases or {})
+        fresh = _with_new_reports(session, entry, reports, tz) if entry.deadlines == deadlines else None
+        if fresh is None:
+            stats["refreshes"] += 1
+            fresh = _with_state(session, entry.built, plan_ids, tz)
+        else:
+            stats["updates"] += 1
+        built, newest = fresh
+    else:
+        stats["builds"] += 1
+        built, newest = _build(session, plans, office_id, current, tz, aliases or {})
     with _lock:
-        if len(_cache) >= _MAX_ENTRIES:
+        if cache_key not in _cache and len(_cache) >= _MAX_ENTRIES:
             _cache.pop(next(iter(_cache)))
-        _cache[cache_key] = _Entry(structure, state, built)
+        _cache[cache_key] = _Entry(structure, reports, deadlines, newest, built)
     return built
 
 
 def _build(session: Session, plans: list[Plan], office_id: int | None, current: Plan | None, tz: tzinfo,
-           config_aliases: dict[str, str]) -> PlanVocab:
+           config_aliases: dict[str, str]) -> tuple[PlanVocab, datetime | None]:
     plan_ids = [p.id for p in plans]
     rank = {pid: i for i, pid in enumerate(plan_ids)}
     current_id = current.id if current is not None else (plan_ids[0] if plan_ids else None)
@@ -131,15 +138,52 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
     return _with_state(session, built, plan_ids, tz)
 
 
-def _with_state(session: Session, built: PlanVocab, plan_ids: list[int], tz: tzinfo) -> PlanVocab:
-    """The same vocabulary with each task's latest status, last report date and dated deadlines."""
+def _with_state(session: Session, built: PlanVocab, plan_ids: list[int],
+                tz: tzinfo) -> tuple[PlanVocab, datetime | None]:
+    """The same vocabulary with each task's latest status, last report date and dated deadlines; and when the
+    newest report was made."""
     vocab = built.vocab
     due: dict[int, set] = defaultdict(set)
     for task_id, d in repo.plan_due_dates(session=session, plan_ids=plan_ids):
         due[task_id].add(d)
-    status: dict[int, Status | None] = {}
-    last: dict[int, object] = {}
-    for task_id, unit_id, st, at in repo.plan_reports(session=session, plan_ids=plan_ids):
+    rows = repo.plan_reports_with_ids(session=session, plan_ids=plan_ids)
+    status, last = _states(vocab, rows, tz)
+    tasks = {tid: dataclasses.replace(t, status=status.get(tid), last_report=last.get(tid),
+                                      deadlines=tuple(sorted(due.get(tid, ()))))
+             for tid, t in vocab.tasks.items()}
+    return dataclasses.replace(built, vocab=dataclasses.replace(vocab, tasks=tasks)), _newest(rows)
+
+
+def _with_new_reports(session: Session, entry: _Entry, reports: tuple,
+                      tz: tzinfo) -> tuple[PlanVocab, datetime | None] | None:
+    """The entry's vocabulary with the reports made since it was read applied on top, or None when they cannot
+    be (one was dated before the newest applied, or one committed late under a lower id: read them all)."""
+    (old_max, old_count), (_new_max, new_count) = entry.reports, reports
+    if new_count < old_count:
+        return None
+    rows = repo.reports_after(session=session, after_id=old_max or 0)
+    if len(rows) != new_count - old_count:
+        return None
+    vocab = entry.built.vocab
+    rows = [r for r in rows if r[1] in vocab.tasks]
+    if entry.newest is not None and any(r[4] < entry.newest for r in rows):
+        return None
+    if not rows:
+        return entry.built, entry.newest
+    status, last = _states(vocab, rows, tz)
+    tasks = dict(vocab.tasks)
+    for tid, day in last.items():
+        t = tasks[tid]
+        tasks[tid] = dataclasses.replace(t, status=status.get(tid, t.status), last_report=day)
+    newest = max(entry.newest, _newest(rows)) if entry.newest is not None else _newest(rows)
+    return dataclasses.replace(entry.built, vocab=dataclasses.replace(vocab, tasks=tasks)), newest
+
+
+def _states(vocab: Vocabulary, rows: list, tz: tzinfo) -> tuple[dict[int, Status], dict[int, date]]:
+    """Task id → latest status and last report day, from (id, task id, unit id, status, at) rows, oldest first."""
+    status: dict[int, Status] = {}
+    last: dict[int, date] = {}
+    for _id, task_id, unit_id, st, at in rows:
         t = vocab.tasks.get(task_id)
         if t is None:
             continue
@@ -147,7 +191,8 @@ def _with_state(session: Session, built: PlanVocab, plan_ids: list[int], tz: tzi
         # Done is the lead's word (or an admin's); a co-unit finishing its part is not, as on the board.
         if st in _STATUSES and (unit_id is None or unit_id in t.lead_unit_ids or not t.lead_unit_ids):
             status[task_id] = Status(st)
-    tasks = {tid: dataclasses.replace(t, status=status.get(tid), last_report=last.get(tid),
-                                      deadlines=tuple(sorted(due.get(tid, ()))))
-             for tid, t in vocab.tasks.items()}
-    return dataclasses.replace(built, vocab=dataclasses.replace(vocab, tasks=tasks))
+    return status, last
+
+
+def _newest(rows: list) -> datetime | None:
+    return max((r[4] for r in rows), default=None)
