@@ -304,3 +304,13 @@ def test_never_raises_on_random_unicode(vocab):
                 "99月99日前", "/", "/report", "/ ", None, 123]:
         u = understand(odd, vocab, now=TODAY)  # type: ignore[arg-type]
         select(u, vocab)
+
+
+def test_vocabularies_adding_the_same_words_share_one_tokenizer():
+    a, b = Vocabulary.build(UNITS, TASKS), Vocabulary.build(UNITS, TASKS[:1])
+    other = Vocabulary.build(UNITS[:2], TASKS)
+    assert a.tokenizer is b.tokenizer  # one 15 MB copy of jieba's dictionary, not one per vocabulary
+    assert other.tokenizer is not a.tokenizer
+    # Each keeps its own words whole and no other's: a shared tokenizer is never changed once made.
+    assert a.cut("安全办负责什么")[0] == b.cut("安全办负责什么")[0] == "安全办"
+    assert other.cut("安全办负责什么")[:2] == ["安全", "办"]

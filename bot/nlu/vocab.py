@@ -11,6 +11,7 @@ import math
 import re
 import threading
 import warnings
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,15 +51,26 @@ def _base_tokenizer() -> jieba.Tokenizer:
         return _base
 
 
+# Tokenizers by the words added, while a vocabulary holds one: each is a 15 MB copy of jieba's dictionary, and
+# the vocabularies of one office (a chat per current plan) add the same unit names. Never changed once made.
+_made: weakref.WeakValueDictionary[tuple, jieba.Tokenizer] = weakref.WeakValueDictionary()
+
+
 def new_tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
-    """A private jieba Tokenizer with the given words added; the global jieba.dt is left alone."""
+    """A private jieba Tokenizer with the given words added (shared with any vocabulary adding the same words,
+    in the same order); the global jieba.dt is left alone."""
+    wanted = tuple(w for w in words if len(w) >= 2)
+    with _lock:
+        tk = _made.get(wanted)
+    if tk is not None:
+        return tk
     base = _base_tokenizer()
     tk = jieba.Tokenizer()
     tk.FREQ, tk.total, tk.initialized = dict(base.FREQ), base.total, True
-    for w in words:
-        if len(w) >= 2:
-            tk.add_word(w, freq=max(tk.FREQ.get(w, 0), 200_000))
-    return tk
+    for w in wanted:
+        tk.add_word(w, freq=max(tk.FREQ.get(w, 0), 200_000))
+    with _lock:
+        return _made.setdefault(wanted, tk)
 
 
 def features(tk: jieba.Tokenizer, text: str) -> list[str]:
