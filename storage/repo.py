@@ -16,6 +16,7 @@ from storage.models import (
     Deferral,
     Evidence,
     Invite,
+    JobState,
     Office,
     Outbox,
     Plan,
@@ -604,3 +605,15 @@ def unit_task_rows(*, session: Session, unit_id: int,
     if role:
         stmt = stmt.where(TaskUnit.role == role)
     return [tuple(r) for r in core_rows(session, stmt)]
+
+
+def job_state_once(*, session: Session, name: str, value: str, now: datetime) -> JobState:
+    """The JobState row `name`, written with `value` unless a concurrent writer got there first (then theirs):
+    `INSERT … ON CONFLICT DO NOTHING`, so two processes (or a sweep and a chat on a fresh store) never collide."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(JobState).values(name=name, value=value, updated_at=now)
+                    .on_conflict_do_nothing(index_elements=["name"]))
+    return session.get(JobState, name, populate_existing=True)

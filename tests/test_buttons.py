@@ -26,3 +26,22 @@ def test_tampered_foreign_and_malformed_payloads_are_refused():
     assert verify(key, payload.replace(":7:", ":8:")) is None  # another task
     assert verify(key, "st:7:done") is None and verify(key, "") is None
     assert verify(key, sign(key, Action.STATUS, 7, "done")) == (Action.STATUS, 7, "done")  # back to the first key
+
+
+def test_the_first_writer_of_the_signing_key_wins_and_the_other_reads_it(store_url):
+    from bot.services.buttons import signing_key
+    from storage import repo
+    from storage.db import open_store, session_scope
+    from tests.helpers import at
+
+    one, two = open_store(store_url), open_store(store_url)
+    try:
+        with session_scope(one) as s:
+            first = signing_key(session=s, now=at(2021, 8, 23))
+        with session_scope(two) as s:  # a writer that looked before the first committed, then writes its own
+            row = repo.job_state_once(session=s, name="callback_secret", value="ab" * 32, now=at(2021, 8, 23))
+            assert bytes.fromhex(row.value) == first
+            assert signing_key(session=s, now=at(2021, 8, 23)) == first
+    finally:
+        one.dispose()
+        two.dispose()

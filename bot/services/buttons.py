@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from storage import repo
 from storage.models import JobState
 
 _KEY_NAME = "callback_secret"
@@ -34,12 +35,11 @@ class Action(enum.StrEnum):
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:
-    """The installation's signing key, made on first use and kept in the store."""
+    """The installation's signing key, made on first use and kept in the store (the first writer's, when a sweep
+    and a chat, or two processes, make it at once)."""
     state = session.get(JobState, _KEY_NAME)
     if state is None:
-        state = JobState(name=_KEY_NAME, value=secrets.token_hex(32), updated_at=now)
-        session.add(state)
-        session.flush()
+        state = repo.job_state_once(session=session, name=_KEY_NAME, value=secrets.token_hex(32), now=now)
     return bytes.fromhex(state.value)
 
 
