@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.notify import Notifier, Sender
-from bot.services import planfile
+from bot.services import planfile, vocab
 from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
@@ -30,7 +30,7 @@ from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
 from jobs.scheduler import DISPATCH_SECONDS, build_scheduler
 from jobs.sweep import SweepResult, sweep_due
 from storage import repo
-from storage.db import open_store, session_scope
+from storage.db import exclusive, open_store, session_scope
 
 log = logging.getLogger(__name__)
 SAMPLE_PLAN = Path(__file__).parent / "sample" / "sample_plan.txt"
@@ -52,6 +52,7 @@ class App:
         self.scheduler: AsyncIOScheduler | None = None
         self.sample_loaded = False  # the bundled sample plan was loaded into an empty store
         self.web_runner: web.AppRunner | None = None
+        self.warming: asyncio.Task | None = None  # the vocabularies being built at start (warm_vocabularies)
         self.telegram = None
         self._closers: list = []
         self._dispatching = asyncio.Lock()
@@ -110,13 +111,18 @@ class App:
         return True
 
     def sweep(self) -> SweepResult:
-        with session_scope(self.engine) as session:
-            result = sweep_due(session=session, now=self.clock(), settings=self.settings, calendar=self.calendar,
-                               caps=self.notifier.caps)
-            if result.day is not None:  # in office hours: the weekly digest's day may have come
-                result.written += weekly_digests(session=session, now=self.clock(), settings=self.settings,
-                                                 calendar=self.calendar)
-            return result
+        """One sweep and the weekly digests, by one process at a time: a peer sweeping the same store (another
+        `duban worker`) is left to it, since two at once would do the same work and move the same series."""
+        with exclusive(self.engine, "sweep") as mine:
+            if not mine:
+                return SweepResult(day=None, skipped="另一个进程正在扫描提醒，本次跳过")
+            with session_scope(self.engine) as session:
+                result = sweep_due(session=session, now=self.clock(), settings=self.settings,
+                                   calendar=self.calendar, caps=self.notifier.caps)
+                if result.day is not None:  # in office hours: the weekly digest's day may have come
+                    result.written += weekly_digests(session=session, now=self.clock(), settings=self.settings,
+                                                     calendar=self.calendar)
+                return result
 
     async def dispatch(self, *, kicked: bool = False) -> DispatchStats:
         """Send everything due; one dispatcher at a time in this process.
@@ -226,6 +232,16 @@ class App:
         self.scheduler = build_scheduler(tz=self.settings.app.tz, sweep_minutes=self.settings.reminders.sweep_minutes,
                                          sweep=self.sweep_and_dispatch, dispatch=self.dispatch)
         self.scheduler.start()
+        self.warming = asyncio.create_task(asyncio.to_thread(self.warm_vocabularies))
+
+    def warm_vocabularies(self) -> int:
+        """The offices' vocabularies built off the loop at start, so the first question is answered at once."""
+        try:
+            with session_scope(self.engine) as session:
+                return vocab.warm(session=session, aliases=self.settings.aliases, tz=self.settings.app.tz)
+        except Exception:  # a cold cache only costs the first question its wait
+            log.exception("building the chat vocabulary at start failed; the first question builds it")
+            return 0
 
     async def start_worker(self) -> None:
         """`duban worker`: sweep and dispatch only. The senders are opened, no chat channel is polled or served.
@@ -242,6 +258,8 @@ class App:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.warming is not None:  # its thread reads the store: done before the store closes
+            await self.warming
         if self.telegram is not None:
             from bot.tg import stop_application
 

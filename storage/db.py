@@ -96,3 +96,29 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+LOCKS = {"sweep": 1}  # what the store-wide locks guard, and their PostgreSQL advisory-lock numbers
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """Whether this process holds the store-wide lock `name` for the block, never waiting for it.
+
+    PostgreSQL: an advisory lock keyed by the schema and `name`, on a connection of its own, so it lasts
+    across the block's commits and goes with the process if it dies. SQLite: always True; its writers take
+    turns, and several processes on one file are not a supported deployment.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = LOCKS[name]
+    with engine.connect() as conn:
+        got = conn.exec_driver_sql("SELECT pg_try_advisory_lock(hashtext(current_schema()), %s)", (key,)).scalar()
+        conn.commit()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                conn.exec_driver_sql("SELECT pg_advisory_unlock(hashtext(current_schema()), %s)", (key,))
+                conn.commit()

@@ -75,3 +75,22 @@ async def test_console_answers_questions_and_receives_reminders(tmp_path):
     assert [(r["status"], r["note"]) for r in reports] == [("in_progress", ""), ("note", "主体工程已封顶")]
     assert date(2021, 8, 23).isoformat() in reports[0]["at"]
     await service.stop()
+
+
+async def test_start_builds_the_vocabulary_so_the_first_question_is_answered_from_it(tmp_path):
+    from bot.chat.events import ChatEvent
+    from bot.services import vocab
+
+    vocab.clear_cache()
+    service = App(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[ConsoleSender(out=io.StringIO())])
+    await service.start()
+    try:
+        assert await service.warming == 1  # the sample plan's office
+        builds, hits = vocab.stats["builds"], vocab.stats["hits"]
+        replies = await service.chat.handle(ChatEvent(platform="console", chat_id="c", user_id="u",
+                                                      text="安全办负责什么"))
+        assert "第25项" in replies[0].text
+        assert vocab.stats["builds"] == builds and vocab.stats["hits"] == hits + 1  # not built on the question
+    finally:
+        await service.stop()
+        vocab.clear_cache()
