@@ -59,7 +59,8 @@ class Ctx:
         """The plan a bare "第12项" means here: the one this chat last used, else the office's main plan."""
         if "plan" not in self._memo:
             self._memo["plan"] = offices.chat_current_plan(session=self.session, office_id=self.office_id,
-                                                           platform=self.event.platform, address=self.event.chat_id)
+                                                           platform=self.event.platform, address=self.event.chat_id,
+                                                           plans=self.active_plans())
         return self._memo["plan"]
 
     def task(self, ref: str) -> Task:

@@ -68,7 +68,7 @@ def resolve_actor(*, session: Session, settings: Settings, platform: str, user_i
     When one of them taps a card that went to the department (`via_message_id`), they act for its unit:
     WeCom delivered that card only to the department's members.
     """
-    ident = repo.identity_at(session=session, platform=platform, address=chat_id)
+    ident, unit = repo.identity_and_unit_at(session=session, platform=platform, address=chat_id)
     if ident is not None and not ident.active:
         # They blocked us once (or left); writing to us again means pushes reach them again.
         ident.active = True
@@ -78,7 +78,7 @@ def resolve_actor(*, session: Session, settings: Settings, platform: str, user_i
         if sent is not None:
             ident = repo.identity_at(session=session, platform=platform, address=sent.recipient.split(":", 1)[1],
                                      active_only=True)
-    unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
+            unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
     return Actor(platform, user_id, chat_id, is_group, is_admin(settings, platform, user_id), ident, unit)
 
 

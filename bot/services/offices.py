@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -148,9 +149,10 @@ def plan_rows(*, session: Session, office_id: int | None, now: datetime) -> list
     return rows
 
 
-def main_plan(*, session: Session, office_id: int | None) -> Plan | None:
-    """The office's main annual plan: its newest open annual 工作要点, else its newest open plan."""
-    plans = list(repo.active_plans(session=session, office_id=office_id))
+def main_plan(*, session: Session, office_id: int | None, plans: Sequence[Plan] | None = None) -> Plan | None:
+    """The office's main annual plan: its newest open annual 工作要点, else its newest open plan. `plans`: the
+    office's open plans, when the caller has read them."""
+    plans = list(repo.active_plans(session=session, office_id=office_id) if plans is None else plans)
     annual = [p for p in plans if (p.period_start or p.year) == (p.period_end or p.year)
               and any(k in p.title for k in _ANNUAL_KINDS) and short_name_of(p.title) == "工作要点"]
     pool = annual or plans
@@ -180,14 +182,17 @@ def require_plan_named(*, session: Session, office_id: int | None, word: str) ->
     return plan
 
 
-def chat_current_plan(*, session: Session, office_id: int | None, platform: str, address: str) -> Plan | None:
-    """What a bare "第12项" means in a chat: the plan it last used, else the office's main plan."""
+def chat_current_plan(*, session: Session, office_id: int | None, platform: str, address: str,
+                      plans: Sequence[Plan] | None = None) -> Plan | None:
+    """What a bare "第12项" means in a chat: the plan it last used, else the office's main plan. `plans`: the
+    office's open plans, when the caller has read them."""
     row = repo.chat_plan(session=session, platform=platform, address=address)
     if row is not None:
-        plan = session.get(Plan, row.plan_id)
+        plan = (session.get(Plan, row.plan_id) if plans is None
+                else next((p for p in plans if p.id == row.plan_id), None))
         if plan is not None and plan.active and (office_id is None or plan.office_id == office_id):
             return plan
-    return main_plan(session=session, office_id=office_id)
+    return main_plan(session=session, office_id=office_id, plans=plans)
 
 
 def remember_chat_plan(*, session: Session, platform: str, address: str, plan: Plan, now: datetime) -> None:
