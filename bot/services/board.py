@@ -76,7 +76,7 @@ def _recurring(view: TaskView) -> bool:
 def light_for(*, session: Session, task_id: int, now: datetime, settings: Settings,
               calendar: WorkCalendar) -> TaskLight | None:
     """One task's light, from the state kept on its row: what "第N项进展如何" needs, whatever the plan's size."""
-    views = load_views_of(session=session, task_ids=[task_id], now=now, tz=settings.app.tz)
+    views = load_views_of(session=session, task_ids=[task_id], now=now, tz=settings.app.tz, lights=True)
     if not views:
         return None
     v = views[0]
@@ -100,7 +100,7 @@ def board(*, session: Session, now: datetime, settings: Settings, calendar: Work
         ids, newest = repo.plan_board_rows(session=session, plan_id=plan.id)
         if newest is None or newest <= now:
             # The plan's tasks only, their state off the rows: what load_task_views gives them then.
-            views = load_views_of(session=session, task_ids=ids, now=now, tz=tz) if ids else []
+            views = load_views_of(session=session, task_ids=ids, now=now, tz=tz, lights=True) if ids else []
         else:  # a report dated after `now` (an as-of board): the history is read, as for every plan
             keep = set(ids)
             views = [v for v in load_task_views(session=session, now=now, tz=tz) if v.id in keep]
