@@ -355,3 +355,12 @@ class Evidence(SQLModel, table=True):
     path: str  # relative to the data directory
     reporter: str = ""
     created_at: datetime = _ts()
+
+
+class StoreVersion(SQLModel, table=True):
+    """A change counter the store's triggers keep (migration 0009): "structure", "deadlines", "reports" (with the
+    newest report id in `last`). Cached chat vocabularies compare these instead of aggregating the tables."""
+
+    name: str = Field(primary_key=True)
+    n: int = 0
+    last: int | None = None

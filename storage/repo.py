@@ -23,6 +23,7 @@ from storage.models import (
     ReminderSeries,
     Section,
     StatusReport,
+    StoreVersion,
     Task,
     TaskUnit,
     Unit,
@@ -516,64 +517,16 @@ def names_by_role(*, session: Session, task_ids: Sequence[int]) -> dict[int, dic
 
 
 # --- the chat's hot path: one statement per check, column rows without the ORM's result layer ----------------
-_version_stmts: dict[bool, object] = {}
-
-
-def _vocab_version_stmt(by_office: bool):
-    """Built once: constructing a dozen subqueries costs more than running them."""
-    from sqlalchemy import bindparam, case
-
-    stmt = _version_stmts.get(by_office)
-    if stmt is not None:
-        return stmt
-    ids = bindparam("plan_ids", expanding=True)
-    office = bindparam("office_id")
-
-    def one(*cols, frm=None, where=()):
-        q = select(*cols)
-        if frm is not None:
-            q = q.select_from(frm)
-        return q.where(*where).scalar_subquery()
-
-    live = (col(Task.plan_id).in_(ids), col(Task.removed).is_(False))
-    roles = TaskUnit.__table__.join(Task.__table__, col(Task.id) == TaskUnit.task_id)
-    unit_where = (Unit.office_id == office,) if by_office else ()
-    alias_where = (UnitAlias.office_id == office,) if by_office else ()
-    stmt = select(
-        one(func.count(), frm=Task, where=live), one(func.max(Task.id), where=live),
-        one(func.max(Task.updated_at), where=live),
-        one(func.max(Plan.imported_at), where=(col(Plan.id).in_(ids),)),
-        one(func.count(), frm=Unit, where=unit_where), one(func.max(Unit.id), where=unit_where),
-        one(func.count(), frm=UnitAlias, where=alias_where),
-        one(func.aggregate_strings(Plan.content_hash, ","), where=(col(Plan.id).in_(ids),)),
-        one(func.count(), frm=roles, where=(col(Task.plan_id).in_(ids),)),
-        one(func.max(TaskUnit.id), frm=roles, where=(col(Task.plan_id).in_(ids),)),
-        # Rows are rewritten in place (a re-import swaps lead and co, reorders units): a checksum sees that.
-        one(func.sum(TaskUnit.unit_id * (TaskUnit.position + 1) * case((TaskUnit.role == "lead", 1),
-                                                                        (TaskUnit.role == "co", 2), else_=3)),
-            frm=roles, where=(col(Task.plan_id).in_(ids),)),
-        one(func.max(StatusReport.id)), one(func.count(), frm=StatusReport),
-        one(func.max(Deadline.id)),
-        one(func.count(), frm=Deadline, where=(col(Deadline.active).is_(True),)),
-    )
-    _version_stmts[by_office] = stmt
-    return stmt
-
-
-def vocab_version(*, session: Session, plan_ids: Sequence[int],
-                  office_id: int | None) -> tuple[tuple, tuple, tuple]:
-    """(structure, reports, deadlines) in one statement: what a cached vocabulary over these plans depends on.
-    The structure changes when it must be rebuilt (tasks, units, aliases, roles, a re-import); the reports
-    (newest id, count: of every plan) and the deadlines in force when the task states must be refreshed."""
-    stmt = _vocab_version_stmt(office_id is not None)
-    params = {"plan_ids": list(plan_ids) or [-1]}
-    if office_id is not None:
-        params["office_id"] = office_id
-    if session.autoflush:
-        session.flush()
-    row = tuple(session.connection().execute(stmt, params).one())
-    n = len(row) - 4
-    return row[:n], row[n:n + 2], row[n + 2:]
+def vocab_version(*, session: Session) -> tuple[tuple, tuple, tuple]:
+    """(structure, reports, deadlines): the change counters the store's triggers keep (migration 0009), read
+    in one statement of three rows whatever the store's size. The structure changes when a cached vocabulary
+    must be rebuilt (plans, sections, tasks' wording, units, aliases, roles), the deadlines when its dates
+    must be read again, and the reports (newest id, how many written) when new reports can be applied on top."""
+    rows = {name: (n, last) for name, n, last in core_rows(session, select(StoreVersion.name, StoreVersion.n,
+                                                                            StoreVersion.last))}
+    structure, deadlines = rows.get("structure", (0, None)), rows.get("deadlines", (0, None))
+    n, last = rows.get("reports", (0, None))
+    return (structure[0],), (last, n), (deadlines[0],)
 
 
 def reports_after(*, session: Session, after_id: int) -> list[tuple[int, int, int | None, str, datetime]]:

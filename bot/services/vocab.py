@@ -5,8 +5,10 @@ chat's current plan comes first and keeps its plain refs ("12"), so "第12项" m
 Tasks of the other plans get refs nobody types ("p3.12") and are named by their plan in answers.
 
 Building costs jieba cutting every task (about a second for 1,000 tasks); a message only pays for one
-statement of aggregates (the version). New reports are applied on top of the cached states; a changed
-deadline refreshes them without re-indexing; a changed plan, unit, alias or role rebuilds.
+statement reading three change counters the store's triggers keep (storage StoreVersion, migration 0009), so
+a write by any process is seen and the check costs the same at any size. New reports are applied on top of
+the cached states; a changed deadline refreshes them without re-indexing; a changed plan, unit, alias or role
+rebuilds.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def plan_vocab(*, session: Session, office_id: int | None, current: Plan | None,
     plan_ids = [p.id for p in plans]
     alias_key = tuple(sorted((aliases or {}).items()))
     cache_key = (office_id, current.id if current else None, tuple(plan_ids), alias_key, str(tz))
-    structure, reports, deadlines = repo.vocab_version(session=session, plan_ids=plan_ids, office_id=office_id)
+    structure, reports, deadlines = repo.vocab_version(session=session)
     with _lock:
         entry = _cache.get(cache_key)
     if entry is not None and entry.structure == structure:
