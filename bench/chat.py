@@ -93,8 +93,8 @@ async def _echo_app(api: FakeBotApi, *, limited: bool = False):
 WARM_CHAT = 99999  # sends the warm-up message; bound like the others, or its answer would build nothing
 
 
-async def _duban_app(api: FakeBotApi, db: Path, chats: list[int]):
-    settings = telegram_settings(api, f"sqlite:///{db}")
+def _seeded(settings, chats: list[int]) -> App:
+    """duban on the seed plan, each of `chats` (and the warm-up chat) bound to one of UNITS in turn."""
     service = App(settings)
     seed = SEED if SEED.exists() else SAMPLE
     with session_scope(service.engine) as s:
@@ -102,6 +102,12 @@ async def _duban_app(api: FakeBotApi, db: Path, chats: list[int]):
         for i, chat in enumerate([WARM_CHAT, *chats]):
             bind_directly(session=s, unit_name=UNITS[i % len(UNITS)], platform="telegram", address=str(chat),
                           now=service.now(), actor="bench")
+    return service
+
+
+async def _duban_app(api: FakeBotApi, db: Path, chats: list[int]):
+    settings = telegram_settings(api, f"sqlite:///{db}")
+    service = _seeded(settings, chats)
     app = build_application(settings.telegram, service.chat)
     await start_application(app, settings.telegram)
     return app, service
@@ -152,14 +158,8 @@ def per_text(messages: int, gap: float, db: Path) -> None:
     from bot.config import Settings
 
     settings = Settings(database={"url": f"sqlite:///{db}"}, app={"load_sample_plan": False})
-    service = App(settings)
     chats = [100000 + i for i in range(messages)]
-    seed = SEED if SEED.exists() else SAMPLE
-    with session_scope(service.engine) as s:
-        apply_plan(session=s, parsed=planfile.parse(seed), now=service.now(), source_name=seed.name)
-        for i, chat in enumerate([WARM_CHAT, *chats]):
-            bind_directly(session=s, unit_name=UNITS[i % len(UNITS)], platform="telegram", address=str(chat),
-                          now=service.now(), actor="bench")
+    service = _seeded(settings, chats)
     statements = [0]
     event.listen(service.engine, "before_cursor_execute", lambda *_a, **_k: statements.__setitem__(0, statements[0] + 1))
 
