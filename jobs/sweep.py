@@ -199,18 +199,19 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
             if unit.name not in result.undeliverable:
                 result.undeliverable.append(unit.name)
             continue
-        worded: dict[frozenset[Cap], OutboundMessage] = {}
+        worded: dict[frozenset[Cap], str] = {}  # the payload per kind of channel, worded once
         for recipient in recipients:
             can = caps(recipient.platform)
             if can not in worded:
-                worded[can] = _render(r, views, units, deadline_texts, key, can, feeds)
+                worded[can] = to_payload(_render(r, views, units, deadline_texts, key, can, feeds))
             k = reminder_key(r, recipient)
-            rows.setdefault(k, {
-                "key": k, "task_id": r.task_id, "deadline_id": r.deadline_id, "unit_id": r.unit_id,
-                "recipient": recipient.key(), "kind": r.kind, "occurrence": r.occurrence.isoformat(),
-                "payload": to_payload(worded[can]), "state": OutboxState.PENDING, "attempts": 0, "error": "",
-                "parts_sent": 0, "created_at": now, "next_attempt_at": now,
-            })
+            if k not in rows:
+                rows[k] = {
+                    "key": k, "task_id": r.task_id, "deadline_id": r.deadline_id, "unit_id": r.unit_id,
+                    "recipient": recipient.key(), "kind": r.kind, "occurrence": r.occurrence.isoformat(),
+                    "payload": worded[can], "state": OutboxState.PENDING, "attempts": 0, "error": "",
+                    "parts_sent": 0, "created_at": now, "next_attempt_at": now,
+                }
     return insert_new(session=session, rows=list(rows.values()))
 
 
