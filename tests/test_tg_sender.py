@@ -268,6 +268,15 @@ async def test_private_chat_has_no_minute_cap(clock):
     assert clock.now == pytest.approx(29 * PER_CHAT[1])  # one a second (and a hair), no 20-a-minute cap
 
 
+async def test_limits_take_other_rules_for_a_bench(clock):
+    limits = TelegramLimits(clock=clock, sleep=clock.sleep, per_chat=(2, 1.0), spread=0.001)
+
+    for _ in range(4):
+        await limits.acquire("111")
+
+    assert clock.now == pytest.approx(1.0)  # two a second in one chat, then the window's second pair
+
+
 def test_split_keeps_every_character_and_surrogates():
     text = ("😀" * 3000) + "\n" + ("短行\n" * 10)
     parts = split(text, MAX_MESSAGE)

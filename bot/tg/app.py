@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot.chat.events import ChatEvent, ChatHandler
 from bot.notify import OutboundMessage, Progress, Recipient, SendStatus
-from bot.tg.limits import Clock, Sleep
+from bot.tg.limits import Clock, Sleep, TelegramLimits
 from bot.tg.sender import TelegramSender
 from bot.tg.translate import PLATFORM, callback_event, message_event
 
@@ -187,10 +187,12 @@ def build_application(
     commands: list[tuple[str, str]] | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
+    limits: TelegramLimits | None = None,
 ) -> Application:
     """Return an Application wired to `handler`; start it with start_application().
 
-    `clock`/`sleep` reach the sender's rate limiter and flood waits, so tests never wait for real.
+    `clock`/`sleep` reach the sender's rate limiter and flood waits, so tests never wait for real; `limits`
+    (Telegram's own by default) lets a bench measure what duban could do were they lifted.
     """
     transport = _Transport(settings, handler, commands)
     builder = (
@@ -207,7 +209,7 @@ def build_application(
         builder = builder.updater(None)  # updates arrive through add_webhook_route()
     application = builder.build()
     timing = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
-    transport.sender = TelegramSender(application.bot, **timing)
+    transport.sender = TelegramSender(application.bot, limits=limits, **timing)
     transport.sleep = sleep or asyncio.sleep
     application.bot_data[SENDER_KEY] = transport.sender
 

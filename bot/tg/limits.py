@@ -49,13 +49,14 @@ class TelegramLimits:
     """
 
     def __init__(self, *, clock: Clock | None = None, sleep: Sleep | None = None, overall: Rule = OVERALL,
+                 per_chat: Rule = PER_CHAT, per_group: Rule = PER_GROUP, spread: float = SPREAD,
                  lookahead: float = LOOKAHEAD) -> None:
         self._clock, self._sleep = clock or time.monotonic, sleep or asyncio.sleep
         timing = {"clock": self._clock, "sleep": self._sleep}
-        self._private = SlidingWindowLimiter([PER_CHAT], **timing)
-        self._group = SlidingWindowLimiter([PER_CHAT, PER_GROUP], **timing)
+        self._private = SlidingWindowLimiter([per_chat], **timing)
+        self._group = SlidingWindowLimiter([per_chat, per_group], **timing)
         self._overall = SlidingWindowLimiter([overall], **timing)
-        self._spread = Spacing(SPREAD, burst=SPREAD_BURST, **timing)
+        self._spread = Spacing(spread, burst=SPREAD_BURST, **timing)
         self._lookahead = lookahead
         self._tickets = itertools.count()
 
