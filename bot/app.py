@@ -33,6 +33,7 @@ from storage import repo
 from storage.db import exclusive, open_store, session_scope
 
 log = logging.getLogger(__name__)
+WARM_WAIT_SECONDS = 2.0  # how long a stop waits for the start's vocabulary build to finish
 SAMPLE_PLAN = Path(__file__).parent / "sample" / "sample_plan.txt"
 
 
@@ -53,6 +54,7 @@ class App:
         self.sample_loaded = False  # the bundled sample plan was loaded into an empty store
         self.web_runner: web.AppRunner | None = None
         self.warming: asyncio.Task | None = None  # the vocabularies being built at start (warm_vocabularies)
+        self._stopping = False
         self.telegram = None
         self._closers: list = []
         self._dispatching = asyncio.Lock()
@@ -240,7 +242,8 @@ class App:
             with session_scope(self.engine) as session:
                 return vocab.warm(session=session, aliases=self.settings.aliases, tz=self.settings.app.tz)
         except Exception:  # a cold cache only costs the first question its wait
-            log.exception("building the chat vocabulary at start failed; the first question builds it")
+            if not self._stopping:
+                log.exception("building the chat vocabulary at start failed; the first question builds it")
             return 0
 
     async def start_worker(self) -> None:
@@ -258,8 +261,11 @@ class App:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self.warming is not None:  # its thread reads the store: done before the store closes
-            await self.warming
+        if self.warming is not None and not self.warming.done():
+            # Its thread reads the store: let it finish before the store closes, but never hold a stop up for
+            # long (a large store's vocabulary takes seconds); a build cut short only costs the next start.
+            self._stopping = True
+            await asyncio.wait([self.warming], timeout=WARM_WAIT_SECONDS)
         if self.telegram is not None:
             from bot.tg import stop_application
 
