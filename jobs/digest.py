@@ -14,8 +14,8 @@ from bot.services.board import TaskLight, board
 from bot.workdays import WorkCalendar
 from jobs.sweep import recipients_by_unit
 from storage import repo
-from storage.models import OutboxState
-from storage.outbox import insert_new, outbox_key
+from storage import views as store
+from storage.outbox import insert_new, outbox_key, pending_row
 
 HORIZON_DAYS = 14  # a unit's digest lists what falls due in the next two weeks
 
@@ -48,7 +48,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     lights = [t for t in every if live(t)]
     if not lights:
         return 0
-    units = repo.all_units(session=session)  # by id: one name may be a unit in two offices
+    units = store.units_brief(session=session)  # by id: one name may be a unit in two offices
     routes = recipients_by_unit(session=session, settings=settings, units=units)
     names = {u.id: u.name for u in units.values()}
     week = week_key(today)
@@ -102,8 +102,7 @@ def _queue(rows: dict[str, dict], recipients: list[Recipient], message, *, unit_
     payload = to_payload(message)
     for r in recipients:
         key = outbox_key(task_id=None, topic=topic, recipient=r.key(), kind="digest", occurrence=week)
-        rows.setdefault(key, {"key": key, "task_id": None, "deadline_id": None, "unit_id": unit_id,
-                              "recipient": r.key(), "kind": "digest", "occurrence": week, "payload": payload,
-                              "state": OutboxState.PENDING, "attempts": 0, "error": "", "parts_sent": 0,
-                              "created_at": now, "next_attempt_at": now})
+        if key not in rows:
+            rows[key] = pending_row(key=key, task_id=None, deadline_id=None, unit_id=unit_id, recipient=r.key(),
+                                    kind="digest", occurrence=week, payload=payload, now=now)
     return len(recipients)

@@ -19,8 +19,8 @@ from bot.services.groups import fan_out
 from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
 from storage import repo
 from storage import views as store
-from storage.models import ChatIdentity, JobState, OutboxState, Unit
-from storage.outbox import insert_new, outbox_key
+from storage.models import ChatIdentity, JobState, Unit
+from storage.outbox import insert_new, outbox_key, pending_row
 
 LAST_DAY = "sweep.last_day"
 CATCHUP_WORKDAYS = 10  # after downtime, look back this far at most
@@ -180,17 +180,14 @@ def _unit_batches(counts: list[tuple[int, int]], size: int) -> list[list[int]]:
 
 def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[TaskView], now: datetime,
                  settings: Settings, result: SweepResult,
-                 caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS,
-                 units: dict[int, Unit] | None = None, routes: dict[int, list[Recipient]] | None = None) -> int:
-    """Word each reminder for each of its unit's recipients and insert the rows in one statement."""
+                 units: dict[int, Unit], routes: dict[int, list[Recipient]],
+                 caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS) -> int:
+    """Word each reminder for each of its unit's recipients (`routes`, from recipients_by_unit) and insert the
+    rows in one statement."""
     key = signing_key(session=session, now=now)
-    if units is None:
-        units = {u.id: u for u in session.exec(select(Unit)).all()}
     views = {t.id: t for t in tasks}
     deadline_texts = _deadline_texts(session, reminders, views)
     feeds = co_feeds(session=session, reminders=reminders, views=views, settings=settings)
-    if routes is None:
-        routes = recipients_by_unit(session=session, settings=settings, units=units)
     rows: dict[str, dict] = {}
     for r in reminders:
         unit = units[r.unit_id]
@@ -206,12 +203,9 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
                 worded[can] = to_payload(_render(r, views, units, deadline_texts, key, can, feeds))
             k = reminder_key(r, recipient)
             if k not in rows:
-                rows[k] = {
-                    "key": k, "task_id": r.task_id, "deadline_id": r.deadline_id, "unit_id": r.unit_id,
-                    "recipient": recipient.key(), "kind": r.kind, "occurrence": r.occurrence.isoformat(),
-                    "payload": worded[can], "state": OutboxState.PENDING, "attempts": 0, "error": "",
-                    "parts_sent": 0, "created_at": now, "next_attempt_at": now,
-                }
+                rows[k] = pending_row(key=k, task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
+                                      recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
+                                      payload=worded[can], now=now)
     return insert_new(session=session, rows=list(rows.values()))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from storage.models import Outbox
+from storage.models import Outbox, OutboxState
 
 
 def outbox_key(*, task_id: int | None, topic: str, recipient: str, kind: str, occurrence: str) -> str:
@@ -37,6 +37,14 @@ def enqueue(*, session: Session, row: Outbox) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def pending_row(*, key: str, task_id: int | None, deadline_id: int | None, unit_id: int | None, recipient: str,
+                kind: str, occurrence: str, payload: str, now: datetime) -> dict:
+    """One new outbox row for `insert_new`: pending, due at `now`, never tried."""
+    return {"key": key, "task_id": task_id, "deadline_id": deadline_id, "unit_id": unit_id, "recipient": recipient,
+            "kind": kind, "occurrence": occurrence, "payload": payload, "state": OutboxState.PENDING, "attempts": 0,
+            "error": "", "parts_sent": 0, "created_at": now, "next_attempt_at": now}
 
 
 def insert_new(*, session: Session, rows: list[dict]) -> int:

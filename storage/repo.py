@@ -101,11 +101,6 @@ def units_by_name(*, session: Session, office_id: int | None = None,
     return {u.name: u for u in session.exec(stmt.order_by(Unit.id)).all()}
 
 
-def all_units(*, session: Session) -> dict[int, Unit]:
-    """Unit id → unit, every kind in every office (recipients: units and leaders)."""
-    return {u.id: u for u in session.exec(select(Unit).order_by(Unit.id)).all()}
-
-
 def unit_named(*, session: Session, office_id: int | None, name: str) -> Unit | None:
     """The office's unit or leader of exactly this name."""
     return session.exec(select(Unit).where(Unit.office_id == office_id, Unit.name == name)).first()

@@ -124,7 +124,7 @@ def units_named_with_office(*, session: Session, names: Sequence[str]) -> dict[i
 def units_brief(*, session: Session) -> dict:
     """Unit id → a row of its id, office, name and kind, for every unit and leader: what the sweep reads of them
     (names, groups' members), without loading a thousand ORM objects."""
-    stmt = select(Unit.id, Unit.office_id, Unit.name, Unit.kind)
+    stmt = select(Unit.id, Unit.office_id, Unit.name, Unit.kind).order_by(Unit.id)
     return {row.id: row for row in core_rows(session, stmt)}
 
 
