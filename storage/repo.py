@@ -367,10 +367,6 @@ def last_report_by_unit(*, session: Session, task_ids: Sequence[int]) -> dict[tu
 
 
 # --- the chat's language layer: one plan's vocabulary in a few queries ---------------------------------------
-
-
-
-
 def plan_task_rows(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[Task, str]]:
     """Live tasks of these plans with their section path ("" when none), by plan then position."""
     from storage.models import Section
@@ -394,8 +390,6 @@ def plan_due_dates(*, session: Session, plan_ids: Sequence[int]) -> list[tuple[i
             .where(col(Task.plan_id).in_(list(plan_ids) or [-1]), Deadline.active,
                    col(Deadline.due_date).is_not(None)))
     return list(session.exec(stmt).all())
-
-
 
 
 def office_units(*, session: Session, office_id: int | None) -> list[tuple[Unit, list[str]]]:
@@ -526,19 +520,19 @@ def vocab_version(*, session: Session) -> tuple[tuple, tuple, tuple]:
 
 def reports_after(*, session: Session, after_id: int) -> list[tuple[int, int, int | None, str, datetime]]:
     """(id, task id, unit id, status, created at) of every report with an id above `after_id`, oldest first."""
-    stmt = (select(StatusReport.id, StatusReport.task_id, StatusReport.unit_id, StatusReport.status,
-                   StatusReport.created_at).where(col(StatusReport.id) > after_id)
-            .order_by(col(StatusReport.created_at), StatusReport.id))
-    return [tuple(r) for r in core_rows(session, stmt)]
+    return _report_rows(session, col(StatusReport.id) > after_id)
 
 
 def plan_reports_with_ids(*, session: Session,
                           plan_ids: Sequence[int]) -> list[tuple[int, int, int | None, str, datetime]]:
     """(id, task id, unit id, status, created at) of every report on these plans' tasks, oldest first."""
+    on_plans = col(StatusReport.task_id).in_(select(Task.id).where(col(Task.plan_id).in_(list(plan_ids) or [-1])))
+    return _report_rows(session, on_plans)
+
+
+def _report_rows(session: Session, where) -> list[tuple[int, int, int | None, str, datetime]]:
     stmt = (select(StatusReport.id, StatusReport.task_id, StatusReport.unit_id, StatusReport.status,
-                   StatusReport.created_at)
-            .join(Task, col(Task.id) == StatusReport.task_id).where(col(Task.plan_id).in_(list(plan_ids) or [-1]))
-            .order_by(col(StatusReport.created_at), StatusReport.id))
+                   StatusReport.created_at).where(where).order_by(col(StatusReport.created_at), StatusReport.id))
     return [tuple(r) for r in core_rows(session, stmt)]
 
 

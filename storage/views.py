@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 from storage.models import Deadline, Plan, ReminderSeries, Snooze, StatusReport, Task, TaskUnit, Unit
 
 LIVE = (col(Plan.active), col(Task.removed).is_(False))
-CHUNK = 5000  # ids per IN list (jobs.sweep): far below PostgreSQL's 65,535 bound parameters and SQLite's 250k
 
 
 def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | None, str, int | None]]:

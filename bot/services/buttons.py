@@ -53,15 +53,15 @@ def _pads(key: bytes) -> tuple:
     if len(key) > block:
         key = hashlib.sha256(key).digest()
     key = key.ljust(block, b"\0")
-    return (key, hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
 
 def _sig(key: bytes, body: str) -> str:
     # 10 hex chars keep Telegram's 64-byte callback_data limit comfortable; guessing one is 1 in 2^40.
     global _keyed
     keyed = _keyed  # one read: a thread swapping the triple in cannot hand this one another key's pads
-    if keyed[0] is not key and keyed[0] != key:
-        keyed = _keyed = (key, *_pads(key)[1:])
+    if keyed[0] != key:
+        keyed = _keyed = (key, *_pads(key))
     inner = keyed[1].copy()  # the same digest as hmac.new(key, body, sha256) (tests/test_buttons.py)
     inner.update(body.encode())
     outer = keyed[2].copy()

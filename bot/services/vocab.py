@@ -206,8 +206,10 @@ def warm(*, session: Session, aliases: dict[str, str] | None, tz: tzinfo) -> int
     Returns how many offices."""
     from bot.services.offices import main_plan
 
-    offices = sorted({p.office_id for p in repo.active_plans(session=session)}, key=lambda o: (o is None, o or 0))
-    for office_id in offices:
-        plan_vocab(session=session, office_id=office_id, current=main_plan(session=session, office_id=office_id),
-                   tz=tz, aliases=aliases)
-    return len(offices)
+    by_office: dict[int | None, list[Plan]] = defaultdict(list)
+    for plan in repo.active_plans(session=session):  # newest first, as each office's list is read
+        by_office[plan.office_id].append(plan)
+    for office_id, plans in by_office.items():
+        plan_vocab(session=session, office_id=office_id, tz=tz, aliases=aliases, plans=plans,
+                   current=main_plan(session=session, office_id=office_id, plans=plans))
+    return len(by_office)
