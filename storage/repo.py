@@ -161,20 +161,6 @@ def roles_for_task(*, session: Session, task_id: int) -> list[tuple[TaskUnit, Un
     return list(session.exec(stmt).all())
 
 
-def tasks_for_unit(*, session: Session, unit_id: int, role: str | None = None) -> list[tuple[Task, str]]:
-    """Active tasks of active plans that a unit leads or co-owns, with the role."""
-    stmt = (
-        select(Task, TaskUnit.role)
-        .join(TaskUnit, col(TaskUnit.task_id) == Task.id)
-        .join(Plan, col(Plan.id) == Task.plan_id)
-        .where(TaskUnit.unit_id == unit_id, Plan.active, col(Task.removed).is_(False))
-        .order_by(Task.plan_id, Task.position)
-    )
-    if role:
-        stmt = stmt.where(TaskUnit.role == role)
-    return list(session.exec(stmt).all())
-
-
 def role_counts(*, session: Session) -> dict[int, dict[str, int]]:
     """Unit id → {"lead": n, "co": m} over active tasks of active plans."""
     stmt = (
@@ -550,7 +536,8 @@ def plan_board_rows(*, session: Session, plan_id: int) -> tuple[list[int], datet
 
 def unit_task_rows(*, session: Session, unit_id: int,
                    role: str | None = None) -> list[tuple[int, str, str, int, str]]:
-    """(task id, ref, title, plan id, role) of what tasks_for_unit returns, as columns: a listing reads no more."""
+    """(task id, ref, title, plan id, role) of the live tasks of open plans a unit leads or co-owns (one role
+    when given), by plan and position: the columns a listing reads, no whole tasks."""
     stmt = (select(Task.id, Task.ref, Task.title, Task.plan_id, TaskUnit.role)
             .join(TaskUnit, col(TaskUnit.task_id) == Task.id)
             .join(Plan, col(Plan.id) == Task.plan_id)
