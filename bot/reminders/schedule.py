@@ -107,7 +107,7 @@ def work_out(views: list[TaskView], start: date, through: date, *, calendar: Wor
             continue
         first_ids, mine, tmpl = first
         if tmpl is None:
-            swap = _swap(first_ids, ids, v)[0]
+            swap = _swap(first_ids, ids, v)
             for d, said in mine.items():
                 memo[d] += [swap(r) for r in said]
             continue
@@ -263,7 +263,7 @@ def _swap(first: tuple, ids: tuple, v: TaskView):
         out.__dict__.update(r.__dict__, task_id=task_id, ref=ref, unit_id=unit, deadline_id=deadline)
         return out
 
-    return swap, umap, dmap
+    return swap
 
 
 def resolve_stale(*, session: Session, after: date, now: datetime, calendar: WorkCalendar, settings: Settings,
