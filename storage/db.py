@@ -122,3 +122,11 @@ def exclusive(engine: Engine, name: str) -> Iterator[bool]:
             if got:
                 conn.exec_driver_sql("SELECT pg_advisory_unlock(hashtext(current_schema()), %s)", (key,))
                 conn.commit()
+
+
+def conflict_insert(session: Session, table):
+    """`INSERT` into `table` in the session's dialect, which knows `on_conflict_do_nothing` (PostgreSQL, SQLite)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import ARRAY, Integer, Row, any_, bindparam, case, cast, func, literal, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
+from storage.db import conflict_insert
 from storage.models import Outbox, OutboxState
 
 
@@ -55,8 +54,7 @@ def insert_new(*, session: Session, rows: list[dict]) -> int:
     """
     if not rows:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(_T).on_conflict_do_nothing(index_elements=["key"]).returning(_T.c.id)
+    stmt = conflict_insert(session, _T).on_conflict_do_nothing(index_elements=["key"]).returning(_T.c.id)
     # Given a list, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…) … RETURNING per
     # `insertmanyvalues_page_size` rows (1,000), compiled once, instead of a statement per row.
     return len(session.execute(stmt, rows).all())

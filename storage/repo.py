@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from storage.db import conflict_insert
 from storage.models import (
     AuthFailure,
     ChatIdentity,
@@ -551,10 +552,6 @@ def unit_task_rows(*, session: Session, unit_id: int,
 def job_state_once(*, session: Session, name: str, value: str, now: datetime) -> JobState:
     """The JobState row `name`, written with `value` unless a concurrent writer got there first (then theirs):
     `INSERT … ON CONFLICT DO NOTHING`, so two processes (or a sweep and a chat on a fresh store) never collide."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(JobState).values(name=name, value=value, updated_at=now)
+    session.execute(conflict_insert(session, JobState).values(name=name, value=value, updated_at=now)
                     .on_conflict_do_nothing(index_elements=["name"]))
     return session.get(JobState, name, populate_existing=True)
