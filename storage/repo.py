@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, update
 from sqlmodel import Session, col, func, select
 
 from storage.db import conflict_insert
@@ -31,6 +31,7 @@ from storage.models import (
     UnitAlias,
     UnitKind,
 )
+from storage.prebuilt import among, ids_value, prebuilt
 from storage.views import core_rows
 
 
@@ -42,14 +43,20 @@ def current_plan(*, session: Session, office_id: int | None = None) -> Plan | No
     return session.exec(stmt.order_by(col(Plan.imported_at).desc(), col(Plan.id).desc())).first()
 
 
+@prebuilt
+def _active_plans(_dialect: str, of_year: bool, of_office: bool):
+    stmt = select(Plan).where(Plan.active)
+    if of_year:
+        stmt = stmt.where(Plan.year == bindparam("year"))
+    if of_office:
+        stmt = stmt.where(Plan.office_id == bindparam("office"))
+    return stmt.order_by(col(Plan.id).desc())
+
+
 def active_plans(*, session: Session, year: int | None = None, office_id: int | None = None) -> Sequence[Plan]:
     """Open plans, newest first (of one office, or of any)."""
-    stmt = select(Plan).where(Plan.active)
-    if year is not None:
-        stmt = stmt.where(Plan.year == year)
-    if office_id is not None:
-        stmt = stmt.where(Plan.office_id == office_id)
-    return session.exec(stmt.order_by(col(Plan.id).desc())).all()
+    stmt = _active_plans(session, year is not None, office_id is not None)
+    return session.exec(stmt, params={"year": year, "office": office_id}).all()
 
 
 def plans_of(*, session: Session, office_id: int | None = None) -> list[Plan]:
@@ -87,19 +94,30 @@ def active_tasks(*, session: Session, plan_id: int) -> Sequence[Task]:
     return session.exec(stmt).all()
 
 
+@prebuilt
+def _task_by_ref(_dialect: str):
+    return select(Task).where(Task.plan_id == bindparam("plan"), Task.ref == bindparam("ref"))
+
+
 def task_by_ref(*, session: Session, plan_id: int, ref: str) -> Task | None:
-    return session.exec(select(Task).where(Task.plan_id == plan_id, Task.ref == ref)).first()
+    return session.exec(_task_by_ref(session), params={"plan": plan_id, "ref": ref}).first()
+
+
+@prebuilt
+def _units(_dialect: str, of_office: bool, of_kind: bool):
+    stmt = select(Unit)
+    if of_office:
+        stmt = stmt.where(Unit.office_id == bindparam("office"))
+    if of_kind:
+        stmt = stmt.where(Unit.kind == bindparam("kind"))
+    return stmt.order_by(Unit.id)
 
 
 def units_by_name(*, session: Session, office_id: int | None = None,
                   kind: str | None = UnitKind.UNIT) -> dict[str, Unit]:
     """Name → unit (of one office, or of every office); responsible units only unless `kind` says (None: all)."""
-    stmt = select(Unit)
-    if office_id is not None:
-        stmt = stmt.where(Unit.office_id == office_id)
-    if kind is not None:
-        stmt = stmt.where(Unit.kind == kind)
-    return {u.name: u for u in session.exec(stmt.order_by(Unit.id)).all()}
+    stmt = _units(session, office_id is not None, kind is not None)
+    return {u.name: u for u in session.exec(stmt, params={"office": office_id, "kind": kind and str(kind)}).all()}
 
 
 def unit_named(*, session: Session, office_id: int | None, name: str) -> Unit | None:
@@ -139,17 +157,24 @@ def chats_of_units(*, session: Session, unit_ids: Sequence[int]) -> dict[int, li
     return out
 
 
+@prebuilt
+def _alias_map(_dialect: str, of_office: bool):
+    stmt = select(UnitAlias.alias, UnitAlias.unit_id)
+    return stmt.where(UnitAlias.office_id == bindparam("office")) if of_office else stmt
+
+
 def alias_map(*, session: Session, office_id: int | None = None) -> dict[str, int]:
     """Alias → unit id, for every stored alias (of one office, or of all)."""
-    stmt = select(UnitAlias)
-    if office_id is not None:
-        stmt = stmt.where(UnitAlias.office_id == office_id)
-    return {a.alias: a.unit_id for a in session.exec(stmt).all()}
+    return dict(core_rows(session, _alias_map(session, office_id is not None), {"office": office_id}))
+
+
+@prebuilt
+def _aliases_of(_dialect: str):
+    return select(UnitAlias.alias).where(UnitAlias.unit_id == bindparam("unit")).order_by(UnitAlias.alias)
 
 
 def aliases_of(*, session: Session, unit_id: int) -> list[str]:
-    stmt = select(UnitAlias.alias).where(UnitAlias.unit_id == unit_id).order_by(UnitAlias.alias)
-    return list(session.exec(stmt).all())
+    return [a for a, in core_rows(session, _aliases_of(session), {"unit": unit_id})]
 
 
 def roles_for_task(*, session: Session, task_id: int) -> list[tuple[TaskUnit, Unit]]:
@@ -177,16 +202,37 @@ def role_counts(*, session: Session) -> dict[int, dict[str, int]]:
     return out
 
 
-def deadlines_for_task(*, session: Session, task_id: int, active_only: bool = True) -> list[Deadline]:
-    stmt = select(Deadline).where(Deadline.task_id == task_id)
+@prebuilt
+def _deadlines_for_task(_dialect: str, active_only: bool):
+    stmt = select(Deadline).where(Deadline.task_id == bindparam("task"))
     if active_only:
         stmt = stmt.where(Deadline.active)
-    return list(session.exec(stmt.order_by(col(Deadline.due_date), Deadline.id)).all())
+    return stmt.order_by(col(Deadline.due_date), Deadline.id)
+
+
+def deadlines_for_task(*, session: Session, task_id: int, active_only: bool = True) -> list[Deadline]:
+    return list(session.exec(_deadlines_for_task(session, active_only), params={"task": task_id}).all())
 
 
 def reports_for_task(*, session: Session, task_id: int) -> list[StatusReport]:
     stmt = select(StatusReport).where(StatusReport.task_id == task_id)
     return list(session.exec(stmt.order_by(col(StatusReport.created_at), StatusReport.id)).all())
+
+
+@prebuilt
+def _newest_reports(_dialect: str, status_only: bool):
+    stmt = select(StatusReport).where(StatusReport.task_id == bindparam("task"))
+    if status_only:
+        stmt = stmt.where(StatusReport.status != "note")
+    return (stmt.order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())
+            .limit(bindparam("n", type_=Integer)))
+
+
+def newest_reports(*, session: Session, task_id: int, n: int, status_only: bool = False) -> list[StatusReport]:
+    """The task's `n` newest reports (only those that set a status, with `status_only`), oldest first: what a
+    chat answer shows, whatever the history's length."""
+    found = session.exec(_newest_reports(session, status_only), params={"task": task_id, "n": n}).all()
+    return list(reversed(found))
 
 
 def latest_reports(*, session: Session, task_ids: Sequence[int]) -> dict[int, StatusReport]:
@@ -228,18 +274,29 @@ def identity_at(*, session: Session, platform: str, address: str, active_only: b
     return session.exec(_identity(select(ChatIdentity), platform, address, active_only)).first()
 
 
+@prebuilt
+def _identity_and_unit(_dialect: str, caseless: bool):
+    stmt = select(ChatIdentity, Unit).join(Unit, col(Unit.id) == ChatIdentity.unit_id, isouter=True)
+    return _identity(stmt, bindparam("platform"), bindparam("address"), False, caseless)
+
+
 def identity_and_unit_at(*, session: Session, platform: str,
                          address: str) -> tuple[ChatIdentity | None, Unit | None]:
     """The binding of one address (as identity_at) with its unit, in one statement: every chat update asks."""
-    stmt = select(ChatIdentity, Unit).join(Unit, col(Unit.id) == ChatIdentity.unit_id, isouter=True)
-    row = session.exec(_identity(stmt, platform, address, False)).first()
+    caseless = platform in CASELESS_PLATFORMS
+    row = session.exec(_identity_and_unit(session, caseless),
+                       params={"platform": platform, "address": address.lower() if caseless else address}).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 
-def _identity(stmt, platform: str, address: str, active_only: bool):
+def _identity(stmt, platform, address, active_only: bool, caseless: bool | None = None):
+    """`stmt` narrowed to the bindings of one address (values, or bound parameters with `caseless` given)."""
     stmt = stmt.where(ChatIdentity.platform == platform)
-    if platform in CASELESS_PLATFORMS:
-        stmt = stmt.where(func.lower(ChatIdentity.address) == address.lower())
+    if caseless is None:
+        caseless = platform in CASELESS_PLATFORMS
+        address = address.lower() if caseless else address
+    if caseless:
+        stmt = stmt.where(func.lower(ChatIdentity.address) == address)
     else:
         stmt = stmt.where(ChatIdentity.address == address)
     if active_only:
@@ -264,19 +321,30 @@ def outbox_by_message(*, session: Session, message_id: str, recipient: str | Non
     return session.exec(stmt).first()
 
 
+@prebuilt
+def _open_deferrals(_dialect: str, since: bool):
+    stmt = select(Deferral).where(Deferral.requested_by == bindparam("by"), Deferral.status == bindparam("status"))
+    if since:
+        stmt = stmt.where(col(Deferral.created_at) > bindparam("since", type_=Deferral.__table__.c.created_at.type))
+    return stmt.order_by(col(Deferral.created_at).desc(), col(Deferral.id).desc())
+
+
 def open_deferrals(*, session: Session, requested_by: str, status: str,
                    since: datetime | None = None) -> list[Deferral]:
     """A requester's deferrals in one state, newest first (only those created after `since`)."""
-    stmt = select(Deferral).where(Deferral.requested_by == requested_by, Deferral.status == status)
-    if since is not None:
-        stmt = stmt.where(col(Deferral.created_at) > since)
-    return list(session.exec(stmt.order_by(col(Deferral.created_at).desc(), col(Deferral.id).desc())).all())
+    stmt = _open_deferrals(session, since is not None)
+    return list(session.exec(stmt, params={"by": requested_by, "status": str(status), "since": since}).all())
+
+
+@prebuilt
+def _role_of(_dialect: str):
+    return select(TaskUnit.role).where(TaskUnit.task_id == bindparam("task"), TaskUnit.unit_id == bindparam("unit"))
 
 
 def role_of(*, session: Session, task_id: int, unit_id: int) -> str | None:
     """The unit's role on a task (lead or co), or None."""
-    stmt = select(TaskUnit.role).where(TaskUnit.task_id == task_id, TaskUnit.unit_id == unit_id)
-    return session.exec(stmt).first()
+    found = core_rows(session, _role_of(session), {"task": task_id, "unit": unit_id})
+    return found[0][0] if found else None
 
 
 def active_deadlines(*, session: Session, task_id: int) -> list[Deadline]:
@@ -417,10 +485,15 @@ def task_units(*, session: Session, task_id: int) -> list[TaskUnit]:
     return list(session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id)).all())
 
 
+@prebuilt
+def _evidence_of(_dialect: str):
+    return (select(Evidence).where(Evidence.task_id == bindparam("task"))
+            .order_by(col(Evidence.created_at), Evidence.id))
+
+
 def evidence_of(*, session: Session, task_id: int) -> list[Evidence]:
     """A task's evidence, oldest first."""
-    stmt = select(Evidence).where(Evidence.task_id == task_id).order_by(col(Evidence.created_at), Evidence.id)
-    return list(session.exec(stmt).all())
+    return list(session.exec(_evidence_of(session), params={"task": task_id}).all())
 
 
 def evidence_counts(*, session: Session, task_ids: Sequence[int]) -> dict[tuple[int, int | None], int]:
@@ -467,11 +540,16 @@ def reports_since(*, session: Session, since: datetime) -> list[StatusReport]:
     return list(session.exec(stmt.order_by(col(StatusReport.created_at), StatusReport.id)).all())
 
 
+@prebuilt
+def _unit_names_of(dialect: str):
+    return select(Unit.id, Unit.name).where(among(dialect, col(Unit.id)))
+
+
 def unit_names_of(*, session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
     """Unit id → name, for these units only."""
     if not unit_ids:
         return {}
-    return dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(unit_ids)))).all())
+    return dict(core_rows(session, _unit_names_of(session), {"ids": ids_value(session, set(unit_ids))}))
 
 
 def unsweep_unit(*, session: Session, unit_id: int) -> None:
@@ -480,26 +558,34 @@ def unsweep_unit(*, session: Session, unit_id: int) -> None:
     session.execute(update(ReminderSeries).where(ReminderSeries.unit_id == unit_id).values(swept_on=None))
 
 
+@prebuilt
+def _names_by_role(dialect: str):
+    return (select(TaskUnit.task_id, TaskUnit.role, Unit.name).join(Unit, col(Unit.id) == TaskUnit.unit_id)
+            .where(among(dialect, col(TaskUnit.task_id))).order_by(TaskUnit.task_id, TaskUnit.position))
+
+
 def names_by_role(*, session: Session, task_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
     """Task id → role (lead, co, leader) → unit names in listing order, for these tasks, in one query."""
     if not task_ids:
         return {}
-    stmt = (select(TaskUnit.task_id, TaskUnit.role, Unit.name).join(Unit, col(Unit.id) == TaskUnit.unit_id)
-            .where(col(TaskUnit.task_id).in_(list(task_ids))).order_by(TaskUnit.task_id, TaskUnit.position))
     out: dict[int, dict[str, list[str]]] = {}
-    for task_id, role, name in session.exec(stmt).all():
+    for task_id, role, name in core_rows(session, _names_by_role(session), {"ids": ids_value(session, task_ids)}):
         out.setdefault(task_id, {}).setdefault(role, []).append(name)
     return out
 
 
 # --- the chat's hot path: one statement per check, column rows without the ORM's result layer ----------------
+@prebuilt
+def _store_version(_dialect: str):
+    return select(StoreVersion.name, StoreVersion.n, StoreVersion.last)
+
+
 def vocab_version(*, session: Session) -> tuple[tuple, tuple, tuple]:
     """(structure, reports, deadlines): the change counters the store's triggers keep (migration 0009), read
     in one statement of three rows whatever the store's size. The structure changes when a cached vocabulary
     must be rebuilt (plans, sections, tasks' wording, units, aliases, roles), the deadlines when its dates
     must be read again, and the reports (newest id, how many written) when new reports can be applied on top."""
-    rows = {name: (n, last) for name, n, last in core_rows(session, select(StoreVersion.name, StoreVersion.n,
-                                                                            StoreVersion.last))}
+    rows = {name: (n, last) for name, n, last in core_rows(session, _store_version(session))}
     structure, deadlines = rows.get("structure", (0, None)), rows.get("deadlines", (0, None))
     n, last = rows.get("reports", (0, None))
     return (structure[0],), (last, n), (deadlines[0],)
@@ -523,30 +609,38 @@ def _report_rows(session: Session, where) -> list[tuple[int, int, int | None, st
     return [tuple(r) for r in core_rows(session, stmt)]
 
 
-def plan_board_rows(*, session: Session, plan_id: int) -> tuple[list[int], datetime | None]:
-    """(the plan's live task ids by position, the newest last_report_at of any live task of any open plan)."""
+@prebuilt
+def _plan_board_rows(_dialect: str):
     newest = (select(func.max(Task.last_report_at)).join(Plan, col(Plan.id) == Task.plan_id)
               .where(Plan.active, col(Task.removed).is_(False)).scalar_subquery())
-    stmt = (select(Task.id, newest).where(Task.plan_id == plan_id, col(Task.removed).is_(False))
+    return (select(Task.id, newest).where(Task.plan_id == bindparam("plan"), col(Task.removed).is_(False))
             .order_by(Task.position))
-    rows = core_rows(session, stmt)
+
+
+def plan_board_rows(*, session: Session, plan_id: int) -> tuple[list[int], datetime | None]:
+    """(the plan's live task ids by position, the newest last_report_at of any live task of any open plan)."""
+    rows = core_rows(session, _plan_board_rows(session), {"plan": plan_id})
     if not rows:
         return [], None
     return [r[0] for r in rows], rows[0][1]
+
+
+@prebuilt
+def _unit_task_rows(_dialect: str, of_role: bool):
+    stmt = (select(Task.id, Task.ref, Task.title, Task.plan_id, TaskUnit.role)
+            .join(TaskUnit, col(TaskUnit.task_id) == Task.id)
+            .join(Plan, col(Plan.id) == Task.plan_id)
+            .where(TaskUnit.unit_id == bindparam("unit"), Plan.active, col(Task.removed).is_(False))
+            .order_by(Task.plan_id, Task.position))
+    return stmt.where(TaskUnit.role == bindparam("role")) if of_role else stmt
 
 
 def unit_task_rows(*, session: Session, unit_id: int,
                    role: str | None = None) -> list[tuple[int, str, str, int, str]]:
     """(task id, ref, title, plan id, role) of the live tasks of open plans a unit leads or co-owns (one role
     when given), by plan and position: the columns a listing reads, no whole tasks."""
-    stmt = (select(Task.id, Task.ref, Task.title, Task.plan_id, TaskUnit.role)
-            .join(TaskUnit, col(TaskUnit.task_id) == Task.id)
-            .join(Plan, col(Plan.id) == Task.plan_id)
-            .where(TaskUnit.unit_id == unit_id, Plan.active, col(Task.removed).is_(False))
-            .order_by(Task.plan_id, Task.position))
-    if role:
-        stmt = stmt.where(TaskUnit.role == role)
-    return [tuple(r) for r in core_rows(session, stmt)]
+    rows = core_rows(session, _unit_task_rows(session, bool(role)), {"unit": unit_id, "role": role and str(role)})
+    return [tuple(r) for r in rows]
 
 
 def job_state_once(*, session: Session, name: str, value: str, now: datetime) -> JobState:

@@ -2,7 +2,8 @@
 
 Reads over every live task join on the plan and task conditions instead of passing `IN (all ids)` lists
 (which stop working past 65,535 parameters on PostgreSQL and 250k on SQLite); a batch's ids go in one bound
-value (`_among`: a JSON array on SQLite, an array on PostgreSQL).
+value (`_among`: a JSON array on SQLite, an array on PostgreSQL). The reads each batch makes are built once
+(storage.prebuilt).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam, case, dele
 from sqlmodel import Session, col, select
 
 from storage.models import Deadline, Plan, ReminderSeries, Snooze, StatusReport, Task, TaskUnit, Unit
+from storage.prebuilt import among, ids_value, prebuilt
 
 LIVE = (col(Plan.active), col(Task.removed).is_(False))
 
@@ -28,23 +30,28 @@ def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | N
     return list(session.exec(stmt).all())
 
 
+@prebuilt
+def _task_rows(dialect: str):
+    return (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
+                   Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
+            .join(Plan, col(Plan.id) == Task.plan_id)
+            .where(among(dialect, col(Task.id)), *LIVE))
+
+
 def task_rows(*, session: Session, task_ids: Sequence[int]) -> list:
     """Those of `task_ids` (one batch) that are live tasks of open plans, in plan order: the columns the engine
     reads (the task's state included), with its plan's year, last year, short name and office, in this order
     (bot.reminders.views unpacks them)."""
-    stmt = (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
-                   Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
-            .join(Plan, col(Plan.id) == Task.plan_id)
-            .where(_among(session, col(Task.id), task_ids), *LIVE))
-    return sorted(core_rows(session, stmt), key=itemgetter(1, 2))  # (plan_id, position)
+    rows = core_rows(session, _task_rows(session), {"ids": ids_value(session, task_ids)})
+    return sorted(rows, key=itemgetter(1, 2))  # (plan_id, position)
 
 
-def core_rows(session: Session, stmt) -> list:
-    """`session.execute(stmt).all()` for a select of columns, on the session's connection: the same rows (the
-    same autoflush first) without the ORM's result layer, which cost more than the query on a batch."""
+def core_rows(session: Session, stmt, params: dict | None = None) -> list:
+    """`session.execute(stmt, params).all()` for a select of columns, on the session's connection: the same rows
+    (the same autoflush first) without the ORM's result layer, which cost more than the query on a batch."""
     if session.autoflush:
         session.flush()
-    return session.connection().execute(stmt).all()
+    return session.connection().execute(stmt, params).all()
 
 
 def open_plans_per_office(*, session: Session) -> dict[int | None, int]:
@@ -71,25 +78,49 @@ def _among(session: Session, column, ids: Iterable[int] | None):
     return column.in_(ids)
 
 
+def _of_batch(dialect: str, every: bool, column):
+    """`column` among the bound `ids`, or (`every`) among every live task's."""
+    return column.in_(_live_tasks()) if every else among(dialect, column)
+
+
+def _batch(session: Session, task_ids: Sequence[int] | None) -> tuple[bool, dict | None]:
+    """(every, params) for a `_of_batch` read of `task_ids` (None: every live task)."""
+    return (True, None) if task_ids is None else (False, {"ids": ids_value(session, task_ids)})
+
+
+@prebuilt
+def _roles_of(dialect: str, every: bool):
+    return (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
+            .where(_of_batch(dialect, every, col(TaskUnit.task_id))))
+
+
 def roles_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
     """Owners of `task_ids` (one batch), or of every live task when None: (task, unit, role, position)."""
-    stmt = (select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
-            .where(_among(session, col(TaskUnit.task_id), task_ids)))
-    return sorted(core_rows(session, stmt), key=itemgetter(3))  # position
+    every, params = _batch(session, task_ids)
+    return sorted(core_rows(session, _roles_of(session, every), params), key=itemgetter(3))  # position
+
+
+@prebuilt
+def _lead_unit_ids(_dialect: str):
+    return select(TaskUnit.unit_id).where(TaskUnit.task_id == bindparam("task"), TaskUnit.role == "lead")
 
 
 def lead_unit_ids(*, session: Session, task_id: int) -> set[int]:
-    stmt = select(TaskUnit.unit_id).where(TaskUnit.task_id == task_id, TaskUnit.role == "lead")
-    return set(session.exec(stmt).all())
+    return {u for u, in core_rows(session, _lead_unit_ids(session), {"task": task_id})}
+
+
+@prebuilt
+def _deadlines_of(dialect: str, every: bool):
+    return select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
+                  Deadline.recurrence, Deadline.certain, Deadline.confirmed, Deadline.label).where(
+        _of_batch(dialect, every, col(Deadline.task_id)), Deadline.active)
 
 
 def deadlines_of(*, session: Session, task_ids: Sequence[int] | None = None) -> list:
     """Deadlines in force of `task_ids` (every live task when None): (id, task, due date, text, source, kind,
     recurrence, certain, confirmed, label)."""
-    stmt = select(Deadline.id, Deadline.task_id, Deadline.due_date, Deadline.text, Deadline.source, Deadline.kind,
-                  Deadline.recurrence, Deadline.certain, Deadline.confirmed, Deadline.label).where(
-        _among(session, col(Deadline.task_id), task_ids), Deadline.active)
-    return core_rows(session, stmt)
+    every, params = _batch(session, task_ids)
+    return core_rows(session, _deadlines_of(session, every), params)
 
 
 def deadline_texts(*, session: Session, deadline_ids: Sequence[int]) -> dict[int, str]:

@@ -31,7 +31,7 @@ from bot.nlu.understand import FUZZY_STRONG
 from bot.notify import Button, OutboundMessage
 from bot.render import action_text, answer_text, chat_text, task_text
 from bot.render.answer_text import Line
-from bot.services.board import light_for, month_end
+from bot.services.board import month_end
 from bot.services.buttons import Action, sign
 from bot.services.errors import UserError
 from bot.services.tasks import owners, task_record
@@ -215,12 +215,9 @@ def _task_answer(ctx: Ctx, task: Task, kind: Kind) -> str:
     if kind is Kind.WHO:
         lead, co = owners(session=ctx.session, task_id=task.id)
         return chat_text.who_text(task.ref, task.title, lead, co)
-    record = task_record(session=ctx.session, task=task)
     if kind is Kind.PROGRESS:
-        light = light_for(session=ctx.session, task_id=task.id, now=ctx.now, settings=ctx.settings,
-                          calendar=ctx.calendar)
-        return chat_text.progress_text(record, light, tz=ctx.settings.app.tz)
-    return task_text.task_full(record, tz=ctx.settings.app.tz)
+        return queries.progress_answer(ctx, task)
+    return task_text.task_full(task_record(session=ctx.session, task=task, history=False), tz=ctx.settings.app.tz)
 
 
 def _report(ctx: Ctx, u: Understanding) -> list[OutboundMessage]:

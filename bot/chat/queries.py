@@ -10,8 +10,8 @@ from bot.services import queries
 from bot.services.board import TaskLight, board, light_for, month_end
 from bot.services.errors import UserError
 from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
-from bot.services.tasks import owners, task_record
-from storage.models import Plan
+from bot.services.tasks import owners, recent_reports, task_record
+from storage.models import Plan, Task
 
 
 def cmd_owns(ctx: Ctx, intent: Intent):
@@ -34,7 +34,7 @@ def cmd_mine(ctx: Ctx, intent: Intent):
 
 def cmd_task(ctx: Ctx, intent: Intent):
     """One task in full."""
-    record = task_record(session=ctx.session, task=ctx.take_task(intent.args)[0])
+    record = task_record(session=ctx.session, task=ctx.take_task(intent.args)[0], history=False)
     return reply(task_text.task_full(record, tz=ctx.settings.app.tz))
 
 
@@ -47,11 +47,15 @@ def cmd_who(ctx: Ctx, intent: Intent):
 
 def cmd_progress(ctx: Ctx, intent: Intent):
     """One task's light, last three reports and deadline."""
-    task = ctx.take_task(intent.args)[0]
-    record = task_record(session=ctx.session, task=task)
+    return reply(progress_answer(ctx, ctx.take_task(intent.args)[0]))
+
+
+def progress_answer(ctx: Ctx, task: Task) -> str:
+    """"第N项进展如何": its light and its three newest reports, whatever the history's length."""
     light = light_for(session=ctx.session, task_id=task.id, now=ctx.now, settings=ctx.settings,
                       calendar=ctx.calendar)
-    return reply(chat_text.progress_text(record, light, tz=ctx.settings.app.tz))
+    return chat_text.progress_text(task.ref, task.title, recent_reports(session=ctx.session, task_id=task.id),
+                                   light, tz=ctx.settings.app.tz)
 
 
 def _lights(ctx: Ctx, plan: Plan | None = None) -> list[TaskLight]:

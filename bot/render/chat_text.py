@@ -7,7 +7,7 @@ from datetime import date, tzinfo
 from bot.render.task_text import LIGHT_EMOJI, LIGHT_LABEL, cn_date, light_cn, local_stamp, report_text
 from bot.services.board import OfficeLights, TaskLight
 from bot.services.offices import PlanRow
-from bot.services.tasks import TaskRecord
+from bot.services.tasks import ReportLine
 
 QUESTIONS_HELP = """督办助手可以这样用（直接打字提问即可）：
 · 单位：“教研室”“安全办负责什么”“安全办牵头哪些、配合哪些”“本单位的任务”“人事股和督导室都参与的”
@@ -40,10 +40,10 @@ def who_text(ref: str, title: str, lead: list[str], co: list[str]) -> str:
     return text
 
 
-def progress_text(record: TaskRecord, light: TaskLight | None, *, tz: tzinfo) -> str:
+def progress_text(ref: str, title: str, reports: list[ReportLine], light: TaskLight | None, *, tz: tzinfo) -> str:
     """One task's light, its last three reports (newest first, in the office's dates) and its deadline."""
-    lines = [f"第{record.ref}项「{record.title}」" + (f"　{light_cn(light.light)}" if light else "")]
-    reports = record.reports[-3:]
+    lines = [f"第{ref}项「{title}」" + (f"　{light_cn(light.light)}" if light else "")]
+    reports = reports[-3:]
     if not reports:
         lines.append("尚未收到任何进展反馈。")
     for r in reversed(reports):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from bot.numerals import cn_int
 from bot.services.errors import NotFound
 from bot.services.evidence import evidence_lines
 from storage import repo
-from storage.models import Plan, ReportStatus, Section, Task
+from storage.models import Plan, ReportStatus, Section, StatusReport, Task
 
 
 def cn_to_int(text: str) -> int | None:
@@ -187,8 +188,19 @@ class TaskRecord:
         }
 
 
-def task_record(*, session: Session, task: Task) -> TaskRecord:
-    """Everything about one task, in a handful of queries."""
+def report_lines(reports: Sequence[StatusReport]) -> list[ReportLine]:
+    return [ReportLine(ReportStatus(r.status), r.percent, r.note, r.unit_id, r.reporter, r.created_at)
+            for r in reports]
+
+
+def recent_reports(*, session: Session, task_id: int, n: int = 3) -> list[ReportLine]:
+    """The task's `n` newest reports, oldest first (notes included)."""
+    return report_lines(repo.newest_reports(session=session, task_id=task_id, n=n))
+
+
+def task_record(*, session: Session, task: Task, history: bool = True) -> TaskRecord:
+    """Everything about one task, in a handful of queries; without `history`, its reports are only the newest
+    one that set a status (its `latest`: what /task shows), whatever the history's length."""
 
     plan = session.get(Plan, task.plan_id)
     section = session.get(Section, task.section_id) if task.section_id else None
@@ -197,10 +209,8 @@ def task_record(*, session: Session, task: Task) -> TaskRecord:
         DeadlineLine(d.id, d.due_date, d.text, d.label, d.source, d.kind, d.certain, d.confirmed)
         for d in repo.deadlines_for_task(session=session, task_id=task.id)
     ]
-    reports = [
-        ReportLine(ReportStatus(r.status), r.percent, r.note, r.unit_id, r.reporter, r.created_at)
-        for r in repo.reports_for_task(session=session, task_id=task.id)
-    ]
+    reports = report_lines(repo.reports_for_task(session=session, task_id=task.id) if history else
+                           repo.newest_reports(session=session, task_id=task.id, n=1, status_only=True))
     return TaskRecord(
         ref=task.ref,
         plan=PlanRef(plan.id, plan.title, plan.year) if plan else None,
