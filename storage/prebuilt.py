@@ -37,18 +37,24 @@ def prebuilt(build: Callable[..., Executable]) -> Prebuilt:
     return Prebuilt(build)
 
 
-def among(dialect: str, column, name: str = "ids"):
+def among(dialect: str, column, name: str = "ids", ids: Sequence[int] | None = None):
     """`column IN :name` with the ids in one bound value: a JSON array read by json_each on SQLite, an array on
-    PostgreSQL, an expanding list elsewhere; bind it with `ids_value`. No IN list to render and bind id by id,
-    and no bound on how many."""
+    PostgreSQL, an expanding list elsewhere. No IN list to render and bind id by id, and no bound on how many.
+    Bind `name` with `ids_value` when the statement runs; or give `ids` to bind them with a statement built
+    for one use."""
+    kw: dict = {} if ids is None else {"value": _value(dialect, ids), "unique": True}
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+        return column == any_(bindparam(name, type_=ARRAY(Integer), **kw))
     if dialect == "sqlite":
-        return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
-    return column.in_(bindparam(name, expanding=True))
+        return column.in_(select(func.json_each(bindparam(name, type_=String, **kw)).table_valued("value").c.value))
+    return column.in_(bindparam(name, expanding=True, **kw))
 
 
 def ids_value(session: Session, ids: Sequence[int]):
     """The bound value `among` reads for these ids in the session's dialect."""
+    return _value(session.get_bind().dialect.name, ids)
+
+
+def _value(dialect: str, ids: Sequence[int]):
     ids = [int(i) for i in ids]
-    return json.dumps(ids) if session.get_bind().dialect.name == "sqlite" else ids
+    return json.dumps(ids) if dialect == "sqlite" else ids

@@ -8,12 +8,11 @@ value (`_among`: a JSON array on SQLite, an array on PostgreSQL). The reads each
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from operator import itemgetter
 
-from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam, case, delete, func, insert, literal
+from sqlalchemy import Date, Integer, String, bindparam, case, delete, func, insert, literal
 from sqlmodel import Session, col, select
 
 from storage.models import Deadline, Plan, ReminderSeries, Snooze, StatusReport, Task, TaskUnit, Unit
@@ -64,18 +63,8 @@ def _live_tasks():
 
 
 def _among(session: Session, column, ids: Iterable[int] | None):
-    """`column IN ids` (every live task when None) with the ids in one bound value: a JSON array read by
-    json_each on SQLite, an array on PostgreSQL. No IN list to render and bind id by id (most of the cost of
-    loading a batch), and no bound on how many."""
-    if ids is None:
-        return column.in_(_live_tasks())
-    ids = [int(i) for i in ids]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer), unique=True))
-    if dialect == "sqlite":
-        return column.in_(select(func.json_each(json.dumps(ids)).table_valued("value").c.value))
-    return column.in_(ids)
+    """`column IN ids` (every live task when None), the ids bound with the statement (storage.prebuilt.among)."""
+    return column.in_(_live_tasks()) if ids is None else among(session.get_bind().dialect.name, column, ids=list(ids))
 
 
 def _of_batch(dialect: str, every: bool, column):
