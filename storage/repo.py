@@ -15,6 +15,7 @@ from storage.models import (
     ChatPlan,
     Deadline,
     Deferral,
+    DeferralStatus,
     Evidence,
     Invite,
     JobState,
@@ -57,6 +58,26 @@ def active_plans(*, session: Session, year: int | None = None, office_id: int | 
     """Open plans, newest first (of one office, or of any)."""
     stmt = _active_plans(session, year is not None, office_id is not None)
     return session.exec(stmt, params={"year": year, "office": office_id}).all()
+
+
+@prebuilt
+def _plans_and_chat_choice(_dialect: str, of_office: bool):
+    chosen = (select(ChatPlan.plan_id)
+              .where(ChatPlan.platform == bindparam("platform"), ChatPlan.address == bindparam("address"))
+              .scalar_subquery())
+    stmt = select(Plan, chosen).where(Plan.active)
+    if of_office:
+        stmt = stmt.where(Plan.office_id == bindparam("office"))
+    return stmt.order_by(col(Plan.id).desc())
+
+
+def plans_and_chat_choice(*, session: Session, office_id: int | None, platform: str,
+                          address: str) -> tuple[list[Plan], int | None]:
+    """(the open plans as active_plans, the plan this chat last used if one of them): one statement, as every
+    chat event asks both."""
+    rows = session.exec(_plans_and_chat_choice(session, office_id is not None),
+                        params={"office": office_id, "platform": platform, "address": address}).all()
+    return [plan for plan, _ in rows], (rows[0][1] if rows else None)
 
 
 def plans_of(*, session: Session, office_id: int | None = None) -> list[Plan]:
@@ -275,18 +296,24 @@ def identity_at(*, session: Session, platform: str, address: str, active_only: b
 
 
 @prebuilt
-def _identity_and_unit(_dialect: str, caseless: bool):
-    stmt = select(ChatIdentity, Unit).join(Unit, col(Unit.id) == ChatIdentity.unit_id, isouter=True)
+def _identity_unit_waiting(_dialect: str, caseless: bool):
+    waiting = select(Deferral.id).where(
+        Deferral.requested_by == bindparam("by"), Deferral.status == DeferralStatus.AWAITING_DATE.value,
+        col(Deferral.created_at) > bindparam("since", type_=Deferral.__table__.c.created_at.type)).exists()
+    stmt = select(ChatIdentity, Unit, waiting).join(Unit, col(Unit.id) == ChatIdentity.unit_id, isouter=True)
     return _identity(stmt, bindparam("platform"), bindparam("address"), False, caseless)
 
 
-def identity_and_unit_at(*, session: Session, platform: str,
-                         address: str) -> tuple[ChatIdentity | None, Unit | None]:
-    """The binding of one address (as identity_at) with its unit, in one statement: every chat update asks."""
+def identity_unit_and_waiting(*, session: Session, platform: str, address: str, requester: str,
+                              since: datetime) -> tuple[ChatIdentity | None, Unit | None, bool | None]:
+    """The binding of one address (as identity_at) with its unit, and whether `requester` has a deferral
+    awaiting its date since `since` (None, not known, when the address has no binding): one statement, as
+    every chat update asks."""
     caseless = platform in CASELESS_PLATFORMS
-    row = session.exec(_identity_and_unit(session, caseless),
-                       params={"platform": platform, "address": address.lower() if caseless else address}).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    params = {"platform": platform, "address": address.lower() if caseless else address, "by": requester,
+              "since": since}
+    row = session.exec(_identity_unit_waiting(session, caseless), params=params).first()
+    return (row[0], row[1], bool(row[2])) if row is not None else (None, None, None)
 
 
 def _identity(stmt, platform, address, active_only: bool, caseless: bool | None = None):

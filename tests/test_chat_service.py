@@ -103,3 +103,24 @@ async def test_blocked_chat_that_writes_again_is_reachable_again(chat):
     assert "安全办牵头的任务" in await chat.say("/mine")
     with session_scope(chat.engine) as s:
         assert s.exec(select(ChatIdentity).where(ChatIdentity.address == "-200")).one().active
+
+
+async def test_an_unbound_admins_deferral_date_is_still_heard(chat):
+    """The waiting request is read with the chat's binding; a chat with none asks the store on its own."""
+    with session_scope(chat.engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "25")).one()
+        key = buttons.signing_key(session=s, now=chat.now)
+    asked = await chat.service.handle(ChatEvent(platform="telegram", chat_id="1", user_id="1", is_group=False,
+                                                callback_data=buttons.sign(key, "defer", task.id)))
+    assert "希望延期到的日期" in "\n".join(m.text for m in asked)
+    assert "延期至2021-10-15的申请" in await chat.say("2021-10-15 等待设备到货", user="1", chat="1", group=False)
+
+
+async def test_a_request_written_elsewhere_is_answered_in_a_bound_chat(chat):
+    """Nothing about a waiting request is cached: one opened by another process is seen at the next text."""
+    with session_scope(chat.engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "25")).one()
+        s.add(Deferral(task_id=task.id, unit_id=None, requested_by="telegram:7", created_at=chat.now))
+    assert "延期至2021-10-15的申请" in await chat.say("2021-10-15")
+    with session_scope(chat.engine) as s:
+        assert s.exec(select(Deferral)).one().status == "pending"

@@ -58,9 +58,10 @@ class Ctx:
     def plan(self) -> Plan | None:
         """The plan a bare "第12项" means here: the one this chat last used, else the office's main plan."""
         if "plan" not in self._memo:
+            plans = self.active_plans()
             self._memo["plan"] = offices.chat_current_plan(session=self.session, office_id=self.office_id,
                                                            platform=self.event.platform, address=self.event.chat_id,
-                                                           plans=self.active_plans())
+                                                           plans=plans, chosen=self._memo["chosen"])
         return self._memo["plan"]
 
     def task(self, ref: str) -> Task:
@@ -80,9 +81,11 @@ class Ctx:
         return self.task(args[0]), args[1:]
 
     def active_plans(self) -> list[Plan]:
-        """The office's open plans, newest first (read once per event)."""
+        """The office's open plans, newest first, read once per event with the plan this chat last used."""
         if "plans" not in self._memo:
-            self._memo["plans"] = list(repo.active_plans(session=self.session, office_id=self.office_id))
+            self._memo["plans"], self._memo["chosen"] = repo.plans_and_chat_choice(
+                session=self.session, office_id=self.office_id, platform=self.event.platform,
+                address=self.event.chat_id)
         return self._memo["plans"]
 
     def several_plans(self) -> bool:

@@ -87,7 +87,7 @@ class ChatService:
                 now = self.clock()
                 actor = resolve_actor(session=session, settings=self.settings, platform=event.platform,
                                       user_id=event.user_id, chat_id=event.chat_id, is_group=event.is_group,
-                                      via_message_id=event.callback_message_id)
+                                      now=now, via_message_id=event.callback_message_id)
                 ctx = Ctx(session, self.settings, self.calendar, now, actor, event,
                           self._key or buttons.signing_key(session=session, now=now))
                 if self.invite_link is not None:
@@ -160,7 +160,8 @@ class ChatService:
         answers a request, so everyday talk is not taken for one.
         """
         event = ctx.event
-        pending = deferrals.awaiting(session=ctx.session, requested_by=ctx.actor.ref, now=ctx.now)
+        pending = deferrals.awaiting(session=ctx.session, requested_by=ctx.actor.ref, now=ctx.now,
+                                     known=ctx.actor.waiting)
         if pending is not None and (deferrals.reads_as_date(text) or deferrals.is_cancel(text)):
             return actions.answer_deferral(ctx, pending, text)
         if event.reply_to_message_id:

@@ -183,15 +183,17 @@ def require_plan_named(*, session: Session, office_id: int | None, word: str) ->
 
 
 def chat_current_plan(*, session: Session, office_id: int | None, platform: str, address: str,
-                      plans: Sequence[Plan] | None = None) -> Plan | None:
+                      plans: Sequence[Plan] | None = None, chosen: int | None = None) -> Plan | None:
     """What a bare "第12项" means in a chat: the plan it last used, else the office's main plan. `plans`: the
-    office's open plans, when the caller has read them."""
-    row = repo.chat_plan(session=session, platform=platform, address=address)
-    if row is not None:
-        plan = (session.get(Plan, row.plan_id) if plans is None
-                else next((p for p in plans if p.id == row.plan_id), None))
-        if plan is not None and plan.active and (office_id is None or plan.office_id == office_id):
-            return plan
+    office's open plans, and `chosen`: the plan the chat last used, when the caller has read them together
+    (repo.plans_and_chat_choice)."""
+    if plans is None:
+        row = repo.chat_plan(session=session, platform=platform, address=address)
+        plan = session.get(Plan, row.plan_id) if row is not None else None
+    else:
+        plan = next((p for p in plans if p.id == chosen), None) if chosen is not None else None
+    if plan is not None and plan.active and (office_id is None or plan.office_id == office_id):
+        return plan
     return main_plan(session=session, office_id=office_id, plans=plans)
 
 
