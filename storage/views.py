@@ -159,6 +159,11 @@ _S = ReminderSeries.__table__
 STALE = "stale"
 
 
+# Every report and snooze marks its task stale: these two run once per chat write.
+_drop_series = prebuilt(lambda dialect: delete(_S).where(among(dialect, _S.c.task_id)))
+_add_series = prebuilt(lambda _dialect: insert(_S))
+
+
 def mark_stale(*, session: Session, stale_day: date, task_ids: Sequence[int] = (), plan_id: int | None = None) -> None:
     """Drop the series of these tasks (or of every task of `plan_id`) and leave one "stale" row per task."""
     if plan_id is not None:
@@ -170,8 +175,9 @@ def mark_stale(*, session: Session, stale_day: date, task_ids: Sequence[int] = (
             .where(Task.plan_id == plan_id)))
     for i in range(0, len(task_ids), 1000):
         chunk = list(task_ids[i:i + 1000])
-        session.execute(delete(_S).where(_S.c.task_id.in_(chunk)))
-        session.execute(insert(_S), [{"task_id": t, "role": "", "kind": STALE, "next_due": stale_day} for t in chunk])
+        session.execute(_drop_series(session), {"ids": ids_value(session, chunk)})
+        session.execute(_add_series(session), [{"task_id": t, "role": "", "kind": STALE, "next_due": stale_day}
+                                               for t in chunk])
 
 
 def stale_task_ids(*, session: Session, stale_day: date, limit: int) -> list[int]:
