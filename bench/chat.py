@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.app import App  # noqa: E402
+from bot.app import App, settle_heap  # noqa: E402
 from bot.notify import OutboundMessage, Recipient  # noqa: E402
 from bot.services import planfile  # noqa: E402
 from bot.services.binding import bind_directly  # noqa: E402
@@ -114,6 +115,7 @@ async def _duban_app(api: FakeBotApi, db: Path, chats: list[int], *, lifted: boo
     service = _seeded(settings, chats)
     app = build_application(settings.telegram, service.chat, limits=TelegramLimits(**LIFTED) if lifted else None)
     await start_application(app, settings.telegram)
+    settle_heap()  # as App.start ends
     return app, service
 
 
@@ -145,6 +147,7 @@ async def run(kind: str, messages: int, rate: float | None, db: Path) -> tuple[f
     if service is not None:
         await stop_application(app)
         service.close()
+        gc.unfreeze()  # the bots after this one start as they would on their own
     else:
         await app.updater.stop()
         await app.stop()

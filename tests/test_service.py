@@ -94,3 +94,18 @@ async def test_start_builds_the_vocabulary_so_the_first_question_is_answered_fro
     finally:
         await service.stop()
         vocab.clear_cache()
+
+
+async def test_start_leaves_what_it_built_out_of_full_collections(tmp_path):
+    """settle_heap: the long-lived start-up state is frozen, so a full collection later walks only new objects."""
+    import gc
+
+    gc.unfreeze()
+    service = App(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[ConsoleSender(out=io.StringIO())])
+    try:
+        await service.start()
+        assert gc.get_freeze_count() > 10_000  # the modules, the store's metadata, the channels
+        assert len(gc.get_objects(generation=2)) < gc.get_freeze_count()
+    finally:
+        await service.stop()
+        gc.unfreeze()
