@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from bench.engine import scratch_store  # noqa: E402
+from bot.app import settle_heap  # noqa: E402
 from bot.notify import Notifier, SendResult, SendStatus  # noqa: E402
 from jobs.dispatch import dispatch_outbox  # noqa: E402
 from storage.db import open_store  # noqa: E402
@@ -79,6 +80,7 @@ def _worker(url: str, barrier, out) -> None:
     engine = open_store(url)
     sender = NullSender()
     pg0 = _backend_cpu(engine, name)
+    settle_heap()  # as `duban worker` does once started
     barrier.wait()
     t0, c0 = time.perf_counter(), time.process_time()
     asyncio.run(dispatch_outbox(engine=engine, notifier=Notifier([sender]), clock=lambda: NOW))
