@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, false
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
@@ -231,6 +231,11 @@ class StatusReport(SQLModel, table=True):
 
 class Deferral(SQLModel, table=True):
     """A request to move a deadline, decided by an admin."""
+
+    # Every chat event asks whether its person has one awaiting its date (migration 0010).
+    __table_args__ = (Index("ix_deferral_awaiting", "requested_by", "created_at",
+                            sqlite_where=text("status = 'awaiting_date'"),
+                            postgresql_where=text("status = 'awaiting_date'")),)
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
