@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, bindparam, update
+from sqlalchemy import Integer, bindparam, literal, update
 from sqlmodel import Session, col, func, select
 
 from storage.db import conflict_insert
@@ -297,8 +297,11 @@ def identity_at(*, session: Session, platform: str, address: str, active_only: b
 
 @prebuilt
 def _identity_unit_waiting(_dialect: str, caseless: bool):
+    # The status is written into the SQL, not bound, so the planner can prove the partial index's condition
+    # (migration 0010) whatever it knows of the values.
+    awaiting = literal(DeferralStatus.AWAITING_DATE.value, literal_execute=True)
     waiting = select(Deferral.id).where(
-        Deferral.requested_by == bindparam("by"), Deferral.status == DeferralStatus.AWAITING_DATE.value,
+        Deferral.requested_by == bindparam("by"), Deferral.status == awaiting,
         col(Deferral.created_at) > bindparam("since", type_=Deferral.__table__.c.created_at.type)).exists()
     stmt = select(ChatIdentity, Unit, waiting).join(Unit, col(Unit.id) == ChatIdentity.unit_id, isouter=True)
     return _identity(stmt, bindparam("platform"), bindparam("address"), False, caseless)
