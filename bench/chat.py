@@ -14,6 +14,7 @@ what its own work per update would allow, unpaced like the bare echo bot.
 
     .venv/bin/python bench/chat.py [--messages 300] [--rate 50] [--repeat 3]
     .venv/bin/python bench/chat.py --per-text [--messages 160] [--rate 25]   # the service's work per text
+    add --url postgresql+psycopg://…  for duban's store on PostgreSQL (its schema bench_chat, made afresh each run)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import text  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
@@ -41,7 +43,7 @@ from bot.services.importer import apply_plan  # noqa: E402
 from bot.tg import build_application, start_application, stop_application  # noqa: E402
 from bot.tg.limits import TelegramLimits  # noqa: E402
 from bot.tg.sender import TelegramSender  # noqa: E402
-from storage.db import session_scope  # noqa: E402
+from storage.db import make_engine, session_scope  # noqa: E402
 from tests.conftest import SAMPLE, SEED, telegram_settings  # noqa: E402
 from tests.fake_bot_api import FakeBotApi, text_update  # noqa: E402
 
@@ -110,8 +112,26 @@ def _seeded(settings, chats: list[int]) -> App:
     return service
 
 
-async def _duban_app(api: FakeBotApi, db: Path, chats: list[int], *, lifted: bool = False):
-    settings = telegram_settings(api, f"sqlite:///{db}")
+PG_SCHEMA = "bench_chat"
+
+
+def _store(db: Path, url: str) -> str:
+    """duban's store for one run: a SQLite file at `db`, or with `url` the PostgreSQL schema bench_chat, afresh."""
+    if not url:
+        return f"sqlite:///{db}"
+    with make_engine(url).begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}"))
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{PG_SCHEMA}"
+
+
+def _drop_store(url: str) -> None:
+    if url:
+        with make_engine(url).begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+
+
+async def _duban_app(api: FakeBotApi, db: Path, chats: list[int], *, lifted: bool = False, url: str = ""):
+    settings = telegram_settings(api, _store(db, url))
     service = _seeded(settings, chats)
     app = build_application(settings.telegram, service.chat, limits=TelegramLimits(**LIFTED) if lifted else None)
     await start_application(app, settings.telegram)
@@ -119,12 +139,12 @@ async def _duban_app(api: FakeBotApi, db: Path, chats: list[int], *, lifted: boo
     return app, service
 
 
-async def run(kind: str, messages: int, rate: float | None, db: Path) -> tuple[float, list[float]]:
+async def run(kind: str, messages: int, rate: float | None, db: Path, url: str = "") -> tuple[float, list[float]]:
     """(answers per second, latencies) for one run."""
     watch = Stopwatch()
     api = await FakeBotApi(on_call=watch.on_call).start()
     chats = [100000 + i for i in range(messages)]
-    app, service = await (_duban_app(api, db, chats, lifted=kind == UNLIMITED) if kind in ("duban", UNLIMITED)
+    app, service = await (_duban_app(api, db, chats, lifted=kind == UNLIMITED, url=url) if kind in ("duban", UNLIMITED)
                           else _echo_app(api, limited=kind == LIMITED_ECHO))
     # Warm up: the first message builds caches (the language layer's vocabulary) on both sides.
     warm = WARM_CHAT
@@ -156,7 +176,7 @@ async def run(kind: str, messages: int, rate: float | None, db: Path) -> tuple[f
     return messages / elapsed, sorted(watch.latency.values())
 
 
-def per_text(messages: int, gap: float, db: Path) -> None:
+def per_text(messages: int, gap: float, db: Path, url: str = "") -> None:
     """The chat service's own work per text (no Telegram): median and worst ms, and SQL statements, with `gap`
     seconds between messages as at the bench's rate (an idle gap makes the same work slower than a tight loop)."""
     from sqlalchemy import event
@@ -164,7 +184,7 @@ def per_text(messages: int, gap: float, db: Path) -> None:
     from bot.chat.events import ChatEvent
     from bot.config import Settings
 
-    settings = Settings(database={"url": f"sqlite:///{db}"}, app={"load_sample_plan": False})
+    settings = Settings(database={"url": _store(db, url)}, app={"load_sample_plan": False})
     chats = [100000 + i for i in range(messages)]
     service = _seeded(settings, chats)
     statements = [0]
@@ -200,10 +220,12 @@ async def main() -> None:
     ap.add_argument("--rate", type=float, default=50.0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--per-text", action="store_true", help="time the chat service's work per text instead")
+    ap.add_argument("--url", default="", help="a PostgreSQL URL for duban's store (default: a SQLite file)")
     args = ap.parse_args()
     if args.per_text:
         with tempfile.TemporaryDirectory() as tmp:
-            per_text(args.messages, 1 / args.rate if args.rate else 0.0, Path(tmp) / "per-text.db")
+            per_text(args.messages, 1 / args.rate if args.rate else 0.0, Path(tmp) / "per-text.db", args.url)
+        _drop_store(args.url)
         return
     tput: dict[str, list[float]] = {k: [] for k in KINDS}
     p95: dict[str, list[float]] = {k: [] for k in KINDS}
@@ -211,12 +233,14 @@ async def main() -> None:
         for r in range(args.repeat):
             for kind in KINDS:  # side by side, alternating, so machine noise hits all
                 db = Path(tmp) / f"bench-{r}.db"
-                rate, _ = await run(kind, args.messages, None, db)
+                rate, _ = await run(kind, args.messages, None, db, args.url)
                 tput[kind].append(rate)
                 db.unlink(missing_ok=True)
-                _, lat = await run(kind, args.messages, args.rate, db)
+                _, lat = await run(kind, args.messages, args.rate, db, args.url)
                 p95[kind].append(p(lat, 0.95))
                 db.unlink(missing_ok=True)
+    _drop_store(args.url)
+    print(f"duban's store: {'PostgreSQL' if args.url else 'SQLite file'}")
     for kind in KINDS:
         print(f"{kind:11}  burst {args.messages}: min {min(tput[kind]):7.1f}  median {statistics.median(tput[kind]):7.1f}"
               f" msg/s    at {args.rate:.0f}/s: p95 min {min(p95[kind]) * 1000:7.1f} ms"
