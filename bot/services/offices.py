@@ -184,17 +184,14 @@ def require_plan_named(*, session: Session, office_id: int | None, word: str) ->
 
 def chat_current_plan(*, session: Session, office_id: int | None, platform: str, address: str,
                       plans: Sequence[Plan] | None = None, chosen: int | None = None) -> Plan | None:
-    """What a bare "第12项" means in a chat: the plan it last used, else the office's main plan. `plans`: the
-    office's open plans, and `chosen`: the plan the chat last used, when the caller has read them together
+    """What a bare "第12项" means in a chat: the plan it last used while that is one of the office's open plans,
+    else the office's main plan. `plans` and `chosen`: both, when the caller has read them
     (repo.plans_and_chat_choice)."""
     if plans is None:
-        row = repo.chat_plan(session=session, platform=platform, address=address)
-        plan = session.get(Plan, row.plan_id) if row is not None else None
-    else:
-        plan = next((p for p in plans if p.id == chosen), None) if chosen is not None else None
-    if plan is not None and plan.active and (office_id is None or plan.office_id == office_id):
-        return plan
-    return main_plan(session=session, office_id=office_id, plans=plans)
+        plans, chosen = repo.plans_and_chat_choice(session=session, office_id=office_id, platform=platform,
+                                                   address=address)
+    plan = next((p for p in plans if p.id == chosen), None) if chosen is not None else None
+    return plan or main_plan(session=session, office_id=office_id, plans=plans)
 
 
 def remember_chat_plan(*, session: Session, platform: str, address: str, plan: Plan, now: datetime) -> None:
