@@ -229,13 +229,15 @@ class StatusReport(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+_AWAITING_ONLY = text(f"status = '{DeferralStatus.AWAITING_DATE}'")  # the rows ix_deferral_awaiting holds
+
+
 class Deferral(SQLModel, table=True):
     """A request to move a deadline, decided by an admin."""
 
     # Every chat event asks whether its person has one awaiting its date (migration 0010).
     __table_args__ = (Index("ix_deferral_awaiting", "requested_by", "created_at",
-                            sqlite_where=text("status = 'awaiting_date'"),
-                            postgresql_where=text("status = 'awaiting_date'")),)
+                            sqlite_where=_AWAITING_ONLY, postgresql_where=_AWAITING_ONLY),)
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)

@@ -297,12 +297,7 @@ def identity_at(*, session: Session, platform: str, address: str, active_only: b
 
 @prebuilt
 def _identity_unit_waiting(_dialect: str, caseless: bool):
-    # The status is written into the SQL, not bound, so the planner can prove the partial index's condition
-    # (migration 0010) whatever it knows of the values.
-    awaiting = literal(DeferralStatus.AWAITING_DATE.value, literal_execute=True)
-    waiting = select(Deferral.id).where(
-        Deferral.requested_by == bindparam("by"), Deferral.status == awaiting,
-        col(Deferral.created_at) > bindparam("since", type_=Deferral.__table__.c.created_at.type)).exists()
+    waiting = select(Deferral.id).where(*_awaiting(since=True)).exists()
     stmt = select(ChatIdentity, Unit, waiting).join(Unit, col(Unit.id) == ChatIdentity.unit_id, isouter=True)
     return _identity(stmt, bindparam("platform"), bindparam("address"), False, caseless)
 
@@ -351,19 +346,27 @@ def outbox_by_message(*, session: Session, message_id: str, recipient: str | Non
     return session.exec(stmt).first()
 
 
-@prebuilt
-def _open_deferrals(_dialect: str, since: bool):
-    stmt = select(Deferral).where(Deferral.requested_by == bindparam("by"), Deferral.status == bindparam("status"))
+def _awaiting(*, since: bool) -> list:
+    """The terms for the requester bound as `by`'s deferrals still awaiting their date (made after the bound
+    `since`, with `since`). The status is written into the SQL, not bound, so either planner can prove the
+    partial index's condition (migration 0010) whatever it knows of the values."""
+    terms = [Deferral.requested_by == bindparam("by"),
+             Deferral.status == literal(DeferralStatus.AWAITING_DATE.value, literal_execute=True)]
     if since:
-        stmt = stmt.where(col(Deferral.created_at) > bindparam("since", type_=Deferral.__table__.c.created_at.type))
+        terms.append(col(Deferral.created_at) > bindparam("since", type_=Deferral.__table__.c.created_at.type))
+    return terms
+
+
+@prebuilt
+def _awaiting_deferrals(_dialect: str, since: bool):
+    stmt = select(Deferral).where(*_awaiting(since=since))
     return stmt.order_by(col(Deferral.created_at).desc(), col(Deferral.id).desc())
 
 
-def open_deferrals(*, session: Session, requested_by: str, status: str,
-                   since: datetime | None = None) -> list[Deferral]:
-    """A requester's deferrals in one state, newest first (only those created after `since`)."""
-    stmt = _open_deferrals(session, since is not None)
-    return list(session.exec(stmt, params={"by": requested_by, "status": str(status), "since": since}).all())
+def awaiting_deferrals(*, session: Session, requested_by: str, since: datetime | None = None) -> list[Deferral]:
+    """A requester's deferrals still awaiting their date, newest first (only those made after `since`)."""
+    stmt = _awaiting_deferrals(session, since is not None)
+    return list(session.exec(stmt, params={"by": requested_by, "since": since}).all())
 
 
 @prebuilt

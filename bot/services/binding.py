@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import Recipient
-from bot.services.deferrals import DEFERRAL_WAIT
+from bot.services.deferrals import waiting_since
 from bot.services.errors import NotFound
 from bot.services.leaders import ensure_leader, leader_name
 from bot.services.units import require_unit
@@ -73,7 +73,7 @@ def resolve_actor(*, session: Session, settings: Settings, platform: str, user_i
     """
     ident, unit, waiting = repo.identity_unit_and_waiting(session=session, platform=platform, address=chat_id,
                                                           requester=f"{platform}:{user_id}",
-                                                          since=now - DEFERRAL_WAIT)
+                                                          since=waiting_since(now))
     if ident is not None and not ident.active:
         # They blocked us once (or left); writing to us again means pushes reach them again.
         ident.active = True

@@ -29,7 +29,7 @@ def is_cancel(text: str) -> bool:
 
 def request(*, session: Session, task: Task, unit_id: int | None, requested_by: str, now: datetime) -> Deferral:
     """Open a request that waits for its date; only the requester's newest request waits."""
-    for d in repo.open_deferrals(session=session, requested_by=requested_by, status=DeferralStatus.AWAITING_DATE):
+    for d in repo.awaiting_deferrals(session=session, requested_by=requested_by):
         d.status = DeferralStatus.REJECTED
         d.reason = d.reason or "被新的延期申请取代"
     deferral = Deferral(task_id=task.id, unit_id=unit_id, requested_by=requested_by, created_at=now)
@@ -43,9 +43,13 @@ def awaiting(*, session: Session, requested_by: str, now: datetime, known: bool 
     there is none (binding.Actor.waiting)."""
     if known is False:
         return None
-    found = repo.open_deferrals(session=session, requested_by=requested_by, status=DeferralStatus.AWAITING_DATE,
-                                since=now - DEFERRAL_WAIT)
+    found = repo.awaiting_deferrals(session=session, requested_by=requested_by, since=waiting_since(now))
     return found[0] if found else None
+
+
+def waiting_since(now: datetime) -> datetime:
+    """The oldest a request may be and still wait for its date at `now`."""
+    return now - DEFERRAL_WAIT
 
 
 def cancel(deferral: Deferral, *, reason: str = "申请人取消") -> None:
