@@ -116,6 +116,24 @@ def on_defer(ctx: Ctx, task_id: int, arg: str):
     ]
 
 
+def defer_by_words(ctx: Ctx, ref: str, text: str, *, reason: str = ""):
+    """"第12项申请延期到10月底 设备未到货": the request the 申请延期 button opens, its date taken from the words
+    when they start with one; otherwise the date is asked for, as after the button. `reason`: one typed
+    elsewhere in the message (a report's note), kept when the words after the date give none."""
+    task = ctx.task(ref)
+    _check(ctx, task)
+    deferral = deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id,
+                                 requested_by=ctx.actor.ref, now=ctx.now)
+    if text and deferrals.reads_as_date(text):
+        when, given = deferrals.split_date(text)
+        text = f"{when} {given or reason}".strip()
+        try:
+            return answer_deferral(ctx, deferral, text)
+        except UserError as exc:  # the request stays open: the date alone can be sent again
+            return reply(f"{exc}\n{action_text.defer_ask(task.ref)}")
+    return reply(f"{action_text.task_head(task.ref, task.title)}\n{action_text.defer_ask(task.ref)}")
+
+
 def on_defer_note(ctx: Ctx, deferral_id: int, arg: str):
     """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
     deferral = ctx.session.get(Deferral, deferral_id)
@@ -167,6 +185,12 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
                  key=outbox_key(task_id=task.id, topic=f"deferral:{deferral.id}", recipient=r.key(), kind="admin",
                                 occurrence="request"))
     return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
+
+
+def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
+    """The line after an answer given while a 申请延期 waits for its date."""
+    task = ctx.session.get(Task, deferral.task_id)
+    return reply(action_text.defer_still_waiting(task.ref)) if task is not None else []
 
 
 def reply_note(ctx: Ctx, text: str):

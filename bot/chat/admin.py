@@ -226,9 +226,14 @@ def commands() -> list[Command]:
                 example="/bind 安全办 wecom:zhangsan"),
         Command("deadline", cmd_deadline, a, "/deadline 编号 日期 [说明]", "设置时限", min_args=2,
                 example="/deadline 12 2021-09-30 主体完工"),
-        Command("deferrals", cmd_deferrals, a, "/deferrals", "待审批的延期申请（批准或驳回）"),
-        Command("export", cmd_export, a, "/export [计划]", "导出台账（Excel）"),
-        Command("bulletin", cmd_bulletin, a, "/bulletin [时段]", "起草督办通报（Word）", example="/bulletin 2021-06"),
+        Command("deferrals", cmd_deferrals, a, "/deferrals", "待审批的延期申请（批准或驳回）",
+                words=("延期申请", "待审批", "待审批的延期", "待审批的延期申请", "延期审批", "审批延期", "审批延期申请",
+                       "有哪些延期申请", "延期申请有哪些", "看看延期申请")),
+        Command("export", cmd_export, a, "/export [计划]", "导出台账（Excel）",
+                words=("导出台账", "下载台账", "台账导出", "导出excel", "导出表格", "台账", "要台账", "发台账", "发一份台账",
+                       "导出进度台账", "导出督办台账", "export", "export ledger")),
+        Command("bulletin", cmd_bulletin, a, "/bulletin [时段]", "起草督办通报（Word）", example="/bulletin 2021-06",
+                words=("督办通报", "起草通报", "写通报", "生成通报", "出通报", "起草督办通报", "生成督办通报", "通报")),
     ]
 
 

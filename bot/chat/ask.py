@@ -20,6 +20,7 @@ from bot.nlu import (
     Focus,
     Kind,
     Role,
+    Status,
     Understanding,
     UnitMention,
     Window,
@@ -73,10 +74,31 @@ def answer(ctx: Ctx, text: str, *, help_text: HelpText | None = None) -> list[Ou
     return _respond(ctx, pv, u, help_text)
 
 
+_NOT_ON_ITS_OWN = (Kind.UNKNOWN, Kind.TOPIC, Kind.AMBIGUOUS)
+
+
+def answer_if_clear(ctx: Ctx, text: str, *, help_text: HelpText | None = None,
+                    ) -> tuple[list[OutboundMessage], Kind] | None:
+    """The answer and its kind when the words are a question, report or request in their own right (not free
+    text, a bare topic or an ask-back); None otherwise. Text typed while a 申请延期 waits for its date is answered
+    when it is one of these, and held on the request when not."""
+    pv = _vocab(ctx)
+    if pv is None:
+        return None
+    u = understand(text, pv.vocab, now=ctx.today, own_unit_id=ctx.actor.unit_id)
+    # "整改正在进行", "设备下周才能到": statements, held on the request; a question asks or names a task.
+    asks = u.kind in (Kind.HELP, Kind.REPORT, Kind.DEFER, Kind.BOARD) or bool(u.refs) or bool(_ASKS.search(u.text))
+    if u.kind in _NOT_ON_ITS_OWN or not asks or not _addressed(u):
+        return None
+    return _respond(ctx, pv, u, help_text), u.kind
+
+
 def _addressed(u: Understanding) -> bool:
     """In a group, answer questions and reports, not everyday talk that holds a date or topic word."""
     if u.kind is Kind.UNKNOWN:
         return False
+    if u.kind is Kind.DEFER:  # "会议推迟到明天": talk; "第12项申请延期", "申请延期": a request
+        return bool(u.refs) or "申请" in u.text
     if u.kind not in (Kind.DUE, Kind.TOPIC) or u.refs or u.units:
         return True
     return bool(_ASKS.search(u.text)) or (u.kind is Kind.TOPIC and len(u.text) <= 8)
@@ -87,6 +109,8 @@ def _respond(ctx: Ctx, pv: PlanVocab, u: Understanding, help_text: HelpText | No
         return reply(help_text(ctx.actor.is_admin) if help_text else chat_text.QUESTIONS_HELP)
     if u.kind is Kind.REPORT:
         return _report(ctx, u)
+    if u.kind is Kind.DEFER:
+        return _defer(ctx, pv, u)
     if u.kind is Kind.AMBIGUOUS:
         return _ask_back(ctx, pv, u)
     if u.kind is Kind.UNKNOWN:
@@ -198,7 +222,7 @@ def _per_task(ctx: Ctx, pv: PlanVocab, u: Understanding, kind: Kind) -> list[Out
         except UserError as exc:
             out.append(str(exc))
             continue
-        out.append(_task_answer(ctx, task, kind))
+        out.append(_task_answer(ctx, task, kind, u.focus))
     return reply("\n\n".join(out))
 
 
@@ -211,13 +235,16 @@ def _by_ids(ctx: Ctx, task_ids: list[int], kind: Kind) -> list[OutboundMessage]:
     return reply("\n\n".join(out) if out else action_text.TASK_GONE)
 
 
-def _task_answer(ctx: Ctx, task: Task, kind: Kind) -> str:
+def _task_answer(ctx: Ctx, task: Task, kind: Kind, focus: Focus | None = None) -> str:
     if kind is Kind.WHO:
         lead, co = owners(session=ctx.session, task_id=task.id)
         return chat_text.who_text(task.ref, task.title, lead, co)
     if kind is Kind.PROGRESS:
         return queries.progress_answer(ctx, task)
-    return task_text.task_full(task_record(session=ctx.session, task=task, history=False), tz=ctx.settings.app.tz)
+    record = task_record(session=ctx.session, task=task, history=False)
+    if focus is Focus.DEADLINE:
+        return task_text.task_deadline(record)
+    return task_text.task_full(record, tz=ctx.settings.app.tz)
 
 
 def _report(ctx: Ctx, u: Understanding) -> list[OutboundMessage]:
@@ -233,6 +260,27 @@ def _report(ctx: Ctx, u: Understanding) -> list[OutboundMessage]:
     if r.note:
         args.append(r.note)
     return actions.cmd_report(ctx, Intent("report", args))
+
+
+def _defer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
+    """"第12项申请延期到10月底": the request for that task; with no number, the unit's open tasks to tap."""
+    if u.refs:
+        report = u.report if u.report is not None and u.report.status is not None else None
+        reported = _report(ctx, u) if report is not None else []
+        return reported + actions.defer_by_words(ctx, u.refs[0], u.defer_text, reason=report.note if report else "")
+    unit_id = ctx.actor.unit_id
+    if unit_id is None or unit_id not in pv.vocab.units:
+        return reply(action_text.DEFER_NEEDS_REF)
+    tasks = pv.vocab.tasks
+    led, co = pv.vocab.tasks_of(unit_id, "lead"), pv.vocab.tasks_of(unit_id, "co")
+    open_ids = sorted((t for t in led | co if tasks[t].status is not Status.DONE),
+                      key=lambda t: (t not in led, tasks[t].position))
+    if not open_ids:
+        return reply(action_text.DEFER_NOTHING_OPEN)
+    several = ctx.several_plans()
+    rows = [[Button(_label(pv, Choice("task", t, ""), several)[:40], sign(ctx.key, Action.DEFER, t))]
+            for t in open_ids[:6]]
+    return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
 
 
 def _choice_arg(kind: str, wanted: Kind | None, u: Understanding, choice: Choice) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -11,6 +13,16 @@ from bot.chat.intents import Intent
 from bot.notify import OutboundMessage
 
 Handler = Callable[[Ctx, Intent], list[OutboundMessage]]
+
+
+_POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|我要|我想|想|能不能|能否|可以|please)+|(?:一下|吧|呢|谢谢|好吗|可以吗)+$"
+                     r"|一下|[\s。.!！~]")
+
+
+def plain_words(text: str) -> str:
+    """A message reduced to the words that name a command: NFKC, lower case, polite words and spaces dropped."""
+    t = unicodedata.normalize("NFKC", text).strip().lower()
+    return _POLITE.sub("", _POLITE.sub("", t))
 
 
 class Needs(enum.StrEnum):
@@ -33,6 +45,7 @@ class Command:
     menu: str | None = None  # Telegram's command menu entry; None keeps it out of the menu
     min_args: int = 0  # fewer arguments than this answers with `usage`
     example: str = ""
+    words: tuple[str, ...] = ()  # plain phrases that run it with no arguments ("导出台账" runs /export)
 
     def usage_error(self) -> str:
         """What a call with missing arguments is told."""
@@ -49,9 +62,23 @@ class CommandTable:
                 if cmd.name in self._by_name:
                     raise ValueError(f"chat command /{cmd.name} is defined twice")
                 self._by_name[cmd.name] = cmd
+        self._words: dict[str, Command] = {}
+        for cmd in self._by_name.values():
+            for phrase in cmd.words:
+                key = plain_words(phrase)
+                if self._words.get(key, cmd) is not cmd:
+                    raise ValueError(f"“{phrase}” names both /{self._words[key].name} and /{cmd.name}")
+                self._words[key] = cmd
 
     def get(self, name: str) -> Command | None:
         return self._by_name.get(name)
+
+    def by_words(self, text: str) -> Command | None:
+        """The command a whole message names in plain words ("帮我导出一下台账" → /export), or None.
+
+        Only the whole message counts, once polite words are dropped, so a question that merely mentions
+        台账 or 通报 still goes to the language layer."""
+        return self._words.get(plain_words(text))
 
     def __iter__(self):
         return iter(self._by_name.values())

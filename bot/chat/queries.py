@@ -119,5 +119,6 @@ def commands() -> list[Command]:
         Command("overdue", cmd_overdue, b, "/overdue", "逾期", menu="逾期任务"),
         Command("silent", cmd_silent, b, "/silent", "近期没有反馈的任务"),
         Command("board", cmd_board, b, "/board [计划]", "红黄绿看板", menu="红黄绿看板"),
-        Command("plans", cmd_plans, b, "/plans", "本单位的各项计划及简称", menu="计划列表"),
+        Command("plans", cmd_plans, b, "/plans", "本单位的各项计划及简称", menu="计划列表",
+                words=("计划列表", "有哪些计划", "哪些计划", "所有计划", "计划有哪些", "看看计划", "plans", "list plans")),
     ]

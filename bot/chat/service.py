@@ -16,6 +16,7 @@ from bot.chat.context import Ctx, reply
 from bot.chat.events import ChatEvent
 from bot.chat.intents import Intent, parse
 from bot.config import Settings
+from bot.nlu import Kind
 from bot.notify import OutboundMessage
 from bot.render import action_text, chat_text
 from bot.services import buttons, deferrals
@@ -146,6 +147,11 @@ class ChatService:
             answered = self._free_text(ctx, text)
             if answered is not None:
                 return answered
+            if deferrals.is_cancel(text) and not event.is_group:
+                return reply(action_text.NOTHING_TO_CANCEL)
+            named = self.commands.by_words(text)
+            if named is not None:
+                return self._run(ctx, named, Intent(named.name))
             answered = ask.answer(ctx, text, help_text=self.help_text)
             if answered is not None:
                 return answered
@@ -169,7 +175,15 @@ class ChatService:
             if noted is not None:
                 return noted
         if pending is not None and not event.is_group:
-            return actions.answer_deferral(ctx, pending, text)  # neither a date nor a note: ask which
+            # A question or report in its own right is answered, the request still waiting; other text is held
+            # on the request and the person asked whether it is a note (actions.answer_deferral).
+            clear = ask.answer_if_clear(ctx, text, help_text=self.help_text)
+            if clear is None:
+                return actions.answer_deferral(ctx, pending, text)  # neither a date nor a note: ask which
+            out, kind = clear
+            if kind is not Kind.DEFER:  # a new request replaces the waiting one
+                out = [*out, *actions.still_waiting(ctx, pending)]
+            return out
         return None
 
     def _run(self, ctx: Ctx, command: Command, intent: Intent) -> list[OutboundMessage]:

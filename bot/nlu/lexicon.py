@@ -12,13 +12,18 @@ from bot.nlu.model import Filter, Status
 
 # phrase → the report status it states
 STATUS_WORDS: dict[Status, tuple[str, ...]] = {
-    Status.DONE: ("已完成", "完成了", "已经完成", "全部完成", "完成的", "已办结", "办结了", "办结", "办完了", "已办完",
+    Status.DONE: ("已完成", "完成了", "已经完成", "全部完成", "完成的", "完成", "已办结", "办结了", "办结", "办完了",
+                  "已办完", "已经办结", "已经办完", "办好了", "已办好", "做好了", "已做好", "弄好了", "弄完了",
                   "搞定了", "搞定", "做完了", "已做完", "完工", "已落实", "落实到位", "已结束", "结项", "done",
                   "finished", "completed", "complete"),
     Status.IN_PROGRESS: ("正在推进", "推进中", "在推进", "进行中", "正在进行", "在办", "正在办", "正在办理", "办理中",
                          "在做", "正在做", "正在落实", "落实中", "实施中", "正在实施", "有进展", "in progress",
                          "ongoing", "doing", "wip"),
     Status.BLOCKED: ("遇到困难", "有困难", "遇到问题", "有问题", "卡住了", "卡住", "卡壳", "受阻", "推不动", "困难重重",
+                     # a negated 完成 is no completion: listed whole so each wins over the status word 完成
+                     "完成不了", "完不成", "无法完成", "不能完成", "难以完成", "没法完成", "没办法完成", "不能按时完成",
+                     "无法按时完成", "难以按时完成", "不能按期完成", "无法按期完成", "难以按期完成", "办不了", "做不完",
+                     "办不完",
                      "blocked", "stuck"),
     Status.NOT_STARTED: ("还没开始", "没开始", "未开始", "尚未开始", "还未开始", "未启动", "没启动", "还没启动",
                          "尚未启动", "没动", "还没动", "not started", "not yet started"),
@@ -38,11 +43,13 @@ FILTER_WORDS: dict[Filter, tuple[str, ...]] = {
 
 # tag → phrases; tags are read by understand()
 PHRASES: dict[str, tuple[str, ...]] = {
-    "ask_progress": ("完成了吗", "完成了没", "完成没有", "完成没", "办完了吗", "办结了吗", "办完没", "做完了吗",
+    "ask_progress": ("完成了吗", "完成了没", "完成没有", "完成没", "完成吗", "办完了吗", "办结了吗", "办完没", "做完了吗",
+                     "办好了吗", "做好了吗", "弄好了吗", "弄完了吗", "办好没", "做好没",
                      "完成得怎么样", "搞定了吗", "搞定没", "落实了吗", "done yet", "完成情况", "完成进度", "完成度",
                      "完成率", "完成得", "办得怎么样", "落实情况", "推进情况", "进展情况"),
     "progress": ("进展", "进度", "情况", "怎么样", "怎么样了", "咋样", "怎样", "如何", "到哪了", "到哪一步",
-                 "推进得", "progress", "status", "how is", "how's", "going"),
+                 "推进得", "报了什么", "报了啥", "报了哪些", "报的什么", "反馈了什么", "反馈了啥", "反馈了哪些",
+                 "汇报了什么", "上报了什么", "报送了什么", "progress", "status", "how is", "how's", "going"),
     "board": ("看板", "红黄绿", "红绿灯", "总体情况", "整体情况", "总体进展", "整体进展", "总览", "全局", "大盘",
               "概况", "总体进度", "整体进度", "全盘", "board", "dashboard", "overview", "summary"),
     "units_list": ("所有单位", "全部单位", "单位列表", "单位名单", "都有哪些单位", "有哪些单位", "哪些股室",
@@ -60,8 +67,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
                 "干什么", "干啥", "做什么", "要做什么", "要干什么", "要求", "具体", "详情", "详细", "全文", "原文",
                 "目标任务", "工作措施", "措施", "目标", "查看", "看看", "看一下", "看下", "show", "detail", "details",
                 "describe", "what is", "open task"),
-    "deadline": ("什么时候", "何时", "期限", "时限", "截止时间", "截止日期", "到期时间", "啥时候", "几号", "deadline",
-                 "when"),
+    # "完成时间" is asked, never reported: listed whole so it wins over the status word 完成.
+    "deadline": ("什么时候", "何时", "期限", "时限", "截止时间", "截止日期", "到期时间", "啥时候", "几号", "完成时间",
+                 "完成日期", "完成时限", "完成期限", "完成节点", "完成时间节点", "时间节点", "多久完成", "几时完成",
+                 "deadline", "when"),
+    # asking for a later deadline (申请延期): the request itself, not a question about deferred tasks
+    "defer": ("申请延期", "延期", "推迟", "延后", "缓办", "延长时限", "延长期限", "放宽时限", "宽限",
+              "往后推", "往后延", "postpone", "defer", "extension", "more time"),
     "due": ("到期", "截止", "要完成", "需完成", "需要完成", "要交", "due"),
     "count": ("多少", "几项", "几个", "几条", "几件", "几家", "数量", "总数", "多少项", "how many", "count",
               "number of"),

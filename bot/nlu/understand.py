@@ -59,6 +59,7 @@ FILTERS = "status overdue unreported window"
 # The first row that fits wins. Slot names: see _slots().
 RULES: tuple[Rule, ...] = (
     _r(Kind.HELP, "help"),
+    _r(Kind.DEFER, "defer"),  # before REPORT: a report typed with a request is recorded with it (bot.chat.ask)
     _r(Kind.REPORT, "report"),
     _r(Kind.OWNS, "owns"),  # /owns, /mine
     _r(Kind.PROGRESS, "ref progress"),
@@ -105,6 +106,10 @@ SLASH: dict[str, frozenset[str]] = {
 
 _HELP = re.compile(r"(?:帮助|help|怎么用|如何使用|使用说明|使用方法|菜单|说明|用法|指令|命令|功能|\?|"
                    r"你能做什么|能做什么|你会什么|你能干什么|能干啥|怎么问|start)")
+# "怎么反馈进展", "如何申请延期", "怎样绑定": how to use the bot, not a question about the plan.
+_HOW_TO = re.compile(r"(?:请问|想问一下|想问|问一下)?(?:我|我们|本单位)?(?:该|要|应该|应当|需要)?(?:怎么|如何|怎样|咋|怎么样)"
+                     r"(?:才能|才可以|可以|能)?(?:反馈|汇报|上报|报送|填报|报|更新|提交|申请|延期|绑定|使用|用|提问|问|查询|查|"
+                     r"操作|回复|设置|导入|上传|导出|下载|取消|解绑)[\u3400-\u9fff\w]{0,8}[?？吗呢啊]*|how (?:do|can|to) .*")
 _NUM = r"(?:\d+(?:[.\-]\d+)*|[零〇一二两三四五六七八九十百]+)"
 _REF_PATTERNS = [
     # 第3项, 第十五项, 第3、5项, 第3到5项
@@ -120,6 +125,9 @@ _REF_PATTERNS = [
 _BARE_REF = re.compile(r"^\s*(?!\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?(?![\d项条号]))(\d+(?:[.\-]\d+)*)(?![\d%天月日号个周年点.])(?=\s|$|[\u3400-\u9fff:,!?.;])")
 _PERCENT = re.compile(r"(\d{1,3})\s*%|百分之\s*([\d零一二两三四五六七八九十百]+)|([一二三四五六七八九\d])\s*成(?![果效立为员绩])")
 _SPLIT_NUM = re.compile(_NUM)
+_ASKS_ABOUT_DEFERRAL = re.compile(r"(?:延期|推迟|延后)(?:了吗|了没|过吗|过没|的任务|的事项|的有|申请有|情况|记录)|哪些|多少|几项|几个"
+                                  r"|\bwhich\b|\bhow many\b")
+_DEFER_LEAD = re.compile(r"^\s*(?:申请)?(?:延期|推迟|延后)?\s*(?:到|至|为|until|to)?\s*")
 
 
 class _Text:
@@ -197,7 +205,7 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
             return u
         forced, t = SLASH[name], rest.strip()
     bare = t.strip(" ?!.,:;~。")
-    if "help" in forced or (_HELP.fullmatch(bare) if bare else not forced):
+    if "help" in forced or ((_HELP.fullmatch(bare) or _HOW_TO.fullmatch(bare)) if bare else not forced):
         u.kind = Kind.HELP
         return u
 
@@ -255,9 +263,12 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     tags: dict[str, list[int]] = {}
     statuses: list[tuple[int, int, Status]] = []
     filters: list[Filter] = []
+    defer_at: tuple[int, int] | None = None  # the first request word's span
     for m in PHRASE_RX.finditer(tx.visible()):
         group, value = PHRASE_TABLE[m.group(0)]
         tx.take(m.start(), m.end())
+        if value == "defer" and defer_at is None:
+            defer_at = m.span()
         if group == "status":
             statuses.append((m.start(), m.end(), value))
         elif group == "filter":
@@ -362,9 +373,22 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
         ends = [e for _s, e, _r in refs[:1]] + [e for _s, e, _st in statuses[:1]]
         ends += [m.end() for m in _PERCENT.finditer(t)][:1]
         note = t[max(ends):] if ends else ""
+        if defer_at is not None and defer_at[0] >= max(ends, default=0):
+            note = t[max(ends, default=0):defer_at[0]]  # "12 有困难 设备未到，申请延期到10月底": the request is its own
         ref = u.refs[0] if u.refs else None
         u.report = Report(ref, u.task_ids[0] if u.task_ids else None, stated, percent,
                           note.strip(" ,.:;、-~!。"))
+
+    # A request for a later deadline: "第12项申请延期到10月底", "12项推迟到11月15日 设备未到", "我想申请延期".
+    # Asking about deferrals ("延期的任务有哪些", "第12项延期了吗") is not one.
+    # A report typed with it ("12 有困难 设备未到，申请延期到10月底") is recorded too (u.report stays).
+    if (defer_at is not None and not _ASKS_ABOUT_DEFERRAL.search(t)
+            and (refs or "申请" in t or not is_question)):
+        after = max([defer_at[1], *(e for _s, e, _r in refs)])  # "postpone task 12 to 10/31": the date after both
+        u.defer_text = _DEFER_LEAD.sub("", t[after:]).strip(" ,.:;、~!。")
+        tags.setdefault("defer", [defer_at[0]])
+    else:
+        tags.pop("defer", None)
 
     # Filters from statuses and filter words.
     for _s, _e, st in statuses:
@@ -438,7 +462,7 @@ def _slots(u: Understanding, tags: dict[str, list[int]], forced: frozenset[str],
         slots.add("progress")
     if u.focus in (Focus.CONTENT, Focus.DEADLINE):
         slots.add("content")
-    for tag in ("board", "units_list"):
+    for tag in ("board", "units_list", "defer"):
         if tag in tags:
             slots.add(tag)
     return slots

@@ -39,6 +39,21 @@ def defer_ask(ref: str) -> str:
     return f"请回复第{ref}项希望延期到的日期（如 2021-10-15 或 10月15日），可附理由；回复“取消”放弃。"
 
 
+NOTHING_TO_CANCEL = "当前没有等待日期的延期申请，无需取消。"
+DEFER_NEEDS_REF = "请写明要延期的任务编号和日期，如“第12项申请延期到10月31日 设备未到货”。"
+DEFER_NOTHING_OPEN = "本单位没有未完成的任务，无需申请延期。"
+
+
+def defer_pick(count: int) -> str:
+    """A 申请延期 typed without a task number: the unit's open tasks to pick from."""
+    more = "（只列出前几项，其他任务请写明编号）" if count > 6 else ""
+    return (f"申请哪一项延期？请点选{more}，或写明编号，如“第12项申请延期到10月31日”。")
+
+
+def defer_still_waiting(ref: str) -> str:
+    return f"⏳ 第{ref}项的延期申请仍在等待日期：回复日期（如 10月15日）即可提交，回复“取消”放弃。"
+
+
 def defer_which(ref: str, text: str) -> str:
     """A text after a 申请延期 tap that is neither a date nor a reply to a reminder: ask which it is."""
     return (f"正在等待第{ref}项延期到的日期，“{text[:40]}”不像日期。\n"

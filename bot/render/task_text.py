@@ -56,6 +56,28 @@ def report_text(r: ReportLine) -> str:
     return f"{STATUS_CN.get(r.status, r.status)}{pct}{note}"
 
 
+def deadline_lines(r: TaskRecord) -> list[str]:
+    """One 时限 line per deadline of the task, as the plan words it."""
+    lines = []
+    for d in r.deadlines:
+        if d.kind == "ongoing":
+            lines.append(f"时限：长期坚持（每月填报进展）— {d.text}")
+            continue
+        mark = "" if d.certain or d.confirmed else "（估计，待确认）"
+        lines.append(f"时限：{d.date.isoformat() if d.date else '长期'} {d.text}{mark}")
+    return lines
+
+
+NO_DEADLINE = "时限：计划未写明，按计划年度年底督办"
+
+
+def task_deadline(r: TaskRecord) -> str:
+    """"第12项什么时候截止": the deadlines and the lead, not the whole task."""
+    lines = [f"第{r.ref}项「{r.title}」", *(deadline_lines(r) or [NO_DEADLINE])]
+    lines.append(f"牵头：{'、'.join(r.lead) or '未列责任单位'}")
+    return "\n".join(lines)
+
+
 def task_full(r: TaskRecord, *, tz: tzinfo) -> str:
     lines = [f"第{r.ref}项 {r.title}" + ("（已从计划中删除）" if r.removed else "")]
     if r.section:
@@ -65,12 +87,7 @@ def task_full(r: TaskRecord, *, tz: tzinfo) -> str:
         lines.append(f"配合：{'、'.join(r.co)}")
     if r.leaders:
         lines.append(f"牵头领导：{'、'.join(r.leaders)}")
-    for d in r.deadlines:
-        if d.kind == "ongoing":
-            lines.append(f"时限：长期坚持（每月填报进展）— {d.text}")
-            continue
-        mark = "" if d.certain or d.confirmed else "（估计，待确认）"
-        lines.append(f"时限：{d.date.isoformat() if d.date else '长期'} {d.text}{mark}")
+    lines += deadline_lines(r)
     if r.objective:
         lines.append(f"目标任务：{r.objective}")
     if r.measures:

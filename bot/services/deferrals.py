@@ -65,9 +65,25 @@ def hold_text(deferral: Deferral, text: str) -> None:
     deferral.reason = text.strip()[:1000]
 
 
+_DATE_FIRST = re.compile(r"\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?"
+                         r"|\d{1,2}\s*月\s*(?:底|末|初|中旬|上旬|下旬|份)?)\s*(?:前|之前|以前)?")
+_REASON_LEAD = re.compile(r"^[\s,.:;、，。：；!！]*(?:因为|由于|因|原因是|原因|理由是|理由)?[\s,.:;、，。：；]*")
+
+
+def split_date(text: str) -> tuple[str, str]:
+    """("10月31日", "设备未到货") from "10月31日前，因为设备未到货": the date written first, then the reason,
+    with or without a space between them."""
+    m = _DATE_FIRST.match(text)
+    if m is None:
+        first, _, rest = text.strip().partition(" ")
+        return first, rest.strip()
+    when = re.sub(r"\s+", "", m.group(1)).replace("号", "日")
+    return when, _REASON_LEAD.sub("", text[m.end():], count=1).strip()
+
+
 def answer(*, session: Session, deferral: Deferral, text: str, today: date) -> Task:
     """The date (and reason) after a 申请延期 tap: the request now waits for an admin."""
-    first, _, reason = text.strip().partition(" ")
+    first, reason = split_date(text)
     when = parse_date(first, today=today)
     if when <= today:
         raise UserError("延期后的日期应晚于今天。")
