@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.notify import from_payload
 from bot.services.binding import bind_directly
 from bot.services.deferrals import split_date
 from storage.db import session_scope
-from storage.models import Deferral, StatusReport
+from storage.models import Deferral, Outbox, StatusReport
 from tests.chat_harness import Chat, button
 
 UNIT = dict(user="55", chat="55", group=False)  # 职教办, in a private chat; it leads 第12项
@@ -177,3 +178,78 @@ async def test_group_talk_of_postponing_is_not_a_request(chat):
     assert await chat.say("明天的会推迟到下午") == ""  # 安全办's group: everyday talk, no answer
     assert _deferrals(chat) == []
     assert "申请哪一项延期" in await chat.say("申请延期")
+
+
+@pytest.mark.parametrize(("text", "status", "note"), [
+    ("第12项已完成招标", "in_progress", "已完成招标"),
+    ("12 进展：已完成招标，正在施工", "in_progress", "已完成招标,正在施工"),
+    ("12 完成了主体工程", "in_progress", "完成了主体工程"),
+    ("12 完成 80%", "in_progress", ""),
+    ("12 已完成 验收报告已交", "done", "验收报告已交"),  # a space after it: the task is done, the rest a note
+    ("12已完成。", "done", ""),
+])
+async def test_a_step_done_is_progress_not_the_task_done(chat, text, status, note):
+    await chat.say(text, **UNIT)
+    assert _reports(chat) == [(status, note)]
+
+
+async def test_an_admin_decides_a_request_in_words(chat):
+    assert "第12项没有待审批的延期申请" in await chat.say("批准第12项延期", **ADMIN)
+    await chat.say("第12项申请延期到10月31日 设备未到", **UNIT)
+    assert "只有管理员" in await chat.say("批准第12项延期", **UNIT)
+    assert "已批准：第12项延期至2021-10-31" in await chat.say("批准第12项延期", **ADMIN)
+    assert _deferrals(chat) == [("approved", "2021-10-31", "设备未到")]
+    assert "时限：2021-10-31" in await chat.say("第12项什么时候截止", **UNIT)
+    await chat.say("第12项改到12月10日", **UNIT)  # a unit's new date is a request too
+    assert "已驳回第12项延期至2021-12-10的申请" in await chat.say("驳回延期申请", **ADMIN)
+
+
+async def test_an_admins_new_date_sets_the_deadline(chat):
+    assert "第12项时限已设为2021-11-30" in await chat.say("把第12项时限改为11月30日", **ADMIN)
+    assert "时限：2021-11-30" in await chat.say("第12项什么时候截止", **UNIT)
+    assert _deferrals(chat) == []
+    # a change that is not a date is no deadline change
+    assert "时限已设为" not in await chat.say("第12项牵头单位改为基教股", **ADMIN)
+
+
+def _nudges(chat: Chat) -> list[tuple[str, str]]:
+    with session_scope(chat.engine) as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "nudge").order_by(Outbox.id)).all()
+        return [(r.recipient, from_payload(r.payload).text) for r in rows]
+
+
+async def test_the_office_chases_a_task_once_a_day(chat):
+    assert await chat.say("第12项催一下", **ADMIN) == "已催办职教办：第12项"
+    ((to, text),) = _nudges(chat)
+    assert to == "telegram:55" and text.startswith("【督办催办】职教办")
+    assert "第12项「大力发展职业教育」（牵头，时限2021年9月1日）" in text
+    assert await chat.say("催办第12项", **ADMIN) == "已催办职教办：第12项（今天已催办过）"
+    assert len(_nudges(chat)) == 1
+    with session_scope(chat.engine) as s:
+        buttons = from_payload(s.exec(select(Outbox).where(Outbox.kind == "nudge")).one().payload).buttons
+    assert [b.label for b in buttons[0]] == ["已完成", "推进中", "有困难"]
+    assert "已记录：推进中" in "\n".join(m.text for m in await chat.tap(buttons[0][1].data, **UNIT))
+
+
+async def test_the_office_chases_a_unit_in_one_message(chat):
+    answer = await chat.say("提醒职教办", **ADMIN)
+    assert answer == "已催办职教办：第12项、第6项、第7项、第13项、第17项"  # the task it leads first
+    ((_to, text),) = _nudges(chat)
+    assert text.count("「") == 5 and "12 推进中" in text
+
+
+async def test_chasing_a_unit_without_a_chat_says_so_and_sends_nothing(chat):
+    assert "财务股没有绑定聊天" in await chat.say("催办第12项的财务股", **ADMIN)
+    assert _nudges(chat) == []
+
+
+@pytest.mark.parametrize("text", ["第12项催一下", "提醒职教办"])
+async def test_only_the_office_chases(chat, text):
+    assert "只有管理员" in await chat.say(text, **UNIT)
+    assert _nudges(chat) == []
+
+
+async def test_a_reminder_for_myself_is_no_nudge(chat):
+    await chat.say("提醒我明天再说", **UNIT)
+    await chat.say("提醒我明天再说", **ADMIN)
+    assert _nudges(chat) == []

@@ -189,6 +189,22 @@ def on_refuse(ctx: Ctx, deferral_id: int, _arg: str):
     return _decide(ctx, deferral_id, False)
 
 
+def decide_by_words(ctx: Ctx, ref: str | None, approve: bool):
+    """"批准第12项延期", "驳回延期申请": decide the request waiting on that task (or the only one waiting);
+    with several and no number, they are listed with their buttons."""
+    if not ctx.actor.is_admin:
+        return reply(action_text.ADMIN_ONLY_ACTION)
+    waiting = deferrals.pending(session=ctx.session)
+    if ref is not None:
+        task = ctx.task(ref)
+        waiting = [d for d in waiting if d.task_id == task.id]
+        if not waiting:
+            return reply(action_text.no_request_on(task.ref))
+    if len(waiting) != 1:
+        return cmd_deferrals(ctx, Intent("deferrals"))
+    return _decide(ctx, waiting[0].id, approve)
+
+
 def cmd_deferrals(ctx: Ctx, intent: Intent):
     """Pending 延期 requests, each with 批准 / 驳回: how an office with no admin chat (the console) decides."""
     pending = deferrals.pending(session=ctx.session)

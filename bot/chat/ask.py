@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.chat import actions, queries
+from bot.chat import actions, admin, queries
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
 from bot.nlu import (
@@ -30,14 +30,16 @@ from bot.nlu import select as pick  # the name is kept for SQL statements (tests
 from bot.nlu.select import due_in
 from bot.nlu.understand import FUZZY_STRONG
 from bot.notify import Button, OutboundMessage
-from bot.render import action_text, answer_text, chat_text, task_text
+from bot.render import action_text, answer_text, chat_text, reminder_text, task_text
 from bot.render.answer_text import Line
+from bot.services import deferrals
 from bot.services.board import month_end
 from bot.services.buttons import Action, sign
 from bot.services.errors import UserError
 from bot.services.tasks import owners, task_record
 from bot.services.vocab import PlanVocab, plan_vocab
 from storage.models import Task
+from storage.outbox import outbox_key
 
 HelpText = Callable[[bool], str]
 
@@ -111,6 +113,8 @@ def _respond(ctx: Ctx, pv: PlanVocab, u: Understanding, help_text: HelpText | No
         return _report(ctx, u)
     if u.kind is Kind.DEFER:
         return _defer(ctx, pv, u)
+    if u.kind is Kind.NUDGE:
+        return _nudge(ctx, pv, u)
     if u.kind is Kind.AMBIGUOUS:
         return _ask_back(ctx, pv, u)
     if u.kind is Kind.UNKNOWN:
@@ -263,7 +267,15 @@ def _report(ctx: Ctx, u: Understanding) -> list[OutboundMessage]:
 
 
 def _defer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
-    """"第12项申请延期到10月底": the request for that task; with no number, the unit's open tasks to tap."""
+    """"第12项申请延期到10月底": the request for that task; with no number, the unit's open tasks to tap.
+
+    An admin's words decide instead: "批准第12项延期" approves the request waiting on it, and "第12项延期到10月底"
+    (or "第12项改到10月31日") sets the date, as /deadline does."""
+    if u.verdict is not None:
+        return admin.decide_by_words(ctx, u.refs[0] if u.refs else None, u.verdict)
+    if ctx.actor.is_admin and u.refs and u.defer_text and deferrals.reads_as_date(u.defer_text):
+        when, label = deferrals.split_date(u.defer_text)
+        return admin.cmd_deadline(ctx, Intent("deadline", [u.refs[0], when, *([label] if label else [])]))
     if u.refs:
         report = u.report if u.report is not None and u.report.status is not None else None
         reported = _report(ctx, u) if report is not None else []
@@ -281,6 +293,64 @@ def _defer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
     rows = [[Button(_label(pv, Choice("task", t, ""), several)[:40], sign(ctx.key, Action.DEFER, t))]
             for t in open_ids[:6]]
     return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
+
+
+def _nudge(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
+    """催办 by the office: "第12项催一下" chases the task's lead units, "第12项催一下财务股" or "提醒职教办" the
+    units named (with a unit alone, each of its open tasks, the ones it leads first). Each message goes to the
+    unit's bound chats through the outbox, once per task, unit and day."""
+    if not ctx.actor.is_admin:
+        return reply(action_text.NUDGE_ADMIN_ONLY)
+    if u.missing_refs:
+        raise UserError(action_text.no_such_tasks(u.missing_refs))
+    vocab, named = pv.vocab, [m.unit_id for m in u.units if not m.own]
+    pairs: list[tuple[int, int, str]] = []  # (task, unit, role)
+    for tid in u.task_ids:
+        t = vocab.tasks[tid]
+        if t.status is Status.DONE:
+            continue
+        units = named or list(t.lead_unit_ids)
+        pairs += [(tid, uid, "lead" if uid in t.lead_unit_ids else "co") for uid in units]
+    if not u.task_ids:
+        for uid in named:
+            led = vocab.tasks_of(uid, "lead")
+            pairs += sorted(((tid, uid, "lead" if tid in led else "co") for tid in vocab.tasks_of(uid)
+                             if vocab.tasks[tid].status is not Status.DONE),
+                            key=lambda p: (p[2] != "lead", vocab.tasks[p[0]].position))
+    if not pairs:
+        return reply(action_text.NUDGE_NOTHING_OPEN)
+    several = ctx.several_plans()
+
+    def item(tid: int, uid: int, role: str) -> tuple[str, str]:
+        t = vocab.tasks[tid]
+        label = task_text.plan_ref(pv.plan_word(tid, several), pv.ref(tid))
+        return label, action_text.nudge_line(label, t.title, role, min(t.deadlines) if t.deadlines else None)
+
+    sent: dict[str, list[str]] = {}
+    skipped: list[str] = []
+    by_unit: dict[int, list[tuple[int, str]]] = {}
+    for tid, uid, role in pairs:
+        by_unit.setdefault(uid, []).append((tid, role))
+    for uid, items in by_unit.items():
+        name, chats = vocab.units[uid].name, actions.unit_chats(ctx, uid)
+        if not chats:
+            skipped.append(name)
+            continue
+        if u.task_ids:  # a task named: a message per task, with its one-tap buttons
+            messages = [(tid, [item(tid, uid, role)], reminder_text.status_buttons(ctx.key, tid)) for tid, role in items]
+        else:  # a unit named: its open tasks in one message, answered by "编号 状态 说明"
+            messages = [(None, [item(tid, uid, role) for tid, role in items], [])]
+        for tid, lines, buttons in messages:
+            message = OutboundMessage(text=action_text.nudge_text(name, [line for _l, line in lines], bool(buttons)),
+                                      title=f"{name}催办", buttons=buttons)
+            before = ctx.queued
+            for r in chats:
+                ctx.push(r, message, task_id=tid, kind="nudge",
+                         key=outbox_key(task_id=tid, topic=f"nudge:{uid}", recipient=r.key(), kind="nudge",
+                                        occurrence=ctx.today.isoformat()))
+            again = "" if ctx.queued > before else "（今天已催办过）"
+            sent.setdefault(name, []).extend(label + again for label, _line in lines)
+    return reply(action_text.nudged(sent, sorted(set(skipped))))
 
 
 def _choice_arg(kind: str, wanted: Kind | None, u: Understanding, choice: Choice) -> str:

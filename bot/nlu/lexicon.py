@@ -71,6 +71,16 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "deadline": ("什么时候", "何时", "期限", "时限", "截止时间", "截止日期", "到期时间", "啥时候", "几号", "完成时间",
                  "完成日期", "完成时限", "完成期限", "完成节点", "完成时间节点", "时间节点", "多久完成", "几时完成",
                  "deadline", "when"),
+    # the office chasing a unit now (催办), besides the scheduled reminders
+    "nudge": ("催一下", "催办", "催促", "催一催", "催下", "催催", "督促一下", "发提醒", "发个提醒", "发一下提醒", "发条提醒",
+              "提醒一下", "去提醒", "nudge", "chase"),
+    "remind_word": ("提醒", "remind"),  # a nudge only with a task or unit named and no 我 ("提醒我明天再说" is not)
+    # an admin's verdict on a request ("批准第12项延期", "驳回12项的延期申请")
+    "verdict_yes": ("批准", "同意", "准予", "准了", "通过", "approve", "approved"),
+    "verdict_no": ("驳回", "不同意", "不批准", "拒绝", "不予", "不准", "退回", "refuse", "reject", "rejected"),
+    # a new date for a task ("第12项改到10月31日"): counted only when a date follows (see understand)
+    "change": ("改为", "改到", "改成", "调整为", "调整到", "调到", "改期到", "改期至", "设为", "定为", "变更为", "换成",
+               "move to", "change to"),
     # asking for a later deadline (申请延期): the request itself, not a question about deferred tasks
     "defer": ("申请延期", "延期", "推迟", "延后", "缓办", "延长时限", "延长期限", "放宽时限", "宽限",
               "往后推", "往后延", "postpone", "defer", "extension", "more time"),

@@ -12,6 +12,7 @@ class Kind(enum.StrEnum):
 
     HELP = "help"  # how to use the bot
     REPORT = "report"  # a unit reports a task's status: needs the task ref and a status
+    NUDGE = "nudge"  # the office chases the units of given tasks, or given units, now (催办)
     DEFER = "defer"  # a unit asks for a later deadline (申请延期): the task ref, and the date when typed
     TASK_DETAIL = "task_detail"  # one or more tasks in full (content, deadlines)
     WHO = "who"  # who leads / supports given tasks (by ref or by topic)
@@ -181,6 +182,7 @@ class Understanding:
     focus: Focus | None = None
     report: Report | None = None
     defer_text: str = ""  # for DEFER: what follows the request words ("到10月底 设备未到"), the date first if any
+    verdict: bool | None = None  # for DEFER: an admin's 批准 (True) or 驳回 (False) of a request, not a request
     wanted: Kind | None = None  # for AMBIGUOUS: the kind it would be once the choice is made
     choices: list[Choice] = field(default_factory=list)
     suggestions: list[Choice] = field(default_factory=list)

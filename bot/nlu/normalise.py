@@ -29,13 +29,14 @@ def to_simplified(text: str) -> str:
         return text
 
 
-def normalise(text: str) -> str:
-    """One canonical form of a message: NFKC, simplified, lower case, single spaces, no CJK gaps."""
+def normalise(text: str, *, gaps: bool = False) -> str:
+    """One canonical form of a message: NFKC, simplified, lower case, single spaces, no CJK gaps (kept with
+    `gaps`, for where a space is meant: "12 已完成 验收已交")."""
     text = unicodedata.normalize("NFKC", text or "")
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n ")
     text = to_simplified(text).translate(_PUNCT).lower()
     text = _SPACES.sub(" ", text).strip()
-    return _CJK_GAP.sub("", text)
+    return text if gaps else _CJK_GAP.sub("", text)
 
 
 def key(text: str) -> str:

@@ -59,6 +59,7 @@ FILTERS = "status overdue unreported window"
 # The first row that fits wins. Slot names: see _slots().
 RULES: tuple[Rule, ...] = (
     _r(Kind.HELP, "help"),
+    _r(Kind.NUDGE, "nudge", any_of="ref unit"),
     _r(Kind.DEFER, "defer"),  # before REPORT: a report typed with a request is recorded with it (bot.chat.ask)
     _r(Kind.REPORT, "report"),
     _r(Kind.OWNS, "owns"),  # /owns, /mine
@@ -127,6 +128,7 @@ _PERCENT = re.compile(r"(\d{1,3})\s*%|百分之\s*([\d零一二两三四五六�
 _SPLIT_NUM = re.compile(_NUM)
 _ASKS_ABOUT_DEFERRAL = re.compile(r"(?:延期|推迟|延后)(?:了吗|了没|过吗|过没|的任务|的事项|的有|申请有|情况|记录)|哪些|多少|几项|几个"
                                   r"|\bwhich\b|\bhow many\b")
+_DATE_NEXT = re.compile(r"\s*(?:\d{4}\s*[-/.年]|\d{1,2}\s*[-/.月]|\d{1,2}\s*[日号]|年底|年末|月底|月末)")
 _DEFER_LEAD = re.compile(r"^\s*(?:申请)?(?:延期|推迟|延后)?\s*(?:到|至|为|until|to)?\s*")
 
 
@@ -267,7 +269,7 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     for m in PHRASE_RX.finditer(tx.visible()):
         group, value = PHRASE_TABLE[m.group(0)]
         tx.take(m.start(), m.end())
-        if value == "defer" and defer_at is None:
+        if defer_at is None and (value == "defer" or (value == "change" and _DATE_NEXT.match(t, m.end()))):
             defer_at = m.span()
         if group == "status":
             statuses.append((m.start(), m.end(), value))
@@ -373,6 +375,11 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
         ends = [e for _s, e, _r in refs[:1]] + [e for _s, e, _st in statuses[:1]]
         ends += [m.end() for m in _PERCENT.finditer(t)][:1]
         note = t[max(ends):] if ends else ""
+        if stated is Status.DONE and statuses and _sub_step(t, statuses[0][1], normalise(raw, gaps=True)):
+            # "第12项已完成招标", "12 完成了主体工程": a step done, the task going on; the step is the note
+            stated, note = Status.IN_PROGRESS, t[statuses[0][0]:]
+        elif stated is Status.DONE and percent is not None and percent < 100:
+            stated = Status.IN_PROGRESS  # "12 完成 80%"
         if defer_at is not None and defer_at[0] >= max(ends, default=0):
             note = t[max(ends, default=0):defer_at[0]]  # "12 有困难 设备未到，申请延期到10月底": the request is its own
         ref = u.refs[0] if u.refs else None
@@ -382,13 +389,22 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     # A request for a later deadline: "第12项申请延期到10月底", "12项推迟到11月15日 设备未到", "我想申请延期".
     # Asking about deferrals ("延期的任务有哪些", "第12项延期了吗") is not one.
     # A report typed with it ("12 有困难 设备未到，申请延期到10月底") is recorded too (u.report stays).
-    if (defer_at is not None and not _ASKS_ABOUT_DEFERRAL.search(t)
+    verdict = "verdict_no" in tags or "verdict_yes" in tags
+    if defer_at is not None and verdict:
+        u.verdict = "verdict_no" not in tags
+        tags.setdefault("defer", [defer_at[0]])
+    elif (defer_at is not None and not _ASKS_ABOUT_DEFERRAL.search(t)
             and (refs or "申请" in t or not is_question)):
         after = max([defer_at[1], *(e for _s, e, _r in refs)])  # "postpone task 12 to 10/31": the date after both
         u.defer_text = _DEFER_LEAD.sub("", t[after:]).strip(" ,.:;、~!。")
         tags.setdefault("defer", [defer_at[0]])
     else:
         tags.pop("defer", None)
+
+    # 催办: "第12项催一下", "提醒职教办" (a task or unit named, asked of the office, not a reminder for me).
+    if "nudge" in tags or ("remind_word" in tags and (refs or unit_hits) and "我" not in t):
+        tags["nudge"] = tags.get("nudge") or tags["remind_word"]
+        u.report = None
 
     # Filters from statuses and filter words.
     for _s, _e, st in statuses:
@@ -435,6 +451,22 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     return u
 
 
+_WHOLE_TASK = re.compile(r"(?:全部|所有|各项|整体|全面|本项|该项|任务|工作|目标)")
+_JOINED = re.compile(r"[\u3400-\u9fff]")
+_TAIL = frozenset("了的啦啊呀吧喽哦")
+
+
+def _sub_step(t: str, end: int, spaced: str) -> bool:
+    """Whether a 完成 word ending at `end` has its object written on ("已完成招标"): a step, not the whole task.
+    A space (as typed: `spaced`), punctuation, a particle or a whole-task word after it ("已完成 验收已交",
+    "已完成全部工作") leaves it done."""
+    rest = t[end:]
+    if not rest or rest[0] in _TAIL or not _JOINED.match(rest) or _WHOLE_TASK.match(rest):
+        return False
+    word = t[:end].rsplit(" ", 1)[-1][-4:]  # the status word's tail, enough to find it in the typed text
+    return not re.search(re.escape(word) + " ", spaced)
+
+
 def _slots(u: Understanding, tags: dict[str, list[int]], forced: frozenset[str], who: bool) -> set[str]:
     slots = set(forced)
     slots.discard("who")
@@ -462,7 +494,7 @@ def _slots(u: Understanding, tags: dict[str, list[int]], forced: frozenset[str],
         slots.add("progress")
     if u.focus in (Focus.CONTENT, Focus.DEADLINE):
         slots.add("content")
-    for tag in ("board", "units_list", "defer"):
+    for tag in ("board", "units_list", "defer", "nudge"):
         if tag in tags:
             slots.add(tag)
     return slots

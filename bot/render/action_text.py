@@ -39,6 +39,39 @@ def defer_ask(ref: str) -> str:
     return f"请回复第{ref}项希望延期到的日期（如 2021-10-15 或 10月15日），可附理由；回复“取消”放弃。"
 
 
+NUDGE_ADMIN_ONLY = "只有管理员（办公室、督导室）可以催办。"
+NUDGE_NOTHING_OPEN = "没有需要催办的未完成任务。"
+
+
+def no_such_tasks(refs: list[str]) -> str:
+    return "计划中没有" + "、".join(f"第{r}项" for r in refs) + "。"
+
+
+def nudge_line(label: str, title: str, role: str, due: date | None) -> str:
+    """One task in a 催办 message."""
+    when = f"，时限{due.year}年{due.month}月{due.day}日" if due else ""
+    return f"{label}「{title}」（{'牵头' if role == 'lead' else '配合'}{when}）"
+
+
+def nudge_text(unit: str, lines: list[str], buttons: bool) -> str:
+    """The 催办 message a unit gets when the office chases it."""
+    how = ("点下方按钮，或回复本消息填写进展说明。" if buttons
+           else "请回复“编号 状态 说明”，如“12 推进中 已完成招标”。")
+    return f"【督办催办】{unit}：办公室请尽快反馈以下工作进展：\n" + "\n".join(lines) + "\n" + how
+
+
+def nudged(sent: dict[str, list[str]], skipped: list[str]) -> str:
+    """What the office is told after a 催办."""
+    lines = [f"已催办{unit}：{'、'.join(labels)}" for unit, labels in sent.items()]
+    if skipped:
+        lines.append(f"{'、'.join(skipped)}没有绑定聊天，未能发送（可用 /invite 生成邀请码）。")
+    return "\n".join(lines)
+
+
+def no_request_on(ref: str) -> str:
+    return f"第{ref}项没有待审批的延期申请。"
+
+
 NOTHING_TO_CANCEL = "当前没有等待日期的延期申请，无需取消。"
 DEFER_NEEDS_REF = "请写明要延期的任务编号和日期，如“第12项申请延期到10月31日 设备未到货”。"
 DEFER_NOTHING_OPEN = "本单位没有未完成的任务，无需申请延期。"

@@ -28,8 +28,12 @@ def help_text(user_lines: list[str], admin_lines: list[str] | None = None) -> st
     """/help: the kinds of question, the command lines from the command table, then admin commands."""
     text = "\n".join([QUESTIONS_HELP, *user_lines, ANSWER_HELP])
     if admin_lines:
-        text += "\n\n管理员命令：\n" + "\n".join(admin_lines)
+        text += "\n\n管理员命令：\n" + "\n".join([*admin_lines, ADMIN_WORDS_HELP])
     return text
+
+
+ADMIN_WORDS_HELP = ("· 也可直接打字：催办“第12项催一下”“提醒职教办”；审批“批准第12项延期”“驳回延期申请”；"
+                    "改时限“第12项时限改为10月31日”；“导出台账”“起草通报”")
 
 
 def who_text(ref: str, title: str, lead: list[str], co: list[str]) -> str:
