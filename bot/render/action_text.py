@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from bot.render.task_text import STATUS_CN
+from bot.render.task_text import STATUS_CN, cn_date
 
 
 def recorded_line(status: str, percent: int | None, note: str, who: str, at: datetime, tz: tzinfo) -> str:
@@ -49,7 +49,7 @@ def no_such_tasks(refs: list[str]) -> str:
 
 def nudge_line(label: str, title: str, role: str, due: date | None) -> str:
     """One task in a 催办 message."""
-    when = f"，时限{due.year}年{due.month}月{due.day}日" if due else ""
+    when = f"，时限{cn_date(due)}" if due else ""
     return f"{label}「{title}」（{'牵头' if role == 'lead' else '配合'}{when}）"
 
 
