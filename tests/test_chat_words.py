@@ -208,6 +208,9 @@ async def test_an_admins_new_date_sets_the_deadline(chat):
     assert "第12项时限已设为2021-11-30" in await chat.say("把第12项时限改为11月30日", **ADMIN)
     assert "时限：2021-11-30" in await chat.say("第12项什么时候截止", **UNIT)
     assert _deferrals(chat) == []
+    # an admin who writes 申请 asks like anyone (the console's user is an admin bound to a unit)
+    assert "申请已记录" in await chat.say("第12项申请延期到12月31日", **ADMIN)
+    assert _deferrals(chat) == [("pending", "2021-12-31", "")]
     # a change that is not a date is no deadline change
     assert "时限已设为" not in await chat.say("第12项牵头单位改为基教股", **ADMIN)
 

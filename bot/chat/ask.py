@@ -270,10 +270,12 @@ def _defer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
     """"第12项申请延期到10月底": the request for that task; with no number, the unit's open tasks to tap.
 
     An admin's words decide instead: "批准第12项延期" approves the request waiting on it, and "第12项延期到10月底"
-    (or "第12项改到10月31日") sets the date, as /deadline does."""
+    (or "第12项改到10月31日") sets the date, as /deadline does; "第12项申请延期…" is a request from anyone."""
     if u.verdict is not None:
         return admin.decide_by_words(ctx, u.refs[0] if u.refs else None, u.verdict)
-    if ctx.actor.is_admin and u.refs and u.defer_text and deferrals.reads_as_date(u.defer_text):
+    # An admin's own 申请 (one who also speaks for a unit) still asks; without it their new date is the deadline.
+    if (ctx.actor.is_admin and u.refs and "申请" not in u.text and u.defer_text
+            and deferrals.reads_as_date(u.defer_text)):
         when, label = deferrals.split_date(u.defer_text)
         return admin.cmd_deadline(ctx, Intent("deadline", [u.refs[0], when, *([label] if label else [])]))
     if u.refs:
