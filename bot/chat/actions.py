@@ -187,11 +187,6 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
     return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
 
 
-def unit_chats(ctx: Ctx, unit_id: int) -> list[Recipient]:
-    """Where a message for a unit goes from the chat: its bound chats."""
-    return [Recipient(c.platform, c.address) for c in repo.bound_chats(session=ctx.session, unit_id=unit_id)]
-
-
 def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
     """The line after an answer given while a 申请延期 waits for its date."""
     task = ctx.session.get(Task, deferral.task_id)

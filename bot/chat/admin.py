@@ -20,7 +20,6 @@ from bot.services.importer import apply_plan, diff_plan
 from bot.services.ledger import build_ledger, resolve_plan
 from bot.services.plandiff import AmbiguousRevision
 from bot.services.reports import parse_date, set_deadline
-from storage import repo
 from storage.models import Deferral, Plan, Task, Unit
 from storage.outbox import outbox_key
 
@@ -227,11 +226,8 @@ def _requester_chats(ctx: Ctx, deferral: Deferral) -> list[Recipient]:
     Not the requester's user id: someone who asked from a bound group may never have opened a
     private chat with the bot, and Telegram refuses (403) to start one.
     """
-    if deferral.unit_id is not None:
-        chats = repo.bound_chats(session=ctx.session, unit_id=deferral.unit_id)
-        if chats:
-            return [Recipient(c.platform, c.address) for c in chats]
-    return [Recipient.parse(deferral.requested_by)]
+    chats = ctx.unit_chats(deferral.unit_id) if deferral.unit_id is not None else []
+    return chats or [Recipient.parse(deferral.requested_by)]
 
 
 def commands() -> list[Command]:

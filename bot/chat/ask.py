@@ -64,13 +64,17 @@ def _vocab(ctx: Ctx) -> PlanVocab | None:
                       aliases=ctx.settings.aliases, plans=ctx.active_plans())
 
 
+def _read(ctx: Ctx, pv: PlanVocab, text: str) -> Understanding:
+    return understand(text, pv.vocab, now=ctx.today, own_unit_id=ctx.actor.unit_id)
+
+
 def answer(ctx: Ctx, text: str, *, help_text: HelpText | None = None) -> list[OutboundMessage] | None:
     """The answer to a plain-words message, or None when a group's chatter is not for us."""
     group = ctx.event.is_group
     pv = _vocab(ctx)
     if pv is None:
         return None if group else reply(answer_text.NO_PLAN)
-    u = understand(text, pv.vocab, now=ctx.today, own_unit_id=ctx.actor.unit_id)
+    u = _read(ctx, pv, text)
     if group and not _addressed(u):
         return None
     return _respond(ctx, pv, u, help_text)
@@ -87,7 +91,7 @@ def answer_if_clear(ctx: Ctx, text: str, *, help_text: HelpText | None = None,
     pv = _vocab(ctx)
     if pv is None:
         return None
-    u = understand(text, pv.vocab, now=ctx.today, own_unit_id=ctx.actor.unit_id)
+    u = _read(ctx, pv, text)
     # "整改正在进行", "设备下周才能到": statements, held on the request; a question asks or names a task.
     asks = u.kind in (Kind.HELP, Kind.REPORT, Kind.DEFER, Kind.BOARD) or bool(u.refs) or bool(_ASKS.search(u.text))
     if u.kind in _NOT_ON_ITS_OWN or not asks or not _addressed(u):
@@ -285,16 +289,21 @@ def _defer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
     unit_id = ctx.actor.unit_id
     if unit_id is None or unit_id not in pv.vocab.units:
         return reply(action_text.DEFER_NEEDS_REF)
-    tasks = pv.vocab.tasks
-    led, co = pv.vocab.tasks_of(unit_id, "lead"), pv.vocab.tasks_of(unit_id, "co")
-    open_ids = sorted((t for t in led | co if tasks[t].status is not Status.DONE),
-                      key=lambda t: (t not in led, tasks[t].position))
+    open_ids = [tid for tid, _role in _open_tasks_of(pv, unit_id)]
     if not open_ids:
         return reply(action_text.DEFER_NOTHING_OPEN)
     several = ctx.several_plans()
     rows = [[Button(_label(pv, Choice("task", t, ""), several)[:40], sign(ctx.key, Action.DEFER, t))]
             for t in open_ids[:6]]
     return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
+
+
+def _open_tasks_of(pv: PlanVocab, unit_id: int) -> list[tuple[int, str]]:
+    """(task, role) of each task the unit leads or supports that is not done: the ones it leads first, each in
+    plan order."""
+    tasks, led = pv.vocab.tasks, pv.vocab.tasks_of(unit_id, "lead")
+    open_ids = [t for t in pv.vocab.tasks_of(unit_id) if tasks[t].status is not Status.DONE]
+    return [(t, "lead" if t in led else "co") for t in sorted(open_ids, key=lambda t: (t not in led, tasks[t].position))]
 
 
 def _nudge(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
@@ -314,11 +323,7 @@ def _nudge(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
         units = named or list(t.lead_unit_ids)
         pairs += [(tid, uid, "lead" if uid in t.lead_unit_ids else "co") for uid in units]
     if not u.task_ids:
-        for uid in named:
-            led = vocab.tasks_of(uid, "lead")
-            pairs += sorted(((tid, uid, "lead" if tid in led else "co") for tid in vocab.tasks_of(uid)
-                             if vocab.tasks[tid].status is not Status.DONE),
-                            key=lambda p: (p[2] != "lead", vocab.tasks[p[0]].position))
+        pairs += [(tid, uid, role) for uid in named for tid, role in _open_tasks_of(pv, uid)]
     if not pairs:
         return reply(action_text.NUDGE_NOTHING_OPEN)
     several = ctx.several_plans()
@@ -334,7 +339,7 @@ def _nudge(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
     for tid, uid, role in pairs:
         by_unit.setdefault(uid, []).append((tid, role))
     for uid, items in by_unit.items():
-        name, chats = vocab.units[uid].name, actions.unit_chats(ctx, uid)
+        name, chats = vocab.units[uid].name, ctx.unit_chats(uid)
         if not chats:
             skipped.append(name)
             continue

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.chat.context import Ctx
-from bot.chat.intents import Intent
+from bot.chat.intents import Intent, normalise
 from bot.notify import OutboundMessage
 
 Handler = Callable[[Ctx, Intent], list[OutboundMessage]]
@@ -21,7 +20,7 @@ _POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|我要|我想|想|能
 
 def plain_words(text: str) -> str:
     """A message reduced to the words that name a command: NFKC, lower case, polite words and spaces dropped."""
-    t = unicodedata.normalize("NFKC", text).strip().lower()
+    t = normalise(text).lower()
     return _POLITE.sub("", _POLITE.sub("", t))
 
 

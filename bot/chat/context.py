@@ -95,6 +95,10 @@ class Ctx:
     def admin_recipients(self) -> list[Recipient]:
         return admin_recipients(self.settings)
 
+    def unit_chats(self, unit_id: int) -> list[Recipient]:
+        """Where a message for a unit goes from the chat: its bound chats."""
+        return [Recipient(c.platform, c.address) for c in repo.bound_chats(session=self.session, unit_id=unit_id)]
+
     def push(self, recipient: Recipient, message: OutboundMessage, *, key: str, kind: str = "notice",
              task_id: int | None = None, at: datetime | None = None) -> None:
         """Queue a message for the dispatcher (durable, exactly once per key)."""
