@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import col, select
-
 from bot.config import Settings
 from bot.notify import from_payload
 from bot.plan.model import ParsedPlan
@@ -17,8 +15,9 @@ from bot.services.leaders import ensure_leader
 from bot.workdays import WorkCalendar
 from jobs.digest import weekly_digests
 from jobs.sweep import due_batches
+from storage import repo
 from storage.db import open_store, session_scope
-from storage.models import ChatIdentity, Deadline, Outbox, Plan, Unit
+from storage.models import ChatIdentity, Unit
 
 
 def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) -> dict:
@@ -40,8 +39,8 @@ def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) 
                        config_aliases=settings.aliases)
             owners = load_task_views(session=session, now=t0, tz=tz)
             _reach_everyone(session, settings, t0)
-            units = {u.id: u.name for u in session.exec(select(Unit)).all()}
-            texts = {d.id: d.label or d.text for d in session.exec(select(Deadline)).all()}
+            units = repo.unit_names(session=session)
+            texts = repo.deadline_labels(session=session)
             supervisors = supervisors_of(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
             digest_at = time(settings.reminders.weekly_digest_hour)
             day = start
@@ -65,8 +64,8 @@ def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) 
 
 def _reach_everyone(session, settings: Settings, now: datetime) -> None:
     """Give every unit, supervisor and leader a chat on the throwaway store, so every digest is written."""
-    office = session.exec(select(Plan.office_id)).first()
-    names = {u.name for u in session.exec(select(Unit)).all()}
+    office = next((p.office_id for p in repo.plans_of(session=session)), None)
+    names = set(repo.unit_names(session=session).values())
     for name in settings.reminders.supervisors:
         if name not in names:
             session.add(Unit(name=name, office_id=office, created_at=now))
@@ -74,15 +73,14 @@ def _reach_everyone(session, settings: Settings, now: datetime) -> None:
         if name not in names:
             ensure_leader(session=session, office_id=office, name=name, now=now)
     session.flush()
-    for u in session.exec(select(Unit)).all():
+    for u in repo.all_units(session=session):
         session.add(ChatIdentity(platform="simulate", address=str(u.id), user_id=str(u.id), unit_id=u.id,
                                  created_at=now))
     session.flush()
 
 
 def _weekly(session, now: datetime, units: dict[int, str]) -> list[dict]:
-    rows = session.exec(select(Outbox).where(Outbox.kind == "digest", Outbox.created_at == now)
-                        .order_by(col(Outbox.id))).all()
+    rows = repo.digests_written(session=session, at=now)
     out = []
     for row in rows:
         text = from_payload(row.payload).text

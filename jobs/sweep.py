@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
@@ -19,7 +19,7 @@ from bot.services.groups import fan_out
 from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
 from storage import repo
 from storage import views as store
-from storage.models import ChatIdentity, JobState, Unit
+from storage.models import JobState, Unit
 from storage.outbox import insert_new, outbox_key, pending_row
 
 LAST_DAY = "sweep.last_day"
@@ -42,8 +42,7 @@ def recipients_by_unit(*, session: Session, settings: Settings, units: dict[int,
     A group unit (各股室…) with no chat of its own reaches each member's chats.
     """
     out: dict[int, list[Recipient]] = {}
-    chats = select(ChatIdentity.unit_id, ChatIdentity.platform, ChatIdentity.address).where(ChatIdentity.active)
-    for unit_id, platform, address in store.core_rows(session, chats.order_by(ChatIdentity.id)):
+    for unit_id, platform, address in repo.chat_routes(session=session):
         if unit_id is not None:
             out.setdefault(unit_id, []).append(Recipient(platform, address))
     by_name = {u.name: u for u in units.values()}

@@ -24,9 +24,9 @@ from bot.nlu import (
     Understanding,
     UnitMention,
     Window,
+    select,
     understand,
 )
-from bot.nlu import select as pick  # the name is kept for SQL statements (tests/test_layers.py)
 from bot.nlu.select import due_in
 from bot.nlu.understand import FUZZY_STRONG
 from bot.notify import Button, OutboundMessage
@@ -136,7 +136,7 @@ def _respond(ctx: Ctx, pv: PlanVocab, u: Understanding, help_text: HelpText | No
 
 
 def _kind_answer(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMessage]:
-    sel = pick(u, pv.vocab, fresh_days=ctx.settings.reminders.report_fresh_days)
+    sel = select(u, pv.vocab, fresh_days=ctx.settings.reminders.report_fresh_days)
     desc = sel.description
     kind = u.kind
     several = ctx.several_plans()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.services.errors import UserError
+from storage import repo
 from storage.models import AuditLog, Outbox
 
 RESENDABLE = ("unknown", "failed")
@@ -24,14 +24,9 @@ def resend(*, session: Session, row_id: int, now: datetime, actor: str) -> Outbo
     row = session.get(Outbox, row_id)
     if row is None:
         raise UserError(f"没有第 {row_id} 条提醒。")
-    # One conditional UPDATE: two admins tapping 重发 at once re-queue it once.
-    done = session.execute(
-        update(Outbox).where(col(Outbox.id) == row_id, col(Outbox.state).in_(RESENDABLE))
-        .values(state="pending", next_attempt_at=now, claimed_by=None, lease_until=None, request_started_at=None,
-                error=f"{actor} 要求重发")
-    ).rowcount
+    queued = repo.requeue(session=session, row_id=row_id, states=RESENDABLE, now=now, reason=f"{actor} 要求重发")
     session.refresh(row)
-    if done != 1:
+    if not queued:
         raise UserError(f"第 {row_id} 条提醒{_REFUSED.get(row.state, '不能重发')}。")
     session.add(AuditLog(at=now, actor=actor, action="outbox.resend", detail=str(row_id)))
     return row

@@ -9,6 +9,7 @@ from storage.repo.chats import (
     auth_failures,
     bound_chats,
     chat_plan,
+    chat_routes,
     chats_of_units,
     identity_at,
     identity_unit_and_waiting,
@@ -19,11 +20,13 @@ from storage.repo.deferrals import (
     awaiting_deferrals,
     pending_deferrals,
 )
-from storage.repo.outbox_reads import (
+from storage.repo.outbox_rows import (
+    digests_written,
     last_message_number,
     latest_reminder_to,
     outbox_by_message,
     outbox_rows,
+    requeue,
 )
 from storage.repo.plans import (
     active_plans,
@@ -65,6 +68,7 @@ from storage.repo.tasks import (
     active_deadlines,
     active_tasks,
     all_tasks,
+    deadline_labels,
     deadlines_for_task,
     leader_task_refs,
     names_by_role,
@@ -78,6 +82,7 @@ from storage.repo.tasks import (
 from storage.repo.units import (
     alias_map,
     aliases_of,
+    all_units,
     office_units,
     role_counts,
     unit_named,
@@ -88,6 +93,9 @@ from storage.repo.units import (
 )
 
 __all__ = [
+    "chat_routes",
+    "deadline_labels",
+    "all_units",
     "CASELESS_PLATFORMS",
     "active_deadlines",
     "active_plans",
@@ -122,8 +130,10 @@ __all__ = [
     "office_by_name",
     "office_units",
     "offices",
+    "digests_written",
     "outbox_by_message",
     "outbox_rows",
+    "requeue",
     "pending_deferrals",
     "plan_board_rows",
     "plan_due_dates",

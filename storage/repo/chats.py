@@ -19,6 +19,7 @@ from storage.models import (
 )
 from storage.prebuilt import prebuilt
 from storage.repo.deferrals import awaiting_terms
+from storage.views import core_rows
 
 
 def chat_plan(*, session: Session, platform: str, address: str) -> ChatPlan | None:
@@ -110,3 +111,9 @@ def auth_failures(*, session: Session, platform: str, user_id: str, since: datet
 def invite_by_code(*, session: Session, code: str) -> Invite | None:
     """The invite with this code, used or not."""
     return session.exec(select(Invite).where(Invite.code == code)).first()
+
+
+def chat_routes(*, session: Session) -> list[tuple[int | None, str, str]]:
+    """(unit id, platform, address) of every active binding, oldest first: where each unit's nudges go."""
+    stmt = select(ChatIdentity.unit_id, ChatIdentity.platform, ChatIdentity.address).where(ChatIdentity.active)
+    return [tuple(r) for r in core_rows(session, stmt.order_by(ChatIdentity.id))]

@@ -138,3 +138,8 @@ def unit_task_rows(*, session: Session, unit_id: int,
     when given), by plan and position: the columns a listing reads, no whole tasks."""
     rows = core_rows(session, _unit_task_rows(session, bool(role)), {"unit": unit_id, "role": role and str(role)})
     return [tuple(r) for r in rows]
+
+
+def deadline_labels(*, session: Session) -> dict[int, str]:
+    """Deadline id → its label, or its text where it has none, for every deadline."""
+    return {d.id: d.label or d.text for d in session.exec(select(Deadline)).all()}

@@ -109,3 +109,8 @@ def unit_names_of(*, session: Session, unit_ids: Sequence[int]) -> dict[int, str
     if not unit_ids:
         return {}
     return dict(core_rows(session, _unit_names_of(session), {"ids": ids_value(session, set(unit_ids))}))
+
+
+def all_units(*, session: Session) -> list[Unit]:
+    """Every unit of every kind and office, by id."""
+    return list(session.exec(select(Unit).order_by(Unit.id)).all())

@@ -1,9 +1,11 @@
-"""Reads of the outbox: sent messages by id, recent rows, the last reminder to a chat."""
+"""Outbox rows one at a time: found by message id, listed for admins, the last reminder to a chat, one put back
+in line."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -43,3 +45,20 @@ def latest_reminder_to(*, session: Session, recipient: str, since: datetime) -> 
                                  Outbox.state == "sent", col(Outbox.created_at) > since)
             .order_by(col(Outbox.created_at).desc(), col(Outbox.id).desc()))
     return session.exec(stmt).first()
+
+
+def requeue(*, session: Session, row_id: int, states: tuple[str, ...], now: datetime, reason: str) -> bool:
+    """Put row `row_id` back in line (pending, due `now`, unclaimed) if it is in one of `states`: one conditional
+    UPDATE, so two admins asking at once re-queue it once. True when this call did."""
+    done = session.execute(
+        update(Outbox).where(col(Outbox.id) == row_id, col(Outbox.state).in_(states))
+        .values(state="pending", next_attempt_at=now, claimed_by=None, lease_until=None, request_started_at=None,
+                error=reason)
+    ).rowcount
+    return done == 1
+
+
+def digests_written(*, session: Session, at: datetime) -> list[Outbox]:
+    """The digest rows written at `at`, in the order they were written."""
+    stmt = select(Outbox).where(Outbox.kind == "digest", Outbox.created_at == at).order_by(col(Outbox.id))
+    return list(session.exec(stmt).all())
