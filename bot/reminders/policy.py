@@ -1,110 +1,34 @@
-"""The reminder policy as a pure function of the plan's state and one working day."""
+"""The reminder policy as a pure function of the plan's state and one working day: the day rules (read off the
+ladder, bot.reminders.ladder), digests, and each series' next day (confirmed on its candidate days)."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Collection
+from datetime import date
 
 from bot.config import ReminderSettings
-from bot.deadlines import Recurrence
+from bot.reminders.candidates import SERIES_KIND, Candidates, SeriesKey, candidate_days, series_of
+from bot.reminders.ladder import (
+    checkin_day,
+    countdowns,
+    due_dates,
+    effective_deadlines,
+    escalation_number,
+    last_overdue_day,
+    needs_checkins,
+    overdue_nudge,
+    rung,
+)
+from bot.reminders.model import KIND_ORDER, DeadlineView, Reminder, Supervisors, TaskView, plan_live, watchers
 from bot.workdays import WorkCalendar
 
-KIND_ORDER = {"escalation": 0, "overdue": 1, "due": 2, "upcoming": 3, "checkin": 4, "digest": 5}
-
-
-@dataclass(frozen=True)
-class DeadlineView:
-    """A deadline as the engine sees it; `id` is None for the default policy's year-end date."""
-
-    id: int | None
-    date: date | None
-    text: str
-    source: str
-    kind: str = "once"
-    recurrence: Recurrence | None = None
-    certain: bool = True
-    label: str = ""  # what reminders call it where it has a name of its own (the policy reads neither this nor text)
-
-
-def plan_live(last_year: int, day: date, grace_days: int) -> bool:
-    """Whether a plan whose period ends with `last_year` still speaks on `day` (reminders, digests)."""
-    return (day - date(last_year, 12, 31)).days <= grace_days
-
-
-@dataclass
-class TaskView:
-    """What the policy needs to know about one task."""
-
-    id: int
-    ref: str
-    title: str
-    year: int
-    lead: list[int]
-    co: list[int]
-    deadlines: list[DeadlineView]
-    done: bool = False
-    last_report: date | None = None  # newest report of any kind from an owner
-    snoozed: dict[int, datetime] = field(default_factory=dict)  # unit id → snoozed until
-    period_end: int | None = None  # the plan period's last year
-    plan_id: int | None = None
-    plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
-    leaders: list[int] = field(default_factory=list)  # 牵头领导 (leader-kind units): hear its escalations
-    office_id: int | None = None  # whose supervisors hear its escalations (see Supervisors)
-
-    def live_on(self, day: date, grace_days: int) -> bool:
-        """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""
-        return plan_live(self.period_end or self.year, day, grace_days)
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """One nudge owed to one unit on one working day."""
-
-    task_id: int | None
-    ref: str
-    unit_id: int
-    role: str  # lead | co | supervisor
-    kind: str  # upcoming | due | overdue | escalation | checkin | digest
-    deadline_id: int | None
-    deadline: date | None  # the (working-day adjusted) due date this is about
-    occurrence: date  # the day this reminder belongs to
-    workdays_left: int = 0  # negative when overdue
-    items: tuple[Reminder, ...] = ()  # a digest's contents
-    final: bool = False  # the last overdue nudge or escalation of its deadline: the digests carry it on
-
-    @property
-    def deadline_key(self) -> str:
-        return f"{self.deadline_id or 'default'}@{self.deadline.isoformat() if self.deadline else '-'}"
-
-
-def effective_deadlines(task: TaskView, policy: ReminderSettings) -> list[DeadlineView]:
-    """The dated deadlines that drive reminders; the default policy fills in for a task without one."""
-    manual = [d for d in task.deadlines if d.source == "manual" and d.date]
-    if manual:  # an admin's date replaces what was read from the document
-        return manual
-    dated = [d for d in task.deadlines if d.kind == "once" and d.date]
-    recurring = [d for d in task.deadlines if d.kind == "recurring" and d.recurrence]
-    if dated or recurring:
-        return dated + recurring
-    if policy.default_deadline == "year_end":
-        return [DeadlineView(None, date(task.year, 12, 31), "年底前（默认）", "default", certain=False)]
-    return []
-
-
-def needs_checkins(task: TaskView) -> bool:
-    """Ongoing work and tasks without a stated date get a monthly progress check-in."""
-    return not any(d.date and d.kind == "once" and d.source != "default" for d in task.deadlines) and not any(
-        d.kind == "recurring" for d in task.deadlines
-    )
-
-
-def _occurrences(d: DeadlineView, year: int, day: date) -> list[date]:
-    if d.kind == "recurring" and d.recurrence:
-        # Each period's date, over the plan year and into the next so year-end ladders reach January.
-        return d.recurrence.occurrences(date(year, 1, 1), date(max(year, day.year), 12, 31))
-    return [d.date] if d.date else []
+# Callers import the engine's records and rules from here as before; they live in model, ladder and candidates.
+__all__ = [
+    "KIND_ORDER", "SERIES_KIND", "Candidates", "DeadlineView", "Reminder", "SeriesKey", "Supervisors", "TaskView",
+    "candidate_days", "effective_deadlines", "escalation_number", "last_overdue_day", "needs_checkins", "next_days",
+    "overdue_nudge", "plan_live", "reminders_for_day", "reminders_on", "series_of", "watchers", "week_workdays",
+    "with_digests",
+]
 
 
 def reminders_for_day(
@@ -124,16 +48,15 @@ def reminders_for_day(
             continue
         mine: list[Reminder] = []
         for dl in effective_deadlines(task, policy):
-            occs = _occurrences(dl, task.year, day)
-            for i, raw in enumerate(occs):
-                due = calendar.previous_workday(raw)
+            dues = due_dates(dl, task.year, day, calendar)
+            for i, due in enumerate(dues):
                 # A recurring occurrence is answered by any report since the previous one.
-                answered = dl.kind == "recurring" and task.last_report is not None and (
-                    task.last_report > (calendar.previous_workday(occs[i - 1]) if i else date(task.year, 1, 1))
-                )
-                next_due = calendar.previous_workday(occs[i + 1]) if i + 1 < len(occs) else None
-                mine += _ladder(task, dl, due, day, calendar, policy, answered)
-                if not answered and (next_due is None or day < next_due):
+                if dl.kind == "recurring" and task.last_report is not None and (
+                        task.last_report > (dues[i - 1] if i else date(task.year, 1, 1))):
+                    continue
+                if day <= due:
+                    mine += _ladder(task, dl, due, day, calendar, policy)
+                if i + 1 == len(dues) or day < dues[i + 1]:
                     mine += _overdue(task, dl, due, day, calendar, policy, supervisors)
         if needs_checkins(task) and task.lead:
             mine += _checkin(task, day, calendar, policy)
@@ -141,85 +64,17 @@ def reminders_for_day(
     return out
 
 
-def _ladder(task, dl, due, day, calendar, policy, answered) -> list[Reminder]:
-    if answered or day > due:
-        return []
+def _ladder(task, dl, due, day, calendar, policy) -> list[Reminder]:
     out = []
     left = calendar.workdays_between(day, due)
-    for role, units in (("lead", task.lead), ("co", task.co)):
-        if not units:
+    for role, units, target in countdowns(due, task.lead, task.co, calendar, policy):
+        if (found := rung(day, target, calendar, policy)) is None:
             continue
-        target = due if role == "lead" else calendar.add_workdays(due, -policy.co_lead_days)
-        if day > target:
-            continue
-        steps_left = calendar.workdays_between(day, target)
-        if steps_left in policy.ladder:
-            kind = "due" if steps_left == 0 else "upcoming"
-            for unit in units:
-                out.append(Reminder(task.id, task.ref, unit, role, kind, dl.id, target, day, left if role == "lead" else steps_left))
+        kind, steps_left = found
+        for unit in units:
+            out.append(Reminder(task.id, task.ref, unit, role, kind, dl.id, target, day,
+                                left if role == "lead" else steps_left))
     return out
-
-
-def overdue_nudge(late: int, policy: ReminderSettings) -> int:
-    """Which overdue nudge falls on the `late`th working day past due (1 = the first), or 0 for none.
-
-    The first comes on the first working day late, the next after each gap of `overdue_backoff` (the last gap
-    repeating), and none after the `overdue_max`th.
-    """
-    if late < 1:
-        return 0
-    gaps, day, n = policy.overdue_backoff, 1, 1
-    for gap in gaps[:-1]:
-        if day == late:
-            break
-        day, n = day + gap, n + 1
-        if day > late:
-            return 0
-    if day != late:
-        rest = late - day
-        if rest % gaps[-1]:
-            return 0
-        n += rest // gaps[-1]
-    return n if not policy.overdue_max or n <= policy.overdue_max else 0
-
-
-def escalation_number(late: int, policy: ReminderSettings) -> int:
-    """Which escalation falls on the `late`th working day past due (every `escalate_after`), or 0 for none."""
-    every = policy.escalate_after
-    if late < every or (late - every) % every:
-        return 0
-    n = (late - every) // every + 1
-    return n if not policy.escalate_max or n <= policy.escalate_max else 0
-
-
-def last_overdue_day(policy: ReminderSettings) -> int | None:
-    """The last working day late anything (a nudge or an escalation) is sent on, or None when they never end."""
-    if not policy.overdue_max or not policy.escalate_max:
-        return None
-    gaps = policy.overdue_backoff
-    nudge = 1 + sum(gaps[min(i, len(gaps) - 1)] for i in range(policy.overdue_max - 1))
-    return max(nudge, policy.escalate_after * policy.escalate_max)
-
-
-class Supervisors(tuple):
-    """The supervisors' and office-wide leaders' unit ids (as a tuple: all of them), knowing each one's office,
-    so a task's escalations reach its own office's 督导室 only. A plain list of ids means "every task's"."""
-
-    office_of: dict[int, int | None]
-
-    def __new__(cls, office_of: dict[int, int | None]) -> Supervisors:
-        self = super().__new__(cls, office_of)
-        self.office_of = dict(office_of)
-        return self
-
-    def of(self, office_id: int | None) -> list[int]:
-        return [u for u, o in self.office_of.items() if o == office_id or office_id is None or o is None]
-
-
-def watchers(task: TaskView, supervisors: Sequence[int]) -> list[int]:
-    """Who hears a task's escalations: its office's supervisors and leaders, then the task's own leaders."""
-    sup = supervisors.of(task.office_id) if isinstance(supervisors, Supervisors) else supervisors
-    return list(dict.fromkeys([*sup, *task.leaders]))
 
 
 def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder]:
@@ -239,7 +94,7 @@ def _overdue(task, dl, due, day, calendar, policy, supervisors) -> list[Reminder
 
 
 def _checkin(task, day, calendar, policy) -> list[Reminder]:
-    target = calendar.previous_workday(date(day.year, day.month, policy.checkin_day))
+    target = checkin_day(day.year, day.month, calendar, policy)
     if day != target:
         return []
     if task.last_report and (day - task.last_report).days < policy.report_fresh_days:
@@ -323,32 +178,6 @@ def _latest_per_task(rs: list[Reminder]) -> list[Reminder]:
     return list(best.values())
 
 
-# --- the schedule: when each reminder series next speaks ------------------------------------------------
-
-SERIES_KIND = {"upcoming": "ladder", "due": "ladder", "overdue": "overdue", "escalation": "escalation",
-               "checkin": "checkin"}
-SeriesKey = tuple  # (deadline_id, unit_id, role, series kind)
-
-
-def series_of(r: Reminder) -> SeriesKey:
-    """The series a (non-digest) reminder belongs to: a deadline's ladder, its overdue nudges, its escalations
-    to one supervisor, or the monthly check-ins, for one unit."""
-    return (r.deadline_id, r.unit_id, r.role, SERIES_KIND[r.kind])
-
-
-Candidates = tuple  # (day → series keys that may speak on it, series cut short → the day they stop at)
-
-
-def candidate_days(task: TaskView, after: date, *, calendar: WorkCalendar, policy: ReminderSettings,
-                   supervisors: list[int], through: date | None = None,
-                   units: Collection[int] | None = None) -> Candidates:
-    """Every day on or after `after` a series of `task` may speak: a superset of its reminder days.
-
-    Complete through `through` (and some working days past `after`); a day that is no candidate of a task
-    has no reminder of it, so a caller may work the policy out for a task on its candidate days only.
-    """
-    return _candidates(task, after, calendar, policy, supervisors, through, units)
-
 
 def next_days(task: TaskView, after: date, *, calendar: WorkCalendar, policy: ReminderSettings,
               supervisors: list[int], grace_days: int, tries: int = 4, cands: Candidates | None = None,
@@ -365,7 +194,8 @@ def next_days(task: TaskView, after: date, *, calendar: WorkCalendar, policy: Re
     working them out again; `units` keeps only those units' series.
     """
     if cands is None:
-        cands = _candidates(task, after, calendar, policy, supervisors, units=units)
+        cands = candidate_days(task, after, calendar=calendar, policy=policy, supervisors=supervisors,
+                               units=units)
     cands, endless = {d: ks for d, ks in cands[0].items() if d >= after}, cands[1]
     if units is not None:  # only these units' series
         cands = {d: mine for d, ks in cands.items() if (mine := {k for k in ks if k[1] in units})}
@@ -397,66 +227,3 @@ def next_days(task: TaskView, after: date, *, calendar: WorkCalendar, policy: Re
         if k not in found and k in last:
             found[k] = last[k]
     return found
-
-
-def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: ReminderSettings,
-                supervisors: list[int], through: date | None = None,
-                units: Collection[int] | None = None) -> Candidates:
-    """Every day on or after `after` a series of `task` (of `units`, when given) may speak (a superset), and
-    the series whose run was cut short (overdue runs, check-ins) with the day it stopped at."""
-    out: dict[date, set[SeriesKey]] = {}
-    endless: dict[SeriesKey, date] = {}
-    if task.done or not (task.lead or task.co):
-        return out, endless
-
-    def mine(us) -> list[int]:
-        return [u for u in us if units is None or u in units]
-
-    def add(day: date, keys) -> None:
-        if day >= after:
-            out.setdefault(day, set()).update(keys)
-
-    lead, co, sup = mine(task.lead), mine(task.co), mine(watchers(task, supervisors)) if task.lead else []
-    horizon = date(max(task.year, after.year) + 1, 12, 31)
-    span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
-    ends = last_overdue_day(policy)  # a run that ends is generated to its end, never cut short
-    for dl in effective_deadlines(task, policy):
-        occs = _occurrences(dl, task.year, horizon)
-        overdue = [(dl.id, u, "lead", "overdue") for u in lead]
-        escalation = [(dl.id, u, "supervisor", "escalation") for u in sup]
-        for i, raw in enumerate(occs):
-            due = calendar.previous_workday(raw)
-            nxt = calendar.previous_workday(occs[i + 1]) if i + 1 < len(occs) else None
-            if due >= after:
-                for role, us in (("lead", lead), ("co", co)):
-                    if not us:
-                        continue
-                    target = due if role == "lead" else calendar.add_workdays(due, -policy.co_lead_days)
-                    keys = [(dl.id, u, role, "ladder") for u in us]
-                    for step in policy.ladder:
-                        add(calendar.add_workdays(target, -step), keys)
-            if not (overdue or escalation) or (nxt is not None and nxt <= after):
-                continue
-            day = calendar.next_workday(max(after, due + timedelta(days=1)))
-            late = calendar.workdays_between(due, day)
-            for n in itertools.count():
-                if nxt is not None and day >= nxt:
-                    break
-                if ends is not None and late > ends:
-                    break
-                if ends is None and n >= span and (through is None or day > through):
-                    endless.update(dict.fromkeys(overdue + escalation, day))
-                    break
-                if overdue and overdue_nudge(late, policy):
-                    add(day, overdue)
-                if escalation and escalation_number(late, policy):
-                    add(day, escalation)
-                day, late = calendar.next_workday(day, inclusive=False), late + 1
-    if needs_checkins(task) and lead:
-        keys = [(None, u, "lead", "checkin") for u in lead]
-        y, m = after.year, after.month
-        for _ in range(13):  # the check-in day may fall back into the month before: a superset either way
-            add(calendar.previous_workday(date(y, m, policy.checkin_day)), keys)
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        endless.update(dict.fromkeys(keys, date(y, m, 1)))
-    return out, endless
