@@ -8,7 +8,6 @@ module and the CLI import channels and jobs.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from bot.chat.service import ChatService
 from bot.config import Settings
+from bot.heap import Heap
 from bot.notify import Notifier, Sender
 from bot.services import planfile, vocab
 from bot.services.binding import admin_recipients
@@ -38,16 +38,10 @@ WARM_WAIT_SECONDS = 2.0  # how long a stop waits for the start's vocabulary buil
 SAMPLE_PLAN = Path(__file__).parent / "sample" / "sample_plan.txt"
 
 
-def settle_heap() -> None:
-    """Once start-up is done, keep what it built out of the cyclic collector's full passes (gc.freeze).
-
-    The modules, the store's metadata and the channels are some 200,000 tracked objects that live as long as
-    the process. A full collection walked them all every so often (about 100 ms on a 2-core machine, holding
-    the GIL), and every chat's answer waited for it: the outliers in bench/chat.py's p95. Garbage made before
-    is collected first; objects made later are collected as usual.
-    """
-    gc.collect()
-    gc.freeze()
+# The process's collector control, one per process as `gc` is: the root settles it once started (`duban run`,
+# `duban worker`) and keeps it out of the way of each sweep and dispatch it runs (`duban sweep` too).
+HEAP = Heap()
+settle_heap = HEAP.settle
 
 
 class App:
@@ -131,7 +125,7 @@ class App:
         with exclusive(self.engine, "sweep") as mine:
             if not mine:
                 return SweepResult(day=None, skipped="另一个进程正在扫描提醒，本次跳过")
-            with session_scope(self.engine) as session:
+            with HEAP.quiet(), session_scope(self.engine) as session:
                 result = sweep_due(session=session, now=self.clock(), settings=self.settings,
                                    calendar=self.calendar, caps=self.notifier.caps)
                 if result.day is not None:  # in office hours: the weekly digest's day may have come
@@ -151,10 +145,11 @@ class App:
                 self._kick_waiting = False
             self._wake.clear()
             real_clock = self._clock is None and self.now_override is None
-            return await dispatch_outbox(engine=self.engine, notifier=self.notifier, clock=self.clock,
-                                         max_attempts=self.settings.reminders.max_attempts,
-                                         admins=admin_recipients(self.settings),
-                                         linger=DISPATCH_SECONDS if real_clock else 0.0, wake=self._wake)
+            with HEAP.calm():
+                return await dispatch_outbox(engine=self.engine, notifier=self.notifier, clock=self.clock,
+                                             max_attempts=self.settings.reminders.max_attempts,
+                                             admins=admin_recipients(self.settings),
+                                             linger=DISPATCH_SECONDS if real_clock else 0.0, wake=self._wake)
 
     async def sweep_and_dispatch(self) -> tuple[SweepResult, DispatchStats]:
         # The sweep's database work runs off the event loop, so sends in flight are not held up.

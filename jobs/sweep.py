@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
-from bot.reminders import schedule
-from bot.reminders.policy import Reminder, TaskView, effective_deadlines, reminders_on
-from bot.reminders.views import load_views_of, supervisors_of
+from bot.reminders.engine import BATCH, ReminderEngine
+from bot.reminders.policy import Reminder, TaskView, effective_deadlines
+from bot.reminders.views import supervisors_of
 from bot.render import reminder_text
 from bot.services.buttons import signing_key
 from bot.services.groups import fan_out
@@ -87,7 +87,7 @@ def days_to_sweep(last: date | None, today: date, calendar: WorkCalendar) -> lis
 
 def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar,
               caps: Callable[[str], frozenset[Cap]] = lambda _platform: ALL_CAPS,
-              batch_rows: int = schedule.BATCH) -> SweepResult:
+              batch_rows: int = BATCH) -> SweepResult:
     """Write outbox rows for everything owed at `now`; a no-op outside office hours.
 
     Reads only the schedule's due series (storage ReminderSeries, see `due_batches`); each batch's outbox
@@ -106,11 +106,10 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
     result = SweepResult(day=today, missed_days=[d for d in days if d != today])
     units = store.units_brief(session=session)
     routes = recipients_by_unit(session=session, settings=settings, units=units)
-    with schedule.gc_paused():
-        for tasks, reminders in due_batches(session=session, now=now, days=days, calendar=calendar,
-                                            settings=settings, supervisors=supervisors, batch_rows=batch_rows):
-            result.written += write_outbox(session=session, reminders=reminders, tasks=tasks, now=now,
-                                           settings=settings, result=result, caps=caps, units=units, routes=routes)
+    for tasks, reminders in due_batches(session=session, now=now, days=days, calendar=calendar,
+                                        settings=settings, supervisors=supervisors, batch_rows=batch_rows):
+        result.written += write_outbox(session=session, reminders=reminders, tasks=tasks, now=now,
+                                       settings=settings, result=result, caps=caps, units=units, routes=routes)
     result.warnings = list(calendar.warnings) + unknown_robot_units(settings=settings, units=units)
     if state is None:
         state = JobState(name=LAST_DAY, updated_at=now)
@@ -120,61 +119,23 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
 
 
 def due_batches(*, session: Session, now: datetime, days: list[date], calendar: WorkCalendar, settings: Settings,
-                supervisors: list[int], batch_rows: int = schedule.BATCH) -> Iterator[tuple[list[TaskView], list[Reminder]]]:
+                supervisors: list[int], batch_rows: int = BATCH) -> Iterator[tuple[list[TaskView], list[Reminder]]]:
     """The reminders owed on `days` (the last is today), one batch of units at a time, from the schedule.
 
-    Stale tasks are worked out first. One range scan of the schedule's due index then gives the series due
-    by the end of this week; the units with one not yet swept today go in batches (about `batch_rows`
-    tasks, a unit never split, so its digest sees all its reminders). Each batch loads only its tasks and
-    works the policy out for them on their candidate days; missed days coalesce. After the caller has
-    handled a batch, its units' series move on and the batch commits (a restart resumes after it); the last
-    batch is left to the caller's commit, which also records the day swept.
+    The engine reads the series due by the end of this week for units not yet swept today and packs them in
+    batches (about `batch_rows` tasks, a unit never split, so its digest sees all its reminders); missed days
+    coalesce. After the caller has handled a batch, its units' series move on and the batch commits (a restart
+    resumes after it); the last batch is left to the caller's commit, which also records the day swept.
     """
-    today = days[-1]
-    calendar = schedule.cached(calendar)  # type: ignore[assignment]  # the same answers, each worked out once
-    monday = schedule.week_start(today)
-    until = monday + timedelta(days=6)
-    kw = {"calendar": calendar, "settings": settings, "supervisors": supervisors}
-    shared = schedule.Shared()  # what the batches share: a shape met in one is not worked out again
-    loaded: dict = {}  # the views read this sweep (it changes no task): a task due to several batches is read once
-    schedule.resolve_stale(session=session, after=min(days[0], monday), now=now, cache=loaded, **kw)
-    grace = settings.reminders.ended_plan_grace_days
-    by_unit: dict[int, set[int]] = {}
-    fresh: set[int] = set()  # units with a series not yet swept today
-    for task_id, unit_id, swept in store.due_window(session=session, until=until, today=today):
-        by_unit.setdefault(unit_id, set()).add(task_id)
-        if not swept:
-            fresh.add(unit_id)
-    groups = _unit_batches([(u, len(by_unit[u])) for u in sorted(fresh)], batch_rows)
-    for n, group in enumerate(groups, 1):
-        task_ids = sorted({t for u in group for t in by_unit[u]})
-        tasks = [t for t in load_views_of(session=session, task_ids=task_ids, now=now, tz=settings.app.tz,
-                                            cache=loaded)
-                 if t.live_on(today, grace)]
-        memo, worked = schedule.work_out(tasks, schedule.week_start(days[0]), until, units=set(group), shared=shared,
-                                           **kw)
-        per_day = {d: [r for r in reminders_on(tasks, d, calendar=calendar, policy=settings.reminders,
-                                               supervisors=supervisors, memo=memo) if r.unit_id in group]
-                   for d in days}
-        yield tasks, coalesce(per_day)
-        rows = schedule.series_rows(tasks, monday, units=set(group), swept_on=today, worked=worked,
-                                     shared=shared, **kw)
-        store.replace_series(session=session, task_ids=task_ids, rows=rows, unit_ids=group)
-        if n < len(groups):
+    engine = ReminderEngine(session=session, now=now, days=days, calendar=calendar, settings=settings,
+                            supervisors=supervisors)
+    batches = engine.due(batch_rows=batch_rows)
+    for n, batch in enumerate(batches, 1):
+        per_day = engine.owed(batch)
+        yield batch.tasks, coalesce(per_day)
+        engine.advance(batch)
+        if n < len(batches):
             session.commit()  # one transaction per batch; the last commits with the caller's (the sweep's mark)
-
-
-def _unit_batches(counts: list[tuple[int, int]], size: int) -> list[list[int]]:
-    """Units (with their due series counts) packed into batches of about `size` series; a unit is never split."""
-    out: list[list[int]] = []
-    n = 0
-    for unit, count in counts:
-        if not out or n + count > size:
-            out.append([])
-            n = 0
-        out[-1].append(unit)
-        n += count
-    return [b for b in out if b]
 
 
 def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[TaskView], now: datetime,

@@ -8,9 +8,7 @@ no settings or calendar. The sweep, which has both, works stale tasks out before
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
 from operator import attrgetter
@@ -277,19 +275,6 @@ def resolve_stale(*, session: Session, after: date, now: datetime, calendar: Wor
         store.replace_series(session=session, task_ids=ids, rows=rows)
         done += len(ids)
     return done
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a sweep: it makes hundreds of thousands of small acyclic objects
-    (views, reminders, rows) that each full collection would walk again; what is cyclic waits till after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class CachedCalendar:
