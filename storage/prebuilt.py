@@ -17,6 +17,10 @@ class Prebuilt:
     what running it costs on SQLite: about 100 µs against 20 µs for a small read. A chat question runs a dozen of
     them and a sweep runs them per batch, so the reads every event makes are built once here. The builder gets
     the dialect's name and the variant; the values go in as named parameters (`ids` from `among` below).
+
+    One style throughout storage/: `@prebuilt` on a private builder `_name(dialect, *variant)` next to the
+    public function that runs it as `core_rows(session, _name(session, *variant), params)` (column rows) or
+    `session.exec(_name(session, *variant), params=...)` (whole rows).
     """
 
     def __init__(self, build: Callable[..., Executable]) -> None:

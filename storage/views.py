@@ -160,8 +160,14 @@ STALE = "stale"
 
 
 # Every report and snooze marks its task stale: these two run once per chat write.
-_drop_series = prebuilt(lambda dialect: delete(_S).where(among(dialect, _S.c.task_id)))
-_add_series = prebuilt(lambda _dialect: insert(_S))
+@prebuilt
+def _drop_series(dialect: str):
+    return delete(_S).where(among(dialect, _S.c.task_id))
+
+
+@prebuilt
+def _add_series(_dialect: str):
+    return insert(_S)
 
 
 def mark_stale(*, session: Session, stale_day: date, task_ids: Sequence[int] = (), plan_id: int | None = None) -> None:
