@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -49,51 +50,80 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     if not lights:
         return 0
     units = store.units_brief(session=session)  # by id: one name may be a unit in two offices
-    routes = recipients_by_unit(session=session, settings=settings, units=units)
-    names = {u.id: u.name for u in units.values()}
-    week = week_key(today)
-    rows: dict[str, dict] = {}
-    owners = repo.units_of_tasks(session=session, task_ids=[t.task_id for t in lights])
-    horizon = today + timedelta(days=HORIZON_DAYS)
+    week = _Week(now=now, today=today, key=week_key(today), lights=lights, units=units,
+                 routes=recipients_by_unit(session=session, settings=settings, units=units),
+                 owners=repo.units_of_tasks(session=session, task_ids=[t.task_id for t in lights]))
+    _unit_digests(week, settings)
+    _pictures(session, week, settings, plans, plan_of)
+    return insert_new(session=session, rows=list(week.rows.values()))
+
+
+@dataclass
+class _Week:
+    """One digest day's reading: the live lights, who owns them, where each unit's digest goes, rows so far."""
+
+    now: datetime
+    today: date
+    key: str
+    lights: list[TaskLight]
+    units: dict
+    routes: dict[int, list[Recipient]]
+    owners: dict[int, set[int]]
+    rows: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {u.id: u.name for u in self.units.values()}
+
+
+def _unit_digests(week: _Week, settings: Settings) -> None:
+    """Each unit hears what falls due within the horizon, what is overdue and what it has been silent on."""
+    horizon = week.today + timedelta(days=HORIZON_DAYS)
     fresh = settings.reminders.report_fresh_days
-    for unit_id, recipients in routes.items():
-        mine = [t for t in lights if unit_id in owners.get(t.task_id, ())]
+    names = week.names
+    for unit_id, recipients in week.routes.items():
+        mine = [t for t in week.lights if unit_id in week.owners.get(t.task_id, ())]
         if not mine:
             continue
         due = [t for t in mine if t.light not in ("done", "red") and t.next_deadline and t.next_deadline <= horizon]
         overdue = [t for t in mine if t.light == "red"]
-        silent = [t for t in mine if t.light != "done" and (t.last_report is None or (today - t.last_report).days >= fresh)]
+        silent = [t for t in mine
+                  if t.light != "done" and (t.last_report is None or (week.today - t.last_report).days >= fresh)]
         if not (due or overdue or silent):
             continue
-        message = digest_text.unit_week(names[unit_id], today, due, overdue, silent)
-        _queue(rows, recipients, message, unit_id=unit_id, topic="weekly", week=week, now=now)
-    # Supervisors and leaders named in [reminders] supervisors / leaders get the whole picture; a leader named on
-    # tasks (牵头领导) gets the picture of those tasks.
+        message = digest_text.unit_week(names[unit_id], week.today, due, overdue, silent)
+        _queue(week.rows, recipients, message, unit_id=unit_id, topic="weekly", week=week.key, now=week.now)
+
+
+def _pictures(session: Session, week: _Week, settings: Settings, plans: dict, plan_of: dict[int, int]) -> None:
+    """Supervisors and leaders named in [reminders] supervisors / leaders get the whole picture of their office's
+    plans; a leader named on tasks (牵头领导) gets the picture of those tasks."""
+    names = week.names
     wanted = set(settings.reminders.supervisors + settings.reminders.leaders)
     watchers = {i for i, n in names.items() if n in wanted}
-    since = now - timedelta(days=7)
-    changed = repo.reports_since(session=session, since=since)
-    titles = {t.task_id: (plans[plan_of[t.task_id]].short_name or plans[plan_of[t.task_id]].title) for t in lights}
+    changed = repo.reports_since(session=session, since=week.now - timedelta(days=7))
+    titles = {t.task_id: (plans[plan_of[t.task_id]].short_name or plans[plan_of[t.task_id]].title)
+              for t in week.lights}
 
     def picture(unit_id: int, mine: list[TaskLight], leader: str = "") -> None:
         """Queue the lights of `mine` (and the week's reports on them) to one watcher or leader."""
         ids = {t.task_id for t in mine}
-        if mine and routes.get(unit_id):
-            message = digest_text.leaders_week(today, mine, names, owners, [r for r in changed if r.task_id in ids],
-                                               plans=titles, leader=leader)
-            _queue(rows, routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week, now=now)
+        if mine and week.routes.get(unit_id):
+            message = digest_text.leaders_week(week.today, mine, names, week.owners,
+                                               [r for r in changed if r.task_id in ids], plans=titles, leader=leader)
+            _queue(week.rows, week.routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week.key,
+                   now=week.now)
 
     for unit_id in watchers:  # a 督导室 sees its own office's plans
-        office = units[unit_id].office_id
-        picture(unit_id, [t for t in lights if plans[plan_of[t.task_id]].office_id == office])
+        office = week.units[unit_id].office_id
+        picture(unit_id, [t for t in week.lights if plans[plan_of[t.task_id]].office_id == office])
     led: dict[int, list[TaskLight]] = {}
-    by_task = {t.task_id: t for t in lights}
+    by_task = {t.task_id: t for t in week.lights}
     for task_id, leaders in repo.units_of_tasks(session=session, task_ids=list(by_task), roles=("leader",)).items():
         for leader in leaders - watchers:
             led.setdefault(leader, []).append(by_task[task_id])
     for leader, mine in led.items():
         picture(leader, mine, leader=names[leader])
-    return insert_new(session=session, rows=list(rows.values()))
 
 
 def _queue(rows: dict[str, dict], recipients: list[Recipient], message, *, unit_id: int, topic: str, week: str,

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.reminders import schedule
+from bot.reminders.calendar_cache import cached
 from bot.reminders.model import Reminder, TaskView
 from bot.reminders.policy import reminders_on
 from bot.reminders.views import load_views_of
@@ -39,7 +40,7 @@ class ReminderEngine:
     def __init__(self, *, session: Session, now: datetime, days: list[date], calendar: WorkCalendar,
                  settings: Settings, supervisors: list[int]) -> None:
         self.session, self.now, self.days, self.settings, self.supervisors = session, now, days, settings, supervisors
-        self.calendar = schedule.cached(calendar)  # the same answers, each worked out once
+        self.calendar = cached(calendar)  # the same answers, each worked out once
         self.today = days[-1]
         self.monday = schedule.week_start(self.today)
         self.until = self.monday + timedelta(days=6)

@@ -184,10 +184,34 @@ def build_bulletin(*, session: Session, period: Period, now: datetime, settings:
     pairs = plan_lights(session=session, plan=the_plan, now=as_of, settings=settings, calendar=calendar)
     names = repo.unit_names(session=session)
     begin = datetime.combine(period.start, time(0, 0), tzinfo=tz)
+    spoke, reports_by_unit, n_reports = _reports_in(session, [v.id for v, _ in pairs], begin, as_of, tz)
+
+    order, stand, overdue = _standings(pairs, spoke, period, today, settings, calendar)
+    standings = {u: UnitStanding(names[u], reports=reports_by_unit.get(u, 0), **s) for u, s in stand.items()}
+    units = sorted(standings, key=order.__getitem__)
+    by_overdue = sorted((standings[u] for u in units if standings[u].overdue),
+                        key=lambda s: (-s.overdue, -s.overdue_co))
+    by_reports = sorted((standings[u] for u in units if standings[u].late or standings[u].missing),
+                        key=lambda s: (-(s.missing + s.late), -s.missing))
+    commended = [standings[u].unit for u in units
+                 if not (standings[u].overdue or standings[u].late or standings[u].missing) and standings[u].reports]
+    lights = [t.light for _, t in pairs]
+    figures = Figures(len(pairs), lights.count("done"), lights.count("green"), lights.count("yellow"),
+                      lights.count("red"), lights.count("unowned"), n_reports, len(reports_by_unit), len(stand))
+    overdue.sort(key=lambda o: (o.due, _ref_key(o.ref)))
+    office = settings.reminders.supervisors[0] if settings.reminders.supervisors else "督导室"
+    return Bulletin(the_plan.title, the_plan.year, period, today, now.astimezone(tz).date(), office, figures, overdue,
+                    by_overdue, by_reports, commended)
+
+
+def _reports_in(session: Session, task_ids: list[int], begin: datetime, as_of: datetime,
+                tz) -> tuple[dict[tuple[int, int], list[date]], dict[int, int], int]:
+    """(task, unit) → the local dates it reported in the period; unit → how many; and how many in all (an
+    admin's report counts there but is no unit's)."""
     spoke: dict[tuple[int, int], list[date]] = {}  # (task, unit) → local dates it reported in the period
     reports_by_unit: dict[int, int] = {}
     n_reports = 0
-    for r in repo.reports_for_tasks(session=session, task_ids=[v.id for v, _ in pairs]):
+    for r in repo.reports_for_tasks(session=session, task_ids=task_ids):
         if not begin <= r.created_at <= as_of:
             continue
         n_reports += 1
@@ -195,7 +219,13 @@ def build_bulletin(*, session: Session, period: Period, now: datetime, settings:
             continue
         spoke.setdefault((r.task_id, r.unit_id), []).append(r.created_at.astimezone(tz).date())
         reports_by_unit[r.unit_id] = reports_by_unit.get(r.unit_id, 0) + 1
+    return spoke, reports_by_unit, n_reports
 
+
+def _standings(pairs, spoke: dict[tuple[int, int], list[date]], period: Period, today: date, settings: Settings,
+               calendar: WorkCalendar) -> tuple[dict[int, int], dict[int, dict[str, int]], list[OverdueItem]]:
+    """Unit → first appearance in plan order; unit → its counts (overdue as lead or co, owed, late, missing);
+    the overdue tasks."""
     order: dict[int, int] = {}  # unit → first appearance in plan order
     stand: dict[int, dict[str, int]] = {}
     overdue: list[OverdueItem] = []
@@ -217,22 +247,7 @@ def build_bulletin(*, session: Session, period: Period, now: datetime, settings:
         for role, units in ((Role.LEAD, v.lead), (Role.CO, v.co)):
             for u in units:
                 _score(stand[u], dates[role], spoke.get((v.id, u), []), period.start, today)
-
-    standings = {u: UnitStanding(names[u], reports=reports_by_unit.get(u, 0), **s) for u, s in stand.items()}
-    units = sorted(standings, key=order.__getitem__)
-    by_overdue = sorted((standings[u] for u in units if standings[u].overdue),
-                        key=lambda s: (-s.overdue, -s.overdue_co))
-    by_reports = sorted((standings[u] for u in units if standings[u].late or standings[u].missing),
-                        key=lambda s: (-(s.missing + s.late), -s.missing))
-    commended = [standings[u].unit for u in units
-                 if not (standings[u].overdue or standings[u].late or standings[u].missing) and standings[u].reports]
-    lights = [t.light for _, t in pairs]
-    figures = Figures(len(pairs), lights.count("done"), lights.count("green"), lights.count("yellow"),
-                      lights.count("red"), lights.count("unowned"), n_reports, len(reports_by_unit), len(stand))
-    overdue.sort(key=lambda o: (o.due, _ref_key(o.ref)))
-    office = settings.reminders.supervisors[0] if settings.reminders.supervisors else "督导室"
-    return Bulletin(the_plan.title, the_plan.year, period, today, now.astimezone(tz).date(), office, figures, overdue,
-                    by_overdue, by_reports, commended)
+    return order, stand, overdue
 
 
 def _score(s: dict[str, int], targets: list[date], said: list[date], start: date, today: date) -> None:

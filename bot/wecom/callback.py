@@ -8,6 +8,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -195,40 +196,46 @@ def add_wecom_routes(
     )
     app[WECOM_CALLBACK] = state
 
-    async def verify_url(request: web.Request) -> web.StreamResponse:
-        try:
-            q = _query(request, "msg_signature", "timestamp", "nonce", "echostr")
-            state.check_time(q["timestamp"])
-            crypto.verify(q["msg_signature"], q["timestamp"], q["nonce"], q["echostr"])
-            echo = crypto.decrypt(q["echostr"])
-        except CallbackRejected as exc:
-            return _reject(request, exc)
-        return web.Response(text=echo)
-
-    async def receive(request: web.Request) -> web.StreamResponse:
-        try:
-            q = _query(request, "msg_signature", "timestamp", "nonce")
-            state.check_time(q["timestamp"])
-            body = await _read_body(request)
-            encrypted = parse_xml(body).get("Encrypt", "")
-            if not encrypted:
-                raise CallbackRejected(400, "no Encrypt element")
-            crypto.verify(q["msg_signature"], q["timestamp"], q["nonce"], encrypted)
-            event = state.to_event(parse_xml(crypto.decrypt(encrypted)))
-        except CallbackRejected as exc:
-            return _reject(request, exc)
-        if event is not None:
-            state.spawn(event)
-        # WeCom retries unanswered callbacks after 5 s, so answer before doing the work.
-        return web.Response(status=200, body=b"")
-
     async def on_shutdown(_app: web.Application) -> None:
         await state.drain(timeout=10.0)
 
-    app.router.add_get(path, verify_url)
-    app.router.add_post(path, receive)
+    app.router.add_get(path, partial(_verify_url, state))
+    app.router.add_post(path, partial(_receive, state))
     app.on_shutdown.append(on_shutdown)
     return state
+
+
+async def _verify_url(state: WeComCallbackState, request: web.Request) -> web.StreamResponse:
+    """GET: WeCom checks the URL by having it decrypt an echo string."""
+    crypto = state.crypto
+    try:
+        q = _query(request, "msg_signature", "timestamp", "nonce", "echostr")
+        state.check_time(q["timestamp"])
+        crypto.verify(q["msg_signature"], q["timestamp"], q["nonce"], q["echostr"])
+        echo = crypto.decrypt(q["echostr"])
+    except CallbackRejected as exc:
+        return _reject(request, exc)
+    return web.Response(text=echo)
+
+
+async def _receive(state: WeComCallbackState, request: web.Request) -> web.StreamResponse:
+    """POST: a message or event, checked and decrypted, answered at once and handled after."""
+    crypto = state.crypto
+    try:
+        q = _query(request, "msg_signature", "timestamp", "nonce")
+        state.check_time(q["timestamp"])
+        body = await _read_body(request)
+        encrypted = parse_xml(body).get("Encrypt", "")
+        if not encrypted:
+            raise CallbackRejected(400, "no Encrypt element")
+        crypto.verify(q["msg_signature"], q["timestamp"], q["nonce"], encrypted)
+        event = state.to_event(parse_xml(crypto.decrypt(encrypted)))
+    except CallbackRejected as exc:
+        return _reject(request, exc)
+    if event is not None:
+        state.spawn(event)
+    # WeCom retries unanswered callbacks after 5 s, so answer before doing the work.
+    return web.Response(status=200, body=b"")
 
 
 def _query(request: web.Request, *names: str) -> dict[str, str]:

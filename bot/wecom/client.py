@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -14,31 +13,26 @@ import httpx
 from bot.notify import OutboundMessage, Progress, SendResult, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
 from bot.textsplit import split_lines
+from bot.wecom.answers import (
+    BUSY_ERRCODES,
+    NETWORK_BACKOFF,
+    TOKEN_ERRCODES,
+    ResponseCodes,
+    TokenUnavailable,
+    outcome_of,
+    recipient_of,
+    retry_after,
+)
 from bot.wecom.cards import button_card, new_task_id
 from bot.wecom.limits import MARKDOWN_MAX_BYTES, MEMBER_RULES, TEXT_MAX_BYTES
+from bot.wecom.media import MediaCalls
 
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
-
-# The token was rejected: refresh once and retry the call once.
-TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
-# 81013: user/party/tag all invalid; 60111: userid not found (or outside the app's scope).
-INACTIVE_ERRCODES = frozenset({81013, 60111})
-# Transient errcodes and how long to back off: -1 system busy, 45009/45033 API frequency limits.
-BUSY_ERRCODES = {-1: 2.0, 45009: 60.0, 45033: 10.0}
-NETWORK_BACKOFF = 5.0
-# A card's response_code may be used once within 72 hours.
-RESPONSE_CODE_TTL = 72 * 3600.0 - 600.0
 
 log = logging.getLogger(__name__)
 
 
-class _TokenUnavailable(Exception):
-    def __init__(self, result: SendResult) -> None:
-        super().__init__(result.detail)
-        self.result = result
-
-
-class WeComClient:
+class WeComClient(MediaCalls):
     """Talk to the WeCom API as one app; every send shares the token and the member limits."""
 
     def __init__(
@@ -66,7 +60,7 @@ class WeComClient:
         self._token: str | None = None
         self._token_expires_at = 0.0
         self._token_lock = asyncio.Lock()
-        self._response_codes: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._response_codes = ResponseCodes(lambda: self._clock())  # the clock as set now or later
         self.tokens_fetched = 0
 
     @classmethod
@@ -108,19 +102,19 @@ class WeComClient:
                 params={"corpid": self.corp_id, "corpsecret": self._secret},
             )
         except httpx.TransportError as exc:
-            raise _TokenUnavailable(_retry(f"gettoken: {type(exc).__name__}", NETWORK_BACKOFF)) from exc
+            raise TokenUnavailable(retry_after(f"gettoken: {type(exc).__name__}", NETWORK_BACKOFF)) from exc
         if resp.status_code >= 500:
-            raise _TokenUnavailable(_retry(f"gettoken: HTTP {resp.status_code}", NETWORK_BACKOFF))
+            raise TokenUnavailable(retry_after(f"gettoken: HTTP {resp.status_code}", NETWORK_BACKOFF))
         try:
             data = resp.json()
         except ValueError as exc:
-            raise _TokenUnavailable(_retry("gettoken: response is not JSON", NETWORK_BACKOFF)) from exc
+            raise TokenUnavailable(retry_after("gettoken: response is not JSON", NETWORK_BACKOFF)) from exc
         errcode = int(data.get("errcode", 0))
         if errcode != 0:
             detail = f"gettoken errcode {errcode}: {data.get('errmsg', '')}"
             if errcode in BUSY_ERRCODES:
-                raise _TokenUnavailable(_retry(detail, BUSY_ERRCODES[errcode]))
-            raise _TokenUnavailable(SendResult(SendStatus.FAILED, detail=detail))
+                raise TokenUnavailable(retry_after(detail, BUSY_ERRCODES[errcode]))
+            raise TokenUnavailable(SendResult(SendStatus.FAILED, detail=detail))
         expires_in = float(data.get("expires_in", 7200))
         self._token = str(data["access_token"])
         self._token_expires_at = self._clock() + max(expires_in - self._token_margin, expires_in / 2)
@@ -157,7 +151,7 @@ class WeComClient:
         progress: Progress | None = None,
     ) -> SendResult:
         """Send a button_interaction card; the result's message_id is the card's task_id."""
-        target, key = _target(touser, toparty)
+        target, key = recipient_of(touser, toparty)
         index = progress.next_index() if progress is not None else 0
         if progress is not None:
             if progress.skip(index):
@@ -189,7 +183,7 @@ class WeComClient:
         card: dict | None = None,
     ) -> SendResult:
         """Replace a card's buttons with `replace_name`, or the whole card with `card`."""
-        code = self._take_response_code(task_id)
+        code = self._response_codes.take(task_id)
         if code is None:
             return SendResult(SendStatus.FAILED, detail=f"no response_code for card {task_id}")
         payload: dict[str, Any] = {"agentid": self.agent_id, "response_code": code}
@@ -208,68 +202,12 @@ class WeComClient:
             self.remember_response_code(task_id, code)  # not consumed: a retry may use it
         return result
 
-    async def download_media(self, media_id: str, *, max_bytes: int) -> bytes | None:
-        """A received image or file (temporary media, kept 3 days by WeCom); None when it cannot be had.
-
-        The API answers the bytes themselves, or JSON with an errcode when it refuses.
-        """
-        try:
-            token = await self.access_token()
-        except _TokenUnavailable:
-            return None
-        try:
-            resp = await self._http.get(f"{self.api_base_url}/cgi-bin/media/get",
-                                        params={"access_token": token, "media_id": media_id})
-        except httpx.TransportError as exc:
-            log.warning("wecom media %s: %s", media_id, type(exc).__name__)
-            return None
-        if resp.status_code != 200 or resp.headers.get("content-type", "").startswith(("application/json",
-                                                                                         "text/plain")):
-            log.warning("wecom media %s refused: HTTP %s %s", media_id, resp.status_code, resp.text[:200])
-            return None
-        return resp.content if len(resp.content) <= max_bytes else b"\0" * (max_bytes + 1)
-
-    async def upload_file(self, name: str, content: bytes) -> tuple[SendResult, str | None]:
-        """Upload a temporary file (kept 3 days); return the result and the media_id."""
-        result, data = await self._deliver(
-            "/cgi-bin/media/upload",
-            None,
-            limit_key=None,
-            params={"type": "file"},
-            files={"media": (name, content, "application/octet-stream")},
-        )
-        media_id = (
-            str(data["media_id"]) if result.status is SendStatus.SENT and data.get("media_id") else None
-        )
-        if result.status is SendStatus.SENT and media_id is None:
-            return SendResult(SendStatus.FAILED, detail="upload answered without a media_id"), None
-        return result, media_id
-
-    async def send_file(
-        self, *, touser: str | None = None, toparty: str | None = None, media_id: str
-    ) -> SendResult:
-        """Send an uploaded file as a file message."""
-        target, key = _target(touser, toparty)
-        payload = {**target, "msgtype": "file", "agentid": self.agent_id, "file": {"media_id": media_id}}
-        result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
-        return result
-
     def remember_response_code(self, task_id: str, code: str) -> None:
         """Keep the newest response_code for a card (from the send answer or a tap callback)."""
-        self._response_codes[task_id] = (code, self._clock() + RESPONSE_CODE_TTL)
-        self._response_codes.move_to_end(task_id)
-        while len(self._response_codes) > 10_000:
-            self._response_codes.popitem(last=False)
+        self._response_codes.remember(task_id, code)
 
     def has_response_code(self, task_id: str) -> bool:
-        entry = self._response_codes.get(task_id)
-        return entry is not None and entry[1] > self._clock()
-
-    def _take_response_code(self, task_id: str) -> str | None:
-        entry = self._response_codes.pop(task_id, None)
-        if entry is None or entry[1] <= self._clock():
-            return None
-        return entry[0]
+        return self._response_codes.has(task_id)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -277,7 +215,7 @@ class WeComClient:
         self, msgtype: str, content: str, max_bytes: int, touser: str | None, toparty: str | None,
         progress: Progress | None = None,
     ) -> SendResult:
-        target, key = _target(touser, toparty)
+        target, key = recipient_of(touser, toparty)
         parts = split_lines(content, max_bytes)
         first_id: str | None = None
         for i, part in enumerate(parts):
@@ -313,7 +251,7 @@ class WeComClient:
         for attempt in range(2):
             try:
                 token = await self.access_token()
-            except _TokenUnavailable as exc:
+            except TokenUnavailable as exc:
                 return exc.result, {}
             try:
                 resp = await self._http.post(
@@ -330,49 +268,20 @@ class WeComClient:
                 httpx.WriteTimeout,
             ) as exc:
                 # The request never (fully) reached WeCom: safe to send again.
-                return _retry(f"network: {type(exc).__name__}", NETWORK_BACKOFF), {}
+                return retry_after(f"network: {type(exc).__name__}", NETWORK_BACKOFF), {}
             except httpx.TransportError as exc:
                 # Read timeout or hang-up after the request went out: it may have been delivered.
                 return SendResult(SendStatus.UNKNOWN, detail=f"no answer: {type(exc).__name__}"), {}
             if resp.status_code >= 500:
-                return _retry(f"HTTP {resp.status_code}", NETWORK_BACKOFF), {}
+                return retry_after(f"HTTP {resp.status_code}", NETWORK_BACKOFF), {}
             try:
                 data = resp.json()
             except ValueError:
-                return _retry(f"HTTP {resp.status_code}, not JSON", NETWORK_BACKOFF), {}
+                return retry_after(f"HTTP {resp.status_code}, not JSON", NETWORK_BACKOFF), {}
             if int(data.get("errcode", 0)) in TOKEN_ERRCODES and attempt == 0:
                 self._drop_token(token)
                 continue
             break
-        return _result(data), data
+        return outcome_of(data), data
 
 
-def _retry(detail: str, after: float) -> SendResult:
-    return SendResult(SendStatus.RETRY, retry_after=after, detail=detail)
-
-
-def _target(touser: str | None, toparty: str | None) -> tuple[dict[str, str], str]:
-    if bool(touser) == bool(toparty):
-        raise ValueError("give exactly one of touser and toparty")
-    if touser:
-        return {"touser": touser}, f"user:{touser}"
-    return {"toparty": str(toparty)}, f"party:{toparty}"
-
-
-def _result(data: dict[str, Any]) -> SendResult:
-    errcode = int(data.get("errcode", 0))
-    errmsg = str(data.get("errmsg", ""))
-    if errcode == 0:
-        invalid = [f"{k}={data[k]}" for k in ("invaliduser", "invalidparty") if data.get(k)]
-        if invalid:
-            return SendResult(SendStatus.INACTIVE, detail="; ".join(invalid))
-        msgid = data.get("msgid")
-        return SendResult(SendStatus.SENT, message_id=str(msgid) if msgid else None)
-    detail = f"errcode {errcode}: {errmsg}"
-    if errcode in TOKEN_ERRCODES:
-        return _retry(detail, 1.0)
-    if errcode in BUSY_ERRCODES:
-        return _retry(detail, BUSY_ERRCODES[errcode])
-    if errcode in INACTIVE_ERRCODES:
-        return SendResult(SendStatus.INACTIVE, detail=detail)
-    return SendResult(SendStatus.FAILED, detail=detail)
