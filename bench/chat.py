@@ -1,6 +1,6 @@
 """Chat path: duban's Telegram channel vs a bare python-telegram-bot echo bot, on the same fake Bot API.
 
-Both poll one loopback fake (tests/fake_bot_api.py), both with concurrent updates. We inject the same
+Both poll one loopback fake (fakes/bot_api.py), both with concurrent updates. We inject the same
 messages and time each from the moment its update is queued to the moment its answer reaches the fake.
   - throughput: a burst of N messages, answered per second;
   - latency: messages injected at a steady rate (default 50/s), p50/p95.
@@ -36,6 +36,7 @@ from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
 from bot.app import App, settle_heap  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from bot.notify import OutboundMessage, Recipient  # noqa: E402
 from bot.services import planfile  # noqa: E402
 from bot.services.binding import bind_directly  # noqa: E402
@@ -43,10 +44,11 @@ from bot.services.importer import apply_plan  # noqa: E402
 from bot.tg import build_application, start_application, stop_application  # noqa: E402
 from bot.tg.limits import TelegramLimits  # noqa: E402
 from bot.tg.sender import TelegramSender  # noqa: E402
+from fakes.bot_api import FakeBotApi, text_update  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
-from tests.conftest import SAMPLE, SEED, telegram_settings  # noqa: E402
-from tests.fake_bot_api import FakeBotApi, text_update  # noqa: E402
 
+SEED = ROOT.parent / "shared" / "seed" / "000_06dbc8e77edbdaad.txt"  # a real plan where the project keeps one
+SAMPLE = ROOT / "bot" / "sample" / "sample_plan.txt"
 TEXTS = ["/task 12", "安全办负责什么", "第12项进展如何", "/mine", "12 推进中 60% 已完成主体", "本月到期的",
          "/owns 教研室", "第25项谁负责"]
 UNITS = ["安全办", "职教办", "教研室", "督导室", "人事股"]
@@ -55,6 +57,12 @@ UNLIMITED = "duban-nolim"  # duban with Telegram's limits lifted: what its own w
 KINDS = ("echo", LIMITED_ECHO, "duban", UNLIMITED)
 LIFTED = {"overall": (10**9, 1.0), "per_chat": (10**9, 1.0), "per_group": (10**9, 1.0), "spread": 1e-9}
 TELEGRAM_OVERALL = 30.0  # msg/s: no bot may answer faster, whatever it does per message
+
+
+def telegram_settings(api: FakeBotApi, db_url: str) -> Settings:
+    """Settings for a duban whose Telegram channel talks to the fake Bot API `api`."""
+    return Settings(database={"url": db_url}, app={"load_sample_plan": False},
+                    telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url})
 
 
 class Stopwatch:

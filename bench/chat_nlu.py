@@ -120,7 +120,7 @@ async def main() -> None:
         t0 = time.perf_counter()
         with session_scope(engine) as s:
             repo.active_plans(session=s)
-            repo.tasks_for_unit(session=s, unit_id=ids[rng.choice(unit_names)])
+            repo.unit_task_rows(session=s, unit_id=ids[rng.choice(unit_names)])
         bare.append(time.perf_counter() - t0)
     _show("baseline: bare repo query (plans + unit tasks)", bare)
 

@@ -28,16 +28,29 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from bench.engine import scratch_store  # noqa: E402
 from bot.app import settle_heap  # noqa: E402
-from bot.notify import Notifier, SendResult, SendStatus  # noqa: E402
+from bot.notify import Notifier, OutboundMessage, SendResult, SendStatus, to_payload  # noqa: E402  # noqa: E402
 from jobs.dispatch import dispatch_outbox  # noqa: E402
-from storage.db import open_store  # noqa: E402
-from tests.helpers import fill_outbox  # noqa: E402
+from storage.db import (
+    open_store,  # noqa: E402
+    session_scope,  # noqa: E402
+)
+from storage.models import Outbox  # noqa: E402
 
 NOW = datetime(2021, 8, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def fill_outbox(engine, n: int, *, now: datetime, text: str = "提醒", **values) -> None:
+    """`n` pending outbox rows to n console chats, in one statement; `values` override columns."""
+    payload = to_payload(OutboundMessage(text=text))
+    with session_scope(engine) as s:
+        s.execute(insert(Outbox), [{"key": f"k{i}", "recipient": f"console:u{i}", "kind": "notice", "occurrence": "d",
+                                    "payload": payload, "state": "pending", "attempts": 0, "created_at": now,
+                                    "next_attempt_at": now, "error": "", "parts_sent": 0, **values}
+                                   for i in range(n)])
 
 
 class NullSender:

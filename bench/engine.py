@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot.app import HEAP
 from bot.config import Settings
 from bot.notify import Notifier, SendResult, SendStatus
 from bot.plan import parse_file
@@ -82,14 +83,16 @@ def main() -> None:
                 bind_directly(session=s, unit_name=name, platform="console", address=f"u{i}.{c}", now=now, actor="bench")
     cal = WorkCalendar()
     t0 = time.perf_counter()
-    with session_scope(engine) as s:
+    with HEAP.quiet(), session_scope(engine) as s:  # as the root runs it (bot.app.App.sweep)
         result = sweep_due(session=s, now=now, settings=settings, calendar=cal)
     t_sweep = time.perf_counter() - t0
     print(f"sweep on {now.date()} ({len(big['tasks'])} tasks, {len(units)} units × {args.chats} chats): "
           f"{t_sweep * 1000:.0f} ms, "
           f"{result.written} outbox rows")
     t0 = time.perf_counter()
-    stats = asyncio.run(dispatch_outbox(engine=engine, notifier=Notifier([NullSender()]), clock=lambda: now, limit=10_000))
+    with HEAP.calm():  # as the root runs it (bot.app.App.dispatch)
+        stats = asyncio.run(dispatch_outbox(engine=engine, notifier=Notifier([NullSender()]), clock=lambda: now,
+                                            limit=10_000))
     t_disp = time.perf_counter() - t0
     rate = stats.sent / t_disp if t_disp else 0
     print(f"dispatch {stats.sent} rows through a no-op sender: {t_disp * 1000:.0f} ms ({rate:.0f} rows/s)")

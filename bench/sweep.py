@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
+from bot.app import HEAP  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.reminders.policy import DeadlineView, TaskView, next_days  # noqa: E402
 from bot.reminders.schedule import week_start  # noqa: E402
@@ -145,7 +146,7 @@ def _reset(engine) -> None:
 
 
 def _sweep(engine, settings, calendar, now=NOW):
-    with session_scope(engine) as s:
+    with HEAP.quiet(), session_scope(engine) as s:  # as the root runs it (bot.app.App.sweep)
         return sweep_due(session=s, now=now, settings=settings, calendar=calendar)
 
 
