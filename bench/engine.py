@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.app import HEAP
 from bot.config import Settings
+from bot.heap import Heap
 from bot.notify import Notifier, SendResult, SendStatus
 from bot.plan import parse_file
 from bot.services.binding import bind_directly
@@ -30,6 +30,7 @@ from storage.models import Unit
 
 SEED = Path(__file__).resolve().parents[1] / "bot" / "sample" / "sample_plan.txt"
 SH = ZoneInfo("Asia/Shanghai")
+HEAP = Heap()  # the collector control bot.app.HEAP is, without importing the channels the root builds
 
 
 class NullSender:

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
-from bot.app import HEAP  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.heap import Heap  # noqa: E402
 from bot.reminders.policy import DeadlineView, TaskView, next_days  # noqa: E402
 from bot.reminders.schedule import week_start  # noqa: E402
 from bot.workdays import WorkCalendar  # noqa: E402
@@ -44,6 +44,7 @@ from jobs.sweep import sweep_due  # noqa: E402
 from storage.db import make_engine, open_store, session_scope  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
+HEAP = Heap()  # the collector control bot.app.HEAP is, without importing the channels the root builds
 TODAY = date(2021, 9, 15)  # a Wednesday
 NOW = datetime(2021, 9, 15, 9, 30, tzinfo=SH)
 UNITS = 1000
