@@ -215,3 +215,18 @@ def test_allowed_query_modules_exist():
     for rel in QUERY_ALLOWED:
         path = ROOT / rel
         assert path.exists() and _query_uses(ast.parse(path.read_text(encoding="utf-8"))), rel
+
+
+def test_jobs_reach_the_reminder_engine_through_its_facade():
+    """The sweep asks the engine what is due and to move a batch on; the schedule's shapes stay inside it."""
+    bad = [(a, b) for a, b in EDGES if _area(a) == "jobs" and b in ("bot.reminders.schedule", "bot.reminders.candidates")]
+    assert bad == []
+
+
+# Who may touch the cyclic collector: the root's control, and the dispatcher until issue 26 drops its own freeze.
+GC_OWNERS = {"bot.heap", "jobs.dispatch"}
+
+
+def test_only_the_root_controls_the_garbage_collector():
+    bad = sorted(m for m, targets in IMPORTS.items() if "gc" in targets and m not in GC_OWNERS)
+    assert bad == []
