@@ -65,6 +65,9 @@ def candidate_days(task: TaskView, after: date, *, calendar: WorkCalendar, polic
 
     lead, co, sup = mine(task.lead), mine(task.co), mine(watchers(task, supervisors)) if task.lead else []
     horizon = date(max(task.year, after.year) + 1, 12, 31)
+    add = found.add
+    span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
+    bounds = (last_overdue_day(policy), span, through)  # once per task, not per due date
     for dl in effective_deadlines(task, policy):
         dues = due_dates(dl, task.year, horizon, calendar)
         overdue = [(dl.id, u, "lead", "overdue") for u in lead]
@@ -75,20 +78,21 @@ def candidate_days(task: TaskView, after: date, *, calendar: WorkCalendar, polic
                 for role, us, target in countdowns(due, lead, co, calendar, policy):
                     keys = [(dl.id, u, role, "ladder") for u in us]
                     for day in rung_days(target, calendar, policy):
-                        found.add(day, keys)
+                        add(day, keys)
             if (overdue or escalation) and (nxt is None or nxt > after):
-                _overdue_run(found, due, nxt, overdue, escalation, through, calendar, policy)
+                _overdue_run(found, due, nxt, overdue, escalation, bounds, calendar, policy)
     if needs_checkins(task) and lead:
         _checkins(found, [(None, u, "lead", "checkin") for u in lead], calendar, policy)
     return found.days, found.endless
 
 
 def _overdue_run(found: _Found, due: date, nxt: date | None, overdue: list, escalation: list,
-                 through: date | None, calendar: WorkCalendar, policy: ReminderSettings) -> None:
+                 bounds: tuple[int | None, int, date | None], calendar: WorkCalendar,
+                 policy: ReminderSettings) -> None:
     """The days after `due` (till the next due date `nxt`) an overdue nudge or an escalation falls on; a run that
-    ends is generated to its end, an endless one some working days past `through` and then cut short."""
-    span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
-    ends = last_overdue_day(policy)
+    ends (`bounds`: its last working day late) is generated to its end, an endless one `span` working days and
+    on through `through`, then cut short."""
+    ends, span, through = bounds
     day = calendar.next_workday(max(found.after, due + timedelta(days=1)))
     late = calendar.workdays_between(due, day)
     for n in itertools.count():
