@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.chat import requests as rq
+from bot.chat.answers import choice_label
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.chat.intents import Intent
+from bot.chat.lookup import open_tasks_of, vocab_of
+from bot.chat.queries import take_ref
+from bot.nlu import Choice
 from bot.notify import Button, OutboundMessage, Recipient, from_payload
 from bot.render import action_text
 from bot.services import deferrals
-from bot.services.buttons import Action, sign
 from bot.services.errors import UserError
 from bot.services.evidence import attach
-from bot.services.reports import may_report, parse_report_args, record_report, snooze
+from bot.services.reports import may_report, parse_report_args, record_report, report_input, snooze
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
 from storage import repo
@@ -37,11 +40,18 @@ def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, not
     return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
 
 
-def cmd_report(ctx: Ctx, intent: Intent):
-    """`/report 编号 状态 [百分比] [说明]`."""
-    task, rest = ctx.take_task(intent.args)
+def read_report(args: tuple[str, ...]) -> rq.Report:
+    """`/report 编号 状态 [百分比] [说明]` as a report record."""
+    ref, rest = take_ref(args)
+    data = parse_report_args(list(rest))
+    return rq.Report(ref, data.status.value, data.percent, data.note)
+
+
+def on_report(ctx: Ctx, req: rq.Report):
+    """A report, typed as /report or in words: recorded, and the task shown with the line that confirms it."""
+    task = ctx.task(req.ref)
     _check(ctx, task)
-    data = parse_report_args(rest)
+    data = report_input(ReportStatus(req.status), req.percent, req.note)
     line = _record(ctx, task, data.status, data.percent, data.note)
     return reply(action_text.task_head(task.ref, task.title) + "\n" + line)
 
@@ -60,8 +70,9 @@ def _task_of_button(ctx: Ctx, task_id: int) -> Task | None:
     return None if task is None or task.removed else task
 
 
-def on_status(ctx: Ctx, task_id: int, arg: str):
+def on_status(ctx: Ctx, tap: rq.TapStatus):
     """已完成 / 推进中 / 有困难: record it and show it on the reminder itself."""
+    task_id, arg = tap.ident, tap.arg
     task = _task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
@@ -81,8 +92,9 @@ def _base(ctx: Ctx, task: Task) -> str:
     return from_payload(original.payload).text if original else action_text.task_head(task.ref, task.title)
 
 
-def on_snooze(ctx: Ctx, task_id: int, arg: str):
+def on_snooze(ctx: Ctx, tap: rq.TapSnooze):
     """稍后提醒: hold this unit's reminders for the task, and push the reminder again next working day."""
+    task_id = tap.ident
     task = _task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
@@ -101,8 +113,9 @@ def on_snooze(ctx: Ctx, task_id: int, arg: str):
     return [OutboundMessage(text=text, edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_defer(ctx: Ctx, task_id: int, arg: str):
+def on_defer(ctx: Ctx, tap: rq.TapDefer):
     """申请延期: open a request and ask for the date."""
+    task_id = tap.ident
     task = _task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
@@ -116,10 +129,31 @@ def on_defer(ctx: Ctx, task_id: int, arg: str):
     ]
 
 
-def defer_by_words(ctx: Ctx, ref: str, text: str, *, reason: str = ""):
+def on_defer_words(ctx: Ctx, req: rq.Defer):
     """"第12项申请延期到10月底 设备未到货": the request the 申请延期 button opens, its date taken from the words
-    when they start with one; otherwise the date is asked for, as after the button. `reason`: one typed
-    elsewhere in the message (a report's note), kept when the words after the date give none."""
+    when they start with one; otherwise the date is asked for, as after the button. A report typed with it is
+    recorded first; its note is the reason when the words after the date give none. No task named: the unit's
+    open tasks to tap."""
+    if req.ref is None:
+        return _defer_pick(ctx)
+    reported = ctx.answer(req.report) if req.report is not None else []
+    return reported + _defer_task(ctx, req.ref, req.text, req.reason)
+
+
+def _defer_pick(ctx: Ctx):
+    pv, unit_id = vocab_of(ctx), ctx.actor.unit_id
+    if pv is None or unit_id is None or unit_id not in pv.vocab.units:
+        return reply(action_text.DEFER_NEEDS_REF)
+    open_ids = [tid for tid, _role in open_tasks_of(pv, unit_id)]
+    if not open_ids:
+        return reply(action_text.DEFER_NOTHING_OPEN)
+    several = ctx.several_plans()
+    rows = [[Button(choice_label(pv, Choice("task", t, ""), several)[:40], rq.TapDefer(t).data(ctx.key))]
+            for t in open_ids[:6]]
+    return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
+
+
+def _defer_task(ctx: Ctx, ref: str, text: str, reason: str):
     task = ctx.task(ref)
     _check(ctx, task)
     deferral = deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id,
@@ -134,8 +168,9 @@ def defer_by_words(ctx: Ctx, ref: str, text: str, *, reason: str = ""):
     return reply(f"{action_text.task_head(task.ref, task.title)}\n{action_text.defer_ask(task.ref)}")
 
 
-def on_defer_note(ctx: Ctx, deferral_id: int, arg: str):
+def on_defer_note(ctx: Ctx, tap: rq.TapDeferNote):
     """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
+    deferral_id = tap.ident
     deferral = ctx.session.get(Deferral, deferral_id)
     if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
         return reply(action_text.BAD_BUTTON)
@@ -149,13 +184,24 @@ def on_defer_note(ctx: Ctx, deferral_id: int, arg: str):
                             edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_defer_cancel(ctx: Ctx, deferral_id: int, arg: str):
+def on_defer_cancel(ctx: Ctx, tap: rq.TapDeferCancel):
     """取消 on the which-is-it question."""
+    deferral_id = tap.ident
     deferral = ctx.session.get(Deferral, deferral_id)
     if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
         return reply(action_text.BAD_BUTTON)
     deferrals.cancel(deferral)
     return [OutboundMessage(text=action_text.DEFER_CANCELLED, edit_message_id=ctx.event.callback_message_id)]
+
+
+def on_answer_deferral(ctx: Ctx, req: rq.AnswerDeferral):
+    """Text typed while the sender's request waits for its date."""
+    return answer_deferral(ctx, ctx.session.get(Deferral, req.deferral_id), req.text)
+
+
+def on_while_waiting(ctx: Ctx, req: rq.WhileWaiting):
+    """A request of its own typed while a 申请延期 waits: answered, and the waiting request recalled."""
+    return ctx.answer(req.request) + still_waiting(ctx, ctx.session.get(Deferral, req.deferral_id))
 
 
 def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
@@ -169,15 +215,15 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
     task = ctx.session.get(Task, deferral.task_id)
     if not deferrals.reads_as_date(text):
         deferrals.hold_text(deferral, text)
-        buttons = [[Button("记为进展说明", sign(ctx.key, Action.DEFER_NOTE, deferral.id)),
-                    Button("取消延期申请", sign(ctx.key, Action.DEFER_CANCEL, deferral.id))]]
+        buttons = [[Button("记为进展说明", rq.TapDeferNote(deferral.id).data(ctx.key)),
+                    Button("取消延期申请", rq.TapDeferCancel(deferral.id).data(ctx.key))]]
         return [OutboundMessage(text=action_text.defer_which(task.ref, text), buttons=buttons)]
     task = deferrals.answer(session=ctx.session, deferral=deferral, text=text, today=ctx.today)
     who = ctx.actor.unit.name if ctx.actor.unit else ctx.actor.ref
     message = OutboundMessage(
         text=action_text.defer_request(who, task.ref, task.title, deferral.requested_date, deferral.reason),
-        buttons=[[Button("批准", sign(ctx.key, Action.DEFER_APPROVE, deferral.id)),
-                  Button("驳回", sign(ctx.key, Action.DEFER_REFUSE, deferral.id))]],
+        buttons=[[Button("批准", rq.TapApprove(deferral.id).data(ctx.key)),
+                  Button("驳回", rq.TapRefuse(deferral.id).data(ctx.key))]],
     )
     admins = ctx.admin_recipients()
     for r in admins:
@@ -193,16 +239,19 @@ def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
     return reply(action_text.defer_still_waiting(task.ref)) if task is not None else []
 
 
-def reply_note(ctx: Ctx, text: str):
-    """A reply to a reminder: the text becomes the progress note on that task (None: not a reminder reply)."""
+def reminder_task(ctx: Ctx) -> int | None:
+    """The task of the reminder this message replies to (None: not a reply to a reminder of a task)."""
     original = _original(ctx)
     if original is None or original.task_id is None:
         return None
-    task = ctx.session.get(Task, original.task_id)
-    if task is None:
-        return None
+    return original.task_id if ctx.session.get(Task, original.task_id) is not None else None
+
+
+def on_reply_note(ctx: Ctx, req: rq.ReplyNote):
+    """A reply to a reminder: the text becomes the progress note on that task."""
+    task = ctx.session.get(Task, req.task_id)
     _check(ctx, task)
-    note = text.strip()
+    note = req.text.strip()
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
                   note=note, reporter=ctx.actor.ref, now=ctx.now)
     return reply(action_text.note_recorded(task.ref, note))
@@ -210,16 +259,18 @@ def reply_note(ctx: Ctx, text: str):
 
 def commands() -> list[Command]:
     return [
-        Command("report", cmd_report, Needs.BOUND, "/report 编号 状态 [百分比] [说明]", "反馈进展",
+        Command("report", None, Needs.BOUND, "/report 编号 状态 [百分比] [说明]", "反馈进展",
                 menu="反馈进展，如 /report 12 推进中 说明", min_args=1,
-                example="/report 25 推进中 60% 已完成隐患排查"),
+                example="/report 25 推进中 60% 已完成隐患排查", read=read_report),
     ]
 
 
-def buttons():
-    """Button actions of unit staff."""
-    return {Action.STATUS: on_status, Action.SNOOZE: on_snooze, Action.DEFER: on_defer,
-            Action.DEFER_NOTE: on_defer_note, Action.DEFER_CANCEL: on_defer_cancel}
+def routes():
+    """Writes by unit staff: reports, deferrals, notes, and their buttons."""
+    return {rq.Report: on_report, rq.Defer: on_defer_words, rq.AnswerDeferral: on_answer_deferral,
+            rq.WhileWaiting: on_while_waiting, rq.ReplyNote: on_reply_note, rq.Evidence: on_evidence,
+            rq.TapStatus: on_status, rq.TapSnooze: on_snooze, rq.TapDefer: on_defer,
+            rq.TapDeferNote: on_defer_note, rq.TapDeferCancel: on_defer_cancel}
 
 
 
@@ -250,7 +301,7 @@ def looks_like_plan_file(ctx: Ctx) -> bool:
     return (original is None or original.task_id is None) and _caption_task(ctx)[0] is None
 
 
-def on_evidence(ctx: Ctx):
+def on_evidence(ctx: Ctx, _req: rq.Evidence):
     """A photo or file for a task: kept as 佐证材料 on the unit's latest report for it."""
     original = _original(ctx)
     task = ctx.session.get(Task, original.task_id) if original is not None and original.task_id else None

@@ -39,6 +39,7 @@ class Ctx:
     queued: int = 0
     notes: list[str] = field(default_factory=list)
     _memo: dict = field(default_factory=dict, repr=False)  # office and plans, asked many times per event
+    answer: Callable[[object], list[OutboundMessage]] = field(default=lambda _r: [], repr=False)  # the router's
 
     @property
     def today(self):
