@@ -33,6 +33,7 @@ from bot.notify import Button, OutboundMessage
 from bot.render import action_text, answer_text, task_text
 from bot.render.answer_text import Line
 from bot.services.board import month_end
+from bot.services.dayview import vocab_today
 from bot.services.vocab import PlanVocab
 
 Answer = list[OutboundMessage] | object
@@ -51,6 +52,8 @@ class Asked:
     """One question being answered: the chat, its plan's vocabulary, the reading and the tasks it selects."""
 
     def __init__(self, ctx: Ctx, pv: PlanVocab, u: Understanding) -> None:
+        if u.filters or u.window is not None:  # status and time read as the board does (one meaning)
+            pv = vocab_today(pv, session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar)
         self.ctx, self.pv, self.u = ctx, pv, u
         self.sel: Selection = pick(u, pv.vocab, fresh_days=ctx.settings.reminders.report_fresh_days)
         self.several = ctx.several_plans()

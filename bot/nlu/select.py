@@ -26,7 +26,9 @@ _ROLE_LABEL = {Role.LEAD: "牵头", Role.CO: "配合", Role.ANY: "参与"}
 
 
 def is_overdue(t: TaskRecord, today: date) -> bool:
-    """Open and a deadline has passed."""
+    """Open and a deadline has passed (as the board says, when the record carries its word)."""
+    if t.overdue is not None:
+        return t.overdue
     return t.status is not Status.DONE and any(d < today for d in t.deadlines)
 
 

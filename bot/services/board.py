@@ -47,17 +47,7 @@ def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
         return "done", None, None
     if not (view.lead or view.co):
         return "unowned", None, None  # nobody to chase: the office must assign it, not a red mark on a unit
-    dates: list[date] = []
-    for d in effective_deadlines(view, settings.reminders):
-        if d.kind == "recurring" and d.recurrence:
-            occ = d.recurrence.occurrences(date(view.year, 1, 1), date(max(view.year, today.year) + 1, 12, 31))
-            # Only the latest passed occurrence can be missed; earlier ones were followed by later periods.
-            past = [o for o in occ if calendar.previous_workday(o) < today]
-            future = [o for o in occ if calendar.previous_workday(o) >= today]
-            dates += past[-1:] + future[:1]
-        elif d.date:
-            dates.append(d.date)
-    due = sorted(calendar.previous_workday(x) for x in dates)
+    due = due_days(view, today, calendar=calendar, settings=settings)
     missed = [x for x in due if x < today and not (view.last_report and view.last_report > x and _recurring(view))]
     upcoming = [x for x in due if x >= today]
     nxt = upcoming[0] if upcoming else None
@@ -67,6 +57,26 @@ def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
     if nxt and calendar.workdays_between(today, nxt) <= settings.reminders.yellow_days and not fresh:
         return "yellow", nxt, None
     return "green", nxt, None
+
+
+def due_days(view: TaskView, today: date, *, calendar: WorkCalendar, settings: Settings,
+             every: bool = False) -> list[date]:
+    """The days a task is due, as the board reckons them: its effective deadlines, each moved back to a working
+    day; of a recurring one, the latest passed and the next occurrence (`every`: all of them to next year's end)."""
+    dates: list[date] = []
+    for d in effective_deadlines(view, settings.reminders):
+        if d.kind == "recurring" and d.recurrence:
+            occ = d.recurrence.occurrences(date(view.year, 1, 1), date(max(view.year, today.year) + 1, 12, 31))
+            if every:
+                dates += occ
+                continue
+            # Only the latest passed occurrence can be missed; earlier ones were followed by later periods.
+            past = [o for o in occ if calendar.previous_workday(o) < today]
+            future = [o for o in occ if calendar.previous_workday(o) >= today]
+            dates += past[-1:] + future[:1]
+        elif d.date:
+            dates.append(d.date)
+    return sorted(calendar.previous_workday(x) for x in dates)
 
 
 def _recurring(view: TaskView) -> bool:
