@@ -3,6 +3,7 @@ then let one declarative table map the combination of slots to an answer kind.""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -121,7 +122,8 @@ _REF_PATTERNS = [
     re.compile(r"([零〇一二两三四五六七八九十百]+)\s*号(?:任务)?"),
     # task 12, #12, no. 12, item 3, 任务12
     re.compile(r"(?:\btasks?|\bitems?|\bno\.?|#|任务|事项)\s*#?\s*(\d+(?:[.\-]\d+)*)"),
-    re.compile(r"(?:任务|事项)\s*([零〇一二两三四五六七八九十百]+)(?![\u3400-\u9fff])"),
+    # 任务二十三, 任务十二进展: a numeral not starting a word of its own (任务一定要…, 任务十分…, 任务一览)
+    re.compile(r"(?:任务|事项)\s*([零〇一二两三四五六七八九十百]+)(?![定起下些般览半样直切共同边致旦次道个分成倍多万千亿年月日周天点号项条])"),
 ]
 _BARE_REF = re.compile(r"^\s*(?!\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?(?![\d项条号]))(\d+(?:[.\-]\d+)*)(?![\d%天月日号个周年点.])(?=\s|$|[\u3400-\u9fff:,!?.;])")
 _PERCENT = re.compile(r"(\d{1,3})\s*%|百分之\s*([\d零一二两三四五六七八九十百]+)|([一二三四五六七八九\d])\s*成(?![果效立为员绩])")
@@ -129,6 +131,7 @@ _SPLIT_NUM = re.compile(_NUM)
 _ASKS_ABOUT_DEFERRAL = re.compile(r"(?:延期|推迟|延后)(?:了吗|了没|过吗|过没|的任务|的事项|的有|申请有|情况|记录)|哪些|多少|几项|几个"
                                   r"|\bwhich\b|\bhow many\b")
 _DATE_NEXT = re.compile(r"\s*(?:\d{4}\s*[-/.年]|\d{1,2}\s*[-/.月]|\d{1,2}\s*[日号]|年底|年末|月底|月末)")
+_STILL = re.compile(r"还有|还要|还剩|还需|剩下|剩余|接下来|今后|往后")
 _DEFER_LEAD = re.compile(r"^\s*(?:申请)?(?:延期|推迟|延后)?\s*(?:到|至|为|until|to)?\s*")
 
 
@@ -312,6 +315,7 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     pending: list[UnitMention] = []
     last_roled: list[UnitMention] = []  # the units the previous role word applied to
     free_roles: list[str] = []
+    group_roles: list[Role] = []  # the role of each group of units a role word named
     for _pos, what, payload in events:
         if what == "unit":
             uid, surface, score = payload
@@ -323,6 +327,7 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
             if pending:
                 last_roled = [UnitMention(m.unit_id, role, m.text, m.score, m.own) for m in pending]
                 u.units.extend(last_roled)
+                group_roles.append(role)
                 pending = []
             elif last_roled and role is not Role.ANY and all(m.role not in (role, Role.ANY) for m in last_roled):
                 # 安全办牵头哪些、配合哪些: the second role word is about the same unit
@@ -333,7 +338,10 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     seen: set[tuple[int, Role]] = set()
     u.units = [m for m in u.units if (m.unit_id, m.role) not in seen and not seen.add((m.unit_id, m.role))]
     roles = {m.role for m in u.units}
-    if len({m.unit_id for m in u.units}) > 1 and ("all_of" in tags or (Role.LEAD in roles and Role.CO in roles)):
+    # 基教股牵头、职教办配合 (or 参与, 负责): units given different roles by their own role words are one task's
+    # pair, not either unit's tasks.
+    pair = Role.LEAD in roles and Role.CO in roles or len(set(group_roles)) > 1
+    if len({m.unit_id for m in u.units}) > 1 and ("all_of" in tags or pair):
         u.combine = Combine.ALL
 
     # Refs against the plan.
@@ -413,6 +421,9 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
     if "due" in tags or "due" in forced:
         if u.window is None:
             u.window = _default_window(today)
+    if u.window is not None and u.window.start < today and _STILL.search(t):
+        # "今年还有哪些要到期", "年底前还要完成的": what is still to come, not what already passed
+        u.window = dataclasses.replace(u.window, start=today)
     if "overdue" in forced and Filter.OVERDUE not in u.filters:
         u.filters.append(Filter.OVERDUE)
     if "unreported" in forced and Filter.UNREPORTED not in u.filters:
