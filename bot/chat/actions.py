@@ -9,19 +9,20 @@ from bot.chat import requests as rq
 from bot.chat.answers import choice_label
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.chat.lookup import open_tasks_of, vocab_of
+from bot.chat.lookup import vocab_of
 from bot.chat.queries import take_ref
 from bot.nlu import Choice
 from bot.notify import Button, OutboundMessage, Recipient, from_payload
 from bot.render import action_text
-from bot.services import deferrals
+from bot.services import deferrals, notices, records
 from bot.services.errors import UserError
 from bot.services.evidence import attach
+from bot.services.nudge import open_tasks_of
 from bot.services.reports import may_report, parse_report_args, record_report, report_input, snooze
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
 from storage import repo
-from storage.models import Deferral, Outbox, ReportStatus, Task
+from storage.models import Deferral, DeferralStatus, Outbox, ReportStatus, Task
 from storage.outbox import outbox_key
 
 
@@ -66,8 +67,7 @@ def _original(ctx: Ctx) -> Outbox | None:
 
 
 def _task_of_button(ctx: Ctx, task_id: int) -> Task | None:
-    task = ctx.session.get(Task, task_id)
-    return None if task is None or task.removed else task
+    return records.live_task(session=ctx.session, task_id=task_id)
 
 
 def on_status(ctx: Ctx, tap: rq.TapStatus):
@@ -168,13 +168,20 @@ def _defer_task(ctx: Ctx, ref: str, text: str, reason: str):
     return reply(f"{action_text.task_head(task.ref, task.title)}\n{action_text.defer_ask(task.ref)}")
 
 
+def _own_open_request(ctx: Ctx, deferral_id: int) -> Deferral | None:
+    """The sender's own request still waiting for its date, or None (a stale or someone else's button)."""
+    deferral = records.deferral(session=ctx.session, deferral_id=deferral_id)
+    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != DeferralStatus.AWAITING_DATE:
+        return None
+    return deferral
+
+
 def on_defer_note(ctx: Ctx, tap: rq.TapDeferNote):
     """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
-    deferral_id = tap.ident
-    deferral = ctx.session.get(Deferral, deferral_id)
-    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
+    deferral = _own_open_request(ctx, tap.ident)
+    if deferral is None:
         return reply(action_text.BAD_BUTTON)
-    task = ctx.session.get(Task, deferral.task_id)
+    task = records.task(session=ctx.session, task_id=deferral.task_id)
     note = deferral.reason
     deferrals.cancel(deferral, reason="申请人改为填写进展说明")
     _check(ctx, task)
@@ -186,9 +193,8 @@ def on_defer_note(ctx: Ctx, tap: rq.TapDeferNote):
 
 def on_defer_cancel(ctx: Ctx, tap: rq.TapDeferCancel):
     """取消 on the which-is-it question."""
-    deferral_id = tap.ident
-    deferral = ctx.session.get(Deferral, deferral_id)
-    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
+    deferral = _own_open_request(ctx, tap.ident)
+    if deferral is None:
         return reply(action_text.BAD_BUTTON)
     deferrals.cancel(deferral)
     return [OutboundMessage(text=action_text.DEFER_CANCELLED, edit_message_id=ctx.event.callback_message_id)]
@@ -196,12 +202,13 @@ def on_defer_cancel(ctx: Ctx, tap: rq.TapDeferCancel):
 
 def on_answer_deferral(ctx: Ctx, req: rq.AnswerDeferral):
     """Text typed while the sender's request waits for its date."""
-    return answer_deferral(ctx, ctx.session.get(Deferral, req.deferral_id), req.text)
+    return answer_deferral(ctx, records.deferral(session=ctx.session, deferral_id=req.deferral_id), req.text)
 
 
 def on_while_waiting(ctx: Ctx, req: rq.WhileWaiting):
     """A request of its own typed while a 申请延期 waits: answered, and the waiting request recalled."""
-    return ctx.answer(req.request) + still_waiting(ctx, ctx.session.get(Deferral, req.deferral_id))
+    return ctx.answer(req.request) + still_waiting(ctx, records.deferral(session=ctx.session,
+                                                                         deferral_id=req.deferral_id))
 
 
 def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
@@ -212,7 +219,7 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
     if deferrals.is_cancel(text):
         deferrals.cancel(deferral)
         return reply(action_text.DEFER_CANCELLED)
-    task = ctx.session.get(Task, deferral.task_id)
+    task = records.task(session=ctx.session, task_id=deferral.task_id)
     if not deferrals.reads_as_date(text):
         deferrals.hold_text(deferral, text)
         buttons = [[Button("记为进展说明", rq.TapDeferNote(deferral.id).data(ctx.key)),
@@ -226,16 +233,14 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
                   Button("驳回", rq.TapRefuse(deferral.id).data(ctx.key))]],
     )
     admins = ctx.admin_recipients()
-    for r in admins:
-        ctx.push(r, message, task_id=task.id, kind="admin",
-                 key=outbox_key(task_id=task.id, topic=f"deferral:{deferral.id}", recipient=r.key(), kind="admin",
-                                occurrence="request"))
+    ctx.queued += notices.deferral_request(session=ctx.session, deferral=deferral, message=message, admins=admins,
+                                           now=ctx.now, today=ctx.today)
     return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
 
 
 def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
     """The line after an answer given while a 申请延期 waits for its date."""
-    task = ctx.session.get(Task, deferral.task_id)
+    task = records.task(session=ctx.session, task_id=deferral.task_id)
     return reply(action_text.defer_still_waiting(task.ref)) if task is not None else []
 
 
@@ -244,12 +249,12 @@ def reminder_task(ctx: Ctx) -> int | None:
     original = _original(ctx)
     if original is None or original.task_id is None:
         return None
-    return original.task_id if ctx.session.get(Task, original.task_id) is not None else None
+    return original.task_id if records.task(session=ctx.session, task_id=original.task_id) is not None else None
 
 
 def on_reply_note(ctx: Ctx, req: rq.ReplyNote):
     """A reply to a reminder: the text becomes the progress note on that task."""
-    task = ctx.session.get(Task, req.task_id)
+    task = records.task(session=ctx.session, task_id=req.task_id)
     _check(ctx, task)
     note = req.text.strip()
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
@@ -304,7 +309,8 @@ def looks_like_plan_file(ctx: Ctx) -> bool:
 def on_evidence(ctx: Ctx, _req: rq.Evidence):
     """A photo or file for a task: kept as 佐证材料 on the unit's latest report for it."""
     original = _original(ctx)
-    task = ctx.session.get(Task, original.task_id) if original is not None and original.task_id else None
+    task = (records.task(session=ctx.session, task_id=original.task_id)
+            if original is not None and original.task_id else None)
     caption_task, note = _caption_task(ctx)
     task = task or caption_task
     guessed = False
@@ -314,7 +320,7 @@ def on_evidence(ctx: Ctx, _req: rq.Evidence):
         recent = repo.latest_reminder_to(session=ctx.session,
                                          recipient=Recipient(ctx.event.platform, ctx.event.chat_id).key(),
                                          since=ctx.now - timedelta(days=7))
-        task = ctx.session.get(Task, recent.task_id) if recent is not None else None
+        task = records.task(session=ctx.session, task_id=recent.task_id) if recent is not None else None
         guessed = task is not None
     if task is None:
         raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")

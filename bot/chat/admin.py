@@ -11,7 +11,7 @@ from bot.plan.review import write_review
 from bot.render import action_text, plan_text
 from bot.render.bulletin_docx import bulletin_docx
 from bot.render.ledger_xlsx import ledger_xlsx
-from bot.services import deferrals, planfile
+from bot.services import deferrals, notices, planfile, records
 from bot.services.binding import bind_directly, create_invite
 from bot.services.bulletin import build_bulletin, month_of, parse_period
 from bot.services.drafts import answer_draft, drop_draft, peek_draft, stage_draft, take_draft
@@ -20,15 +20,13 @@ from bot.services.importer import apply_plan, diff_plan
 from bot.services.ledger import build_ledger, resolve_plan
 from bot.services.plandiff import AmbiguousRevision
 from bot.services.reports import parse_date, set_deadline
-from storage.models import Deferral, Plan, Task, Unit
-from storage.outbox import outbox_key
 
 
 def cmd_invite(ctx: Ctx, cmd: rq.Command):
     """A one-time code (and deep link where the channel has one) that binds a chat to a unit."""
     invite = create_invite(session=ctx.session, unit_name=" ".join(cmd.args), now=ctx.now,
                            created_by=ctx.actor.ref, aliases=ctx.settings.aliases, office_id=ctx.office_id)
-    name = ctx.session.get(Unit, invite.unit_id).name
+    name = records.unit_name(session=ctx.session, unit_id=invite.unit_id)
     return reply(action_text.invite_text(invite.code, name, ctx.invite_link(invite.code)))
 
 
@@ -55,7 +53,7 @@ def read_deadline(args: tuple[str, ...]) -> rq.SetDeadline:
 def on_set_deadline(ctx: Ctx, req: rq.SetDeadline):
     """Give a task an explicit date (an admin's /deadline, or a new date in words)."""
     task = ctx.task(req.ref)
-    when = parse_date(req.when, today=ctx.today, year=ctx.session.get(Plan, task.plan_id).year)
+    when = parse_date(req.when, today=ctx.today, year=records.plan_of(session=ctx.session, task=task).year)
     set_deadline(session=ctx.session, task=task, when=when, label=req.label, now=ctx.now, actor=ctx.actor.ref)
     return reply(action_text.deadline_set(task.ref, when))
 
@@ -184,10 +182,8 @@ def _decide(ctx: Ctx, deferral_id: int, approve: bool):
                                 now=ctx.now)
     d, task = decision.deferral, decision.task
     verdict = action_text.defer_verdict(task.ref, d.requested_date, approve)
-    for r in _requester_chats(ctx, d):
-        ctx.push(r, OutboundMessage(text=action_text.defer_result(verdict)), task_id=task.id, kind="notice",
-                 key=outbox_key(task_id=task.id, topic=f"deferral:{d.id}", recipient=r.key(), kind="notice",
-                                occurrence="decision"))
+    ctx.queued += notices.deferral_decision(session=ctx.session, deferral=d, now=ctx.now, today=ctx.today,
+                                            message=OutboundMessage(text=action_text.defer_result(verdict)))
     return [OutboundMessage(text=verdict, edit_message_id=ctx.event.callback_message_id)]
 
 
@@ -226,23 +222,13 @@ def cmd_deferrals(ctx: Ctx, cmd: rq.Command):
         return reply("目前没有待审批的延期申请。")
     out = []
     for d in pending:
-        task = ctx.session.get(Task, d.task_id)
-        unit = ctx.session.get(Unit, d.unit_id).name if d.unit_id else d.requested_by
+        task = records.task(session=ctx.session, task_id=d.task_id)
+        unit = records.unit_name(session=ctx.session, unit_id=d.unit_id) if d.unit_id else d.requested_by
         out.append(OutboundMessage(
             text=action_text.defer_request(unit, task.ref, task.title, d.requested_date, d.reason),
             buttons=[[Button("批准", rq.TapApprove(d.id).data(ctx.key)),
                       Button("驳回", rq.TapRefuse(d.id).data(ctx.key))]]))
     return out
-
-
-def _requester_chats(ctx: Ctx, deferral: Deferral) -> list[Recipient]:
-    """Where the requesting unit hears the decision: its bound chats.
-
-    Not the requester's user id: someone who asked from a bound group may never have opened a
-    private chat with the bot, and Telegram refuses (403) to start one.
-    """
-    chats = ctx.unit_chats(deferral.unit_id) if deferral.unit_id is not None else []
-    return chats or [Recipient.parse(deferral.requested_by)]
 
 
 def commands() -> list[Command]:

@@ -10,14 +10,13 @@ from sqlmodel import Session
 
 from bot.chat.events import ChatEvent
 from bot.config import Settings
-from bot.notify import OutboundMessage, Recipient, to_payload
-from bot.services import offices
+from bot.notify import OutboundMessage, Recipient
+from bot.services import notices, offices, records
 from bot.services.binding import Actor, admin_recipients
 from bot.services.tasks import looks_like_ref, normalise_ref, require_task, split_plan_ref
 from bot.workdays import WorkCalendar
 from storage import repo
-from storage.models import Outbox, Plan, Task
-from storage.outbox import enqueue
+from storage.models import Plan, Task
 
 
 def _no_link(_code: str) -> str | None:
@@ -68,7 +67,7 @@ class Ctx:
     def task(self, ref: str) -> Task:
         """The task `ref` names in this chat ("12", "安全生产第3项"); naming a plan makes it the chat's plan."""
         task = require_task(session=self.session, ref=ref, plan=self.plan, office_id=self.office_id)
-        plan = self.session.get(Plan, task.plan_id)
+        plan = records.plan_of(session=self.session, task=task)
         if split_plan_ref(ref)[0]:
             offices.remember_chat_plan(session=self.session, platform=self.event.platform,
                                        address=self.event.chat_id, plan=plan, now=self.now)
@@ -96,16 +95,11 @@ class Ctx:
     def admin_recipients(self) -> list[Recipient]:
         return admin_recipients(self.settings)
 
-    def unit_chats(self, unit_id: int) -> list[Recipient]:
-        """Where a message for a unit goes from the chat: its bound chats."""
-        return [Recipient(c.platform, c.address) for c in repo.bound_chats(session=self.session, unit_id=unit_id)]
-
     def push(self, recipient: Recipient, message: OutboundMessage, *, key: str, kind: str = "notice",
              task_id: int | None = None, at: datetime | None = None) -> None:
         """Queue a message for the dispatcher (durable, exactly once per key)."""
-        row = Outbox(key=key, task_id=task_id, recipient=recipient.key(), kind=kind, occurrence=self.today.isoformat(),
-                     payload=to_payload(message), created_at=self.now, next_attempt_at=at or self.now)
-        self.queued += enqueue(session=self.session, row=row)
+        self.queued += notices.queue(session=self.session, recipient=recipient, message=message, key=key, kind=kind,
+                                     now=self.now, today=self.today, task_id=task_id, at=at)
 
 
 def reply(text: str, **kw) -> list[OutboundMessage]:

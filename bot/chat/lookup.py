@@ -1,9 +1,9 @@
-"""The chat's view of the plan's vocabulary: the cached vocabulary of the chat's plan, and a unit's open tasks."""
+"""The chat's view of the plan's vocabulary: the cached vocabulary of the chat's plan, and reading words with it."""
 
 from __future__ import annotations
 
 from bot.chat.context import Ctx
-from bot.nlu import Status, Understanding, understand
+from bot.nlu import Understanding, understand
 from bot.services.vocab import PlanVocab, plan_vocab
 
 
@@ -19,11 +19,3 @@ def vocab_of(ctx: Ctx) -> PlanVocab | None:
 def read(ctx: Ctx, pv: PlanVocab, text: str) -> Understanding:
     """The language layer's reading of `text` in this chat."""
     return understand(text, pv.vocab, now=ctx.today, own_unit_id=ctx.actor.unit_id)
-
-
-def open_tasks_of(pv: PlanVocab, unit_id: int) -> list[tuple[int, str]]:
-    """(task, role) of each task the unit leads or supports that is not done: the ones it leads first, each in
-    plan order."""
-    tasks, led = pv.vocab.tasks, pv.vocab.tasks_of(unit_id, "lead")
-    open_ids = [t for t in pv.vocab.tasks_of(unit_id) if tasks[t].status is not Status.DONE]
-    return [(t, "lead" if t in led else "co") for t in sorted(open_ids, key=lambda t: (t not in led, tasks[t].position))]

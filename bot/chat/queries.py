@@ -6,8 +6,8 @@ from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.render import action_text, chat_text, task_text
-from bot.services import queries
-from bot.services.board import TaskLight, board, light_for, month_end
+from bot.services import queries, records
+from bot.services.board import Light, TaskLight, board, light_for, month_end
 from bot.services.errors import UserError
 from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
 from bot.services.tasks import looks_like_ref, normalise_ref, owners, recent_reports, task_record
@@ -60,8 +60,8 @@ def on_task_ids(ctx: Ctx, req: rq.TaskIds):
     """Tasks a question selected (by id), each answered in the view asked for."""
     out = []
     for tid in req.task_ids:
-        task = ctx.session.get(Task, tid)
-        if task is not None and not task.removed:
+        task = records.live_task(session=ctx.session, task_id=tid)
+        if task is not None:
             out.append(task_answer(ctx, task, req.view))
     return reply("\n\n".join(out) if out else action_text.TASK_GONE)
 
@@ -112,7 +112,7 @@ def cmd_plans(ctx: Ctx, cmd: rq.Command):
 
 def cmd_overdue(ctx: Ctx, cmd: rq.Command):
     """Tasks past a deadline."""
-    red = [t for t in _lights(ctx) if t.light == "red"]
+    red = [t for t in _lights(ctx) if t.light == Light.RED]
     return reply(chat_text.light_list("逾期任务", red, "目前没有逾期任务。"))
 
 
@@ -120,7 +120,7 @@ def cmd_due(ctx: Ctx, cmd: rq.Command):
     """Open tasks with a deadline before the end of this month."""
     today = ctx.today
     end = month_end(today)
-    due = [t for t in _lights(ctx) if t.light != "done" and t.next_deadline and t.next_deadline <= end]
+    due = [t for t in _lights(ctx) if t.light != Light.DONE and t.next_deadline and t.next_deadline <= end]
     due.sort(key=lambda t: t.next_deadline)
     return reply(chat_text.light_list(f"{today.month}月内到期的任务", due, f"{today.month}月内没有到期的任务。"))
 
@@ -128,7 +128,7 @@ def cmd_due(ctx: Ctx, cmd: rq.Command):
 def cmd_silent(ctx: Ctx, cmd: rq.Command):
     """Open tasks with no report for `report_fresh_days`."""
     fresh = ctx.settings.reminders.report_fresh_days
-    silent = [t for t in _lights(ctx) if t.light != "done" and (t.lead or t.co)
+    silent = [t for t in _lights(ctx) if t.light != Light.DONE and (t.lead or t.co)
               and (t.last_report is None or (ctx.today - t.last_report).days >= fresh)]
     return reply(chat_text.light_list(f"{fresh}天内没有反馈的任务", silent, "所有任务近期都有反馈。"))
 

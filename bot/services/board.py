@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,16 @@ from bot.reminders.views import load_task_views, load_views_of
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.models import Plan
+
+
+class Light(enum.StrEnum):
+    """A task's traffic light on one day."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    DONE = "done"
+    UNOWNED = "unowned"
 
 
 @dataclass

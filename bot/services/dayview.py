@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.reminders.views import load_views_of
-from bot.services.board import due_days, light_of
+from bot.services.board import Light, due_days, light_of
 from bot.services.vocab import PlanVocab
 from bot.workdays import WorkCalendar
 
@@ -29,5 +29,5 @@ def vocab_today(pv: PlanVocab, *, session: Session, now: datetime, settings: Set
     for v in views:
         light = light_of(v, today, calendar=calendar, settings=settings)[0]
         days = tuple(dict.fromkeys(due_days(v, today, calendar=calendar, settings=settings, every=True)))
-        fresh[v.id] = dataclasses.replace(tasks[v.id], deadlines=days, overdue=light == "red")
+        fresh[v.id] = dataclasses.replace(tasks[v.id], deadlines=days, overdue=light == Light.RED)
     return dataclasses.replace(pv, vocab=dataclasses.replace(pv.vocab, tasks=fresh))
