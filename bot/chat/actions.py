@@ -1,4 +1,4 @@
-"""Chat writes by unit staff: /report, one-tap buttons, replies to reminders, deferrals, snoozes."""
+"""Chat writes by unit staff: /report, one-tap buttons, replies to reminders, snoozes, evidence files."""
 
 from __future__ import annotations
 
@@ -6,27 +6,23 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.chat import requests as rq
-from bot.chat.answers import choice_label
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.chat.lookup import vocab_of
 from bot.chat.queries import take_ref
-from bot.nlu import Choice
-from bot.notify import Button, OutboundMessage, Recipient, from_payload
+from bot.notify import OutboundMessage, Recipient, from_payload
 from bot.render import action_text
-from bot.services import deferrals, notices, records
+from bot.services import records
 from bot.services.errors import UserError
 from bot.services.evidence import attach
-from bot.services.nudge import open_tasks_of
 from bot.services.reports import may_report, parse_report_args, record_report, report_input, snooze
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
 from storage import repo
-from storage.models import Deferral, DeferralStatus, Outbox, ReportStatus, Task
+from storage.models import Outbox, ReportStatus, Task
 from storage.outbox import outbox_key
 
 
-def _check(ctx: Ctx, task: Task) -> None:
+def check(ctx: Ctx, task: Task) -> None:
     """Only the task's own units (and admins) may report on it."""
     unit = ctx.actor.unit
     may_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, unit_name=unit.name if unit else None,
@@ -51,7 +47,7 @@ def read_report(args: tuple[str, ...]) -> rq.Report:
 def on_report(ctx: Ctx, req: rq.Report):
     """A report, typed as /report or in words: recorded, and the task shown with the line that confirms it."""
     task = ctx.task(req.ref)
-    _check(ctx, task)
+    check(ctx, task)
     data = report_input(ReportStatus(req.status), req.percent, req.note)
     line = _record(ctx, task, data.status, data.percent, data.note)
     return reply(action_text.task_head(task.ref, task.title) + "\n" + line)
@@ -66,17 +62,17 @@ def _original(ctx: Ctx) -> Outbox | None:
     return repo.outbox_by_message(session=ctx.session, message_id=mid, recipient=recipient)
 
 
-def _task_of_button(ctx: Ctx, task_id: int) -> Task | None:
+def task_of_button(ctx: Ctx, task_id: int) -> Task | None:
     return records.live_task(session=ctx.session, task_id=task_id)
 
 
 def on_status(ctx: Ctx, tap: rq.TapStatus):
     """已完成 / 推进中 / 有困难: record it and show it on the reminder itself."""
     task_id, arg = tap.ident, tap.arg
-    task = _task_of_button(ctx, task_id)
+    task = task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
-    _check(ctx, task)
+    check(ctx, task)
     try:
         status = ReportStatus(arg)
     except ValueError:
@@ -84,10 +80,10 @@ def on_status(ctx: Ctx, tap: rq.TapStatus):
     if status is None or status == ReportStatus.NOTE:
         return reply(action_text.BAD_BUTTON)
     line = _record(ctx, task, status, 100 if status == ReportStatus.DONE else None, "")
-    return [OutboundMessage(text=f"{_base(ctx, task)}\n\n{line}", edit_message_id=ctx.event.callback_message_id)]
+    return [OutboundMessage(text=f"{base_text(ctx, task)}\n\n{line}", edit_message_id=ctx.event.callback_message_id)]
 
 
-def _base(ctx: Ctx, task: Task) -> str:
+def base_text(ctx: Ctx, task: Task) -> str:
     original = _original(ctx)
     return from_payload(original.payload).text if original else action_text.task_head(task.ref, task.title)
 
@@ -95,12 +91,12 @@ def _base(ctx: Ctx, task: Task) -> str:
 def on_snooze(ctx: Ctx, tap: rq.TapSnooze):
     """稍后提醒: hold this unit's reminders for the task, and push the reminder again next working day."""
     task_id = tap.ident
-    task = _task_of_button(ctx, task_id)
+    task = task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
-    _check(ctx, task)
+    check(ctx, task)
     original = _original(ctx)
-    base = _base(ctx, task)
+    base = base_text(ctx, task)
     until = snooze(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, now=ctx.now, calendar=ctx.calendar,
                    hours=OfficeHours.from_settings(ctx.settings))
     here = Recipient(ctx.event.platform, ctx.event.chat_id)
@@ -111,137 +107,6 @@ def on_snooze(ctx: Ctx, tap: rq.TapSnooze):
                             occurrence=until.date().isoformat()))
     text = f"{base}\n\n{action_text.snoozed(until, ctx.settings.app.tz)}"
     return [OutboundMessage(text=text, edit_message_id=ctx.event.callback_message_id)]
-
-
-def on_defer(ctx: Ctx, tap: rq.TapDefer):
-    """申请延期: open a request and ask for the date."""
-    task_id = tap.ident
-    task = _task_of_button(ctx, task_id)
-    if task is None:
-        return reply(action_text.TASK_GONE)
-    _check(ctx, task)
-    base = _base(ctx, task)
-    deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, requested_by=ctx.actor.ref,
-                      now=ctx.now)
-    return [
-        OutboundMessage(text=f"{base}\n\n{action_text.DEFER_WAITING}", edit_message_id=ctx.event.callback_message_id),
-        OutboundMessage(text=action_text.defer_ask(task.ref)),
-    ]
-
-
-def on_defer_words(ctx: Ctx, req: rq.Defer):
-    """"第12项申请延期到10月底 设备未到货": the request the 申请延期 button opens, its date taken from the words
-    when they start with one; otherwise the date is asked for, as after the button. A report typed with it is
-    recorded first; its note is the reason when the words after the date give none. No task named: the unit's
-    open tasks to tap."""
-    if req.ref is None:
-        return _defer_pick(ctx)
-    reported = ctx.answer(req.report) if req.report is not None else []
-    return reported + _defer_task(ctx, req.ref, req.text, req.reason)
-
-
-def _defer_pick(ctx: Ctx):
-    pv, unit_id = vocab_of(ctx), ctx.actor.unit_id
-    if pv is None or unit_id is None or unit_id not in pv.vocab.units:
-        return reply(action_text.DEFER_NEEDS_REF)
-    open_ids = [tid for tid, _role in open_tasks_of(pv, unit_id)]
-    if not open_ids:
-        return reply(action_text.DEFER_NOTHING_OPEN)
-    several = ctx.several_plans()
-    rows = [[Button(choice_label(pv, Choice("task", t, ""), several)[:40], rq.TapDefer(t).data(ctx.key))]
-            for t in open_ids[:6]]
-    return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
-
-
-def _defer_task(ctx: Ctx, ref: str, text: str, reason: str):
-    task = ctx.task(ref)
-    _check(ctx, task)
-    deferral = deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id,
-                                 requested_by=ctx.actor.ref, now=ctx.now)
-    if text and deferrals.reads_as_date(text):
-        when, given = deferrals.split_date(text)
-        text = f"{when} {given or reason}".strip()
-        try:
-            return answer_deferral(ctx, deferral, text)
-        except UserError as exc:  # the request stays open: the date alone can be sent again
-            return reply(f"{exc}\n{action_text.defer_ask(task.ref)}")
-    return reply(f"{action_text.task_head(task.ref, task.title)}\n{action_text.defer_ask(task.ref)}")
-
-
-def _own_open_request(ctx: Ctx, deferral_id: int) -> Deferral | None:
-    """The sender's own request still waiting for its date, or None (a stale or someone else's button)."""
-    deferral = records.deferral(session=ctx.session, deferral_id=deferral_id)
-    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != DeferralStatus.AWAITING_DATE:
-        return None
-    return deferral
-
-
-def on_defer_note(ctx: Ctx, tap: rq.TapDeferNote):
-    """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
-    deferral = _own_open_request(ctx, tap.ident)
-    if deferral is None:
-        return reply(action_text.BAD_BUTTON)
-    task = records.task(session=ctx.session, task_id=deferral.task_id)
-    note = deferral.reason
-    deferrals.cancel(deferral, reason="申请人改为填写进展说明")
-    _check(ctx, task)
-    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
-                  note=note, reporter=ctx.actor.ref, now=ctx.now)
-    return [OutboundMessage(text=action_text.note_recorded(task.ref, note) + "\n" + action_text.DEFER_CANCELLED,
-                            edit_message_id=ctx.event.callback_message_id)]
-
-
-def on_defer_cancel(ctx: Ctx, tap: rq.TapDeferCancel):
-    """取消 on the which-is-it question."""
-    deferral = _own_open_request(ctx, tap.ident)
-    if deferral is None:
-        return reply(action_text.BAD_BUTTON)
-    deferrals.cancel(deferral)
-    return [OutboundMessage(text=action_text.DEFER_CANCELLED, edit_message_id=ctx.event.callback_message_id)]
-
-
-def on_answer_deferral(ctx: Ctx, req: rq.AnswerDeferral):
-    """Text typed while the sender's request waits for its date."""
-    return answer_deferral(ctx, records.deferral(session=ctx.session, deferral_id=req.deferral_id), req.text)
-
-
-def on_while_waiting(ctx: Ctx, req: rq.WhileWaiting):
-    """A request of its own typed while a 申请延期 waits: answered, and the waiting request recalled."""
-    return ctx.answer(req.request) + still_waiting(ctx, records.deferral(session=ctx.session,
-                                                                         deferral_id=req.deferral_id))
-
-
-def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
-    """The text after a 申请延期 tap: a date (and reason) goes to the admins; 取消 drops it.
-
-    Anything else is neither: it is held and the person is asked which it is, so nothing typed is lost.
-    """
-    if deferrals.is_cancel(text):
-        deferrals.cancel(deferral)
-        return reply(action_text.DEFER_CANCELLED)
-    task = records.task(session=ctx.session, task_id=deferral.task_id)
-    if not deferrals.reads_as_date(text):
-        deferrals.hold_text(deferral, text)
-        buttons = [[Button("记为进展说明", rq.TapDeferNote(deferral.id).data(ctx.key)),
-                    Button("取消延期申请", rq.TapDeferCancel(deferral.id).data(ctx.key))]]
-        return [OutboundMessage(text=action_text.defer_which(task.ref, text), buttons=buttons)]
-    task = deferrals.answer(session=ctx.session, deferral=deferral, text=text, today=ctx.today)
-    who = ctx.actor.unit.name if ctx.actor.unit else ctx.actor.ref
-    message = OutboundMessage(
-        text=action_text.defer_request(who, task.ref, task.title, deferral.requested_date, deferral.reason),
-        buttons=[[Button("批准", rq.TapApprove(deferral.id).data(ctx.key)),
-                  Button("驳回", rq.TapRefuse(deferral.id).data(ctx.key))]],
-    )
-    admins = ctx.admin_recipients()
-    ctx.queued += notices.deferral_request(session=ctx.session, deferral=deferral, message=message, admins=admins,
-                                           now=ctx.now, today=ctx.today)
-    return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
-
-
-def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
-    """The line after an answer given while a 申请延期 waits for its date."""
-    task = records.task(session=ctx.session, task_id=deferral.task_id)
-    return reply(action_text.defer_still_waiting(task.ref)) if task is not None else []
 
 
 def reminder_task(ctx: Ctx) -> int | None:
@@ -255,7 +120,7 @@ def reminder_task(ctx: Ctx) -> int | None:
 def on_reply_note(ctx: Ctx, req: rq.ReplyNote):
     """A reply to a reminder: the text becomes the progress note on that task."""
     task = records.task(session=ctx.session, task_id=req.task_id)
-    _check(ctx, task)
+    check(ctx, task)
     note = req.text.strip()
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
                   note=note, reporter=ctx.actor.ref, now=ctx.now)
@@ -271,11 +136,9 @@ def commands() -> list[Command]:
 
 
 def routes():
-    """Writes by unit staff: reports, deferrals, notes, and their buttons."""
-    return {rq.Report: on_report, rq.Defer: on_defer_words, rq.AnswerDeferral: on_answer_deferral,
-            rq.WhileWaiting: on_while_waiting, rq.ReplyNote: on_reply_note, rq.Evidence: on_evidence,
-            rq.TapStatus: on_status, rq.TapSnooze: on_snooze, rq.TapDefer: on_defer,
-            rq.TapDeferNote: on_defer_note, rq.TapDeferCancel: on_defer_cancel}
+    """Writes by unit staff: reports, notes, evidence, and the one-tap buttons of reminders."""
+    return {rq.Report: on_report, rq.ReplyNote: on_reply_note, rq.Evidence: on_evidence,
+            rq.TapStatus: on_status, rq.TapSnooze: on_snooze}
 
 
 
@@ -324,7 +187,7 @@ def on_evidence(ctx: Ctx, _req: rq.Evidence):
         guessed = task is not None
     if task is None:
         raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")
-    _check(ctx, task)
+    check(ctx, task)
     name = ctx.event.file_name or "file"
     row = attach(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, reporter=ctx.actor.ref, name=name,
                  data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, answers, nudge, queries
+from bot.chat import actions, admin, answers, deferring, nudge, queries
 from bot.chat import requests as rq
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
@@ -45,8 +45,8 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands()])
-        self.router = Router(self.commands, [queries.routes(), actions.routes(), admin.routes(), answers.routes(),
-                                             nudge.routes()])
+        self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
+                                             answers.routes(), nudge.routes()])
 
     def _own_commands(self) -> list[Command]:
         return [
