@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from bot.chat.context import Ctx
 from bot.nlu import Understanding, understand
-from bot.services.vocab import PlanVocab, plan_vocab
+from bot.services.vocab import PlanVocab
 
 
 def vocab_of(ctx: Ctx) -> PlanVocab | None:
     """The vocabulary of the chat's current plan (None: no plan yet)."""
-    plan = ctx.plan
-    if plan is None:
-        return None
-    return plan_vocab(session=ctx.session, office_id=ctx.office_id, current=plan, tz=ctx.settings.app.tz,
-                      aliases=ctx.settings.aliases, plans=ctx.active_plans())
+    return ctx.plan_vocab()
 
 
 def read(ctx: Ctx, pv: PlanVocab, text: str) -> Understanding:

@@ -85,8 +85,8 @@ def _while_waiting(ctx: Ctx, text: str) -> object | None:
     is not taken for one.
     """
     event = ctx.event
-    pending = deferrals.awaiting(session=ctx.session, requested_by=ctx.actor.ref, now=ctx.now,
-                                 known=ctx.actor.waiting)
+    pending = (deferrals.awaiting(session=ctx.session, requested_by=ctx.actor.ref, now=ctx.now)
+               if ctx.reads.deferral_waiting else None)
     if pending is not None and (deferrals.reads_as_date(text) or deferrals.is_cancel(text)):
         return rq.AnswerDeferral(pending.id, text)
     if event.reply_to_message_id:

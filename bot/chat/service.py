@@ -20,11 +20,13 @@ from bot.chat.router import Router
 from bot.config import Settings
 from bot.notify import OutboundMessage
 from bot.render import action_text, chat_text
-from bot.services import audit, buttons
-from bot.services.binding import redeem_invite, resolve_actor
+from bot.services import audit, buttons, deferrals
+from bot.services.binding import actor_from, is_admin, redeem_invite
 from bot.services.errors import UserError
+from bot.services.vocab import SHARED, VocabCache
 from bot.workdays import WorkCalendar
 from storage import repo
+from storage.chat_reads import read_chat_event
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,9 @@ class ChatService:
 
     def __init__(self, *, engine: Engine, settings: Settings, calendar: WorkCalendar, clock: Callable[[], datetime],
                  on_outbox: Callable[[], None] | None = None,
-                 invite_link: Callable[[str], str | None] | None = None) -> None:
+                 invite_link: Callable[[str], str | None] | None = None, vocab: VocabCache | None = None) -> None:
         self.engine, self.settings, self.calendar, self.clock = engine, settings, calendar, clock
+        self.vocab = vocab or SHARED  # the root passes its own; a harness shares the process's
         self.on_outbox = on_outbox
         self.invite_link = invite_link
         self._one_at_a_time = threading.Lock() if engine.dialect.name == "sqlite" else None
@@ -85,11 +88,16 @@ class ChatService:
         try:
             with session_scope(self.engine) as session:
                 now = self.clock()
-                actor = resolve_actor(session=session, settings=self.settings, platform=event.platform,
-                                      user_id=event.user_id, chat_id=event.chat_id, is_group=event.is_group,
-                                      now=now, via_message_id=event.callback_message_id)
+                reads = read_chat_event(session=session, platform=event.platform, address=event.chat_id,
+                                        requester=f"{event.platform}:{event.user_id}",
+                                        waiting_since=deferrals.waiting_since(now),
+                                        via_message_id=event.callback_message_id,
+                                        with_plans=is_admin(self.settings, event.platform, event.user_id))
+                actor = actor_from(settings=self.settings, platform=event.platform, user_id=event.user_id,
+                                   chat_id=event.chat_id, is_group=event.is_group, reads=reads)
                 ctx = Ctx(session, self.settings, self.calendar, now, actor, event,
-                          self._key or buttons.signing_key(session=session, now=now))
+                          self._key or buttons.signing_key(session=session, now=now), reads=reads,
+                          vocab=self.vocab)
                 if self.invite_link is not None:
                     ctx.invite_link = self.invite_link
                 ctx.answer = lambda request: self.router.answer(ctx, request)
