@@ -48,8 +48,10 @@ class App:
     """Everything a command or `duban run` needs; tests build it with a fake clock and loopback endpoints."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None = None,
-                 now_override: datetime | None = None, extra_senders: list[Sender] | None = None) -> None:
+                 now_override: datetime | None = None, extra_senders: list[Sender] | None = None,
+                 vocab_cache: vocab.VocabCache | None = None) -> None:
         self.settings = settings
+        self.vocab = vocab_cache or vocab.VocabCache()  # the chat's vocabularies, built at start (warm_vocabularies)
         self.now_override = now_override
         self._clock = clock
         self._engine: Engine | None = None
@@ -93,7 +95,8 @@ class App:
         """The chat layer every channel talks to."""
         if self._chat is None:
             self._chat = ChatService(engine=self.engine, settings=self.settings, calendar=self.calendar,
-                                     clock=self.now, on_outbox=self.kick, invite_link=self.invite_link)
+                                     clock=self.now, on_outbox=self.kick, invite_link=self.invite_link,
+                                     vocab=self.vocab)
         return self._chat
 
     def invite_link(self, code: str) -> str | None:
@@ -249,7 +252,7 @@ class App:
         """The offices' vocabularies built off the loop at start, so the first question is answered at once."""
         try:
             with session_scope(self.engine) as session:
-                return vocab.warm(session=session, aliases=self.settings.aliases, tz=self.settings.app.tz)
+                return self.vocab.warm(session=session, aliases=self.settings.aliases, tz=self.settings.app.tz)
         except Exception:  # a cold cache only costs the first question its wait
             if not self._stopping:
                 log.exception("building the chat vocabulary at start failed; the first question builds it")

@@ -82,7 +82,8 @@ async def test_start_builds_the_vocabulary_so_the_first_question_is_answered_fro
     from bot.services import vocab
 
     vocab.clear_cache()
-    service = App(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[ConsoleSender(out=io.StringIO())])
+    service = App(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[ConsoleSender(out=io.StringIO())],
+                  vocab_cache=vocab.SHARED)
     await service.start()
     try:
         assert await service.warming == 1  # the sample plan's office

@@ -1,28 +1,28 @@
-"""Chat writes by unit staff: /report, one-tap buttons, replies to reminders, deferrals, snoozes."""
+"""Chat writes by unit staff: /report, one-tap buttons, replies to reminders, snoozes, evidence files."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.chat.intents import Intent
-from bot.notify import Button, OutboundMessage, Recipient, from_payload
+from bot.chat.queries import take_ref
+from bot.notify import OutboundMessage, Recipient, from_payload
 from bot.render import action_text
-from bot.services import deferrals
-from bot.services.buttons import Action, sign
+from bot.services import records
 from bot.services.errors import UserError
 from bot.services.evidence import attach
-from bot.services.reports import may_report, parse_report_args, record_report, snooze
+from bot.services.reports import may_report, parse_report_args, record_report, report_input, snooze
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
 from storage import repo
-from storage.models import Deferral, Outbox, ReportStatus, Task
+from storage.models import Outbox, ReportStatus, Task
 from storage.outbox import outbox_key
 
 
-def _check(ctx: Ctx, task: Task) -> None:
+def check(ctx: Ctx, task: Task) -> None:
     """Only the task's own units (and admins) may report on it."""
     unit = ctx.actor.unit
     may_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, unit_name=unit.name if unit else None,
@@ -37,11 +37,18 @@ def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, not
     return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
 
 
-def cmd_report(ctx: Ctx, intent: Intent):
-    """`/report 编号 状态 [百分比] [说明]`."""
-    task, rest = ctx.take_task(intent.args)
-    _check(ctx, task)
-    data = parse_report_args(rest)
+def read_report(args: tuple[str, ...]) -> rq.Report:
+    """`/report 编号 状态 [百分比] [说明]` as a report record."""
+    ref, rest = take_ref(args)
+    data = parse_report_args(list(rest))
+    return rq.Report(ref, data.status.value, data.percent, data.note)
+
+
+def on_report(ctx: Ctx, req: rq.Report):
+    """A report, typed as /report or in words: recorded, and the task shown with the line that confirms it."""
+    task = ctx.task(req.ref)
+    check(ctx, task)
+    data = report_input(ReportStatus(req.status), req.percent, req.note)
     line = _record(ctx, task, data.status, data.percent, data.note)
     return reply(action_text.task_head(task.ref, task.title) + "\n" + line)
 
@@ -55,17 +62,17 @@ def _original(ctx: Ctx) -> Outbox | None:
     return repo.outbox_by_message(session=ctx.session, message_id=mid, recipient=recipient)
 
 
-def _task_of_button(ctx: Ctx, task_id: int) -> Task | None:
-    task = ctx.session.get(Task, task_id)
-    return None if task is None or task.removed else task
+def task_of_button(ctx: Ctx, task_id: int) -> Task | None:
+    return records.live_task(session=ctx.session, task_id=task_id)
 
 
-def on_status(ctx: Ctx, task_id: int, arg: str):
+def on_status(ctx: Ctx, tap: rq.TapStatus):
     """已完成 / 推进中 / 有困难: record it and show it on the reminder itself."""
-    task = _task_of_button(ctx, task_id)
+    task_id, arg = tap.ident, tap.arg
+    task = task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
-    _check(ctx, task)
+    check(ctx, task)
     try:
         status = ReportStatus(arg)
     except ValueError:
@@ -73,22 +80,23 @@ def on_status(ctx: Ctx, task_id: int, arg: str):
     if status is None or status == ReportStatus.NOTE:
         return reply(action_text.BAD_BUTTON)
     line = _record(ctx, task, status, 100 if status == ReportStatus.DONE else None, "")
-    return [OutboundMessage(text=f"{_base(ctx, task)}\n\n{line}", edit_message_id=ctx.event.callback_message_id)]
+    return [OutboundMessage(text=f"{base_text(ctx, task)}\n\n{line}", edit_message_id=ctx.event.callback_message_id)]
 
 
-def _base(ctx: Ctx, task: Task) -> str:
+def base_text(ctx: Ctx, task: Task) -> str:
     original = _original(ctx)
     return from_payload(original.payload).text if original else action_text.task_head(task.ref, task.title)
 
 
-def on_snooze(ctx: Ctx, task_id: int, arg: str):
+def on_snooze(ctx: Ctx, tap: rq.TapSnooze):
     """稍后提醒: hold this unit's reminders for the task, and push the reminder again next working day."""
-    task = _task_of_button(ctx, task_id)
+    task_id = tap.ident
+    task = task_of_button(ctx, task_id)
     if task is None:
         return reply(action_text.TASK_GONE)
-    _check(ctx, task)
+    check(ctx, task)
     original = _original(ctx)
-    base = _base(ctx, task)
+    base = base_text(ctx, task)
     until = snooze(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, now=ctx.now, calendar=ctx.calendar,
                    hours=OfficeHours.from_settings(ctx.settings))
     here = Recipient(ctx.event.platform, ctx.event.chat_id)
@@ -101,108 +109,19 @@ def on_snooze(ctx: Ctx, task_id: int, arg: str):
     return [OutboundMessage(text=text, edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_defer(ctx: Ctx, task_id: int, arg: str):
-    """申请延期: open a request and ask for the date."""
-    task = _task_of_button(ctx, task_id)
-    if task is None:
-        return reply(action_text.TASK_GONE)
-    _check(ctx, task)
-    base = _base(ctx, task)
-    deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, requested_by=ctx.actor.ref,
-                      now=ctx.now)
-    return [
-        OutboundMessage(text=f"{base}\n\n{action_text.DEFER_WAITING}", edit_message_id=ctx.event.callback_message_id),
-        OutboundMessage(text=action_text.defer_ask(task.ref)),
-    ]
-
-
-def defer_by_words(ctx: Ctx, ref: str, text: str, *, reason: str = ""):
-    """"第12项申请延期到10月底 设备未到货": the request the 申请延期 button opens, its date taken from the words
-    when they start with one; otherwise the date is asked for, as after the button. `reason`: one typed
-    elsewhere in the message (a report's note), kept when the words after the date give none."""
-    task = ctx.task(ref)
-    _check(ctx, task)
-    deferral = deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id,
-                                 requested_by=ctx.actor.ref, now=ctx.now)
-    if text and deferrals.reads_as_date(text):
-        when, given = deferrals.split_date(text)
-        text = f"{when} {given or reason}".strip()
-        try:
-            return answer_deferral(ctx, deferral, text)
-        except UserError as exc:  # the request stays open: the date alone can be sent again
-            return reply(f"{exc}\n{action_text.defer_ask(task.ref)}")
-    return reply(f"{action_text.task_head(task.ref, task.title)}\n{action_text.defer_ask(task.ref)}")
-
-
-def on_defer_note(ctx: Ctx, deferral_id: int, arg: str):
-    """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
-    deferral = ctx.session.get(Deferral, deferral_id)
-    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
-        return reply(action_text.BAD_BUTTON)
-    task = ctx.session.get(Task, deferral.task_id)
-    note = deferral.reason
-    deferrals.cancel(deferral, reason="申请人改为填写进展说明")
-    _check(ctx, task)
-    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
-                  note=note, reporter=ctx.actor.ref, now=ctx.now)
-    return [OutboundMessage(text=action_text.note_recorded(task.ref, note) + "\n" + action_text.DEFER_CANCELLED,
-                            edit_message_id=ctx.event.callback_message_id)]
-
-
-def on_defer_cancel(ctx: Ctx, deferral_id: int, arg: str):
-    """取消 on the which-is-it question."""
-    deferral = ctx.session.get(Deferral, deferral_id)
-    if deferral is None or deferral.requested_by != ctx.actor.ref or deferral.status != "awaiting_date":
-        return reply(action_text.BAD_BUTTON)
-    deferrals.cancel(deferral)
-    return [OutboundMessage(text=action_text.DEFER_CANCELLED, edit_message_id=ctx.event.callback_message_id)]
-
-
-def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
-    """The text after a 申请延期 tap: a date (and reason) goes to the admins; 取消 drops it.
-
-    Anything else is neither: it is held and the person is asked which it is, so nothing typed is lost.
-    """
-    if deferrals.is_cancel(text):
-        deferrals.cancel(deferral)
-        return reply(action_text.DEFER_CANCELLED)
-    task = ctx.session.get(Task, deferral.task_id)
-    if not deferrals.reads_as_date(text):
-        deferrals.hold_text(deferral, text)
-        buttons = [[Button("记为进展说明", sign(ctx.key, Action.DEFER_NOTE, deferral.id)),
-                    Button("取消延期申请", sign(ctx.key, Action.DEFER_CANCEL, deferral.id))]]
-        return [OutboundMessage(text=action_text.defer_which(task.ref, text), buttons=buttons)]
-    task = deferrals.answer(session=ctx.session, deferral=deferral, text=text, today=ctx.today)
-    who = ctx.actor.unit.name if ctx.actor.unit else ctx.actor.ref
-    message = OutboundMessage(
-        text=action_text.defer_request(who, task.ref, task.title, deferral.requested_date, deferral.reason),
-        buttons=[[Button("批准", sign(ctx.key, Action.DEFER_APPROVE, deferral.id)),
-                  Button("驳回", sign(ctx.key, Action.DEFER_REFUSE, deferral.id))]],
-    )
-    admins = ctx.admin_recipients()
-    for r in admins:
-        ctx.push(r, message, task_id=task.id, kind="admin",
-                 key=outbox_key(task_id=task.id, topic=f"deferral:{deferral.id}", recipient=r.key(), kind="admin",
-                                occurrence="request"))
-    return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
-
-
-def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
-    """The line after an answer given while a 申请延期 waits for its date."""
-    task = ctx.session.get(Task, deferral.task_id)
-    return reply(action_text.defer_still_waiting(task.ref)) if task is not None else []
-
-
-def reply_note(ctx: Ctx, text: str):
-    """A reply to a reminder: the text becomes the progress note on that task (None: not a reminder reply)."""
+def reminder_task(ctx: Ctx) -> int | None:
+    """The task of the reminder this message replies to (None: not a reply to a reminder of a task)."""
     original = _original(ctx)
     if original is None or original.task_id is None:
         return None
-    task = ctx.session.get(Task, original.task_id)
-    if task is None:
-        return None
-    _check(ctx, task)
-    note = text.strip()
+    return original.task_id if records.task(session=ctx.session, task_id=original.task_id) is not None else None
+
+
+def on_reply_note(ctx: Ctx, req: rq.ReplyNote):
+    """A reply to a reminder: the text becomes the progress note on that task."""
+    task = records.task(session=ctx.session, task_id=req.task_id)
+    check(ctx, task)
+    note = req.text.strip()
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
                   note=note, reporter=ctx.actor.ref, now=ctx.now)
     return reply(action_text.note_recorded(task.ref, note))
@@ -210,16 +129,16 @@ def reply_note(ctx: Ctx, text: str):
 
 def commands() -> list[Command]:
     return [
-        Command("report", cmd_report, Needs.BOUND, "/report 编号 状态 [百分比] [说明]", "反馈进展",
+        Command("report", None, Needs.BOUND, "/report 编号 状态 [百分比] [说明]", "反馈进展",
                 menu="反馈进展，如 /report 12 推进中 说明", min_args=1,
-                example="/report 25 推进中 60% 已完成隐患排查"),
+                example="/report 25 推进中 60% 已完成隐患排查", read=read_report),
     ]
 
 
-def buttons():
-    """Button actions of unit staff."""
-    return {Action.STATUS: on_status, Action.SNOOZE: on_snooze, Action.DEFER: on_defer,
-            Action.DEFER_NOTE: on_defer_note, Action.DEFER_CANCEL: on_defer_cancel}
+def routes():
+    """Writes by unit staff: reports, notes, evidence, and the one-tap buttons of reminders."""
+    return {rq.Report: on_report, rq.ReplyNote: on_reply_note, rq.Evidence: on_evidence,
+            rq.TapStatus: on_status, rq.TapSnooze: on_snooze}
 
 
 
@@ -250,10 +169,11 @@ def looks_like_plan_file(ctx: Ctx) -> bool:
     return (original is None or original.task_id is None) and _caption_task(ctx)[0] is None
 
 
-def on_evidence(ctx: Ctx):
+def on_evidence(ctx: Ctx, _req: rq.Evidence):
     """A photo or file for a task: kept as 佐证材料 on the unit's latest report for it."""
     original = _original(ctx)
-    task = ctx.session.get(Task, original.task_id) if original is not None and original.task_id else None
+    task = (records.task(session=ctx.session, task_id=original.task_id)
+            if original is not None and original.task_id else None)
     caption_task, note = _caption_task(ctx)
     task = task or caption_task
     guessed = False
@@ -263,11 +183,11 @@ def on_evidence(ctx: Ctx):
         recent = repo.latest_reminder_to(session=ctx.session,
                                          recipient=Recipient(ctx.event.platform, ctx.event.chat_id).key(),
                                          since=ctx.now - timedelta(days=7))
-        task = ctx.session.get(Task, recent.task_id) if recent is not None else None
+        task = records.task(session=ctx.session, task_id=recent.task_id) if recent is not None else None
         guessed = task is not None
     if task is None:
         raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")
-    _check(ctx, task)
+    check(ctx, task)
     name = ctx.event.file_name or "file"
     row = attach(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, reporter=ctx.actor.ref, name=name,
                  data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,

@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
+from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.chat.intents import Intent
+from bot.chat.queries import take_ref
 from bot.notify import Button, OutboundMessage, Recipient
 from bot.plan.review import write_review
 from bot.render import action_text, plan_text
 from bot.render.bulletin_docx import bulletin_docx
 from bot.render.ledger_xlsx import ledger_xlsx
-from bot.services import deferrals, planfile
+from bot.services import deferrals, notices, planfile, records
 from bot.services.binding import bind_directly, create_invite
 from bot.services.bulletin import build_bulletin, month_of, parse_period
-from bot.services.buttons import Action, sign
 from bot.services.drafts import answer_draft, drop_draft, peek_draft, stage_draft, take_draft
 from bot.services.errors import UserError
 from bot.services.importer import apply_plan, diff_plan
 from bot.services.ledger import build_ledger, resolve_plan
 from bot.services.plandiff import AmbiguousRevision
 from bot.services.reports import parse_date, set_deadline
-from storage.models import Deferral, Plan, Task, Unit
-from storage.outbox import outbox_key
 
 
-def cmd_invite(ctx: Ctx, intent: Intent):
+def cmd_invite(ctx: Ctx, cmd: rq.Command):
     """A one-time code (and deep link where the channel has one) that binds a chat to a unit."""
-    invite = create_invite(session=ctx.session, unit_name=" ".join(intent.args), now=ctx.now,
+    invite = create_invite(session=ctx.session, unit_name=" ".join(cmd.args), now=ctx.now,
                            created_by=ctx.actor.ref, aliases=ctx.settings.aliases, office_id=ctx.office_id)
-    name = ctx.session.get(Unit, invite.unit_id).name
+    name = records.unit_name(session=ctx.session, unit_id=invite.unit_id)
     return reply(action_text.invite_text(invite.code, name, ctx.invite_link(invite.code)))
 
 
-def cmd_bind(ctx: Ctx, intent: Intent):
+def cmd_bind(ctx: Ctx, cmd: rq.Command):
     """Bind this chat, or a named platform:address, to a unit without a code."""
-    args = intent.args
+    args = cmd.args
     target = args[1] if len(args) > 1 and ":" in args[1] else None
     recipient = Recipient.parse(target) if target else Recipient(ctx.event.platform, ctx.event.chat_id)
     unit = bind_directly(session=ctx.session, unit_name=args[0], platform=recipient.platform,
@@ -44,20 +42,25 @@ def cmd_bind(ctx: Ctx, intent: Intent):
     return reply(action_text.bound(recipient.key(), unit.name))
 
 
-def cmd_deadline(ctx: Ctx, intent: Intent):
-    """Give a task an explicit date."""
-    task, rest = ctx.take_task(intent.args)
+def read_deadline(args: tuple[str, ...]) -> rq.SetDeadline:
+    """`/deadline 编号 日期 [说明]` as a record."""
+    ref, rest = take_ref(args)
     if not rest:
         raise UserError("用法：/deadline 编号 日期 [说明]，如 /deadline 12 2021-09-30 主体完工")
-    when = parse_date(rest[0], today=ctx.today, year=ctx.session.get(Plan, task.plan_id).year)
-    set_deadline(session=ctx.session, task=task, when=when, label=" ".join(rest[1:]), now=ctx.now,
-                 actor=ctx.actor.ref)
+    return rq.SetDeadline(ref, rest[0], " ".join(rest[1:]))
+
+
+def on_set_deadline(ctx: Ctx, req: rq.SetDeadline):
+    """Give a task an explicit date (an admin's /deadline, or a new date in words)."""
+    task = ctx.task(req.ref)
+    when = parse_date(req.when, today=ctx.today, year=records.plan_of(session=ctx.session, task=task).year)
+    set_deadline(session=ctx.session, task=task, when=when, label=req.label, now=ctx.now, actor=ctx.actor.ref)
     return reply(action_text.deadline_set(task.ref, when))
 
 
-def cmd_export(ctx: Ctx, intent: Intent):
+def cmd_export(ctx: Ctx, cmd: rq.Command):
     """The ledger as an .xlsx attachment (of the current plan, or the active plan named after /export)."""
-    plan = resolve_plan(session=ctx.session, which=" ".join(intent.args) or None, office_id=ctx.office_id,
+    plan = resolve_plan(session=ctx.session, which=" ".join(cmd.args) or None, office_id=ctx.office_id,
                         default=ctx.plan)
     ledger = build_ledger(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar, plan=plan)
     name = f"督办台账_{ctx.today.isoformat()}.xlsx"
@@ -65,18 +68,18 @@ def cmd_export(ctx: Ctx, intent: Intent):
     return [OutboundMessage(text=f"督办台账（{ctx.today.isoformat()}）", document=(name, data))]
 
 
-def cmd_bulletin(ctx: Ctx, intent: Intent):
+def cmd_bulletin(ctx: Ctx, cmd: rq.Command):
     """督办通报 of a period (this month by default) as a .docx attachment."""
-    period = parse_period(intent.args[0]) if intent.args else month_of(ctx.today)
+    period = parse_period(cmd.args[0]) if cmd.args else month_of(ctx.today)
     bulletin = build_bulletin(session=ctx.session, period=period, now=ctx.now, settings=ctx.settings,
-                              calendar=ctx.calendar, plan=" ".join(intent.args[1:]) or None,
+                              calendar=ctx.calendar, plan=" ".join(cmd.args[1:]) or None,
                               office_id=ctx.office_id, default=ctx.plan)
     name = f"督办通报_{period.code}.docx"
     return [OutboundMessage(text=f"{period.label}督办通报（截至{bulletin.as_of.isoformat()}，草稿，可编辑后印发）",
                             document=(name, bulletin_docx(bulletin)))]
 
 
-def on_upload(ctx: Ctx):
+def on_upload(ctx: Ctx, _req: rq.PlanFile):
     """A plan file sent to the bot: show what it would change and ask before applying."""
     name, data = ctx.event.file_name or "plan", ctx.event.file_bytes
     if not data:
@@ -89,9 +92,9 @@ def on_upload(ctx: Ctx):
         # Close to an open plan but not its revision by title: the admin says which, with a tap.
         key = stage_draft(session=ctx.session, parsed=parsed, source_name=name, created_by=ctx.actor.ref,
                           now=ctx.now)
-        buttons = [[Button(f"是《{exc.plan_title[:12]}》的修订", sign(ctx.key, Action.IMPORT, exc.plan_id, key)),
-                    Button("是另一份新计划", sign(ctx.key, Action.IMPORT_NEW, 0, key))],
-                   [Button("取消", sign(ctx.key, Action.IMPORT_CANCEL, 0, key))]]
+        buttons = [[Button(f"是《{exc.plan_title[:12]}》的修订", rq.TapImport(exc.plan_id, key).data(ctx.key)),
+                    Button("是另一份新计划", rq.TapImportNew(0, key).data(ctx.key))],
+                   [Button("取消", rq.TapImportCancel(0, key).data(ctx.key))]]
         text = f"《{exc.title}》与已有计划《{exc.plan_title}》很接近，请选择："
         return [OutboundMessage(text=text, buttons=buttons)]
     if diff.empty:
@@ -107,16 +110,17 @@ def _draft_message(ctx: Ctx, parsed, diff, key: str, *, edit: str | None = None)
     text = plan_text.parsed_summary(parsed).split("\n")[0] + "\n" + plan_text.diff_lines(diff)
     rows = []
     for qi, q in enumerate(diff.unit_questions[:MAX_QUESTION_BUTTONS]):
-        row = [Button(f"“{q.name[:8]}”是{c[:8]}", sign(ctx.key, Action.ALIAS, qi * 10 + ci + 1, key))
+        row = [Button(f"“{q.name[:8]}”是{c[:8]}", rq.TapAlias(qi * 10 + ci + 1, key).data(ctx.key))
                for ci, c in enumerate(q.candidates[:2])]
-        rows.append(row + [Button(f"“{q.name[:8]}”是新单位", sign(ctx.key, Action.ALIAS, qi * 10, key))])
-    rows.append([Button("确认导入", sign(ctx.key, Action.IMPORT, 0, key)),
-                 Button("取消", sign(ctx.key, Action.IMPORT_CANCEL, 0, key))])
+        rows.append(row + [Button(f"“{q.name[:8]}”是新单位", rq.TapAlias(qi * 10, key).data(ctx.key))])
+    rows.append([Button("确认导入", rq.TapImport(0, key).data(ctx.key)),
+                 Button("取消", rq.TapImportCancel(0, key).data(ctx.key))])
     return OutboundMessage(text=text + "\n确认导入吗？", buttons=rows, edit_message_id=edit)
 
 
-def on_alias(ctx: Ctx, code: int, key: str):
+def on_alias(ctx: Ctx, tap: rq.TapAlias):
     """An answer to a unit question: the new name is another name for a unit (or a unit of its own)."""
+    code, key = tap.ident, tap.arg
     staged = peek_draft(session=ctx.session, key=key)
     if staged is None:
         return reply("这份文件已经处理过或已过期，请重新发送。")
@@ -142,7 +146,12 @@ def on_alias(ctx: Ctx, code: int, key: str):
 MAX_QUESTION_BUTTONS = 3  # more look-alike names than this are answered with --alias on the command line
 
 
-def on_import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
+def on_import(ctx: Ctx, tap: rq.TapImport):
+    """确认导入 of a staged plan."""
+    return _import(ctx, tap.ident, tap.arg)
+
+
+def _import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
     """确认导入: apply the staged plan (as a revision of plan `revises` when not 0, or as a new plan).
 
     The admin saw the diff, and how many tasks a revision removes, before tapping: that tap confirms.
@@ -158,12 +167,12 @@ def on_import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
     return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_import_new(ctx: Ctx, _ident: int, key: str):
-    return on_import(ctx, 0, key, new=True)
+def on_import_new(ctx: Ctx, tap: rq.TapImportNew):
+    return _import(ctx, 0, tap.arg, new=True)
 
 
-def on_import_cancel(ctx: Ctx, _ident: int, key: str):
-    if not drop_draft(session=ctx.session, key=key):
+def on_import_cancel(ctx: Ctx, tap: rq.TapImportCancel):
+    if not drop_draft(session=ctx.session, key=tap.arg):
         return reply("这份文件已经处理过或已过期，请重新发送。")
     return [OutboundMessage(text="已取消导入，计划未做修改。", edit_message_id=ctx.event.callback_message_id)]
 
@@ -173,19 +182,21 @@ def _decide(ctx: Ctx, deferral_id: int, approve: bool):
                                 now=ctx.now)
     d, task = decision.deferral, decision.task
     verdict = action_text.defer_verdict(task.ref, d.requested_date, approve)
-    for r in _requester_chats(ctx, d):
-        ctx.push(r, OutboundMessage(text=action_text.defer_result(verdict)), task_id=task.id, kind="notice",
-                 key=outbox_key(task_id=task.id, topic=f"deferral:{d.id}", recipient=r.key(), kind="notice",
-                                occurrence="decision"))
+    ctx.queued += notices.deferral_decision(session=ctx.session, deferral=d, now=ctx.now, today=ctx.today,
+                                            message=OutboundMessage(text=action_text.defer_result(verdict)))
     return [OutboundMessage(text=verdict, edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_approve(ctx: Ctx, deferral_id: int, _arg: str):
-    return _decide(ctx, deferral_id, True)
+def on_approve(ctx: Ctx, tap: rq.TapApprove):
+    return _decide(ctx, tap.ident, True)
 
 
-def on_refuse(ctx: Ctx, deferral_id: int, _arg: str):
-    return _decide(ctx, deferral_id, False)
+def on_refuse(ctx: Ctx, tap: rq.TapRefuse):
+    return _decide(ctx, tap.ident, False)
+
+
+def on_decide(ctx: Ctx, req: rq.Decide):
+    return decide_by_words(ctx, req.ref, req.approve)
 
 
 def decide_by_words(ctx: Ctx, ref: str | None, approve: bool):
@@ -200,34 +211,24 @@ def decide_by_words(ctx: Ctx, ref: str | None, approve: bool):
         if not waiting:
             return reply(action_text.no_request_on(task.ref))
     if len(waiting) != 1:
-        return cmd_deferrals(ctx, Intent("deferrals"))
+        return cmd_deferrals(ctx, rq.Command("deferrals", slash=False))
     return _decide(ctx, waiting[0].id, approve)
 
 
-def cmd_deferrals(ctx: Ctx, intent: Intent):
+def cmd_deferrals(ctx: Ctx, cmd: rq.Command):
     """Pending 延期 requests, each with 批准 / 驳回: how an office with no admin chat (the console) decides."""
     pending = deferrals.pending(session=ctx.session)
     if not pending:
         return reply("目前没有待审批的延期申请。")
     out = []
     for d in pending:
-        task = ctx.session.get(Task, d.task_id)
-        unit = ctx.session.get(Unit, d.unit_id).name if d.unit_id else d.requested_by
+        task = records.task(session=ctx.session, task_id=d.task_id)
+        unit = records.unit_name(session=ctx.session, unit_id=d.unit_id) if d.unit_id else d.requested_by
         out.append(OutboundMessage(
             text=action_text.defer_request(unit, task.ref, task.title, d.requested_date, d.reason),
-            buttons=[[Button("批准", sign(ctx.key, Action.DEFER_APPROVE, d.id)),
-                      Button("驳回", sign(ctx.key, Action.DEFER_REFUSE, d.id))]]))
+            buttons=[[Button("批准", rq.TapApprove(d.id).data(ctx.key)),
+                      Button("驳回", rq.TapRefuse(d.id).data(ctx.key))]]))
     return out
-
-
-def _requester_chats(ctx: Ctx, deferral: Deferral) -> list[Recipient]:
-    """Where the requesting unit hears the decision: its bound chats.
-
-    Not the requester's user id: someone who asked from a bound group may never have opened a
-    private chat with the bot, and Telegram refuses (403) to start one.
-    """
-    chats = ctx.unit_chats(deferral.unit_id) if deferral.unit_id is not None else []
-    return chats or [Recipient.parse(deferral.requested_by)]
 
 
 def commands() -> list[Command]:
@@ -236,8 +237,8 @@ def commands() -> list[Command]:
         Command("invite", cmd_invite, a, "/invite 单位", "生成邀请码", min_args=1, example="/invite 安全办"),
         Command("bind", cmd_bind, a, "/bind 单位 [平台:账号]", "直接绑定（不写账号则绑定本聊天）", min_args=1,
                 example="/bind 安全办 wecom:zhangsan"),
-        Command("deadline", cmd_deadline, a, "/deadline 编号 日期 [说明]", "设置时限", min_args=2,
-                example="/deadline 12 2021-09-30 主体完工"),
+        Command("deadline", None, a, "/deadline 编号 日期 [说明]", "设置时限", min_args=2,
+                example="/deadline 12 2021-09-30 主体完工", read=read_deadline),
         Command("deferrals", cmd_deferrals, a, "/deferrals", "待审批的延期申请（批准或驳回）",
                 words=("延期申请", "待审批", "待审批的延期", "待审批的延期申请", "延期审批", "审批延期", "审批延期申请",
                        "有哪些延期申请", "延期申请有哪些", "看看延期申请")),
@@ -249,8 +250,9 @@ def commands() -> list[Command]:
     ]
 
 
-def on_resend(ctx: Ctx, row_id: int, _arg: str):
+def on_resend(ctx: Ctx, tap: rq.TapResend):
     """重发 on a "delivery unknown" notice: queue that reminder again (once)."""
+    row_id = tap.ident
     from bot.services.outbox_admin import resend
 
     resend(session=ctx.session, row_id=row_id, now=ctx.now, actor=ctx.actor.ref)
@@ -258,8 +260,8 @@ def on_resend(ctx: Ctx, row_id: int, _arg: str):
     return [OutboundMessage(text=action_text.resent(row_id), edit_message_id=ctx.event.callback_message_id)]
 
 
-def buttons():
-    """Button actions only admins may press."""
-    return {Action.IMPORT: on_import, Action.IMPORT_CANCEL: on_import_cancel, Action.IMPORT_NEW: on_import_new,
-            Action.ALIAS: on_alias,
-            Action.DEFER_APPROVE: on_approve, Action.DEFER_REFUSE: on_refuse, Action.RESEND: on_resend}
+def routes():
+    """The office's requests: dates, decisions in words, plan uploads, and the buttons only admins may press."""
+    return {rq.SetDeadline: on_set_deadline, rq.Decide: on_decide, rq.PlanFile: on_upload,
+            rq.TapImport: on_import, rq.TapImportCancel: on_import_cancel, rq.TapImportNew: on_import_new,
+            rq.TapAlias: on_alias, rq.TapApprove: on_approve, rq.TapRefuse: on_refuse, rq.TapResend: on_resend}

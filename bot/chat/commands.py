@@ -1,4 +1,4 @@
-"""The chat command table: each feature module lists its commands; the router and /help read this."""
+"""The chat command table: each feature module lists its commands; the reading, /help and the menu read this."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.chat import requests
 from bot.chat.context import Ctx
-from bot.chat.intents import Intent, normalise
+from bot.chat.intents import normalise
 from bot.notify import OutboundMessage
 
-Handler = Callable[[Ctx, Intent], list[OutboundMessage]]
+Handler = Callable[[Ctx, requests.Command], list[OutboundMessage]]
+Reader = Callable[[tuple[str, ...]], object]
 
 
 _POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|我要|我想|想|能不能|能否|可以|please)+|(?:一下|吧|呢|谢谢|好吗|可以吗)+$"
@@ -34,10 +36,14 @@ class Needs(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Command:
-    """One chat command: its name, handler, who may run it, usage, help line and menu entry."""
+    """One chat command: its name, handler, who may run it, usage, help line and menu entry.
+
+    `handler` answers the `requests.Command` record itself; a command whose words are a request of their own
+    (/report → requests.Report) gives `read` instead, and the router's table answers that record.
+    """
 
     name: str
-    handler: Handler
+    handler: Handler | None
     needs: Needs
     usage: str  # shown on a missing argument, and in /help
     summary: str = ""  # the /help line; empty keeps it out of /help
@@ -45,6 +51,11 @@ class Command:
     min_args: int = 0  # fewer arguments than this answers with `usage`
     example: str = ""
     words: tuple[str, ...] = ()  # plain phrases that run it with no arguments ("导出台账" runs /export)
+    read: Reader | None = None  # the arguments → the request record (None: a requests.Command)
+
+    def request(self, args: tuple[str, ...] = (), *, slash: bool = True) -> object:
+        """The record this command with `args` asks for."""
+        return self.read(args) if self.read is not None else requests.Command(self.name, args, slash)
 
     def usage_error(self) -> str:
         """What a call with missing arguments is told."""

@@ -10,14 +10,14 @@ from sqlmodel import Session
 
 from bot.chat.events import ChatEvent
 from bot.config import Settings
-from bot.notify import OutboundMessage, Recipient, to_payload
-from bot.services import offices
+from bot.notify import OutboundMessage, Recipient
+from bot.services import notices, offices, records
 from bot.services.binding import Actor, admin_recipients
 from bot.services.tasks import looks_like_ref, normalise_ref, require_task, split_plan_ref
+from bot.services.vocab import PlanVocab, VocabCache
 from bot.workdays import WorkCalendar
-from storage import repo
-from storage.models import Outbox, Plan, Task
-from storage.outbox import enqueue
+from storage.chat_reads import ChatReads
+from storage.models import Plan, Task
 
 
 def _no_link(_code: str) -> str | None:
@@ -38,7 +38,12 @@ class Ctx:
     invite_link: Callable[[str], str | None] = _no_link  # a channel's deep link for an invite code
     queued: int = 0
     notes: list[str] = field(default_factory=list)
-    _memo: dict = field(default_factory=dict, repr=False)  # office and plans, asked many times per event
+    reads: ChatReads | None = None  # what the event read with its binding (storage.chat_reads)
+    vocab: VocabCache | None = None  # the vocabularies of the plans (the composition root's)
+    _pv: tuple = field(default=(), repr=False)  # (the chat's plan vocabulary,) once read: an event reads it once
+    _plan: Plan | None = field(default=None, repr=False)  # the chat's current plan, once asked
+    _plan_read: bool = field(default=False, repr=False)
+    answer: Callable[[object], list[OutboundMessage]] = field(default=lambda _r: [], repr=False)  # the router's
 
     @property
     def today(self):
@@ -47,31 +52,26 @@ class Ctx:
     @property
     def office_id(self) -> int | None:
         """The office this chat works for: its unit's, else the store's only office (None: every office)."""
-        if self.actor.unit is not None:
-            return self.actor.unit.office_id
-        if "office" not in self._memo:
-            found = repo.offices(session=self.session)
-            self._memo["office"] = found[0].id if len(found) == 1 else None
-        return self._memo["office"]
+        return self.reads.office_id
 
     @property
     def plan(self) -> Plan | None:
         """The plan a bare "第12项" means here: the one this chat last used, else the office's main plan."""
-        if "plan" not in self._memo:
-            plans = self.active_plans()
-            self._memo["plan"] = offices.chat_current_plan(session=self.session, office_id=self.office_id,
-                                                           platform=self.event.platform, address=self.event.chat_id,
-                                                           plans=plans, chosen=self._memo["chosen"])
-        return self._memo["plan"]
+        if not self._plan_read:
+            self._plan_read = True
+            self._plan = offices.chat_current_plan(session=self.session, office_id=self.office_id,
+                                                   platform=self.event.platform, address=self.event.chat_id,
+                                                   plans=list(self.reads.plans), chosen=self.reads.chosen_plan_id)
+        return self._plan
 
     def task(self, ref: str) -> Task:
         """The task `ref` names in this chat ("12", "安全生产第3项"); naming a plan makes it the chat's plan."""
         task = require_task(session=self.session, ref=ref, plan=self.plan, office_id=self.office_id)
-        plan = self.session.get(Plan, task.plan_id)
+        plan = records.plan_of(session=self.session, task=task)
         if split_plan_ref(ref)[0]:
             offices.remember_chat_plan(session=self.session, platform=self.event.platform,
                                        address=self.event.chat_id, plan=plan, now=self.now)
-            self._memo["plan"] = plan
+            self._plan, self._plan_read, self._pv = plan, True, ()
         return task
 
     def take_task(self, args: list[str]) -> tuple[Task, list[str]]:
@@ -80,13 +80,18 @@ class Ctx:
             return self.task(f"{args[0]}第{normalise_ref(args[1])}项"), args[2:]
         return self.task(args[0]), args[1:]
 
+    def plan_vocab(self) -> PlanVocab | None:
+        """The vocabulary of the chat's current plan and the office's others (None: no plan yet), read once."""
+        if not self._pv:
+            plan = self.plan
+            self._pv = (None if plan is None else self.vocab.plan_vocab(
+                session=self.session, office_id=self.office_id, current=plan, tz=self.settings.app.tz,
+                aliases=self.settings.aliases, plans=self.active_plans()),)
+        return self._pv[0]
+
     def active_plans(self) -> list[Plan]:
-        """The office's open plans, newest first, read once per event with the plan this chat last used."""
-        if "plans" not in self._memo:
-            self._memo["plans"], self._memo["chosen"] = repo.plans_and_chat_choice(
-                session=self.session, office_id=self.office_id, platform=self.event.platform,
-                address=self.event.chat_id)
-        return self._memo["plans"]
+        """The office's open plans, newest first (read with the chat's binding)."""
+        return list(self.reads.plans)
 
     def several_plans(self) -> bool:
         """True when answers must name the plan: the office runs more than one."""
@@ -95,16 +100,11 @@ class Ctx:
     def admin_recipients(self) -> list[Recipient]:
         return admin_recipients(self.settings)
 
-    def unit_chats(self, unit_id: int) -> list[Recipient]:
-        """Where a message for a unit goes from the chat: its bound chats."""
-        return [Recipient(c.platform, c.address) for c in repo.bound_chats(session=self.session, unit_id=unit_id)]
-
     def push(self, recipient: Recipient, message: OutboundMessage, *, key: str, kind: str = "notice",
              task_id: int | None = None, at: datetime | None = None) -> None:
         """Queue a message for the dispatcher (durable, exactly once per key)."""
-        row = Outbox(key=key, task_id=task_id, recipient=recipient.key(), kind=kind, occurrence=self.today.isoformat(),
-                     payload=to_payload(message), created_at=self.now, next_attempt_at=at or self.now)
-        self.queued += enqueue(session=self.session, row=row)
+        self.queued += notices.queue(session=self.session, recipient=recipient, message=message, key=key, kind=kind,
+                                     now=self.now, today=self.today, task_id=task_id, at=at)
 
 
 def reply(text: str, **kw) -> list[OutboundMessage]:

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
+from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
-from bot.chat.intents import Intent
-from bot.render import chat_text, task_text
-from bot.services import queries
-from bot.services.board import TaskLight, board, light_for, month_end
+from bot.render import action_text, chat_text, task_text
+from bot.services import queries, records
+from bot.services.board import Light, TaskLight, board, light_for, month_end
 from bot.services.errors import UserError
 from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
-from bot.services.tasks import owners, recent_reports, task_record
+from bot.services.tasks import looks_like_ref, normalise_ref, owners, recent_reports, task_record
 from storage.models import Plan, Task
 
 
-def cmd_owns(ctx: Ctx, intent: Intent):
+def cmd_owns(ctx: Ctx, cmd: rq.Command):
     """What a unit leads and co-owns (or one role of it)."""
-    unit = " ".join(intent.args).strip()
+    unit = " ".join(cmd.args).strip()
     if not unit:
         raise UserError("请写出单位名称，例如：/owns 安全办 或 “安全办负责什么”")
-    data = queries.unit_tasks(session=ctx.session, unit=unit, role=intent.role, aliases=ctx.settings.aliases,
+    data = queries.unit_tasks(session=ctx.session, unit=unit, aliases=ctx.settings.aliases,
                               office_id=ctx.office_id)
     return reply(task_text.unit_tasks(data))
 
 
-def cmd_mine(ctx: Ctx, intent: Intent):
+def cmd_mine(ctx: Ctx, cmd: rq.Command):
     """What the chat's own unit owns."""
     if ctx.actor.unit is None:
         raise UserError("本聊天还没有绑定单位。发送 /start 邀请码 完成绑定。")
@@ -32,22 +32,51 @@ def cmd_mine(ctx: Ctx, intent: Intent):
     return reply(task_text.unit_tasks(data))
 
 
-def cmd_task(ctx: Ctx, intent: Intent):
-    """One task in full."""
-    record = task_record(session=ctx.session, task=ctx.take_task(intent.args)[0], history=False)
-    return reply(task_text.task_full(record, tz=ctx.settings.app.tz))
+def take_ref(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The task the first arguments name ("12", "安全生产 3", "安全生产第3项"), as one ref, and the rest."""
+    if len(args) > 1 and not looks_like_ref(args[0]) and looks_like_ref(args[1]):
+        return f"{args[0]}第{normalise_ref(args[1])}项", args[2:]
+    return args[0], args[1:]
 
 
-def cmd_who(ctx: Ctx, intent: Intent):
-    """Who leads and who supports one task."""
-    task = ctx.take_task(intent.args)[0]
-    lead, co = owners(session=ctx.session, task_id=task.id)
-    return reply(chat_text.who_text(task.ref, task.title, lead, co))
+def _show(view: rq.View):
+    return lambda args: rq.ShowTasks((take_ref(args)[0],), view)
 
 
-def cmd_progress(ctx: Ctx, intent: Intent):
-    """One task's light, last three reports and deadline."""
-    return reply(progress_answer(ctx, ctx.take_task(intent.args)[0]))
+def on_show(ctx: Ctx, req: rq.ShowTasks):
+    """Tasks named by number, each answered in the view asked for, in the order typed."""
+    out: list[str] = []
+    for ref in req.refs:
+        try:
+            task = ctx.task(ref)
+        except UserError as exc:
+            out.append(str(exc))
+            continue
+        out.append(task_answer(ctx, task, req.view))
+    return reply("\n\n".join(out))
+
+
+def on_task_ids(ctx: Ctx, req: rq.TaskIds):
+    """Tasks a question selected (by id), each answered in the view asked for."""
+    out = []
+    for tid in req.task_ids:
+        task = records.live_task(session=ctx.session, task_id=tid)
+        if task is not None:
+            out.append(task_answer(ctx, task, req.view))
+    return reply("\n\n".join(out) if out else action_text.TASK_GONE)
+
+
+def task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
+    """One task's answer: who owns it, its progress, its deadline, or all of it."""
+    if view is rq.View.WHO:
+        lead, co = owners(session=ctx.session, task_id=task.id)
+        return chat_text.who_text(task.ref, task.title, lead, co)
+    if view is rq.View.PROGRESS:
+        return progress_answer(ctx, task)
+    record = task_record(session=ctx.session, task=task, history=False)
+    if view is rq.View.DEADLINE:
+        return task_text.task_deadline(record)
+    return task_text.task_full(record, tz=ctx.settings.app.tz)
 
 
 def progress_answer(ctx: Ctx, task: Task) -> str:
@@ -63,43 +92,43 @@ def _lights(ctx: Ctx, plan: Plan | None = None) -> list[TaskLight]:
                  plan=plan or ctx.plan, office_id=ctx.office_id)
 
 
-def cmd_board(ctx: Ctx, intent: Intent):
+def cmd_board(ctx: Ctx, cmd: rq.Command):
     """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产)."""
     plan = ctx.plan
-    if intent.args:
-        plan = require_plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(intent.args))
+    if cmd.args:
+        plan = require_plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(cmd.args))
         remember_chat_plan(session=ctx.session, platform=ctx.event.platform, address=ctx.event.chat_id, plan=plan,
                            now=ctx.now)
     title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
     return reply(chat_text.board_text(_lights(ctx, plan), ctx.today, plan=title))
 
 
-def cmd_plans(ctx: Ctx, intent: Intent):
+def cmd_plans(ctx: Ctx, cmd: rq.Command):
     """The office's plans with their short names; the chat's current one is marked."""
     rows = plan_rows(session=ctx.session, office_id=ctx.office_id, now=ctx.now)
     current = ctx.plan
     return reply(chat_text.plans_text(rows, current.id if current else None))
 
 
-def cmd_overdue(ctx: Ctx, intent: Intent):
+def cmd_overdue(ctx: Ctx, cmd: rq.Command):
     """Tasks past a deadline."""
-    red = [t for t in _lights(ctx) if t.light == "red"]
+    red = [t for t in _lights(ctx) if t.light == Light.RED]
     return reply(chat_text.light_list("逾期任务", red, "目前没有逾期任务。"))
 
 
-def cmd_due(ctx: Ctx, intent: Intent):
+def cmd_due(ctx: Ctx, cmd: rq.Command):
     """Open tasks with a deadline before the end of this month."""
     today = ctx.today
     end = month_end(today)
-    due = [t for t in _lights(ctx) if t.light != "done" and t.next_deadline and t.next_deadline <= end]
+    due = [t for t in _lights(ctx) if t.light != Light.DONE and t.next_deadline and t.next_deadline <= end]
     due.sort(key=lambda t: t.next_deadline)
     return reply(chat_text.light_list(f"{today.month}月内到期的任务", due, f"{today.month}月内没有到期的任务。"))
 
 
-def cmd_silent(ctx: Ctx, intent: Intent):
+def cmd_silent(ctx: Ctx, cmd: rq.Command):
     """Open tasks with no report for `report_fresh_days`."""
     fresh = ctx.settings.reminders.report_fresh_days
-    silent = [t for t in _lights(ctx) if t.light != "done" and (t.lead or t.co)
+    silent = [t for t in _lights(ctx) if t.light != Light.DONE and (t.lead or t.co)
               and (t.last_report is None or (ctx.today - t.last_report).days >= fresh)]
     return reply(chat_text.light_list(f"{fresh}天内没有反馈的任务", silent, "所有任务近期都有反馈。"))
 
@@ -111,10 +140,10 @@ def commands() -> list[Command]:
         Command("mine", cmd_mine, b, "/mine", "我单位的任务", menu="我单位负责的任务"),
         Command("owns", cmd_owns, b, "/owns 单位", "某单位牵头、配合的任务", menu="某单位负责什么，如 /owns 安全办",
                 example="/owns 安全办"),
-        Command("task", cmd_task, b, "/task 编号", "查看一项任务", menu="查看任务，如 /task 12", min_args=1,
-                example="/task 12"),
-        Command("who", cmd_who, b, "/who 编号", "某项任务由谁牵头、谁配合", min_args=1),
-        Command("progress", cmd_progress, b, "/progress 编号", "某项任务的进展", min_args=1),
+        Command("task", None, b, "/task 编号", "查看一项任务", menu="查看任务，如 /task 12", min_args=1,
+                example="/task 12", read=_show(rq.View.FULL)),
+        Command("who", None, b, "/who 编号", "某项任务由谁牵头、谁配合", min_args=1, read=_show(rq.View.WHO)),
+        Command("progress", None, b, "/progress 编号", "某项任务的进展", min_args=1, read=_show(rq.View.PROGRESS)),
         Command("due", cmd_due, b, "/due", "本月到期", menu="本月到期的任务"),
         Command("overdue", cmd_overdue, b, "/overdue", "逾期", menu="逾期任务"),
         Command("silent", cmd_silent, b, "/silent", "近期没有反馈的任务"),
@@ -122,3 +151,8 @@ def commands() -> list[Command]:
         Command("plans", cmd_plans, b, "/plans", "本单位的各项计划及简称", menu="计划列表",
                 words=("计划列表", "有哪些计划", "哪些计划", "所有计划", "计划有哪些", "看看计划", "plans", "list plans")),
     ]
+
+
+def routes() -> dict[type, object]:
+    """The answers about named tasks."""
+    return {rq.ShowTasks: on_show, rq.TaskIds: on_task_ids}

@@ -112,6 +112,7 @@ class TaskRecord:
     status: Status | None = None  # latest reported status; None when never reported
     last_report: date | None = None
     position: int = 0
+    overdue: bool | None = None  # red on the board today (None: reckoned from `deadlines`)
 
 
 @dataclass(frozen=True)

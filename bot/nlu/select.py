@@ -26,7 +26,9 @@ _ROLE_LABEL = {Role.LEAD: "牵头", Role.CO: "配合", Role.ANY: "参与"}
 
 
 def is_overdue(t: TaskRecord, today: date) -> bool:
-    """Open and a deadline has passed."""
+    """Open and a deadline has passed (as the board says, when the record carries its word)."""
+    if t.overdue is not None:
+        return t.overdue
     return t.status is not Status.DONE and any(d < today for d in t.deadlines)
 
 
@@ -117,6 +119,18 @@ def _select(u: Understanding, vocab: Vocabulary, fresh_days: int) -> Selection:
         sel.count = len(sel.task_ids)
         return sel
 
+    sel.task_ids = ranked = _ranked(u, vocab, kind, fresh_days)
+    if kind is Kind.WHO or u.focus in (Focus.LEAD, Focus.CO, Focus.OWNERS, Focus.UNITS):
+        sel.unit_ids = _owners_of(u, vocab, ranked)
+    elif u.units:
+        sel.unit_ids = list(dict.fromkeys(m.unit_id for m in u.units))
+    sel.count = len(sel.unit_ids) if u.focus is Focus.UNITS and u.count else len(sel.task_ids)
+    return sel
+
+
+def _ranked(u: Understanding, vocab: Vocabulary, kind: Kind, fresh_days: int) -> list[int]:
+    """The tasks the question selects, best first: by ref, topic or plan order, within its units, filters and
+    window."""
     today = u.today
     order = vocab.order
     ranked: list[int]
@@ -149,21 +163,21 @@ def _select(u: Understanding, vocab: Vocabulary, fresh_days: int) -> Selection:
         ranked = [tid for d, tid in sorted((d, tid) for d, tid in dated if d is not None)]
     if kind is Kind.BOARD:
         ranked = sorted(vocab.tasks, key=order.__getitem__)
-    sel.task_ids = ranked
+    return ranked
 
-    if kind is Kind.WHO or u.focus in (Focus.LEAD, Focus.CO, Focus.OWNERS, Focus.UNITS):
-        units: list[int] = []
-        for tid in ranked:
-            t = tasks[tid]
-            if u.focus is Focus.LEAD or u.focus is Focus.UNITS:
-                ids = t.lead_unit_ids or (t.co_unit_ids if u.focus is Focus.UNITS else ())
-            elif u.focus is Focus.CO:
-                ids = t.co_unit_ids
-            else:
-                ids = t.lead_unit_ids + t.co_unit_ids
-            units.extend(i for i in ids if i not in units)
-        sel.unit_ids = units
-    elif u.units:
-        sel.unit_ids = list(dict.fromkeys(m.unit_id for m in u.units))
-    sel.count = len(sel.unit_ids) if u.focus is Focus.UNITS and u.count else len(sel.task_ids)
-    return sel
+
+def _owners_of(u: Understanding, vocab: Vocabulary, ranked: list[int]) -> list[int]:
+    """The units a who-question's tasks name, in the role it asks about."""
+    tasks = vocab.tasks
+    units: list[int] = []
+    for tid in ranked:
+        t = tasks[tid]
+        if u.focus is Focus.LEAD or u.focus is Focus.UNITS:
+            ids = t.lead_unit_ids or (t.co_unit_ids if u.focus is Focus.UNITS else ())
+        elif u.focus is Focus.CO:
+            ids = t.co_unit_ids
+        else:
+            ids = t.lead_unit_ids + t.co_unit_ids
+        units.extend(i for i in ids if i not in units)
+    return units
+

@@ -10,11 +10,11 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.notify import Recipient
-from bot.services.deferrals import waiting_since
 from bot.services.errors import NotFound
 from bot.services.leaders import ensure_leader, leader_name
 from bot.services.units import require_unit
 from storage import repo
+from storage.chat_reads import ChatReads
 from storage.models import AuditLog, AuthFailure, ChatIdentity, Invite, Person, Unit, UnitKind
 
 INVITE_TTL = timedelta(days=7)
@@ -34,8 +34,6 @@ class Actor:
     is_admin: bool
     identity: ChatIdentity | None
     unit: Unit | None
-    # Whether a 申请延期 of theirs awaits its date, read with the binding (None: not known, ask).
-    waiting: bool | None = None
 
     @property
     def ref(self) -> str:
@@ -63,28 +61,15 @@ def admin_recipients(settings: Settings) -> list[Recipient]:
     return out
 
 
-def resolve_actor(*, session: Session, settings: Settings, platform: str, user_id: str, chat_id: str,
-                  is_group: bool, now: datetime, via_message_id: str | None = None) -> Actor:
-    """Find the binding: the group chat's for a group, else the person's own.
-
-    A WeCom department (address "dept:N") is bound as a whole; its members are not bound one by one.
-    When one of them taps a card that went to the department (`via_message_id`), they act for its unit:
-    WeCom delivered that card only to the department's members.
-    """
-    ident, unit, waiting = repo.identity_unit_and_waiting(session=session, platform=platform, address=chat_id,
-                                                          requester=f"{platform}:{user_id}",
-                                                          since=waiting_since(now))
+def actor_from(*, settings: Settings, platform: str, user_id: str, chat_id: str, is_group: bool,
+               reads: ChatReads) -> Actor:
+    """The person behind an event, from its reads (storage.chat_reads): the group chat's binding for a group,
+    else the person's own; a WeCom department's member acting on the department's card acts for its unit."""
+    ident = reads.identity
     if ident is not None and not ident.active:
         # They blocked us once (or left); writing to us again means pushes reach them again.
         ident.active = True
-    if ident is None and via_message_id:
-        sent = repo.outbox_by_message(session=session, message_id=via_message_id,
-                                      recipient_prefix=f"{platform}:dept:")
-        if sent is not None:
-            ident = repo.identity_at(session=session, platform=platform, address=sent.recipient.split(":", 1)[1],
-                                     active_only=True)
-            unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
-    return Actor(platform, user_id, chat_id, is_group, is_admin(settings, platform, user_id), ident, unit, waiting)
+    return Actor(platform, user_id, chat_id, is_group, is_admin(settings, platform, user_id), ident, reads.unit)
 
 
 def create_invite(*, session: Session, unit_name: str, now: datetime, created_by: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,16 @@ from bot.reminders.views import load_task_views, load_views_of
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.models import Plan
+
+
+class Light(enum.StrEnum):
+    """A task's traffic light on one day."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    DONE = "done"
+    UNOWNED = "unowned"
 
 
 @dataclass
@@ -47,17 +58,7 @@ def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
         return "done", None, None
     if not (view.lead or view.co):
         return "unowned", None, None  # nobody to chase: the office must assign it, not a red mark on a unit
-    dates: list[date] = []
-    for d in effective_deadlines(view, settings.reminders):
-        if d.kind == "recurring" and d.recurrence:
-            occ = d.recurrence.occurrences(date(view.year, 1, 1), date(max(view.year, today.year) + 1, 12, 31))
-            # Only the latest passed occurrence can be missed; earlier ones were followed by later periods.
-            past = [o for o in occ if calendar.previous_workday(o) < today]
-            future = [o for o in occ if calendar.previous_workday(o) >= today]
-            dates += past[-1:] + future[:1]
-        elif d.date:
-            dates.append(d.date)
-    due = sorted(calendar.previous_workday(x) for x in dates)
+    due = due_days(view, today, calendar=calendar, settings=settings)
     missed = [x for x in due if x < today and not (view.last_report and view.last_report > x and _recurring(view))]
     upcoming = [x for x in due if x >= today]
     nxt = upcoming[0] if upcoming else None
@@ -67,6 +68,26 @@ def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
     if nxt and calendar.workdays_between(today, nxt) <= settings.reminders.yellow_days and not fresh:
         return "yellow", nxt, None
     return "green", nxt, None
+
+
+def due_days(view: TaskView, today: date, *, calendar: WorkCalendar, settings: Settings,
+             every: bool = False) -> list[date]:
+    """The days a task is due, as the board reckons them: its effective deadlines, each moved back to a working
+    day; of a recurring one, the latest passed and the next occurrence (`every`: all of them to next year's end)."""
+    dates: list[date] = []
+    for d in effective_deadlines(view, settings.reminders):
+        if d.kind == "recurring" and d.recurrence:
+            occ = d.recurrence.occurrences(date(view.year, 1, 1), date(max(view.year, today.year) + 1, 12, 31))
+            if every:
+                dates += occ
+                continue
+            # Only the latest passed occurrence can be missed; earlier ones were followed by later periods.
+            past = [o for o in occ if calendar.previous_workday(o) < today]
+            future = [o for o in occ if calendar.previous_workday(o) >= today]
+            dates += past[-1:] + future[:1]
+        elif d.date:
+            dates.append(d.date)
+    return sorted(calendar.previous_workday(x) for x in dates)
 
 
 def _recurring(view: TaskView) -> bool:

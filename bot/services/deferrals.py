@@ -38,11 +38,8 @@ def request(*, session: Session, task: Task, unit_id: int | None, requested_by: 
     return deferral
 
 
-def awaiting(*, session: Session, requested_by: str, now: datetime, known: bool | None = None) -> Deferral | None:
-    """The requester's open request still waiting for a date, if any; `known` False: the caller has read that
-    there is none (binding.Actor.waiting)."""
-    if known is False:
-        return None
+def awaiting(*, session: Session, requested_by: str, now: datetime) -> Deferral | None:
+    """The requester's open request still waiting for a date, if any."""
     found = repo.awaiting_deferrals(session=session, requested_by=requested_by, since=waiting_since(now))
     return found[0] if found else None
 

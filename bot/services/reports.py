@@ -50,12 +50,17 @@ def parse_report_args(words: list[str]) -> ReportInput:
     percent = None
     if rest and (m := re.fullmatch(r"(\d{1,3})[%％]", rest[0])):
         percent = int(m.group(1))
-        if percent > 100:
-            raise UserError("完成百分比不能超过 100%")
         rest = rest[1:]
-    if status == "done" and percent is None:
+    return report_input(status, percent, " ".join(rest))
+
+
+def report_input(status: ReportStatus, percent: int | None, note: str) -> ReportInput:
+    """A report's parts checked: a percent within 100, and a task done is 100% unless said otherwise."""
+    if percent is not None and percent > 100:
+        raise UserError("完成百分比不能超过 100%")
+    if status == ReportStatus.DONE and percent is None:
         percent = 100
-    return ReportInput(status, percent, " ".join(rest).strip())
+    return ReportInput(status, percent, note.strip())
 
 
 def _status_words(words: list[str]) -> tuple[ReportStatus | None, list[str]]:

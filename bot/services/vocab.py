@@ -1,4 +1,4 @@
-"""The language layer's vocabulary for one office's open plans, built from the store and cached in-process.
+"""The language layer's vocabulary for one office's open plans, built from the store and cached (VocabCache).
 
 One vocabulary spans the office's open plans, so topic and unit questions find tasks in any of them; the
 chat's current plan comes first and keeps its plain refs ("12"), so "第12项" means a task of that plan.
@@ -59,50 +59,80 @@ class _Entry:
     built: PlanVocab
 
 
-_cache: dict[tuple, _Entry] = {}
-_lock = threading.Lock()
 _MAX_ENTRIES = 32
-stats = {"builds": 0, "refreshes": 0, "updates": 0, "hits": 0}
+
+
+class VocabCache:
+    """The vocabularies built so far, by office, current plan, plans, aliases and time zone; owned by the
+    composition root (bot/app.py) and handed to the chat."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, _Entry] = {}
+        self._lock = threading.Lock()
+        self.stats = {"builds": 0, "refreshes": 0, "updates": 0, "hits": 0}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def plan_vocab(self, *, session: Session, office_id: int | None, current: Plan | None, tz: tzinfo,
+                   aliases: dict[str, str] | None = None, plans: Sequence[Plan] | None = None) -> PlanVocab:
+        """The vocabulary of the office's open plans (`plans` when the caller has them), `current` first; cached
+        until the store changes, which one statement checks on every call (another process may have written)."""
+        plans = list(repo.active_plans(session=session, office_id=office_id) if plans is None else plans)
+        if current is not None and current.active and all(p.id != current.id for p in plans):
+            plans.append(current)
+        plans.sort(key=lambda p: (current is None or p.id != current.id, -p.id))
+        plan_ids = [p.id for p in plans]
+        alias_key = tuple(sorted((aliases or {}).items()))
+        cache_key = (office_id, current.id if current else None, tuple(plan_ids), alias_key, str(tz))
+        structure, reports, deadlines = repo.vocab_version(session=session)
+        with self._lock:
+            entry = self._cache.get(cache_key)
+        if entry is not None and entry.structure == structure:
+            if entry.reports == reports and entry.deadlines == deadlines:
+                self.stats["hits"] += 1
+                return entry.built
+            fresh = _with_new_reports(session, entry, reports, tz) if entry.deadlines == deadlines else None
+            if fresh is None:
+                self.stats["refreshes"] += 1
+                fresh = _with_state(session, entry.built, plan_ids, tz)
+            else:
+                self.stats["updates"] += 1
+            built, newest = fresh
+        else:
+            self.stats["builds"] += 1
+            built, newest = _build(session, plans, office_id, current, tz, aliases or {})
+        with self._lock:
+            if cache_key not in self._cache and len(self._cache) >= _MAX_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[cache_key] = _Entry(structure, reports, deadlines, newest, built)
+        return built
+
+    def warm(self, *, session: Session, aliases: dict[str, str] | None, tz: tzinfo) -> int:
+        """Build each office's vocabulary (its main plan first, as a chat with no plan of its own asks) before the
+        first question does: jieba's dictionary and the topic index take about a second per thousand tasks.
+        Returns how many offices."""
+        from bot.services.offices import main_plan
+
+        by_office: dict[int | None, list[Plan]] = defaultdict(list)
+        for plan in repo.active_plans(session=session):  # newest first, as each office's list is read
+            by_office[plan.office_id].append(plan)
+        for office_id, plans in by_office.items():
+            self.plan_vocab(session=session, office_id=office_id, tz=tz, aliases=aliases, plans=plans,
+                            current=main_plan(session=session, office_id=office_id, plans=plans))
+        return len(by_office)
+
+
+# The cache of a process that builds no root of its own (the test harness, a script): the root passes its own.
+SHARED = VocabCache()
+stats = SHARED.stats
+plan_vocab = SHARED.plan_vocab
+warm = SHARED.warm
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
-def plan_vocab(*, session: Session, office_id: int | None, current: Plan | None, tz: tzinfo,
-               aliases: dict[str, str] | None = None, plans: Sequence[Plan] | None = None) -> PlanVocab:
-    """The vocabulary of the office's open plans (`plans` when the caller has them), `current` first; cached
-    until the store changes, which one statement checks on every call (another process may have written)."""
-    plans = list(repo.active_plans(session=session, office_id=office_id) if plans is None else plans)
-    if current is not None and current.active and all(p.id != current.id for p in plans):
-        plans.append(current)
-    plans.sort(key=lambda p: (current is None or p.id != current.id, -p.id))
-    plan_ids = [p.id for p in plans]
-    alias_key = tuple(sorted((aliases or {}).items()))
-    cache_key = (office_id, current.id if current else None, tuple(plan_ids), alias_key, str(tz))
-    structure, reports, deadlines = repo.vocab_version(session=session)
-    with _lock:
-        entry = _cache.get(cache_key)
-    if entry is not None and entry.structure == structure:
-        if entry.reports == reports and entry.deadlines == deadlines:
-            stats["hits"] += 1
-            return entry.built
-        fresh = _with_new_reports(session, entry, reports, tz) if entry.deadlines == deadlines else None
-        if fresh is None:
-            stats["refreshes"] += 1
-            fresh = _with_state(session, entry.built, plan_ids, tz)
-        else:
-            stats["updates"] += 1
-        built, newest = fresh
-    else:
-        stats["builds"] += 1
-        built, newest = _build(session, plans, office_id, current, tz, aliases or {})
-    with _lock:
-        if cache_key not in _cache and len(_cache) >= _MAX_ENTRIES:
-            _cache.pop(next(iter(_cache)))
-        _cache[cache_key] = _Entry(structure, reports, deadlines, newest, built)
-    return built
+    SHARED.clear()
 
 
 def _build(session: Session, plans: list[Plan], office_id: int | None, current: Plan | None, tz: tzinfo,
@@ -198,18 +228,3 @@ def _states(vocab: Vocabulary, rows: list, tz: tzinfo) -> tuple[dict[int, Status
 
 def _newest(rows: list) -> datetime | None:
     return max((r[4] for r in rows), default=None)
-
-
-def warm(*, session: Session, aliases: dict[str, str] | None, tz: tzinfo) -> int:
-    """Build each office's vocabulary (its main plan first, as a chat with no plan of its own asks) before the
-    first question does: jieba's dictionary and the topic index take about a second per thousand tasks.
-    Returns how many offices."""
-    from bot.services.offices import main_plan
-
-    by_office: dict[int | None, list[Plan]] = defaultdict(list)
-    for plan in repo.active_plans(session=session):  # newest first, as each office's list is read
-        by_office[plan.office_id].append(plan)
-    for office_id, plans in by_office.items():
-        plan_vocab(session=session, office_id=office_id, tz=tz, aliases=aliases, plans=plans,
-                   current=main_plan(session=session, office_id=office_id, plans=plans))
-    return len(by_office)

@@ -1,0 +1,30 @@
+"""Rows by id for the chat layer, which does no session work of its own."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from storage.models import Deferral, Plan, Task, Unit
+
+
+def live_task(*, session: Session, task_id: int) -> Task | None:
+    """The task, unless it is gone or was removed by a revision."""
+    task = session.get(Task, task_id)
+    return None if task is None or task.removed else task
+
+
+def task(*, session: Session, task_id: int) -> Task | None:
+    """The task as stored (removed or not)."""
+    return session.get(Task, task_id)
+
+
+def plan_of(*, session: Session, task: Task) -> Plan:
+    return session.get(Plan, task.plan_id)
+
+
+def deferral(*, session: Session, deferral_id: int) -> Deferral | None:
+    return session.get(Deferral, deferral_id)
+
+
+def unit_name(*, session: Session, unit_id: int) -> str:
+    return session.get(Unit, unit_id).name
