@@ -26,7 +26,7 @@ from bot.nlu import (
     UnitMention,
     Window,
 )
-from bot.nlu import select as pick  # the name is kept for SQL statements (tests/test_layers.py)
+from bot.nlu import select as pick
 from bot.nlu.select import due_in
 from bot.nlu.understand import FUZZY_STRONG
 from bot.notify import Button, OutboundMessage
