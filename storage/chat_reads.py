@@ -2,7 +2,7 @@
 申请延期 waits for its date), read for every event in one statement; and the office's open plans with the plan
 this chat last used (one more), read once by the events that need a plan.
 
-An unbound sender's waiting flag takes one statement more; a WeCom department's member tapping the department's
+A WeCom department's member tapping the department's
 card reads the department's binding.
 """
 
@@ -23,7 +23,9 @@ class ChatReads:
 
     identity: ChatIdentity | None
     unit: Unit | None
-    deferral_waiting: bool  # the sender has a 申请延期 waiting for its date
+    # The sender has a 申请延期 waiting for its date; None: not read with the binding (there is none here: an
+    # admin's own chat, a department member), so whoever needs it asks deferrals.awaiting.
+    deferral_waiting: bool | None
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,7 @@ def read_chat_event(*, session: Session, platform: str, address: str, requester:
             ident = repo.identity_at(session=session, platform=platform, address=sent.recipient.split(":", 1)[1],
                                      active_only=True)
             unit = session.get(Unit, ident.unit_id) if ident and ident.unit_id else None
-    if ident is None:  # no binding here (an admin's own chat, a department member): the flag is read apart
-        waiting = bool(repo.awaiting_deferrals(session=session, requested_by=requester, since=waiting_since))
-    return ChatReads(ident, unit, bool(waiting))
+    return ChatReads(ident, unit, None if ident is None else bool(waiting))
 
 
 def read_office_plans(*, session: Session, unit: Unit | None, platform: str, address: str) -> OfficePlans:
