@@ -8,6 +8,7 @@ messages ("逾期的" is /overdue): the router answers that record.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from bot.chat import requests as rq
@@ -52,11 +53,17 @@ class Asked:
     """One question being answered: the chat, its plan's vocabulary, the reading and the tasks it selects."""
 
     def __init__(self, ctx: Ctx, pv: PlanVocab, u: Understanding) -> None:
-        if u.filters or u.window is not None:  # status and time read as the board does (one meaning)
-            pv = vocab_today(pv, session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar)
         self.ctx, self.pv, self.u = ctx, pv, u
-        self.sel: Selection = pick(u, pv.vocab, fresh_days=ctx.settings.reminders.report_fresh_days)
         self.several = ctx.several_plans()
+
+    @functools.cached_property
+    def sel(self) -> Selection:
+        """The tasks and units the question selects; status and time read as the board does (one meaning)."""
+        ctx, u = self.ctx, self.u
+        if u.filters or u.window is not None:
+            self.pv = vocab_today(self.pv, session=ctx.session, now=ctx.now, settings=ctx.settings,
+                                  calendar=ctx.calendar)
+        return pick(u, self.pv.vocab, fresh_days=ctx.settings.reminders.report_fresh_days)
 
     def line(self, task_id: int, *, status: bool = False, window: Window | None = None, due: bool = False) -> Line:
         vocab = self.pv.vocab

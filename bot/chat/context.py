@@ -16,7 +16,7 @@ from bot.services.binding import Actor, admin_recipients
 from bot.services.tasks import looks_like_ref, normalise_ref, require_task, split_plan_ref
 from bot.services.vocab import PlanVocab, VocabCache
 from bot.workdays import WorkCalendar
-from storage.chat_reads import ChatReads
+from storage.chat_reads import ChatReads, OfficePlans, read_office_plans
 from storage.models import Plan, Task
 
 
@@ -41,6 +41,7 @@ class Ctx:
     reads: ChatReads | None = None  # what the event read with its binding (storage.chat_reads)
     vocab: VocabCache | None = None  # the vocabularies of the plans (the composition root's)
     _pv: tuple = field(default=(), repr=False)  # (the chat's plan vocabulary,) once read: an event reads it once
+    _plans: OfficePlans | None = field(default=None, repr=False)  # read by the first event part that needs them
     _plan: Plan | None = field(default=None, repr=False)  # the chat's current plan, once asked
     _plan_read: bool = field(default=False, repr=False)
     answer: Callable[[object], list[OutboundMessage]] = field(default=lambda _r: [], repr=False)  # the router's
@@ -49,10 +50,17 @@ class Ctx:
     def today(self):
         return self.now.astimezone(self.settings.app.tz).date()
 
+    def _office(self) -> OfficePlans:
+        """The office's plans and the chat's choice, read once (storage.chat_reads)."""
+        if self._plans is None:
+            self._plans = read_office_plans(session=self.session, unit=self.actor.unit, platform=self.event.platform,
+                                            address=self.event.chat_id)
+        return self._plans
+
     @property
     def office_id(self) -> int | None:
         """The office this chat works for: its unit's, else the store's only office (None: every office)."""
-        return self.reads.office_id
+        return self.actor.unit.office_id if self.actor.unit is not None else self._office().office_id
 
     @property
     def plan(self) -> Plan | None:
@@ -61,7 +69,8 @@ class Ctx:
             self._plan_read = True
             self._plan = offices.chat_current_plan(session=self.session, office_id=self.office_id,
                                                    platform=self.event.platform, address=self.event.chat_id,
-                                                   plans=list(self.reads.plans), chosen=self.reads.chosen_plan_id)
+                                                   plans=list(self._office().plans),
+                                                   chosen=self._office().chosen_plan_id)
         return self._plan
 
     def task(self, ref: str) -> Task:
@@ -91,7 +100,7 @@ class Ctx:
 
     def active_plans(self) -> list[Plan]:
         """The office's open plans, newest first (read with the chat's binding)."""
-        return list(self.reads.plans)
+        return list(self._office().plans)
 
     def several_plans(self) -> bool:
         """True when answers must name the plan: the office runs more than one."""

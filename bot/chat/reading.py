@@ -86,7 +86,7 @@ def _while_waiting(ctx: Ctx, text: str) -> object | None:
     """
     event = ctx.event
     pending = (deferrals.awaiting(session=ctx.session, requested_by=ctx.actor.ref, now=ctx.now)
-               if ctx.reads.deferral_waiting else None)
+               if ctx.reads.deferral_waiting is not False else None)
     if pending is not None and (deferrals.reads_as_date(text) or deferrals.is_cancel(text)):
         return rq.AnswerDeferral(pending.id, text)
     if event.reply_to_message_id:

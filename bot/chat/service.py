@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.notify import OutboundMessage
 from bot.render import action_text, chat_text
 from bot.services import audit, buttons, deferrals
-from bot.services.binding import actor_from, is_admin, redeem_invite
+from bot.services.binding import actor_from, redeem_invite
 from bot.services.errors import UserError
 from bot.services.vocab import SHARED, VocabCache
 from bot.workdays import WorkCalendar
@@ -91,8 +91,7 @@ class ChatService:
                 reads = read_chat_event(session=session, platform=event.platform, address=event.chat_id,
                                         requester=f"{event.platform}:{event.user_id}",
                                         waiting_since=deferrals.waiting_since(now),
-                                        via_message_id=event.callback_message_id,
-                                        with_plans=is_admin(self.settings, event.platform, event.user_id))
+                                        via_message_id=event.callback_message_id)
                 actor = actor_from(settings=self.settings, platform=event.platform, user_id=event.user_id,
                                    chat_id=event.chat_id, is_group=event.is_group, reads=reads)
                 ctx = Ctx(session, self.settings, self.calendar, now, actor, event,
