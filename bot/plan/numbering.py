@@ -15,7 +15,8 @@ STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("cn", re.compile(rf"^\s*([{_CN}]{{1,4}})\s*[、.．,，]\s*(.*)$")),
     ("pcn", re.compile(rf"^\s*[（(]\s*([{_CN}]{{1,4}})\s*[）)]\s*[、.．]?\s*(.*)$")),
     ("multi", re.compile(r"^\s*(\d{1,2}(?:[.．]\d{1,2})+)(?![\d%％])[.．、]?\s*(.*)$")),
-    ("ar", re.compile(r"^\s*(\d{1,3})\s*[.．、](?![\d%％])\s*(.*)$")),
+    # "2.2024年底前…" is item 2 opening with a year, not the decimal 2.2024
+    ("ar", re.compile(r"^\s*(\d{1,3})\s*[.．、](?!(?!(?:19|20)\d\d\s*年)[\d%％])\s*(.*)$")),
     ("par", re.compile(r"^\s*[（(]\s*(\d{1,3})\s*[）)]\s*[、.．]?\s*(.*)$")),
     ("circ", re.compile(rf"^\s*([{_CIRC}])\s*[、.．]?\s*(.*)$")),
     ("shi", re.compile(rf"^\s*([{_CN}]{{1,3}})是\s*[，,：:]?\s*(.*)$")),

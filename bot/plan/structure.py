@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .headings import unit_heading
 from .numbering import parse_number
 from .owners import (
     LABEL_RE,
@@ -16,7 +17,6 @@ from .owners import (
     parse_owner_text,
     running_owners,
 )
-from .units import looks_like_unit
 
 # a closing note that sets the deadline of the items above it: "以上任务均需于2023年11月底前完成"
 _SUMMARY = re.compile(
@@ -59,6 +59,7 @@ class Node:
     used: set[int] = field(default_factory=set)  # body lines consumed as owner lines
     line_owners: dict[int, Owners] = field(default_factory=dict)  # body line -> owners it states
     pos: int = 0  # line index in the document
+    head: Owners | None = None  # the heading itself names the unit: "（一）县教育局"
     notes: list[tuple[int, str]] = field(default_factory=list)  # root only: deadline notes
 
     def path(self) -> list[str]:
@@ -94,7 +95,8 @@ def build_tree(lines: list[str]) -> Node:
         if num and num.style not in _INLINE_STYLES and not (cur.labeled and num.style not in styles):
             if num.style in styles:
                 del stack[styles.index(num.style) :]
-            node = Node(num.style, num.ref, num.value, num.rest, line.strip(), parent=stack[-1], pos=pos)
+            head, text = unit_heading(num.rest)
+            node = Node(num.style, num.ref, num.value, text, line.strip(), parent=stack[-1], pos=pos, head=head)
             stack[-1].children.append(node)
             stack.append(node)
             continue
@@ -167,6 +169,14 @@ def _owned_below(node: Node, memo: dict[int, bool] | None = None) -> bool:
     return memo[key]
 
 
+def _headed_below(node: Node, memo: dict[int, bool]) -> bool:
+    """Tell whether a unit heading stands anywhere below `node` (computed once per node)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = any(c.head is not None or _headed_below(c, memo) for c in node.children)
+    return memo[key]
+
+
 def lift_trailing_owners(root: Node) -> None:
     """Give a parent the owner line that follows its last sub-item, when only that one has it.
 
@@ -215,6 +225,7 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
     tasks: list[tuple[Node, Owners | None]] = []
     warnings: list[str] = []
     memo: dict[int, bool] = {}
+    head_memo: dict[int, bool] = {}
 
     def leaf_task(n: Node) -> bool:
         return _has_owner(n) and not _owned_below(n, memo)
@@ -226,19 +237,18 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
             if leaf_task(c):
                 tasks.append((c, None))
             elif not _has_owner(c) and not _owned_below(c, memo):
-                sibling_tasks = c.style in task_styles
-                if inherit is not None or c.labeled or sibling_tasks:
+                if c.head is not None:
+                    # a unit heading: its items are its duties, or it is one duty itself
+                    if c.children:
+                        visit(c, c.head)
+                    elif c.text or c.body:
+                        tasks.append((c, c.head))
+                elif inherit is not None or c.labeled or c.style in task_styles:
                     tasks.append((c, inherit))
-                elif c.children and looks_like_unit(c.text):
-                    # headings that are the units themselves: "一、办公室" then its items
-                    visit(c, Owners(lead=[c.text]))
+                elif _headed_below(c, head_memo):
+                    visit(c, None)
             else:
-                passed = inherit
-                if _has_owner(c):
-                    passed = c.owners
-                elif looks_like_unit(c.text):
-                    passed = Owners(lead=[c.text])
-                visit(c, passed)
+                visit(c, c.owners if _has_owner(c) else (c.head or inherit))
         return None
 
     visit(root, None)
