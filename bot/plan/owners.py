@@ -32,6 +32,7 @@ class Owners:
     lead: list[str] = field(default_factory=list)
     co: list[str] = field(default_factory=list)
     resp: list[str] = field(default_factory=list)
+    sponsor: list[str] = field(default_factory=list)  # 主办: owners only when nobody else is named
     leaders: list[str] = field(default_factory=list)
     deadlines: list[str] = field(default_factory=list)  # dates written among the names
     standing: list[str] = field(default_factory=list)  # "以下均需X配合，不再列出": co of later items
@@ -39,10 +40,10 @@ class Owners:
     sticky: bool = False  # the note says 下同: the rule holds for later tasks too
 
     def empty(self) -> bool:
-        return not (self.lead or self.co or self.resp)
+        return not (self.lead or self.co or self.resp or self.sponsor)
 
     def merge(self, other: Owners) -> None:
-        for name in ("lead", "co", "resp", "leaders", "deadlines", "standing"):
+        for name in ("lead", "co", "resp", "sponsor", "leaders", "deadlines", "standing"):
             getattr(self, name).extend(u for u in getattr(other, name) if u not in getattr(self, name))
         self.rule = other.rule or self.rule
         self.sticky = self.sticky or other.sticky
@@ -50,6 +51,8 @@ class Owners:
     def resolve(self, rule: str) -> tuple[list[str], list[str]]:
         """Return (lead, co) under the given rule ('first' or 'all')."""
         lead, co = list(self.lead), []
+        if not lead and not self.resp:
+            lead = list(self.sponsor)  # "主办单位：A" alone: A runs it; beside 承办 it only sponsors
         if self.resp:
             if rule == "all":
                 lead += self.resp

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .dates import attach_deadlines
 from .flat import split_labels, unflatten
+from .flat_table import flat_tables
 from .model import ParsedPlan, ParsedTask
 from .noise import clean
 from .owners import split_owner_tails
@@ -16,8 +17,10 @@ from .year import find_issued, find_title, find_year
 def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> ParsedPlan:
     """Parse reader blocks (text lines and tables) into a ParsedPlan."""
     raw_lines = [b for b in blocks if isinstance(b, str)]
-    lines = split_owner_tails(split_labels(unflatten(clean(raw_lines))))
-    tables = [b for b in blocks if isinstance(b, list)]
+    # a table flattened onto one line of a crawled page is taken out before the line is re-split
+    flat = flat_tables(clean(raw_lines))
+    lines = split_owner_tails(split_labels(unflatten([x for x in flat if isinstance(x, str)])))
+    tables = [b for b in blocks if isinstance(b, list)] + [x for x in flat if isinstance(x, list)]
     segments = find_text_tables(lines)
     lines = [s for s in segments if isinstance(s, str)]
     tables += [s for s in segments if isinstance(s, list)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .headings import unit_heading
+from .headings import lead_in, unit_heading
 from .numbering import parse_number
 from .owners import (
     LABEL_RE,
@@ -37,6 +37,13 @@ _PART = re.compile(
     r"工作措施|主要措施|具体措施|工作举措|推进措施|主要内容|具体内容|工作要求)\s*[。：:，,]?\s*(?=\S)"
 )
 
+# a section about the plan itself, laid out like an event ("三、组织机构 主办单位：… 承办单位：…"):
+# its fields describe the whole campaign, so it is never a task
+_PLAN_LEVEL = re.compile(
+    r"^(组织机构|组织领导|组织架构|领导小组|工作机构|活动主题|活动时间|活动地点|活动范围|参加人员|参加对象|"
+    r"参与对象|工作目标|总体要求|指导思想|基本原则)\s*[：:]?(?:\s|$)"
+)
+
 # items written inline in a paragraph (一是…二是…) never open a level of their own
 _INLINE_STYLES = ("shi",)
 
@@ -60,6 +67,8 @@ class Node:
     line_owners: dict[int, Owners] = field(default_factory=dict)  # body line -> owners it states
     pos: int = 0  # line index in the document
     head: Owners | None = None  # the heading itself names the unit: "（一）县教育局"
+    head_rest: str = ""  # the heading's text after that unit ("2.县财政局：统筹…" -> "统筹…")
+    line_text: str = ""  # the heading's text as written, before owner brackets are taken out
     notes: list[tuple[int, str]] = field(default_factory=list)  # root only: deadline notes
 
     def path(self) -> list[str]:
@@ -95,8 +104,8 @@ def build_tree(lines: list[str]) -> Node:
         if num and num.style not in _INLINE_STYLES and not (cur.labeled and num.style not in styles):
             if num.style in styles:
                 del stack[styles.index(num.style) :]
-            head, text = unit_heading(num.rest)
-            node = Node(num.style, num.ref, num.value, text, line.strip(), parent=stack[-1], pos=pos, head=head)
+            node = Node(num.style, num.ref, num.value, num.rest, line.strip(), parent=stack[-1], pos=pos)
+            node.line_text = num.rest
             stack[-1].children.append(node)
             stack.append(node)
             continue
@@ -111,6 +120,8 @@ def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
     """Collect the owners an item states in its own line and body (not its children's)."""
     found: Owners | None = None
     node.line_owners = {}
+    if _PLAN_LEVEL.match(node.text):
+        return
     owners, rest = owner_bracket(node.text, known=known)
     if not owners:
         owners, rest = running_owners(node.text)
@@ -118,10 +129,8 @@ def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
         found, node.text = owners, rest
     for i, line in enumerate(node.body):
         m = LABEL_RE.match(line)
-        if m:
+        if m and (LABELS[m.group("label")] in OWNER_ROLES or LABELS[m.group("label")] == "leaders"):
             role = LABELS[m.group("label")]
-            if role not in OWNER_ROLES and role != "leaders":
-                continue
             value = m.group("value")
             nxt = i + 1 < len(node.body) and node.body[i + 1]
             if not value.strip() and nxt and role in OWNER_ROLES and bare_owner_line(nxt):
@@ -226,6 +235,10 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
     warnings: list[str] = []
     memo: dict[int, bool] = {}
     head_memo: dict[int, bool] = {}
+    for n in root.descendants():
+        # read once, on the final tree: "（一）县教育局", "2.县财政局：统筹…"
+        if not _PLAN_LEVEL.match(n.line_text):
+            n.head, n.head_rest = unit_heading(n.line_text)
 
     def leaf_task(n: Node) -> bool:
         return _has_owner(n) and not _owned_below(n, memo)
@@ -237,11 +250,14 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
             if leaf_task(c):
                 tasks.append((c, None))
             elif not _has_owner(c) and not _owned_below(c, memo):
+                if c.head is None and c.children:
+                    c.head = lead_in(c.text) or (lead_in(c.body[0]) if c.body else None)
                 if c.head is not None:
                     # a unit heading: its items are its duties, or it is one duty itself
                     if c.children:
                         visit(c, c.head)
-                    elif c.text or c.body:
+                    elif c.head_rest or c.body:
+                        c.text = c.head_rest  # the duty, not the unit, is the task's title
                         tasks.append((c, c.head))
                 elif inherit is not None or c.labeled or c.style in task_styles:
                     tasks.append((c, inherit))
