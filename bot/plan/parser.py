@@ -8,6 +8,7 @@ from .flat_table import flat_tables
 from .model import ParsedPlan, ParsedTask
 from .noise import clean
 from .owners import split_owner_tails
+from .subitems import split_sub_items
 from .tables import find_text_tables, parse_table
 from .textplan import text_tasks
 from .units import build_units
@@ -19,7 +20,7 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
     raw_lines = [b for b in blocks if isinstance(b, str)]
     # a table flattened onto one line of a crawled page is taken out before the line is re-split
     flat = flat_tables(clean(raw_lines))
-    lines = split_owner_tails(split_labels(unflatten([x for x in flat if isinstance(x, str)])))
+    lines = split_sub_items(split_owner_tails(split_labels(unflatten([x for x in flat if isinstance(x, str)]))))
     tables = [b for b in blocks if isinstance(b, list)] + [x for x in flat if isinstance(x, list)]
     segments = find_text_tables(lines)
     lines = [s for s in segments if isinstance(s, str)]

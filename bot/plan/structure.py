@@ -110,8 +110,8 @@ def build_tree(lines: list[str]) -> Node:
             stack.append(node)
             continue
         m = LABEL_RE.match(line)
-        if m and LABELS[m.group("label")] in ("objective", "measures"):
-            cur.labeled = True
+        if m and LABELS[m.group("label")] in ("objective", "measures") and cur is not root:
+            cur.labeled = True  # a 工作目标： paragraph before the first item does not swallow the items
         cur.body.append(line.strip())
     return root
 

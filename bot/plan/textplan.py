@@ -102,7 +102,9 @@ def _sub_blocks(node: Node) -> list[tuple[list[str], Owners]]:
     if node.children or len(node.line_owners) < 2:
         return []
     blocks: list[tuple[list[str], Owners]] = []
-    text: list[str] = [node.text] if node.text else []
+    # a heading sentence of its own ("推进医共体建设。") names the item, not its first sub-item
+    own_heading = node.text.endswith("。") and len(node.text) <= 41 and node.body
+    text: list[str] = [node.text] if node.text and not own_heading else []
     owners: Owners | None = None
     for i, line in enumerate(node.body):
         o = node.line_owners.get(i)
