@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from .tables import _header
+from .tables import _header, _role_of
 from .units import ACTION
 
 _WORD = (
-    r"序号|编号|(?:工作|重点|主要|具体|目标)(?:任务|要求|内容|措施|举措|标准)|任务(?:名称|内容)|名称|类型|类别|"
+    r"序号|编号|(?:工作|重点|主要|具体|目标)(?:任务|要求|内容|措施|举措|标准|目标)|任务(?:名称|内容)|名称|类型|类别|"
     r"(?:牵头|配合|责任|协办|主办|承办|配合/责任|配合或责任)(?:单位|部门|股室|科室|处室)|完成(?:时限|时间|期限)|"
     r"时间节点|时限要求|时限|责任领导|备注"
 )
@@ -102,7 +102,7 @@ def _row_starts(body: str) -> list[tuple[int, int]]:
     starts: list[tuple[int, int]] = []
     pos, n = 0, 1
     while True:
-        rx = re.compile(rf"(?:(?<=^)|(?<=[\s。）)前内底%％])|(?<=推进)|(?<=坚持)){n}(?![\d.．%％年月日个项])(?=\s?\S)")
+        rx = re.compile(rf"(?:(?<=^)|(?<=[\s。）)前内底%％责合{_UNIT_CHAR}])|(?<=推进)|(?<=坚持)){n}(?![\d.．%％年月日个项])(?=\s?\S)")
         m = rx.search(body, pos)
         if not m:
             return starts
@@ -142,25 +142,50 @@ _NOT_LIMIT = re.compile(r"局|办|委|政府|中心|单位|部门")
 
 
 def _glued_cells(chunk: str, names: list[str]) -> list[str]:
-    """Cut a glued row: text up to its last sentence end, then lead, co and a trailing time limit."""
+    """Cut a glued row: text up to its last sentence end, then the owner cells and a trailing time limit.
+
+    The header says which columns follow the text: one owner column takes every unit, two split
+    into lead (the names before the first run of separated names) and co.
+    """
+    roles = [_role_of(n) for n in names[1:] if names.index(n) != _section_col(names)]
+    tail = 0
+    while tail < len(roles) and roles[len(roles) - 1 - tail] in _RIGHT:
+        tail += 1
+    right = roles[len(roles) - tail:]
     chunk = chunk.strip(" ") if not chunk.startswith(" ") else chunk[1:]
     cut = chunk.rfind("。") + 1
     text, rest = chunk[:cut], chunk[cut:]
     deadline = ""
+    if right and right[-1] == "deadline":
+        deadline, rest = _peel_limit(rest)
+    owner_cells = _owner_cells(rest.rstrip(), sum(r != "deadline" for r in right))
+    cells = [text, *[""] * (len(roles) - tail - 1), *owner_cells]
+    return cells + ([deadline] if right and right[-1] == "deadline" else [])
+
+
+_RIGHT = ("lead", "co", "resp", "deadline", "leaders")
+
+
+def _peel_limit(rest: str) -> tuple[str, str]:
+    """Split a trailing time limit off the owner text: "…县食安委各成员单位2025年12月底前"."""
     for i in range(1, len(rest)):
         tail = rest[i:].strip()
         if rest[i - 1] in _UNIT_CHAR and tail and _LIMIT.search(tail) and len(tail) <= 16 \
                 and not _NOT_LIMIT.search(tail):
-            deadline, rest = tail, rest[:i]
-            break
-    rest = rest.rstrip()
+            return tail, rest[:i]
+    return "", rest
+
+
+def _owner_cells(rest: str, count: int) -> list[str]:
+    """Split glued owner text into `count` cells; a single space marks an empty first cell."""
+    if count <= 1:
+        return ["、".join(split_glued_units(rest.strip()))] if count else []
     if rest.startswith(" "):
         lead, co = "", rest.strip()
     elif " " in rest:
         lead, _, co = rest.partition(" ")
     else:
         parts = split_glued_units(rest)
-        lead, co = "、".join(parts[:-1]) if len(parts) > 1 else parts[0] if parts else "", \
-            parts[-1] if len(parts) > 1 else ""
-    n_text = len(names) - 4 - (1 if _section_col(names) > 0 else 0)
-    return [text, *[""] * max(0, n_text - 1), lead, co, deadline]
+        lead = "、".join(parts[:-1]) if len(parts) > 1 else (parts[0] if parts else "")
+        co = parts[-1] if len(parts) > 1 else ""
+    return [lead, co] + [""] * (count - 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .owners import Owners, parse_owner_text
-from .units import UNIT_END, norm_punct
+from .units import ACTION, UNIT_END, norm_punct
 
 # parties that are not government bodies but are assigned duties as such (学校, 家庭, 村（社区）…)
 _PARTY = re.compile(r"^(各)?(家庭|家长|学生家长|社会|村民|居民|群众|企业|学校|幼儿园|社区|村|医疗机构)$")
@@ -39,12 +39,14 @@ def unit_heading(text: str) -> tuple[Owners | None, str]:
     if not sep:
         head, sep, rest = stripped.partition(":")
     if not sep:
-        head, rest = stripped.rstrip("。."), ""
+        if stripped.endswith(("。", ".")):
+            return None, text  # a sentence ("建立…工作室。") is a duty, not a unit heading
+        head, rest = stripped, ""
     head = head.strip()
     if not head or len(head) > _HEAD_MAX or not _LAST.search(head):
         return None, text
     pieces = [p for p in re.split(r"[、，,]", head) if p]
-    if not pieces or not all(_unit_name(p) for p in pieces):
+    if not pieces or ACTION.match(pieces[0]) or not all(_unit_name(p) for p in pieces):
         return None, text
     owners = parse_owner_text("、".join(pieces), "resp")
     if owners.empty():
@@ -66,7 +68,7 @@ def lead_in(text: str) -> Owners | None:
     if not m:
         return None
     pieces = [p for p in re.split(r"[、，,]", m.group("units")) if p]
-    if not pieces or not all(_unit_name(p) for p in pieces):
+    if not pieces or ACTION.match(pieces[0]) or not all(_unit_name(p) for p in pieces):
         return None
     owners = parse_owner_text("、".join(pieces), "resp")
     if m.group("date"):

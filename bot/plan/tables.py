@@ -17,8 +17,8 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("co", re.compile(r"(配合|协办|协助|参与|协同)(单位|部门|股室|处室)?")),
     ("resp", re.compile(r"责任(单位|部门|股室|处室|科室)|承办单位|实施单位")),
     ("deadline", re.compile(r"完成时限|完成时间|时间节点|时限|完成期限|时间安排|进度安排")),
-    ("section", re.compile(r"类别|领域|板块|分类|重点工作$|工作类别|项目类别|所属")),
-    ("title", re.compile(r"任务|事项|工作项目|项目名称|重点工作")),
+    ("section", re.compile(r"类别|类型|领域|板块|分类|重点工作$|工作类别|项目类别|所属")),
+    ("title", re.compile(r"任务|事项|工作项目|项目名称|重点工作|^名称$")),
     ("measures", re.compile(r"具体内容|工作内容|措施|目标|内容|要求|举措|标准")),
 ]
 
