@@ -8,7 +8,11 @@ from datetime import date
 from bot.numerals import FULLWIDTH
 
 from .model import Deadline
-from .phrases import RULES, Ctx, Hit
+from .phrases import RULES as _DATE_RULES
+from .phrases import Ctx, Hit
+from .seasons import RULES as _SEASON_RULES
+
+RULES = _DATE_RULES + _SEASON_RULES
 
 HORIZON_YEARS = 5  # how far past the plan year a target still counts as one of its deadlines
 
