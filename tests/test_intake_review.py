@@ -80,3 +80,46 @@ def test_a_bad_date_in_the_sheet_is_one_line(cli, tmp_path):
     wb.save(sheet)
     code, _, err = cli("plan", "import", str(sheet))
     assert code == 1 and "时限日期" in err and len(err.strip().splitlines()) == 1
+
+
+def test_what_the_clerk_types_is_stored_and_confirmed(tmp_path):
+    """A date typed onto an ongoing (常态化) task is kept, and a corrected estimate is no longer one."""
+    import openpyxl
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "XX县教育局2024年工作要点\n一、日常管理\n（一）常态化开展校园安全巡查。（责任单位：安全股）\n"
+        "（二）秋季开学前完成校舍维修。（责任单位：计财股）\n",
+        encoding="utf-8",
+    )
+    parsed = planfile.parse(plan)
+    assert parsed.tasks[0].deadlines[0]["kind"] == "ongoing"
+    assert parsed.tasks[1].deadlines[0]["certain"] is False
+    sheet = tmp_path / "review.xlsx"
+    sheet.write_bytes(write_review(parsed))
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["任务"]
+    ws["G5"].value = "2024-06-30"
+    ws["G6"].value = "2024-08-25"
+    wb.save(sheet)
+    back = planfile.parse(sheet)
+    ongoing, estimate = back.tasks[0].deadlines[0], back.tasks[1].deadlines[0]
+    assert ongoing["date"] == "2024-06-30" and ongoing["kind"] == "once" and ongoing["confirmed"] is True
+    assert estimate["date"] == "2024-08-25" and estimate["certain"] is True and estimate["confirmed"] is True
+
+
+def test_the_sheet_shows_what_was_guessed_and_round_trips(tmp_path):
+    import openpyxl
+
+    text = "XX县2024年禁烧方案\n一、职责分工\n（一）县农业农村局\n1.制定技术指导意见。\n2.开展巡查。\n"
+    plan = tmp_path / "plan.txt"
+    plan.write_text(text, encoding="utf-8")
+    parsed = planfile.parse(plan)
+    assert [t.lead for t in parsed.tasks] == [["县农业农村局"], ["县农业农村局"]]
+    assert all(t.doubts and t.confidence < 1 for t in parsed.tasks)
+    sheet = tmp_path / "review.xlsx"
+    sheet.write_bytes(write_review(parsed))
+    ws = openpyxl.load_workbook(sheet)["任务"]
+    col = [c.value for c in ws[4]].index("待核（解析把握）")
+    assert "小标题" in ws.cell(5, col + 1).value
+    assert planfile.parse(sheet).to_dict() == parsed.to_dict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .confidence import HEADING_OWNER, LEAD_IN_OWNER
 from .owners import Owners, parse_owner_text
 from .units import ACTION, UNIT_END, norm_punct
 
@@ -51,6 +52,7 @@ def unit_heading(text: str) -> tuple[Owners | None, str]:
     owners = parse_owner_text("、".join(pieces), "resp")
     if owners.empty():
         return None, text
+    owners.basis = HEADING_OWNER
     return owners, rest.strip()
 
 
@@ -73,4 +75,5 @@ def lead_in(text: str) -> Owners | None:
     owners = parse_owner_text("、".join(pieces), "resp")
     if m.group("date"):
         owners.deadlines.append(m.group("date"))
+    owners.basis = LEAD_IN_OWNER
     return None if owners.empty() else owners

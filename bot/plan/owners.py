@@ -38,6 +38,7 @@ class Owners:
     standing: list[str] = field(default_factory=list)  # "以下均需X配合，不再列出": co of later items
     rule: str | None = None  # "first" or "all" when the text states it
     sticky: bool = False  # the note says 下同: the rule holds for later tasks too
+    basis: str = ""  # a doubt to show when these owners were inferred (a unit heading, a lead-in)
 
     def empty(self) -> bool:
         return not (self.lead or self.co or self.resp or self.sponsor)

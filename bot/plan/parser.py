@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .confidence import FLAT_TABLE, assess, doubt
 from .dates import attach_deadlines
 from .flat import split_labels, unflatten
 from .flat_table import flat_tables
@@ -28,9 +29,12 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
 
     table_tasks: list[ParsedTask] = []
     head_lines: list[str] = []
+    flat_ids = {id(x) for x in flat if isinstance(x, list)}
     for rows in tables:
         got = parse_table(rows)
         if got:
+            for t in got[0] if id(rows) in flat_ids else []:
+                doubt(t, FLAT_TABLE)
             table_tasks += got[0]
             head_lines += got[1]
     tasks, warnings = text_tasks(lines)
@@ -56,7 +60,9 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
     warnings += _repeated_refs(tasks)
     if not tasks:
         warnings.append("未找到任务：文中既没有列出责任单位的编号事项，也没有任务表")
-    return ParsedPlan(title=title, year=year, tasks=tasks, units=units, warnings=warnings)
+    plan = ParsedPlan(title=title, year=year, tasks=tasks, units=units, warnings=warnings)
+    assess(plan)
+    return plan
 
 
 def _repeated_refs(tasks: list[ParsedTask]) -> list[str]:

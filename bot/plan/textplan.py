@@ -164,6 +164,8 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
             if owners.rule and owners.sticky:
                 rule = owners.rule
             task.lead, task.co = owners.resolve(this_rule)
+            if owners.basis:
+                task.doubts.append(owners.basis)
             standing += [u for u in owners.standing if u not in standing]
             if owners.deadlines:
                 task.stated_deadline = "；".join([*filter(None, [task.stated_deadline]), *owners.deadlines])
