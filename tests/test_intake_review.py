@@ -123,3 +123,30 @@ def test_the_sheet_shows_what_was_guessed_and_round_trips(tmp_path):
     col = [c.value for c in ws[4]].index("待核（解析把握）")
     assert "小标题" in ws.cell(5, col + 1).value
     assert planfile.parse(sheet).to_dict() == parsed.to_dict()
+
+
+NO_OWNERS = "XX县2024年秸秆禁烧工作安排\n一、加强巡查\n1.会同县财政局落实补助资金。\n2.督促各乡镇人民政府开展巡查。\n3.做好宣传。\n"
+
+
+def test_no_task_with_owners_gives_a_sheet_of_candidates_that_imports_once_corrected(cli, tmp_path):
+    import openpyxl
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(NO_OWNERS, encoding="utf-8")
+    parsed = planfile.parse(plan)
+    assert parsed.needs_review and [t.ref for t in parsed.tasks] == ["1", "2"]  # items naming a unit
+    assert parsed.tasks[0].lead == ["县财政局"] and "猜测" in parsed.tasks[0].doubts[0]
+    code, _, err = cli("plan", "import", str(plan))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "--xlsx" in err and "plan import" in err
+    sheet = tmp_path / "review.xlsx"
+    assert cli("plan", "parse", str(plan), "--xlsx", str(sheet))[0] == 0
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["任务"]
+    assert "待核" in ws.cell(5, 13).value
+    ws["D5"].value = "县农业农村局"  # the clerk names the real lead; the guess becomes co
+    ws["E5"].value = "县财政局"
+    wb.save(sheet)
+    code, out, err = cli("plan", "import", str(sheet))
+    assert code == 0, err
+    rec = json.loads(cli("task", "1", "--json")[1])
+    assert rec["lead"] == ["县农业农村局"] and rec["co"] == ["县财政局"]

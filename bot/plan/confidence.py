@@ -16,7 +16,8 @@ ESTIMATED = "期限为估计日期"
 UNDATED = "期限无法换算成日期"
 ONLY_CO = "只找到配合单位"
 
-WEIGHTS = {NO_OWNER: 0.2, ONLY_CO: 0.6, HEADING_OWNER: 0.8, LEAD_IN_OWNER: 0.8, FLAT_TABLE: 0.8,
+GUESSED_PREFIX = "未找到责任单位，按"  # candidates.GUESSED: owners guessed from names in the text
+WEIGHTS = {GUESSED_PREFIX: 0.3, NO_OWNER: 0.2, ONLY_CO: 0.6, HEADING_OWNER: 0.8, LEAD_IN_OWNER: 0.8, FLAT_TABLE: 0.8,
            ESTIMATED: 0.9, UNDATED: 0.8}
 SURE = 0.75  # below this a task is marked for checking
 
@@ -40,7 +41,7 @@ def assess(plan: ParsedPlan) -> None:
             doubt(t, UNDATED)
         score = 1.0
         for d in t.doubts:
-            score *= WEIGHTS.get(d, 0.9)
+            score *= next((w for key, w in WEIGHTS.items() if d.startswith(key)), 0.9)
         t.confidence = round(score, 2)
 
 

@@ -79,11 +79,12 @@ class ParsedPlan:
     tasks: list[ParsedTask] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    needs_review: bool = False  # nothing sure enough to import: the clerk checks the review sheet first
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "plan": {"title": self.title, "year": self.year, "confidence": self.confidence,
-                     "unsure": sum(t.confidence < 0.75 for t in self.tasks)},
+                     "unsure": sum(t.confidence < 0.75 for t in self.tasks), "needs_review": self.needs_review},
             "tasks": [t.to_dict() for t in self.tasks],
             "units": [{"name": u["name"], "aliases": list(u["aliases"])} for u in self.units],
             "warnings": list(self.warnings),
@@ -107,6 +108,7 @@ class ParsedPlan:
                 {"name": u["name"], "aliases": list(u.get("aliases") or [])} for u in data.get("units") or []
             ],
             warnings=list(data.get("warnings") or []),
+            needs_review=bool(meta.get("needs_review", False)),
         )
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .candidates import candidates, needs_review
 from .confidence import FLAT_TABLE, assess, doubt
 from .dates import attach_deadlines
 from .flat import split_labels, unflatten
@@ -38,6 +39,9 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
             table_tasks += got[0]
             head_lines += got[1]
     tasks, warnings = text_tasks(lines)
+    if not any(t.lead or t.co for t in tasks + table_tasks):
+        # never a dead end: offer every item or row that names a unit, guessed and marked for checking
+        tasks, table_tasks = candidates(lines, tables), []
     if table_tasks:
         # a table plan's paragraphs are preamble; keep text items only when they name owners
         tasks = [t for t in tasks if t.lead or t.co] + table_tasks
@@ -62,6 +66,7 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
         warnings.append("未找到任务：文中既没有列出责任单位的编号事项，也没有任务表")
     plan = ParsedPlan(title=title, year=year, tasks=tasks, units=units, warnings=warnings)
     assess(plan)
+    plan.needs_review = needs_review(plan)
     return plan
 
 
