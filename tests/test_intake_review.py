@@ -150,3 +150,16 @@ def test_no_task_with_owners_gives_a_sheet_of_candidates_that_imports_once_corre
     assert code == 0, err
     rec = json.loads(cli("task", "1", "--json")[1])
     assert rec["lead"] == ["县农业农村局"] and rec["co"] == ["县财政局"]
+
+
+async def test_an_admin_uploading_a_plan_without_owners_gets_the_sheet_with_the_same_words(memory_engine, seed_path):
+    from openpyxl import load_workbook
+
+    from tests.chat_harness import Chat
+
+    chat = Chat(memory_engine, seed_path)
+    replies = await chat.send(user="1", chat="1", group=False, file_name="安排.txt", file_bytes=NO_OWNERS.encode())
+    (msg,) = replies
+    assert msg.text == planfile.NEEDS_REVIEW_CHAT and not msg.buttons
+    ws = load_workbook(io.BytesIO(msg.document[1]))["任务"]
+    assert [ws.cell(r, 4).value for r in (5, 6)] == ["县财政局", "各乡镇人民政府"]
