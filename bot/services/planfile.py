@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.plan import ParsedPlan, PlanReadError, parse_bytes
+from bot.plan.exports import own_export
 from bot.plan.reader import load_path, review_plan
 from bot.services.errors import UserError
+
+
+OWN_EXPORT = (
+    "这是督办导出的{kind}，不是工作计划，未导入任何内容；修订计划请发送计划原文，或 plan parse --xlsx 得到的核对表。"
+)
 
 
 def parse(path: Path, *, aliases: dict[str, str] | None = None) -> ParsedPlan:
@@ -19,6 +25,9 @@ def parse(path: Path, *, aliases: dict[str, str] | None = None) -> ParsedPlan:
 
 
 def parse_upload(data: bytes, filename: str, *, aliases: dict[str, str] | None = None) -> ParsedPlan:
+    kind = own_export(data, filename)
+    if kind:  # our own ledger read as a table would look like a revision of the plan, one tap from import
+        raise UserError(OWN_EXPORT.format(kind=kind))
     try:
         return review_plan(data, filename) or parse_bytes(data, filename, aliases=aliases or {})
     except PlanReadError as exc:
