@@ -9,7 +9,6 @@ from bot.plan.exports import own_export
 from bot.plan.reader import load_path, review_plan
 from bot.services.errors import UserError
 
-
 OWN_EXPORT = (
     "这是督办导出的{kind}，不是工作计划，未导入任何内容；修订计划请发送计划原文，或 plan parse --xlsx 得到的核对表。"
 )
