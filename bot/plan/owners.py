@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from .labels import LABEL_INLINE, LABEL_RE, LABELS, OWNER_ROLES
 from .units import (
@@ -79,7 +80,15 @@ def _note(text: str, owners: Owners) -> bool:
 
 
 def parse_owner_text(text: str, role: str = "resp") -> Owners:
-    """Parse the value of an owner label or the inside of an owner bracket."""
+    """Parse the value of an owner label or the inside of an owner bracket (a fresh record each call)."""
+    o = _parse_cached(text, role)
+    return replace(o, lead=list(o.lead), co=list(o.co), resp=list(o.resp), sponsor=list(o.sponsor),
+                   leaders=list(o.leaders), deadlines=list(o.deadlines), standing=list(o.standing))
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, role: str) -> Owners:
+    # the tree is read twice (units known from other items), so each clause is parsed once, not twice
     owners = Owners()
     text = norm_punct(text)
 
@@ -280,20 +289,3 @@ def owner_list_end(value: str) -> int:
             return pos + k
         return max(pos - 1, 0)  # this token is not a name: the list ends before its separator
     return n
-
-
-def split_owner_tails(lines: list[str]) -> list[str]:
-    """Cut each owner-label line after its unit list; what follows becomes a line of its own."""
-    out: list[str] = []
-    for line in lines:
-        m = LABEL_RE.match(line)
-        if not m or LABELS[m.group("label")] not in OWNER_ROLES:
-            out.append(line)
-            continue
-        start = m.start("value")
-        end = start + owner_list_end(line[start:])
-        head, rest = line[:end].rstrip(), line[end:].strip(" 。.，,；;")
-        out.append(head)
-        if rest:
-            out.append(rest)
-    return out

@@ -9,8 +9,7 @@ from .flat import split_labels, unflatten
 from .flat_table import flat_tables
 from .model import ParsedPlan, ParsedTask
 from .noise import clean
-from .owners import split_owner_tails
-from .subitems import split_sub_items
+from .subitems import split_owner_tails, split_sub_items
 from .tables import find_text_tables, parse_table
 from .textplan import text_tasks
 from .units import build_units

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .owners import parse_owner_text
+from .labels import LABEL_RE, LABELS, OWNER_ROLES
+from .owners import owner_list_end, parse_owner_text
 
 _BRACKET = re.compile(r"[（(]([^（）()]{2,80})[）)]\s*[。；;]?")
 _ROLE = re.compile(r"负责|牵头|配合|参与|协助|责任(?:单位|部门|股室|科室|处室)")
@@ -41,4 +42,21 @@ def split_sub_items(lines: list[str]) -> list[str]:
             cuts.add(head.end())
         bounds = [0, *sorted(cuts), len(line)]
         out.extend(p for a, b in zip(bounds, bounds[1:], strict=False) if (p := line[a:b].strip()))
+    return out
+
+
+def split_owner_tails(lines: list[str]) -> list[str]:
+    """Cut each owner-label line after its unit list; what follows becomes a line of its own."""
+    out: list[str] = []
+    for line in lines:
+        m = LABEL_RE.match(line)
+        if not m or LABELS[m.group("label")] not in OWNER_ROLES:
+            out.append(line)
+            continue
+        start = m.start("value")
+        end = start + owner_list_end(line[start:])
+        head, rest = line[:end].rstrip(), line[end:].strip(" 。.，,；;")
+        out.append(head)
+        if rest:
+            out.append(rest)
     return out
