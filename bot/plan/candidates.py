@@ -11,7 +11,7 @@ import re
 
 from .confidence import SURE
 from .model import ParsedPlan, ParsedTask
-from .structure import Node, build_tree
+from .structure import Node
 from .textplan import split_title
 
 GUESSED = "未找到责任单位，按文中提到的单位猜测：{names}"
@@ -41,10 +41,9 @@ def needs_review(plan: ParsedPlan) -> bool:
     return unsure * 2 > len(plan.tasks)
 
 
-def candidates(lines: list[str], table_rows: list[list[list[str]]]) -> list[ParsedTask]:
+def candidates(root: Node, table_rows: list[list[list[str]]]) -> list[ParsedTask]:
     """Every leaf item and table row that names a unit, with its guessed owners marked for checking."""
     out: list[ParsedTask] = []
-    root = build_tree(lines)
     for node in root.descendants():
         if node.children:
             continue

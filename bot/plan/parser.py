@@ -37,10 +37,11 @@ def parse_blocks(blocks: list, *, aliases: dict[str, str] | None = None) -> Pars
                 doubt(t, FLAT_TABLE)
             table_tasks += got[0]
             head_lines += got[1]
-    tasks, warnings = text_tasks(lines)
+    trees: list = []
+    tasks, warnings = text_tasks(lines, trees)
     if not any(t.lead or t.co for t in tasks + table_tasks):
         # never a dead end: offer every item or row that names a unit, guessed and marked for checking
-        tasks, table_tasks = candidates(lines, tables), []
+        tasks, table_tasks = candidates(trees[0], tables), []
     if table_tasks:
         # a table plan's paragraphs are preamble; keep text items only when they name owners
         tasks = [t for t in tasks if t.lead or t.co] + table_tasks

@@ -137,8 +137,10 @@ def _sub_tasks(node: Node, blocks: list[tuple[list[str], Owners]]) -> list[tuple
     return out
 
 
-def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
-    """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings)."""
+def text_tasks(lines: list[str], trees: list[Node] | None = None) -> tuple[list[ParsedTask], list[str]]:
+    """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings).
+
+    `trees`, when given, receives the item tree, so a caller looking for candidates reads it once."""
     # two passes: a bare bracket （办公室、人事科） may name units known only from other items
     known: frozenset[str] = frozenset()
     for _ in range(2):
@@ -146,6 +148,8 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
         for node in [root, *root.descendants()]:
             read_owners(node, known)
         known = known_units(root)
+    if trees is not None:
+        trees.append(root)
     lift_trailing_owners(root)
     chosen, warnings = select_tasks(root)
     rule = "first"  # most plans list the leading unit first; a note may say otherwise
