@@ -269,3 +269,34 @@ def test_bare_month_needs_a_completion_verb_in_running_text():
     assert extract_deadlines("全市1-9月累计完成投资", year=2024) == []
     cell = parse_deadline("2024年9月", year=2024)  # a 完成时限 cell
     assert cell is not None and cell.date == _d(2024, 9, 30)
+
+
+def test_traditional_festivals_school_start_and_next_month_are_dated():
+    from datetime import date as _d
+
+    from bot.deadlines import read_deadline_phrase
+
+    def first(p):
+        (d,) = read_deadline_phrase(p, year=2025)
+        return d
+
+    assert first("端午节前").date == _d(2025, 5, 31)
+    assert first("中秋节前").date == _d(2025, 10, 6)
+    assert first("清明节前").date == _d(2025, 4, 4)
+    assert first("重阳节前").date == _d(2025, 10, 29)
+    assert first("元宵节前").date == _d(2025, 2, 12)
+    assert first("除夕前").date == _d(2025, 1, 28)
+    start = first("开学前")
+    assert start.date == _d(2025, 3, 1) and not start.certain  # an estimate, shown as such
+    monthly = first("次月10日前")
+    assert monthly.kind == "recurring" and monthly.recurrence.day == 10
+
+
+def test_a_phrase_that_cannot_be_dated_is_a_warning_not_silence():
+    from bot.plan import parse_bytes
+
+    text = "XX县2024年防汛工作要点\n一、清理河道\n（一）汛期前完成河道清障。（责任单位：县水利局）\n"
+    plan = parse_bytes(text.encode("utf-8"), "plan.txt")
+    (task,) = plan.tasks
+    assert any(d["text"].startswith("汛期前") and d["date"] is None for d in task.deadlines)
+    assert any("汛期前" in w and "无法换算成日期" in w for w in plan.warnings)

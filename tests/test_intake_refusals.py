@@ -292,3 +292,24 @@ def test_service_exposes_the_check(memory_engine):
     keep_most = plan(*[task(str(i), ["安全办"]) for i in range(1, 4)], task("9", ["安全办"]))
     with session_scope(memory_engine) as s:  # removing 0 of 3 tasks (adds one): no question
         assert not diff_plan(session=s, parsed=keep_most).needs_confirmation
+
+
+def test_our_own_ledger_and_a_score_sheet_are_named_not_offered_as_a_revision():
+    import io as _io
+
+    from openpyxl import Workbook
+
+    from bot.render.ledger_xlsx import ledger_xlsx
+    from tests.conftest import SH
+
+    with pytest.raises(UserError) as exc:
+        planfile.parse_upload(ledger_xlsx([], tz=SH), "台账.xlsx")
+    assert "督办台账" in str(exc.value) and "不是工作计划" in str(exc.value) and "\n" not in str(exc.value)
+    wb = Workbook()
+    wb.active.append(["序号", "单位", "得分", "扣分原因"])
+    wb.active.append([1, "安全办", 95, ""])
+    buf = _io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(UserError) as exc:
+        planfile.parse_upload(buf.getvalue(), "评分.xlsx")
+    assert "评分表" in str(exc.value)

@@ -80,3 +80,86 @@ def test_a_bad_date_in_the_sheet_is_one_line(cli, tmp_path):
     wb.save(sheet)
     code, _, err = cli("plan", "import", str(sheet))
     assert code == 1 and "时限日期" in err and len(err.strip().splitlines()) == 1
+
+
+def test_what_the_clerk_types_is_stored_and_confirmed(tmp_path):
+    """A date typed onto an ongoing (常态化) task is kept, and a corrected estimate is no longer one."""
+    import openpyxl
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "XX县教育局2024年工作要点\n一、日常管理\n（一）常态化开展校园安全巡查。（责任单位：安全股）\n"
+        "（二）秋季开学前完成校舍维修。（责任单位：计财股）\n",
+        encoding="utf-8",
+    )
+    parsed = planfile.parse(plan)
+    assert parsed.tasks[0].deadlines[0]["kind"] == "ongoing"
+    assert parsed.tasks[1].deadlines[0]["certain"] is False
+    sheet = tmp_path / "review.xlsx"
+    sheet.write_bytes(write_review(parsed))
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["任务"]
+    ws["G5"].value = "2024-06-30"
+    ws["G6"].value = "2024-08-25"
+    wb.save(sheet)
+    back = planfile.parse(sheet)
+    ongoing, estimate = back.tasks[0].deadlines[0], back.tasks[1].deadlines[0]
+    assert ongoing["date"] == "2024-06-30" and ongoing["kind"] == "once" and ongoing["confirmed"] is True
+    assert estimate["date"] == "2024-08-25" and estimate["certain"] is True and estimate["confirmed"] is True
+
+
+def test_the_sheet_shows_what_was_guessed_and_round_trips(tmp_path):
+    import openpyxl
+
+    text = "XX县2024年禁烧方案\n一、职责分工\n（一）县农业农村局\n1.制定技术指导意见。\n2.开展巡查。\n"
+    plan = tmp_path / "plan.txt"
+    plan.write_text(text, encoding="utf-8")
+    parsed = planfile.parse(plan)
+    assert [t.lead for t in parsed.tasks] == [["县农业农村局"], ["县农业农村局"]]
+    assert all(t.doubts and t.confidence < 1 for t in parsed.tasks)
+    sheet = tmp_path / "review.xlsx"
+    sheet.write_bytes(write_review(parsed))
+    ws = openpyxl.load_workbook(sheet)["任务"]
+    col = [c.value for c in ws[4]].index("待核（解析把握）")
+    assert "小标题" in ws.cell(5, col + 1).value
+    assert planfile.parse(sheet).to_dict() == parsed.to_dict()
+
+
+NO_OWNERS = "XX县2024年秸秆禁烧工作安排\n一、加强巡查\n1.会同县财政局落实补助资金。\n2.督促各乡镇人民政府开展巡查。\n3.做好宣传。\n"
+
+
+def test_no_task_with_owners_gives_a_sheet_of_candidates_that_imports_once_corrected(cli, tmp_path):
+    import openpyxl
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(NO_OWNERS, encoding="utf-8")
+    parsed = planfile.parse(plan)
+    assert parsed.needs_review and [t.ref for t in parsed.tasks] == ["1", "2"]  # items naming a unit
+    assert parsed.tasks[0].lead == ["县财政局"] and "猜测" in parsed.tasks[0].doubts[0]
+    code, _, err = cli("plan", "import", str(plan))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "--xlsx" in err and "plan import" in err
+    sheet = tmp_path / "review.xlsx"
+    assert cli("plan", "parse", str(plan), "--xlsx", str(sheet))[0] == 0
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["任务"]
+    assert "待核" in ws.cell(5, 13).value
+    ws["D5"].value = "县农业农村局"  # the clerk names the real lead; the guess becomes co
+    ws["E5"].value = "县财政局"
+    wb.save(sheet)
+    code, out, err = cli("plan", "import", str(sheet))
+    assert code == 0, err
+    rec = json.loads(cli("task", "1", "--json")[1])
+    assert rec["lead"] == ["县农业农村局"] and rec["co"] == ["县财政局"]
+
+
+async def test_an_admin_uploading_a_plan_without_owners_gets_the_sheet_with_the_same_words(memory_engine, seed_path):
+    from openpyxl import load_workbook
+
+    from tests.chat_harness import Chat
+
+    chat = Chat(memory_engine, seed_path)
+    replies = await chat.send(user="1", chat="1", group=False, file_name="安排.txt", file_bytes=NO_OWNERS.encode())
+    (msg,) = replies
+    assert msg.text == planfile.NEEDS_REVIEW_CHAT and not msg.buttons
+    ws = load_workbook(io.BytesIO(msg.document[1]))["任务"]
+    assert [ws.cell(r, 4).value for r in (5, 6)] == ["县财政局", "各乡镇人民政府"]

@@ -254,3 +254,24 @@ def test_one_row_header_is_not_joined_with_the_first_task():
     rows = [["序号", "重点任务", "牵头单位", "配合单位", "完成时限"], *TWO_ROW_DATA]
     tasks, above = parse_table(rows)
     assert [t.ref for t in tasks] == ["1", "2", "3"] and above == []
+
+
+def test_task_division_docx_titles_come_from_the_task_column_not_the_target(tmp_path):
+    """序号/工作任务/目标任务/工作措施/责任股室: the title is 工作任务's, 目标任务 is the target."""
+    d = docx.Document()
+    d.add_paragraph("XX县教育局2025年重点工作任务分解表")
+    rows = [
+        ["序号", "工作任务", "目标任务", "工作措施", "责任股室"],
+        ["1", "推进集团化办学", "新组建教育集团3个", "制定集团章程，统一教研", "基础教育股"],
+        ["2", "加强教师培训", "培训教师2000人次", "分层分类组织培训", "人事股、教研室"],
+    ]
+    table = d.add_table(rows=len(rows), cols=5)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    path = tmp_path / "division.docx"
+    d.save(path)
+    plan = parse_file(path)
+    assert [t.title for t in plan.tasks] == ["推进集团化办学", "加强教师培训"]
+    assert plan.tasks[1].lead == ["人事股"] and plan.tasks[1].co == ["教研室"]
+    assert "新组建教育集团3个" in plan.tasks[0].measures + plan.tasks[0].objective

@@ -96,6 +96,7 @@ def cmd_import(
     rt = runtime(config, now)
     answers = _answers(alias)
     parsed = planfile.parse(file, aliases=rt.settings.aliases)
+    planfile.check_reviewed(parsed, file.name)  # guessed owners go through the review sheet first
     # One transaction: a failure anywhere (or a refusal) leaves the store as it was.
     with session_scope(rt.engine) as session:
         result = apply_plan(

@@ -8,7 +8,24 @@ from datetime import date
 from bot.numerals import FULLWIDTH
 
 from .model import Deadline
-from .phrases import RULES, Ctx, Hit
+from .phrases import RULES as _DATE_RULES
+from .phrases import Ctx, Hit
+from .seasons import RULES as _SEASON_RULES
+
+RULES = _DATE_RULES + _SEASON_RULES
+
+# a word every match of the rule contains; most clauses hold none, so most rules are skipped cheaply
+_ANCHORS: dict[str, tuple[str, ...]] = {
+    "monthly_day": ("月",), "monthly": ("月",), "quarterly": ("季",), "halfyearly": ("半年",), "yearly": ("年",),
+    "weekly": ("周",), "month_day": ("月",), "month_xun": ("旬",), "month_end": ("月",), "month_whole": ("月份",),
+    "month_before": ("月",), "month_bare": ("月",), "quarter": ("季度",), "half": ("半年",), "year_end": ("年",),
+    "full_year": ("全年",), "year_before": ("年",), "autumn_term": ("开学",), "spring_term": ("开学",),
+    "before_summer": ("暑",), "summer": ("暑",), "before_winter": ("寒假",), "spring_festival": ("春节",),
+    "national_day": ("国庆",), "new_year": ("元旦",), "labour_day": ("五一", "劳动节"),
+    "anniversary": ("周年", "百年"), "ongoing": ("长期", "持续", "常态"), "target_year": ("年",),
+    "lead_year": ("年",), "workdays": ("日", "天"), "term_start": ("开学",), "next_month_day": ("月",),
+    "qingming": ("清明",),
+}
 
 HORIZON_YEARS = 5  # how far past the plan year a target still counts as one of its deadlines
 
@@ -21,6 +38,9 @@ def _scan(text: str, ctx: Ctx) -> list[tuple[int, Hit]]:
     norm = text.translate(FULLWIDTH)
     candidates = []
     for order, rule in enumerate(RULES):
+        anchors = _ANCHORS.get(rule.name)
+        if anchors and not any(a in norm for a in anchors):
+            continue  # the rule cannot match without one of these words: skip its scan
         for m in rule.pattern.finditer(norm):
             if m.end() > m.start():
                 candidates.append((m.start(), -(m.end() - m.start()), order, m, rule))

@@ -6,13 +6,14 @@ import re
 
 from bot.numerals import cn_int
 
+from .numbering import DATE_AHEAD
 from .owners import LABEL_INLINE
 
 _CN = "一二三四五六七八九十"
 _TOKEN = re.compile(
     rf"(?P<cn>(?<![{_CN}第])[{_CN}]{{1,3}}、)"
     rf"|(?P<pcn>[（(][{_CN}]{{1,3}}[）)])"
-    r"|(?P<ar>(?<![\d.．第])\d{1,3}[.．、](?![\d%％]))"
+    rf"|(?P<ar>(?<![\d.．第])\d{{1,3}}[.．、](?!{DATE_AHEAD}[\d%％]))"
     r"|(?P<par>[（(]\d{1,3}[）)])"
     r"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"
 )

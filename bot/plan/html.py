@@ -46,16 +46,57 @@ def _is_data_table(tag: Tag) -> bool:
     return len(wide) >= 2
 
 
+def _span(cell: Tag, name: str) -> int:
+    try:
+        return max(1, min(int(str(cell.get(name, 1) or 1).strip()), 500))
+    except ValueError:
+        return 1
+
+
+def _cell_text(cell: Tag) -> str:
+    # two units on two lines (<br>, two <p>) stay apart; Word splits runs inside a word, so the
+    # pieces of one paragraph join without a space
+    parts = []
+    for block in [b for b in cell.find_all(["p", "div"]) if not b.find(["p", "div"])] or [cell]:
+        for br in block.find_all("br"):
+            br.replace_with("\n")
+        parts.append(block.get_text(""))
+    lines = [" ".join(ln.split()) for part in parts for ln in part.split("\n")]
+    return "、".join(ln for ln in lines if ln and ln != "\xa0") if len(lines) > 1 else (lines[0] if lines else "")
+
+
 def _table_rows(tag: Tag) -> list[list[str]]:
-    rows = []
+    """Lay the table out as a grid: a cell spanning rows or columns fills every slot it covers."""
+    rows: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered)
     for tr in tag.find_all("tr"):
-        cells = []
+        cells: list[str] = []
+        col = 0
         for cell in tr.find_all(["td", "th"]):
-            text = " ".join(cell.get_text(" ").split())
-            cells.extend([text] * max(1, int(cell.get("colspan", 1) or 1)))
-        if any(cells):
+            while col in pending:
+                col = _take(pending, col, cells)
+            text = _cell_text(cell)
+            for _ in range(_span(cell, "colspan")):
+                cells.append(text)
+                if _span(cell, "rowspan") > 1:
+                    pending[col] = (text, _span(cell, "rowspan") - 1)
+                col += 1
+        while col in pending:
+            col = _take(pending, col, cells)
+        if any(c.strip() for c in cells):
             rows.append(cells)
     return rows
+
+
+def _take(pending: dict[int, tuple[str, int]], col: int, cells: list[str]) -> int:
+    """Fill one slot from a cell spanning down from above; return the next column."""
+    text, left = pending[col]
+    cells.append(text)
+    if left > 1:
+        pending[col] = (text, left - 1)
+    else:
+        del pending[col]
+    return col + 1
 
 
 def html_blocks(text: str) -> list:

@@ -29,6 +29,8 @@ class ParsedTask:
     warnings: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
     stated_deadline: str = ""
+    confidence: float = 1.0  # how sure the reading is, 0–1 (see confidence.py)
+    doubts: list[str] = field(default_factory=list)  # what was guessed, for the clerk to check
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -41,6 +43,8 @@ class ParsedTask:
             "co": list(self.co),
             "deadlines": [dict(d) for d in self.deadlines],
             "warnings": list(self.warnings),
+            "confidence": self.confidence,
+            "doubts": list(self.doubts),
         }
         # people are not units: the contract allows extra keys, so they travel beside lead/co
         if self.leaders:
@@ -61,6 +65,8 @@ class ParsedTask:
             deadlines=[dict(d) for d in data.get("deadlines") or []],
             warnings=list(data.get("warnings") or []),
             leaders=list(data.get("leaders") or []),
+            confidence=float(data.get("confidence", 1.0)),
+            doubts=list(data.get("doubts") or []),
         )
 
 
@@ -73,14 +79,21 @@ class ParsedPlan:
     tasks: list[ParsedTask] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    needs_review: bool = False  # nothing sure enough to import: the clerk checks the review sheet first
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "plan": {"title": self.title, "year": self.year},
+            "plan": {"title": self.title, "year": self.year, "confidence": self.confidence,
+                     "unsure": sum(t.confidence < 0.75 for t in self.tasks), "needs_review": self.needs_review},
             "tasks": [t.to_dict() for t in self.tasks],
             "units": [{"name": u["name"], "aliases": list(u["aliases"])} for u in self.units],
             "warnings": list(self.warnings),
         }
+
+    @property
+    def confidence(self) -> float:
+        """The plan's score: the mean of its tasks' (0 when no task was found)."""
+        return round(sum(t.confidence for t in self.tasks) / len(self.tasks), 2) if self.tasks else 0.0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedPlan:
@@ -95,6 +108,7 @@ class ParsedPlan:
                 {"name": u["name"], "aliases": list(u.get("aliases") or [])} for u in data.get("units") or []
             ],
             warnings=list(data.get("warnings") or []),
+            needs_review=bool(meta.get("needs_review", False)),
         )
 
     @classmethod

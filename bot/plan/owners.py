@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from .labels import LABEL_INLINE, LABEL_RE, LABELS, OWNER_ROLES
 from .units import (
@@ -32,17 +33,19 @@ class Owners:
     lead: list[str] = field(default_factory=list)
     co: list[str] = field(default_factory=list)
     resp: list[str] = field(default_factory=list)
+    sponsor: list[str] = field(default_factory=list)  # 主办: owners only when nobody else is named
     leaders: list[str] = field(default_factory=list)
     deadlines: list[str] = field(default_factory=list)  # dates written among the names
     standing: list[str] = field(default_factory=list)  # "以下均需X配合，不再列出": co of later items
     rule: str | None = None  # "first" or "all" when the text states it
     sticky: bool = False  # the note says 下同: the rule holds for later tasks too
+    basis: str = ""  # a doubt to show when these owners were inferred (a unit heading, a lead-in)
 
     def empty(self) -> bool:
-        return not (self.lead or self.co or self.resp)
+        return not (self.lead or self.co or self.resp or self.sponsor)
 
     def merge(self, other: Owners) -> None:
-        for name in ("lead", "co", "resp", "leaders", "deadlines", "standing"):
+        for name in ("lead", "co", "resp", "sponsor", "leaders", "deadlines", "standing"):
             getattr(self, name).extend(u for u in getattr(other, name) if u not in getattr(self, name))
         self.rule = other.rule or self.rule
         self.sticky = self.sticky or other.sticky
@@ -50,6 +53,8 @@ class Owners:
     def resolve(self, rule: str) -> tuple[list[str], list[str]]:
         """Return (lead, co) under the given rule ('first' or 'all')."""
         lead, co = list(self.lead), []
+        if not lead and not self.resp:
+            lead = list(self.sponsor)  # "主办单位：A" alone: A runs it; beside 承办 it only sponsors
         if self.resp:
             if rule == "all":
                 lead += self.resp
@@ -75,7 +80,15 @@ def _note(text: str, owners: Owners) -> bool:
 
 
 def parse_owner_text(text: str, role: str = "resp") -> Owners:
-    """Parse the value of an owner label or the inside of an owner bracket."""
+    """Parse the value of an owner label or the inside of an owner bracket (a fresh record each call)."""
+    o = _parse_cached(text, role)
+    return replace(o, lead=list(o.lead), co=list(o.co), resp=list(o.resp), sponsor=list(o.sponsor),
+                   leaders=list(o.leaders), deadlines=list(o.deadlines), standing=list(o.standing))
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, role: str) -> Owners:
+    # the tree is read twice (units known from other items), so each clause is parsed once, not twice
     owners = Owners()
     text = norm_punct(text)
 
@@ -276,20 +289,3 @@ def owner_list_end(value: str) -> int:
             return pos + k
         return max(pos - 1, 0)  # this token is not a name: the list ends before its separator
     return n
-
-
-def split_owner_tails(lines: list[str]) -> list[str]:
-    """Cut each owner-label line after its unit list; what follows becomes a line of its own."""
-    out: list[str] = []
-    for line in lines:
-        m = LABEL_RE.match(line)
-        if not m or LABELS[m.group("label")] not in OWNER_ROLES:
-            out.append(line)
-            continue
-        start = m.start("value")
-        end = start + owner_list_end(line[start:])
-        head, rest = line[:end].rstrip(), line[end:].strip(" 。.，,；;")
-        out.append(head)
-        if rest:
-            out.append(rest)
-    return out

@@ -33,6 +33,7 @@ COLUMNS = [  # (header, width)
     ("工作措施", 50),
     ("分管领导", 14),
     ("时限明细（勿改）", 20),
+    ("待核（解析把握）", 36),
 ]
 HEADERS = [h for h, _ in COLUMNS]
 _SPLIT = re.compile(r"[、，,；;\n]+")
@@ -66,6 +67,7 @@ def write_review(plan: ParsedPlan) -> bytes:
             t.measures,
             "、".join(t.leaders),
             json.dumps(t.deadlines, ensure_ascii=False) if t.deadlines else "",
+            _doubt_cell(t),
         ])
     bold = Font(bold=True)
     for cell in (ws.cell(1, 1), ws.cell(2, 1), ws.cell(3, 1)):
@@ -100,6 +102,14 @@ def write_review(plan: ParsedPlan) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _doubt_cell(t: ParsedTask) -> str:
+    """"待核 60%：责任单位取自小标题…" for a task a clerk should check; the score alone otherwise."""
+    if not t.doubts:
+        return ""
+    mark = "待核" if t.confidence < 0.75 else "把握"
+    return f"{mark} {round(t.confidence * 100)}%：" + "；".join(t.doubts)
 
 
 def is_review(sheets: list[tuple[str, list[list]]]) -> bool:
@@ -151,7 +161,16 @@ def _task(row: list, col: dict[str, int]) -> ParsedTask:
                              get("时限明细（勿改）")),
         warnings=[w for w in get("提示").split("\n") if w],
         leaders=_names(get("分管领导")),
+        **_read_doubts(get("待核（解析把握）")),
     )
+
+
+def _read_doubts(cell: str) -> dict[str, Any]:
+    """Read the 待核 cell back; a clerk who clears it confirms the row (confidence 1.0)."""
+    m = re.match(r"^(?:待核|把握)\s*(\d{1,3})%：(.*)$", cell.strip(), re.S)
+    if not m:
+        return {}
+    return {"confidence": int(m[1]) / 100, "doubts": [d for d in m[2].split("；") if d]}
 
 
 def _deadlines(texts: str, dates: Any, detail: str) -> list[dict[str, Any]]:
@@ -174,11 +193,20 @@ def _deadlines(texts: str, dates: Any, detail: str) -> list[dict[str, Any]]:
             raise PlanReadError(f"核对表中的时限日期“{when[:20]}”无效，请写成 2021-09-30")
         base = dict(saved[i]) if i < len(saved) else {"source": "stated"}
         if (base.get("text") or "") != text or (base.get("date") or "") != (when or ""):
-            base.update({"text": text, "date": when or None})
+            # what the clerk writes is what is stored, marked confirmed: a date typed onto an ongoing
+            # (常态化) task makes it a dated one, and a corrected estimate is no longer an estimate
+            base.update({"text": text, "date": when or None, "certain": True, "confirmed": True})
+            if when and (base.get("date") != saved_date(saved, i) or base.get("kind") == "ongoing"):
+                base.update({"kind": "once", "recurrence": None})
             if base.get("source") not in ("stated", "extracted", "default"):
                 base["source"] = "stated"
         out.append(base)
     return out
+
+
+def saved_date(saved: list[dict[str, Any]], i: int) -> str | None:
+    """The date the sheet was written with in row i of a task's deadlines."""
+    return saved[i].get("date") if i < len(saved) else None
 
 
 def _valid_date(text: str) -> bool:

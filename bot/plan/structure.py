@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .headings import lead_in, unit_heading
 from .numbering import parse_number
 from .owners import (
     LABEL_RE,
@@ -16,7 +17,6 @@ from .owners import (
     parse_owner_text,
     running_owners,
 )
-from .units import looks_like_unit
 
 # a closing note that sets the deadline of the items above it: "以上任务均需于2023年11月底前完成"
 _SUMMARY = re.compile(
@@ -35,6 +35,13 @@ _GLOBAL = re.compile(
 _PART = re.compile(
     r"^(?:行动目标|工作目标|目标任务|任务目标|预期目标|主要目标|主要任务|重点任务|工作任务|"
     r"工作措施|主要措施|具体措施|工作举措|推进措施|主要内容|具体内容|工作要求)\s*[。：:，,]?\s*(?=\S)"
+)
+
+# a section about the plan itself, laid out like an event ("三、组织机构 主办单位：… 承办单位：…"):
+# its fields describe the whole campaign, so it is never a task
+_PLAN_LEVEL = re.compile(
+    r"^(组织机构|组织领导|组织架构|领导小组|工作机构|活动主题|活动时间|活动地点|活动范围|参加人员|参加对象|"
+    r"参与对象|工作目标|总体要求|指导思想|基本原则)\s*[：:]?(?:\s|$)"
 )
 
 # items written inline in a paragraph (一是…二是…) never open a level of their own
@@ -59,6 +66,9 @@ class Node:
     used: set[int] = field(default_factory=set)  # body lines consumed as owner lines
     line_owners: dict[int, Owners] = field(default_factory=dict)  # body line -> owners it states
     pos: int = 0  # line index in the document
+    head: Owners | None = None  # the heading itself names the unit: "（一）县教育局"
+    head_rest: str = ""  # the heading's text after that unit ("2.县财政局：统筹…" -> "统筹…")
+    line_text: str = ""  # the heading's text as written, before owner brackets are taken out
     notes: list[tuple[int, str]] = field(default_factory=list)  # root only: deadline notes
 
     def path(self) -> list[str]:
@@ -95,12 +105,13 @@ def build_tree(lines: list[str]) -> Node:
             if num.style in styles:
                 del stack[styles.index(num.style) :]
             node = Node(num.style, num.ref, num.value, num.rest, line.strip(), parent=stack[-1], pos=pos)
+            node.line_text = num.rest
             stack[-1].children.append(node)
             stack.append(node)
             continue
         m = LABEL_RE.match(line)
-        if m and LABELS[m.group("label")] in ("objective", "measures"):
-            cur.labeled = True
+        if m and LABELS[m.group("label")] in ("objective", "measures") and cur is not root:
+            cur.labeled = True  # a 工作目标： paragraph before the first item does not swallow the items
         cur.body.append(line.strip())
     return root
 
@@ -109,6 +120,8 @@ def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
     """Collect the owners an item states in its own line and body (not its children's)."""
     found: Owners | None = None
     node.line_owners = {}
+    if _PLAN_LEVEL.match(node.text):
+        return
     owners, rest = owner_bracket(node.text, known=known)
     if not owners:
         owners, rest = running_owners(node.text)
@@ -116,10 +129,8 @@ def read_owners(node: Node, known: frozenset[str] = frozenset()) -> None:
         found, node.text = owners, rest
     for i, line in enumerate(node.body):
         m = LABEL_RE.match(line)
-        if m:
+        if m and (LABELS[m.group("label")] in OWNER_ROLES or LABELS[m.group("label")] == "leaders"):
             role = LABELS[m.group("label")]
-            if role not in OWNER_ROLES and role != "leaders":
-                continue
             value = m.group("value")
             nxt = i + 1 < len(node.body) and node.body[i + 1]
             if not value.strip() and nxt and role in OWNER_ROLES and bare_owner_line(nxt):
@@ -164,6 +175,14 @@ def _owned_below(node: Node, memo: dict[int, bool] | None = None) -> bool:
     key = id(node)
     if key not in memo:
         memo[key] = any(_has_owner(c) or _owned_below(c, memo) for c in node.children)
+    return memo[key]
+
+
+def _headed_below(node: Node, memo: dict[int, bool]) -> bool:
+    """Tell whether a unit heading stands anywhere below `node` (computed once per node)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = any(c.head is not None or _headed_below(c, memo) for c in node.children)
     return memo[key]
 
 
@@ -215,6 +234,11 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
     tasks: list[tuple[Node, Owners | None]] = []
     warnings: list[str] = []
     memo: dict[int, bool] = {}
+    head_memo: dict[int, bool] = {}
+    for n in root.descendants():
+        # read once, on the final tree: "（一）县教育局", "2.县财政局：统筹…"
+        if not _PLAN_LEVEL.match(n.line_text):
+            n.head, n.head_rest = unit_heading(n.line_text)
 
     def leaf_task(n: Node) -> bool:
         return _has_owner(n) and not _owned_below(n, memo)
@@ -226,19 +250,21 @@ def select_tasks(root: Node) -> tuple[list[tuple[Node, Owners | None]], list[str
             if leaf_task(c):
                 tasks.append((c, None))
             elif not _has_owner(c) and not _owned_below(c, memo):
-                sibling_tasks = c.style in task_styles
-                if inherit is not None or c.labeled or sibling_tasks:
+                if c.head is None and c.children:
+                    c.head = lead_in(c.text) or (lead_in(c.body[0]) if c.body else None)
+                if c.head is not None:
+                    # a unit heading: its items are its duties, or it is one duty itself
+                    if c.children:
+                        visit(c, c.head)
+                    elif c.head_rest or c.body:
+                        c.text = c.head_rest  # the duty, not the unit, is the task's title
+                        tasks.append((c, c.head))
+                elif inherit is not None or c.labeled or c.style in task_styles:
                     tasks.append((c, inherit))
-                elif c.children and looks_like_unit(c.text):
-                    # headings that are the units themselves: "一、办公室" then its items
-                    visit(c, Owners(lead=[c.text]))
+                elif _headed_below(c, head_memo):
+                    visit(c, None)
             else:
-                passed = inherit
-                if _has_owner(c):
-                    passed = c.owners
-                elif looks_like_unit(c.text):
-                    passed = Owners(lead=[c.text])
-                visit(c, passed)
+                visit(c, c.owners if _has_owner(c) else (c.head or inherit))
         return None
 
     visit(root, None)

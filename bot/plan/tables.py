@@ -12,11 +12,16 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("ref", re.compile(r"^(序号|编号|序)$")),
     ("leaders", re.compile(r"(责任|牵头|分管|联系|包保)领导|责任人")),
     ("lead", re.compile(r"牵头(单位|部门|股室|处室|科室)?|主办单位|主责单位")),
+    # "配合/责任单位": cooperating or responsible; with no 牵头 in the row its first unit leads
+    ("resp", re.compile(r"配合\W?(或)?责任|责任\W?(或)?配合")),
     ("co", re.compile(r"(配合|协办|协助|参与|协同)(单位|部门|股室|处室)?")),
     ("resp", re.compile(r"责任(单位|部门|股室|处室|科室)|承办单位|实施单位")),
     ("deadline", re.compile(r"完成时限|完成时间|时间节点|时限|完成期限|时间安排|进度安排")),
-    ("section", re.compile(r"类别|领域|板块|分类|重点工作$|工作类别|项目类别|所属")),
-    ("title", re.compile(r"任务|事项|工作项目|项目名称|重点工作")),
+    ("section", re.compile(r"类别|类型|领域|板块|分类|重点工作$|工作类别|项目类别|所属")),
+    # 目标任务 holds a task's target, not its name: a 任务分解表 (工作任务 | 目标任务 | 工作措施) names
+    # the task in 工作任务
+    ("measures", re.compile(r"^(目标任务|任务目标|预期目标)$")),
+    ("title", re.compile(r"任务|事项|工作项目|项目名称|重点工作|^名称$")),
     ("measures", re.compile(r"具体内容|工作内容|措施|目标|内容|要求|举措|标准")),
 ]
 

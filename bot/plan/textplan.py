@@ -102,7 +102,9 @@ def _sub_blocks(node: Node) -> list[tuple[list[str], Owners]]:
     if node.children or len(node.line_owners) < 2:
         return []
     blocks: list[tuple[list[str], Owners]] = []
-    text: list[str] = [node.text] if node.text else []
+    # a heading sentence of its own ("推进医共体建设。") names the item, not its first sub-item
+    own_heading = node.text.endswith("。") and len(node.text) <= 41 and node.body
+    text: list[str] = [node.text] if node.text and not own_heading else []
     owners: Owners | None = None
     for i, line in enumerate(node.body):
         o = node.line_owners.get(i)
@@ -135,8 +137,10 @@ def _sub_tasks(node: Node, blocks: list[tuple[list[str], Owners]]) -> list[tuple
     return out
 
 
-def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
-    """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings)."""
+def text_tasks(lines: list[str], trees: list[Node] | None = None) -> tuple[list[ParsedTask], list[str]]:
+    """Parse text lines into tasks with lead/co resolved; return (tasks, plan warnings).
+
+    `trees`, when given, receives the item tree, so a caller looking for candidates reads it once."""
     # two passes: a bare bracket （办公室、人事科） may name units known only from other items
     known: frozenset[str] = frozenset()
     for _ in range(2):
@@ -144,6 +148,8 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
         for node in [root, *root.descendants()]:
             read_owners(node, known)
         known = known_units(root)
+    if trees is not None:
+        trees.append(root)
     lift_trailing_owners(root)
     chosen, warnings = select_tasks(root)
     rule = "first"  # most plans list the leading unit first; a note may say otherwise
@@ -162,6 +168,8 @@ def text_tasks(lines: list[str]) -> tuple[list[ParsedTask], list[str]]:
             if owners.rule and owners.sticky:
                 rule = owners.rule
             task.lead, task.co = owners.resolve(this_rule)
+            if owners.basis:
+                task.doubts.append(owners.basis)
             standing += [u for u in owners.standing if u not in standing]
             if owners.deadlines:
                 task.stated_deadline = "；".join([*filter(None, [task.stated_deadline]), *owners.deadlines])

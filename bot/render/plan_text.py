@@ -18,7 +18,11 @@ def parsed_summary(parsed: ParsedPlan | dict) -> str:
         if t.co:
             owners += "；配合：" + "、".join(t.co)
         dl = "；".join(f"{d.get('date') or '—'}（{d.get('text')}）" for d in t.deadlines)
-        lines.append(f"{t.ref}. {t.title} — 牵头：{owners}" + (f" — 时限：{dl}" if dl else ""))
+        lines.append(f"{t.ref}. {t.title} — 牵头：{owners}" + (f" — 时限：{dl}" if dl else "")
+                     + (f" — 待核：{'；'.join(t.doubts)}" if t.confidence < 0.75 and t.doubts else ""))
+    if parsed.tasks:
+        check = sum(t.confidence < 0.75 for t in parsed.tasks)
+        lines.append(f"解析把握 {round(parsed.confidence * 100)}%" + (f"，{check} 项待核" if check else ""))
     lines += [f"提示：{w}" for w in parsed.warnings]
     return "\n".join(lines)
 

@@ -282,7 +282,7 @@ def _sync_deadlines(session: Session, task: Task, wanted: list[dict], now: datet
                 kind=d.get("kind", "once"),
                 recurrence=json.dumps(rec, ensure_ascii=False) if rec else None,
                 certain=bool(d.get("certain", True)),
-                confirmed=False,
+                confirmed=bool(d.get("confirmed", False)),  # a date the clerk typed in the review sheet
                 created_at=now,
             )
         )
