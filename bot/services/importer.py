@@ -15,6 +15,7 @@ from bot.services.offices import DEFAULT_OFFICE, ensure_office, period_of, uniqu
 from bot.services.plandiff import (
     DOC_SOURCES,
     NeedsConfirmation,
+    NeedsMatchAnswers,
     PlanDiff,
     UnitQuestion,
     UnitResolver,
@@ -32,6 +33,7 @@ from storage.models import AuditLog, Deadline, Plan, Section, Task, TaskUnit, Un
 __all__ = [
     "ImportResult",
     "NeedsConfirmation",
+    "NeedsMatchAnswers",
     "PlanDiff",
     "UnitQuestion",
     "apply_plan",
@@ -81,21 +83,26 @@ def apply_plan(
     office_id: int | None = None,
     revises: str | None = None,
     new: bool = False,
+    matches: dict[str, str] | None = None,
 ) -> ImportResult:
     """Write a parsed plan into the store (the caller's transaction); return what it did.
 
     `parsed` is a ParsedPlan (a dict in the plan-JSON shape is accepted, e.g. a stashed upload).
-    Raises UserError, storing nothing, for a file that is not a plan, and NeedsConfirmation
-    when a revision would remove over a third of the plan's tasks unless `confirmed`.
-    `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit).
+    Raises UserError, storing nothing, for a file that is not a plan, NeedsConfirmation
+    when a revision would remove over a third of the plan's tasks, and NeedsMatchAnswers when a
+    revision's tasks match stored ones only uncertainly, unless `confirmed` (the best guess is taken).
+    `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit); `matches` a
+    person's answers to `diff.match_questions` (new ref → stored ref, or "" for a new task).
     """
     parsed = ParsedPlan.coerce(parsed)
     if office_id is None:  # a one-office store: its only office (made on the first import)
         office_id = ensure_office(session=session, name=None, default_name=DEFAULT_OFFICE, now=now).id
     diff = diff_plan(session=session, parsed=parsed, config_aliases=config_aliases, answers=answers,
-                     office_id=office_id, revises=revises, new=new)
+                     office_id=office_id, revises=revises, new=new, matches=matches)
     if diff.needs_confirmation and not confirmed:
         raise NeedsConfirmation(diff)
+    if diff.match_questions and not confirmed:
+        raise NeedsMatchAnswers(diff)
     resolve = UnitResolver(session, parsed, config_aliases or {},
                            check_answers(session, parsed, answers or {}, office_id=office_id), office_id=office_id)
     warnings = list(parsed.warnings)
@@ -150,7 +157,8 @@ def apply_plan(
     sections: dict[str, Section] = {}
     for s in repo.sections_of(session=session, plan_id=plan.id):
         sections[s.path] = s
-    existing = {t.ref: t for t in repo.all_tasks(session=session, plan_id=plan.id)}
+    wanted = {ref for ref, _ in unique_refs(parsed.tasks)}
+    existing = _place_refs(session, repo.all_tasks(session=session, plan_id=plan.id), diff.matches, wanted)
     keep: set[str] = set()
     lead_n = co_n = 0
     used_units: set[str] = set()
@@ -163,7 +171,7 @@ def apply_plan(
             session.add(section)
             session.flush()
             sections[path] = section
-        task = existing.get(ref)
+        task = existing.get(diff.matches[ref]) if ref in diff.matches else None
         fields = {
             "title": t.title or f"第{ref}项",
             "objective": t.objective or "",
@@ -189,8 +197,9 @@ def apply_plan(
             lead_n += role == "lead"
             co_n += role == "co"
         _sync_deadlines(session, task, doc_deadlines(t), now)
-    for ref, task in existing.items():
-        if ref not in keep and not task.removed:
+    kept = set(diff.matches.values())
+    for task_id, task in existing.items():
+        if task_id not in kept and not task.removed:
             task.removed, task.updated_at = True, now
     session.add(
         AuditLog(
@@ -215,6 +224,39 @@ def apply_plan(
         merges=merges,
         retired=retired,
     )
+
+
+def _place_refs(session: Session, tasks: list[Task], matches: dict[str, int], wanted: set[str]) -> dict[int, Task]:
+    """Give each kept task its number in the revision; a dropped task that holds a wanted number yields it.
+
+    Numbers are unique within a plan, and a reorder swaps them, so moved tasks pass through a
+    temporary number first (one flush), then take their final one.
+    """
+    by_id = {t.id: t for t in tasks}
+    final = {task_id: ref for ref, task_id in matches.items()}
+    taken = wanted | {t.ref for t in tasks if t.id not in final}
+    for t in tasks:
+        if t.id not in final and t.ref in wanted:  # a dropped task on a number the revision gives another
+            final[t.id] = _retired_ref(t.ref, taken)
+            taken.add(final[t.id])
+    moving = [by_id[i] for i, ref in final.items() if by_id[i].ref != ref]
+    if moving:
+        for t in moving:
+            t.ref = f"~{t.id}"
+        session.flush()
+        for t in moving:
+            t.ref = final[t.id]
+        session.flush()
+    return by_id
+
+
+def _retired_ref(ref: str, taken: set[str]) -> str:
+    """The number a dropped task keeps: "原25", or "原25-2" when that too is taken."""
+    out, n = f"原{ref}", 1
+    while out in taken:
+        n += 1
+        out = f"原{ref}-{n}"
+    return out
 
 
 def _unchanged_result(
