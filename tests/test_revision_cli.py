@@ -103,3 +103,31 @@ def test_terminal_asks_which_task(cli, tmp_path, monkeypatch, typed, same):
     else:
         assert after["守牢校园安全稳定底线"] == ("25", False, [])
         assert after["守牢教育安全稳定底线"] == ("原25", True, ["完成隐患排查"])
+
+
+def reworded(seed_path) -> str:
+    return seed_path.read_text(encoding="utf-8").replace("25.守牢教育安全稳定底线", "25.守牢校园安全稳定底线").replace(
+        "目标任务:健全完善安全维稳工作机制", "目标任务:建立校园安全风险清单,健全完善维稳机制")
+
+
+@pytest.mark.parametrize(("label", "same"), [("第25项是原第25项", True), ("第25项是新增任务", False)])
+async def test_chat_upload_asks_uncertain_matches_as_buttons(memory_engine, seed_path, label, same):
+    from tests.chat_harness import Chat, button
+
+    chat = Chat(memory_engine, seed_path)
+    admin = {"user": "1", "chat": "1", "group": False}
+    with session_scope(memory_engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "25")).one()
+        record_report(session=s, task=task, unit_id=None, status=ReportStatus.IN_PROGRESS, percent=None,
+                      note="完成隐患排查", reporter="t", now=chat.now)
+    replies = await chat.send(**admin, file_name="修订.txt", file_bytes=reworded(seed_path).encode())
+    asked = replies[0]
+    assert "第25项“守牢校园安全稳定底线”可能是原第25项" in asked.text
+    answered = await chat.tap(button([asked], label), **admin, message_id="5")
+    assert "已确认的对应：" + label in answered[0].text
+    done = await chat.tap(button(answered, "确认导入"), **admin, message_id="5")
+    assert "已应用以上变化" in done[0].text
+    with session_scope(memory_engine) as s:
+        new = s.exec(select(Task).where(Task.title == "守牢校园安全稳定底线")).one()
+        notes = [r.note for r in s.exec(select(StatusReport).where(StatusReport.task_id == new.id)).all()]
+        assert notes == (["完成隐患排查"] if same else [])

@@ -47,6 +47,12 @@ def match_prompt(q: MatchQuestion) -> str:
     return "\n".join(lines)
 
 
+def match_answers(matches: dict[str, str]) -> str:
+    """What an admin answered about the revision's uncertain tasks."""
+    said = "、".join(f"第{r}项是原第{o}项" if o else f"第{r}项是新增任务" for r, o in matches.items())
+    return f"已确认的对应：{said}"
+
+
 def diff_lines(diff: PlanDiff) -> str:
     if diff.plan_id is None:
         head = f"新计划《{diff.title}》（{diff.year}年）：将新增 {len(diff.added)} 项任务。"
