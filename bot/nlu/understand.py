@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
 
+from bot.nlu.completion import settle as settle_completion
 from bot.nlu.lexicon import ENGLISH_STOP, PHRASE_RX, PHRASE_TABLE, QUESTION_MARK, TOKEN_STOP, TOKEN_TAGS
 from bot.nlu.model import (
     Choice,
@@ -380,6 +381,7 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
             stated, note = Status.IN_PROGRESS, t[statuses[0][0]:]
         elif stated is Status.DONE and percent is not None and percent < 100:
             stated = Status.IN_PROGRESS  # "12 完成 80%"
+        stated, note = settle_completion(stated, t, note)  # "不算完成", "基本完成", "完成了一半": not done
         if defer_at is not None and defer_at[0] >= max(ends, default=0):
             note = t[max(ends, default=0):defer_at[0]]  # "12 有困难 设备未到，申请延期到10月底": the request is its own
         ref = u.refs[0] if u.refs else None
