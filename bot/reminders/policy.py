@@ -52,6 +52,9 @@ class TaskView:
     plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
     leaders: list[int] = field(default_factory=list)  # 牵头领导 (leader-kind units): hear its escalations
     office_id: int | None = None  # whose supervisors hear its escalations (see Supervisors)
+    # The day the task came into duban (its plan's import, or the revision that added it): a recurring
+    # deadline's occurrences before it were never owed here, so none is overdue; the first one after is.
+    starts: date | None = None
 
     def live_on(self, day: date, grace_days: int) -> bool:
         """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""
@@ -100,11 +103,20 @@ def needs_checkins(task: TaskView) -> bool:
     )
 
 
-def _occurrences(d: DeadlineView, year: int, day: date) -> list[date]:
+def occurrences_of(d: DeadlineView, task: TaskView, until: date) -> list[date]:
+    """A deadline's dates up to `until`: every one a recurring deadline has from the plan year's start, or from
+    the day the task came into duban when later (board, overdue lists, reminders and escalation all read this)."""
     if d.kind == "recurring" and d.recurrence:
-        # Each period's date, over the plan year and into the next so year-end ladders reach January.
-        return d.recurrence.occurrences(date(year, 1, 1), date(max(year, day.year), 12, 31))
+        first = date(task.year, 1, 1)
+        if task.starts is not None and task.starts > first:
+            first = task.starts
+        return d.recurrence.occurrences(first, until)
     return [d.date] if d.date else []
+
+
+def _occurrences(d: DeadlineView, task: TaskView, day: date) -> list[date]:
+    # Each period's date, over the plan year and into the next so year-end ladders reach January.
+    return occurrences_of(d, task, date(max(task.year, day.year), 12, 31))
 
 
 def reminders_for_day(
@@ -124,7 +136,7 @@ def reminders_for_day(
             continue
         mine: list[Reminder] = []
         for dl in effective_deadlines(task, policy):
-            occs = _occurrences(dl, task.year, day)
+            occs = _occurrences(dl, task, day)
             for i, raw in enumerate(occs):
                 due = calendar.previous_workday(raw)
                 # A recurring occurrence is answered by any report since the previous one.
@@ -421,7 +433,7 @@ def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: Rem
     span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
     ends = last_overdue_day(policy)  # a run that ends is generated to its end, never cut short
     for dl in effective_deadlines(task, policy):
-        occs = _occurrences(dl, task.year, horizon)
+        occs = _occurrences(dl, task, horizon)
         overdue = [(dl.id, u, "lead", "overdue") for u in lead]
         escalation = [(dl.id, u, "supervisor", "escalation") for u in sup]
         for i, raw in enumerate(occs):
