@@ -9,7 +9,8 @@ from bot.render import chat_text, task_text
 from bot.services import queries
 from bot.services.board import TaskLight, board, light_for, month_end
 from bot.services.errors import UserError
-from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
+from bot.services.offices import plan_rows
+from bot.services.plan_names import plan_named
 from bot.services.tasks import owners, recent_reports, task_record
 from storage.models import Plan, Task
 
@@ -64,12 +65,12 @@ def _lights(ctx: Ctx, plan: Plan | None = None) -> list[TaskLight]:
 
 
 def cmd_board(ctx: Ctx, intent: Intent):
-    """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产)."""
+    """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产).
+
+    Reading a board never changes which plan a bare "第12项" means in this chat."""
     plan = ctx.plan
     if intent.args:
-        plan = require_plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(intent.args))
-        remember_chat_plan(session=ctx.session, platform=ctx.event.platform, address=ctx.event.chat_id, plan=plan,
-                           now=ctx.now)
+        plan = plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(intent.args))
     title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
     return reply(chat_text.board_text(_lights(ctx, plan), ctx.today, plan=title))
 
