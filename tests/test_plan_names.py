@@ -50,3 +50,20 @@ async def test_a_plan_word_that_names_nothing_gets_the_choices_and_nothing_else(
     assert said.startswith("没有找到计划“防汛”") and "督办看板" not in said
     said = await chat.say("/task 防汛 2", **ADMIN)
     assert said.startswith("没有找到计划“防汛”") and "第2项" not in said.split("。", 1)[1]
+
+
+async def test_board_shows_every_open_plan_annual_first_unless_narrowed(chat):
+    said = await chat.say("/board", **ADMIN)
+    assert said.index("督办看板·工作要点") < said.index("督办看板·安全生产")
+    narrowed = await chat.say("/board 安全生产", **ADMIN)
+    assert "督办看板·安全生产" in narrowed and "督办看板·工作要点" not in narrowed
+
+
+def test_cli_board_shows_every_open_plan(cli, tmp_path, seed_path):
+    safety = tmp_path / "safety.txt"
+    safety.write_text(SAFETY_PLAN, encoding="utf-8")
+    assert cli("plan", "import", str(seed_path))[0] == 0 and cli("plan", "import", str(safety))[0] == 0
+    code, out, _ = cli("board", "--now", "2021-08-23T09:30+08:00")
+    assert code == 0 and out.index("督办看板·工作要点") < out.index("督办看板·安全生产")
+    code, out, _ = cli("board", "--plan", "安全生产", "--now", "2021-08-23T09:30+08:00")
+    assert "督办看板·安全生产" in out and "督办看板·工作要点" not in out

@@ -8,6 +8,7 @@ from bot.chat.intents import Intent
 from bot.render import chat_text, task_text
 from bot.services import queries
 from bot.services.board import TaskLight, board, light_for, month_end
+from bot.services.boards import every_board
 from bot.services.errors import UserError
 from bot.services.offices import plan_rows
 from bot.services.plan_names import plan_named
@@ -68,6 +69,11 @@ def cmd_board(ctx: Ctx, intent: Intent):
     """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产).
 
     Reading a board never changes which plan a bare "第12项" means in this chat."""
+    if not intent.args and ctx.several_plans():  # every open plan, each its own section, the annual plan first
+        sections = every_board(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar,
+                               office_id=ctx.office_id)
+        return reply("\n\n".join(chat_text.board_text(lights, ctx.today, plan=p.short_name or p.title)
+                                  for p, lights in sections))
     plan = ctx.plan
     if intent.args:
         plan = plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(intent.args))

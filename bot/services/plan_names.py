@@ -15,23 +15,26 @@ from storage import repo
 from storage.models import Plan
 
 
-def _named(plans: Sequence[Plan], word: str) -> list[Plan]:
-    """The plans `word` names: by id, by exact short name, else by a word of the title."""
+def _named(opened: Sequence[Plan], closed: Sequence[Plan], word: str) -> list[Plan]:
+    """The plans `word` names: by id, by exact short name (an open plan's, else a closed one's), else by a
+    word of the title (likewise): "安全生产" is the closed 安全生产, not the open "安全生产（第二批）"."""
     if word.isdigit():
-        return [p for p in plans if p.id == int(word)]
-    exact = [p for p in plans if p.short_name == word]
-    if exact:
-        return exact
-    return [p for p in plans if word in p.title or (p.short_name and p.short_name in word)]
+        return [p for p in (*opened, *closed) if p.id == int(word)]
+    for plans in (opened, closed):
+        if exact := [p for p in plans if p.short_name == word]:
+            return exact
+    for plans in (opened, closed):
+        if hits := [p for p in plans if word in p.title or (p.short_name and p.short_name in word)]:
+            return hits
+    return []
 
 
 def plan_named(*, session: Session, office_id: int | None, word: str) -> Plan:
     """The plan `word` names (an open one first, else a closed one), or NotFound listing the choices."""
     word = word.strip()
     opened = list(repo.active_plans(session=session, office_id=office_id))
-    hits = _named(opened, word) if word else []
-    if not hits and word:
-        hits = _named([p for p in repo.plans_of(session=session, office_id=office_id) if not p.active], word)
+    closed = [p for p in repo.plans_of(session=session, office_id=office_id) if not p.active] if word else []
+    hits = _named(opened, closed, word) if word else []
     if len(hits) == 1:
         return hits[0]
     choices = hits or opened

@@ -93,11 +93,21 @@ def role_of(*, session: Session, task_id: int, unit_id: int | None) -> str | Non
     return repo.role_of(session=session, task_id=task_id, unit_id=unit_id)
 
 
-def may_report(*, session: Session, task: Task, unit_id: int | None, unit_name: str | None, is_admin: bool) -> str:
-    """The reporter's role on the task: only its lead and co-units report on it.
+def may_report(*, session: Session, task: Task, unit_id: int | None, unit_name: str | None, is_admin: bool) -> str | None:
+    """The reporter's role on the task; admins may act on any task (a note, a deferral), others only on their
+    unit's. A status is stricter: see may_set_status."""
+    role = role_of(session=session, task_id=task.id, unit_id=unit_id)
+    if role is None and not is_admin:
+        raise Forbidden(f"{unit_name or '本聊天'}不是第{task.ref}项的牵头或配合单位，不能反馈该任务。")
+    return role
+
+
+def may_set_status(*, session: Session, task: Task, unit_id: int | None, unit_name: str | None,
+                   is_admin: bool) -> str:
+    """The reporter's role on the task when stating its status: only its lead and co-units do.
 
     An admin whose unit (if any) is neither is told how to set a status on a unit's behalf, which names the
-    unit and is logged as such, so no report ever stands in the admin's own unit's name by accident.
+    unit and is logged as such, so no status ever stands in the admin's own unit's name by accident.
     """
     role = role_of(session=session, task_id=task.id, unit_id=unit_id)
     if role is None or role not in OWNER_ROLES:
