@@ -24,22 +24,16 @@ from bot.services.plandiff import (
     deadline_key,
     diff_plan,
     doc_deadlines,
+    refuse_unconfirmed,
     task_owners,
     unique_refs,
 )
+from bot.services.renumber import place_refs
 from storage import repo
 from storage.models import AuditLog, Deadline, Plan, Section, Task, TaskUnit, Unit, UnitAlias
 
-__all__ = [
-    "ImportResult",
-    "NeedsConfirmation",
-    "NeedsMatchAnswers",
-    "PlanDiff",
-    "UnitQuestion",
-    "apply_plan",
-    "content_hash",
-    "diff_plan",
-]
+__all__ = ["ImportResult", "NeedsConfirmation", "NeedsMatchAnswers", "PlanDiff", "UnitQuestion", "apply_plan",
+           "content_hash", "diff_plan"]
 
 
 @dataclass
@@ -66,8 +60,6 @@ class ImportResult:
             "retired_plans": self.retired,
             "diff": self.diff.to_dict(),
         }
-
-
 
 
 def apply_plan(
@@ -99,10 +91,8 @@ def apply_plan(
         office_id = ensure_office(session=session, name=None, default_name=DEFAULT_OFFICE, now=now).id
     diff = diff_plan(session=session, parsed=parsed, config_aliases=config_aliases, answers=answers,
                      office_id=office_id, revises=revises, new=new, matches=matches)
-    if diff.needs_confirmation and not confirmed:
-        raise NeedsConfirmation(diff)
-    if diff.match_questions and not confirmed:
-        raise NeedsMatchAnswers(diff)
+    if not confirmed:
+        refuse_unconfirmed(diff)
     resolve = UnitResolver(session, parsed, config_aliases or {},
                            check_answers(session, parsed, answers or {}, office_id=office_id), office_id=office_id)
     warnings = list(parsed.warnings)
@@ -158,19 +148,13 @@ def apply_plan(
     for s in repo.sections_of(session=session, plan_id=plan.id):
         sections[s.path] = s
     wanted = {ref for ref, _ in unique_refs(parsed.tasks)}
-    existing = _place_refs(session, repo.all_tasks(session=session, plan_id=plan.id), diff.matches, wanted)
+    existing = place_refs(session, repo.all_tasks(session=session, plan_id=plan.id), diff.matches, wanted)
     keep: set[str] = set()
     lead_n = co_n = 0
     used_units: set[str] = set()
     for position, (ref, t) in enumerate(unique_refs(parsed.tasks)):
         keep.add(ref)
-        path = t.section or ""
-        section = sections.get(path)
-        if section is None and path:
-            section = Section(plan_id=plan.id, path=path, position=len(sections))
-            session.add(section)
-            session.flush()
-            sections[path] = section
+        section = _section_for(session, plan.id, t.section or "", sections)
         task = existing.get(diff.matches[ref]) if ref in diff.matches else None
         fields = {
             "title": t.title or f"第{ref}项",
@@ -226,37 +210,15 @@ def apply_plan(
     )
 
 
-def _place_refs(session: Session, tasks: list[Task], matches: dict[str, int], wanted: set[str]) -> dict[int, Task]:
-    """Give each kept task its number in the revision; a dropped task that holds a wanted number yields it.
-
-    Numbers are unique within a plan, and a reorder swaps them, so moved tasks pass through a
-    temporary number first (one flush), then take their final one.
-    """
-    by_id = {t.id: t for t in tasks}
-    final = {task_id: ref for ref, task_id in matches.items()}
-    taken = wanted | {t.ref for t in tasks if t.id not in final}
-    for t in tasks:
-        if t.id not in final and t.ref in wanted:  # a dropped task on a number the revision gives another
-            final[t.id] = _retired_ref(t.ref, taken)
-            taken.add(final[t.id])
-    moving = [by_id[i] for i, ref in final.items() if by_id[i].ref != ref]
-    if moving:
-        for t in moving:
-            t.ref = f"~{t.id}"
+def _section_for(session: Session, plan_id: int, path: str, sections: dict[str, Section]) -> Section | None:
+    """The plan's section at `path`, made on first use; None for a task outside any section."""
+    section = sections.get(path)
+    if section is None and path:
+        section = Section(plan_id=plan_id, path=path, position=len(sections))
+        session.add(section)
         session.flush()
-        for t in moving:
-            t.ref = final[t.id]
-        session.flush()
-    return by_id
-
-
-def _retired_ref(ref: str, taken: set[str]) -> str:
-    """The number a dropped task keeps: "原25", or "原25-2" when that too is taken."""
-    out, n = f"原{ref}", 1
-    while out in taken:
-        n += 1
-        out = f"原{ref}-{n}"
-    return out
+        sections[path] = section
+    return section
 
 
 def _unchanged_result(

@@ -144,6 +144,14 @@ class PlanDiff:
         }
 
 
+def refuse_unconfirmed(diff: PlanDiff) -> None:
+    """A revision removing much, or matching tasks only uncertainly, waits for a person's word."""
+    if diff.needs_confirmation:
+        raise NeedsConfirmation(diff)
+    if diff.match_questions:
+        raise NeedsMatchAnswers(diff)
+
+
 def content_hash(parsed: ParsedPlan | dict) -> str:
     """Hash of what was parsed, so the same plan in another encoding or format counts as the same."""
     d = ParsedPlan.coerce(parsed).to_dict()
