@@ -73,7 +73,7 @@ async def test_counts_filters_and_windows(chat):
     assert (await chat.say("how many tasks", **PRIVATE)).startswith("共26项")
     listed = await chat.say("人事股牵头还没完成的")
     assert listed.startswith("人事股牵头、未完成：1项") and "第16项" in listed
-    await chat.say("/report 25 已完成", **PRIVATE)
+    await chat.say("/setstatus 25 安全办 已完成", **PRIVATE)  # an admin states a status in the unit's name
     done = await chat.say("已完成的任务", **PRIVATE)
     assert done.startswith("已完成：1项") and "第25项" in done
     soon = await chat.say("10天内到期的有哪些")  # the harness clock is 2021-08-23; task 12 is due 9月1日

@@ -29,3 +29,23 @@ def test_config_example_loads_and_documents_every_key():
         if hasattr(model, "model_fields"):
             for key in model.model_fields:
                 assert key in data.get(section, {}) or f"# {key}" in text or f"{key} =" in text, (section, key)
+
+
+def test_try_it_commands_run_as_written_on_a_fresh_clone(tmp_path):
+    """A newcomer who did not activate the virtualenv types the README's console line as it stands."""
+    import re
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    try_it = re.sub(r"```.*?```", "", readme.split("## Commands", 1)[0], flags=re.S)  # the prose, not the blocks
+    spans = [s for s in re.findall(r"`([^`]+)`", try_it) if re.match(r"(\S*/)?duban ", s)]
+    assert spans and all(s.startswith(".venv/bin/duban ") for s in spans), spans
+    commands = readme.split("## Commands", 1)[1].strip().split("\n\n", 1)[0]
+    assert ".venv/bin/duban" in commands and "source .venv/bin/activate" in commands
+    console = next(s for s in spans if " console" in s)
+    exe = Path(sys.executable).parent / "duban"  # this checkout's .venv/bin/duban
+    args = [str(exe), *console.split()[1:]]
+    done = subprocess.run(args, input="quit\n", capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "督办控制台" in done.stdout and (tmp_path / "duban.db").exists()

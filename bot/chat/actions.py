@@ -14,7 +14,14 @@ from bot.render import action_text
 from bot.services import records
 from bot.services.errors import UserError
 from bot.services.evidence import attach
-from bot.services.reports import may_report, parse_report_args, record_report, report_input, snooze
+from bot.services.reports import (
+    may_report,
+    may_set_status,
+    parse_report_args,
+    record_report,
+    report_input,
+    snooze,
+)
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
 from storage import repo
@@ -31,6 +38,8 @@ def check(ctx: Ctx, task: Task) -> None:
 
 def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, note: str) -> str:
     """Record a report and return the line that confirms it."""
+    may_set_status(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, is_admin=ctx.actor.is_admin,
+                   unit_name=ctx.actor.unit.name if ctx.actor.unit else None)  # only a task's own units state it
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
                   note=note, reporter=ctx.actor.ref, now=ctx.now)
     who = ctx.actor.unit.name if ctx.actor.unit else "管理员"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import requests as rq
+from bot.chat import revision
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.queries import take_ref
@@ -116,6 +117,7 @@ def _draft_message(ctx: Ctx, parsed, diff, key: str, *, edit: str | None = None)
         row = [Button(f"“{q.name[:8]}”是{c[:8]}", rq.TapAlias(qi * 10 + ci + 1, key).data(ctx.key))
                for ci, c in enumerate(q.candidates[:2])]
         rows.append(row + [Button(f"“{q.name[:8]}”是新单位", rq.TapAlias(qi * 10, key).data(ctx.key))])
+    rows += revision.match_rows(ctx, diff, key)
     rows.append([Button("确认导入", rq.TapImport(0, key).data(ctx.key)),
                  Button("取消", rq.TapImportCancel(0, key).data(ctx.key))])
     return OutboundMessage(text=text + "\n确认导入吗？", buttons=rows, edit_message_id=edit)
@@ -159,13 +161,14 @@ def _import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
 
     The admin saw the diff, and how many tasks a revision removes, before tapping: that tap confirms.
     """
+    matches = revision.matches_of(ctx, key)
     draft = take_draft(session=ctx.session, key=key)
     if draft is None:
         return reply("这份文件已经处理过或已过期，请重新发送。")
     parsed, source_name, answers = draft
     result = apply_plan(session=ctx.session, parsed=parsed, now=ctx.now, source_name=source_name,
                         actor=ctx.actor.ref, config_aliases=ctx.settings.aliases, office_id=ctx.office_id,
-                        answers=answers,
+                        answers=answers, matches=matches,
                         revises=str(revises) if revises else None, new=new, confirmed=True)
     return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=ctx.event.callback_message_id)]
 

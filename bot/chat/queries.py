@@ -8,8 +8,10 @@ from bot.chat.context import Ctx, reply
 from bot.render import action_text, chat_text, task_text
 from bot.services import queries, records
 from bot.services.board import Light, TaskLight, board, light_for, month_end
+from bot.services.boards import every_board
 from bot.services.errors import UserError
-from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
+from bot.services.offices import plan_rows
+from bot.services.plan_names import plan_named
 from bot.services.tasks import looks_like_ref, normalise_ref, owners, recent_reports, task_record
 from storage.models import Plan, Task
 
@@ -93,12 +95,17 @@ def _lights(ctx: Ctx, plan: Plan | None = None) -> list[TaskLight]:
 
 
 def cmd_board(ctx: Ctx, cmd: rq.Command):
-    """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产)."""
+    """The red/yellow/green picture of the chat's plan (or of the plan named: /board 安全生产).
+
+    Reading a board never changes which plan a bare "第12项" means in this chat."""
+    if not cmd.args and ctx.several_plans():  # every open plan, each its own section, the annual plan first
+        sections = every_board(session=ctx.session, now=ctx.now, settings=ctx.settings, calendar=ctx.calendar,
+                               office_id=ctx.office_id)
+        return reply("\n\n".join(chat_text.board_text(lights, ctx.today, plan=p.short_name or p.title)
+                                  for p, lights in sections))
     plan = ctx.plan
     if cmd.args:
-        plan = require_plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(cmd.args))
-        remember_chat_plan(session=ctx.session, platform=ctx.event.platform, address=ctx.event.chat_id, plan=plan,
-                           now=ctx.now)
+        plan = plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(cmd.args))
     title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
     return reply(chat_text.board_text(_lights(ctx, plan), ctx.today, plan=title))
 

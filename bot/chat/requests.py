@@ -210,6 +210,11 @@ class TapResend(Tap):
     """重发 a "delivery unknown" row: ident the row."""
 
 
+@_tap(Action.MATCH, admin=True)
+class TapMatch(Tap):
+    """A task-match question of a staged revision: ident question × 10 + choice (0: a new task), arg the key."""
+
+
 def read_tap(key: bytes, data: str) -> Tap | None:
     """The record a button's signed data carries, or None when forged or of no known action."""
     parsed = verify(key, data)

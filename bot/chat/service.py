@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, answers, deferring, nudge, queries
+from bot.chat import actions, admin, answers, deferring, nudge, onbehalf, queries, revision
 from bot.chat import requests as rq
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
@@ -47,9 +47,11 @@ class ChatService:
         # so later events skip the lookup.
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
-        self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands()])
+        self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
+                                      onbehalf.commands()])
         self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
-                                             answers.routes(), nudge.routes()])
+                                             answers.routes(), nudge.routes(), onbehalf.routes(),
+                                             revision.routes()])
 
     def _own_commands(self) -> list[Command]:
         return [

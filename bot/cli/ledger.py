@@ -14,6 +14,7 @@ from bot.render.bulletin_docx import bulletin_docx
 from bot.render.chat_text import board_text, rollup_text
 from bot.render.ledger_xlsx import ledger_xlsx
 from bot.services.board import board, rollup
+from bot.services.boards import every_board
 from bot.services.bulletin import build_bulletin, month_of, parse_period
 from bot.services.errors import UserError
 from bot.services.ledger import build_ledger, resolve_plan
@@ -54,12 +55,16 @@ def cmd_board(
                        office_id=oid)
         children = rollup(session=session, now=rt.now(), settings=rt.settings, calendar=calendar, parent_id=oid)
         label = (chosen.short_name if chosen else "") if several_plans(session=session, office_id=oid) else ""
+        sections = every_board(session=session, now=rt.now(), settings=rt.settings, calendar=calendar,
+                               office_id=oid) if chosen is None and several_plans(session=session, office_id=oid) else []
     if json:
         emit_json({"tasks": [t.to_dict() for t in lights], "offices": [c.to_dict() for c in children]}
                   if children else lights)
         return
     out = Console(highlight=False)
-    out.print(board_text(lights, rt.now().astimezone(rt.settings.app.tz).date(), plan=label))
+    today = rt.now().astimezone(rt.settings.app.tz).date()
+    for shown, plan_lights in sections or [(None, lights)]:  # every open plan unless one is named
+        out.print(board_text(plan_lights, today, plan=shown.short_name or shown.title if shown else label))
     if children:
         out.print(rollup_text(children))
 

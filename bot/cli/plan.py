@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office
 from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
-from bot.services.importer import apply_plan, diff_plan
+from bot.services.importer import PlanDiff, apply_plan, diff_plan
 from storage.db import session_scope
 
 plan_app = typer.Typer(help="解析、导入和比对工作计划文件", no_args_is_help=True)
@@ -21,7 +22,8 @@ AliasOpt = Annotated[
     list[str] | None,
     typer.Option("--alias", help="确认新单位名是已有单位的别称：新名称=已有单位，如 安全办公室=安全办；可重复"),
 ]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="确认删除大量任务的修订（超过三分之一或全部）")]
+YesOpt = Annotated[bool, typer.Option(
+    "--yes", "-y", help="确认删除大量任务的修订（超过三分之一或全部），并对无法确定对应的任务采用最可能的对应")]
 RevisesOpt = Annotated[str | None, typer.Option("--revises", help="这是哪份已有计划的修订版（编号或简称）")]
 NewOpt = Annotated[bool, typer.Option("--new", help="这是一份新计划，即使标题与已有计划相近")]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="把解析结果写成核对表 .xlsx，改正后可直接导入")]
@@ -99,6 +101,12 @@ def cmd_import(
     planfile.check_reviewed(parsed, file.name)  # guessed owners go through the review sheet first
     # One transaction: a failure anywhere (or a refusal) leaves the store as it was.
     with session_scope(rt.engine) as session:
+        oid = office_id(session, rt, office)
+        matches: dict[str, str] = {}
+        if not yes and sys.stdin.isatty():  # a person at a terminal answers what a guess would otherwise settle
+            diff = diff_plan(session=session, parsed=parsed, config_aliases=rt.settings.aliases, answers=answers,
+                             office_id=oid, revises=revises, new=new)
+            matches = _ask_matches(diff)
         result = apply_plan(
             session=session,
             parsed=parsed,
@@ -107,11 +115,26 @@ def cmd_import(
             config_aliases=rt.settings.aliases,
             answers=answers,
             confirmed=yes,
-            office_id=office_id(session, rt, office),
+            office_id=oid,
             revises=revises,
             new=new,
+            matches=matches,
         )
     if json:
         emit_json(result.to_dict())
     else:
         Console().print(plan_text.import_summary(result))
+
+
+def _ask_matches(diff: PlanDiff) -> dict[str, str]:
+    """Ask, at the terminal, which stored task each uncertain task of the revision is (0: a new task)."""
+    out: dict[str, str] = {}
+    if diff.match_questions:
+        Console().print(plan_text.diff_lines(diff))
+    for q in diff.match_questions:
+        Console().print(plan_text.match_prompt(q))
+        pick = ""
+        while not (pick.isdigit() and int(pick) <= len(q.choices)):
+            pick = str(typer.prompt(f"请选择（0—{len(q.choices)}）", default="1")).strip()
+        out[q.ref] = q.choices[int(pick) - 1][0] if int(pick) else ""
+    return out

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from rapidfuzz import fuzz, process
 
 from bot.nlu import extract
+from bot.nlu.completion import settle as settle_completion
 from bot.nlu.extract import FUZZY_STRONG, FUZZY_WEAK, PERCENT, Scan, Text
 from bot.nlu.lexicon import QUESTION_MARK
 from bot.nlu.model import (
@@ -182,6 +183,7 @@ def _report(sc: Scan, raw: str, forced: frozenset[str]) -> None:
         stated, note = Status.IN_PROGRESS, t[statuses[0][0]:]
     elif stated is Status.DONE and percent is not None and percent < 100:
         stated = Status.IN_PROGRESS  # "12 完成 80%"
+    stated, note = settle_completion(stated, t, note)  # "不算完成", "基本完成", "完成了一半": not done
     if sc.defer_at is not None and sc.defer_at[0] >= max(ends, default=0):
         note = t[max(ends, default=0):sc.defer_at[0]]  # "12 有困难 设备未到，申请延期到10月底": the request is its own
     ref = u.refs[0] if u.refs else None

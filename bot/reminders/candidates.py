@@ -69,7 +69,7 @@ def candidate_days(task: TaskView, after: date, *, calendar: WorkCalendar, polic
     span = max(*policy.overdue_backoff, policy.escalate_after) * 3 + 1  # overdue working days generated
     bounds = (last_overdue_day(policy), span, through)  # once per task, not per due date
     for dl in effective_deadlines(task, policy):
-        dues = due_dates(dl, task.year, horizon, calendar)
+        dues = due_dates(dl, task, horizon, calendar)
         overdue = [(dl.id, u, "lead", "overdue") for u in lead]
         escalation = [(dl.id, u, "supervisor", "escalation") for u in sup]
         for i, due in enumerate(dues):

@@ -35,14 +35,23 @@ def needs_checkins(task: TaskView) -> bool:
     )
 
 
-def due_dates(d: DeadlineView, year: int, day: date, calendar: WorkCalendar) -> list[date]:
-    """The working days a deadline falls due on, in order: its date, or each period's date of a recurring one
-    over the plan year and into `day`'s year (so year-end ladders reach January), each moved back to a working
-    day. Each due date's overdue run ends at the next one; a report after the one before answers it."""
+def occurrences_of(d: DeadlineView, task: TaskView, until: date) -> list[date]:
+    """A deadline's dates up to `until`: every one a recurring deadline has from the plan year's start, or from
+    the day the task came into duban when later (board, overdue lists, reminders and escalation all read this)."""
     if d.kind == "recurring" and d.recurrence:
-        raw = d.recurrence.occurrences(date(year, 1, 1), date(max(year, day.year), 12, 31))
-    else:
-        raw = [d.date] if d.date else []
+        first = date(task.year, 1, 1)
+        if task.starts is not None and task.starts > first:
+            first = task.starts
+        return d.recurrence.occurrences(first, until)
+    return [d.date] if d.date else []
+
+
+def due_dates(d: DeadlineView, task: TaskView, day: date, calendar: WorkCalendar) -> list[date]:
+    """The working days a deadline falls due on, in order: its date, or each period's date of a recurring one
+    over the plan year (from the task's start in duban) and into `day`'s year (so year-end ladders reach
+    January), each moved back to a working day. Each due date's overdue run ends at the next one; a report after
+    the one before answers it."""
+    raw = occurrences_of(d, task, date(max(task.year, day.year), 12, 31))
     return [calendar.previous_workday(r) for r in raw]
 
 

@@ -49,6 +49,9 @@ class TaskView:
     plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
     leaders: list[int] = field(default_factory=list)  # 牵头领导 (leader-kind units): hear its escalations
     office_id: int | None = None  # whose supervisors hear its escalations (see Supervisors)
+    # The day the task came into duban (its plan's import, or the revision that added it): a recurring
+    # deadline's occurrences before it were never owed here, so none is overdue; the first one after is.
+    starts: date | None = None
 
     def live_on(self, day: date, grace_days: int) -> bool:
         """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""

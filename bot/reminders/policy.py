@@ -16,6 +16,7 @@ from bot.reminders.ladder import (
     escalation_number,
     last_overdue_day,
     needs_checkins,
+    occurrences_of,
     overdue_nudge,
     rung,
 )
@@ -25,7 +26,7 @@ from bot.workdays import WorkCalendar
 # Callers import the engine's records and rules from here as before; they live in model, ladder and candidates.
 __all__ = [
     "KIND_ORDER", "SERIES_KIND", "Candidates", "DeadlineView", "Reminder", "SeriesKey", "Supervisors", "TaskView",
-    "candidate_days", "effective_deadlines", "escalation_number", "last_overdue_day", "needs_checkins", "next_days",
+    "candidate_days", "effective_deadlines", "occurrences_of", "escalation_number", "last_overdue_day", "needs_checkins", "next_days",
     "overdue_nudge", "plan_live", "reminders_for_day", "reminders_on", "series_of", "watchers", "week_workdays",
     "with_digests",
 ]
@@ -48,7 +49,7 @@ def reminders_for_day(
             continue
         mine: list[Reminder] = []
         for dl in effective_deadlines(task, policy):
-            dues = due_dates(dl, task.year, day, calendar)
+            dues = due_dates(dl, task, day, calendar)
             for i, due in enumerate(dues):
                 # A recurring occurrence is answered by any report since the previous one.
                 if dl.kind == "recurring" and task.last_report is not None and (

@@ -21,7 +21,7 @@ def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
     history, up to `now`.
     """
     rows = store.active_tasks_with_year(session=session)
-    views = _views(session, rows)
+    views = _views(session, rows, tz)
     if not views:
         return []
     _attach(session, views, now, tz, None)
@@ -55,8 +55,9 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
     if rows:
         plans = {} if lights else store.open_plans_per_office(session=session)
         for (task_id, plan_id, position, ref, title, done, last_report_at, year, period_end, short_name,
-             office_id) in rows:  # unpacked: a Row's attributes cost more than its items
+             office_id, created_at) in rows:  # unpacked: a Row's attributes cost more than its items
             views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done,
+                                      starts=created_at.astimezone(tz).date(),
                                       last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
                                       period_end=period_end or year, plan_id=plan_id, office_id=office_id,
                                       plan_label=short_name if plans.get(office_id, 0) > 1 else "")
@@ -72,7 +73,7 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
     return [c[2] for c in got]
 
 
-def _views(session: Session, rows) -> dict[int, TaskView]:
+def _views(session: Session, rows, tz) -> dict[int, TaskView]:
     seen: dict[int | None, set[int]] = {}
     for t, _year, _end, _short, office in rows:
         seen.setdefault(office, set()).add(t.plan_id)
@@ -80,7 +81,8 @@ def _views(session: Session, rows) -> dict[int, TaskView]:
     # Reminders name the plan where an office runs several ("安全生产第3项").
     return {
         t.id: TaskView(t.id, t.ref, t.title, year, [], [], [], period_end=end or year, plan_id=t.plan_id,
-                       office_id=office, plan_label=short if plans_per_office.get(office, 0) > 1 else "")
+                       office_id=office, starts=t.created_at.astimezone(tz).date(),
+                       plan_label=short if plans_per_office.get(office, 0) > 1 else "")
         for t, year, end, short, office in rows
     }
 

@@ -14,6 +14,11 @@ def recorded_line(status: str, percent: int | None, note: str, who: str, at: dat
     return f"✅ 已记录：{STATUS_CN[status]}{pct}{('，' + note) if note else ''}（{who} {stamp}）"
 
 
+def on_behalf(unit: str) -> str:
+    """The line before a status an admin set in a unit's name."""
+    return f"管理员代{unit}设置（已记入日志）：\n"
+
+
 def task_head(ref: str, title: str) -> str:
     return f"第{ref}项「{title}」"
 

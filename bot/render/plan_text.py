@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.plan.model import ParsedPlan
 from bot.render.task_text import ROLE_CN
 from bot.services.importer import ImportResult, PlanDiff
+from bot.services.revision import MatchQuestion
 
 FIELD_CN = {"title": "标题", "objective": "目标任务", "measures": "工作措施"}
 
@@ -37,6 +38,25 @@ def question_lines(diff: PlanDiff, *, applied: bool = False) -> list[str]:
     return out
 
 
+def match_lines(diff: PlanDiff) -> list[str]:
+    """Each task of the revision that matches a stored one only uncertainly, asked."""
+    return [f"  ? {q.text}（最可能是原第{q.choices[0][0]}项）" for q in diff.match_questions]
+
+
+def match_prompt(q: MatchQuestion) -> str:
+    """One uncertain task as a numbered choice, asked at the terminal."""
+    lines = [f"修订版第{q.ref}项“{q.title}”对应原计划哪一项？"]
+    lines += [f"  {i}) 原第{r}项：{t}" for i, (r, t) in enumerate(q.choices, 1)]
+    lines.append("  0) 都不是，这是新增任务")
+    return "\n".join(lines)
+
+
+def match_answers(matches: dict[str, str]) -> str:
+    """What an admin answered about the revision's uncertain tasks."""
+    said = "、".join(f"第{r}项是原第{o}项" if o else f"第{r}项是新增任务" for r, o in matches.items())
+    return f"已确认的对应：{said}"
+
+
 def diff_lines(diff: PlanDiff) -> str:
     if diff.plan_id is None:
         head = f"新计划《{diff.title}》（{diff.year}年）：将新增 {len(diff.added)} 项任务。"
@@ -46,12 +66,14 @@ def diff_lines(diff: PlanDiff) -> str:
     lines = [f"《{diff.title}》相对已导入版本的变化："]
     lines += [f"  + 新增第{r}项：{t}" for r, t in diff.added]
     lines += [f"  - 删除第{r}项：{t}" for r, t in diff.removed]
+    lines += [f"  ~ 原第{a}项 → 第{b}项：{t}" for a, b, t in diff.renumbered]
     lines += [f"  ~ 第{r}项改写了{'、'.join(FIELD_CN.get(f, f) for f in fs)}" for r, fs in diff.reworded]
     lines += [f"  + 第{r}项增加{_who(ro)}：{u}" for r, u, ro in diff.owners_gained]
     lines += [f"  - 第{r}项去掉{_who(ro)}：{u}" for r, u, ro in diff.owners_lost]
     lines += [f"  ~ 第{r}项时限：{a} → {b}" for r, a, b in diff.deadlines_moved]
     lines += [f"  = 确认别称：{a} 即 {u}" for a, u in diff.new_aliases]
     lines += question_lines(diff)
+    lines += match_lines(diff)
     if diff.needs_confirmation:
         lines.append(f"  ! {diff.confirmation_text}")
     return "\n".join(lines)

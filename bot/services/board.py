@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.reminders.policy import TaskView, effective_deadlines
+from bot.reminders.policy import TaskView, effective_deadlines, occurrences_of
 from bot.reminders.views import load_task_views, load_views_of
 from bot.workdays import WorkCalendar
 from storage import repo
@@ -77,7 +77,7 @@ def due_days(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
     dates: list[date] = []
     for d in effective_deadlines(view, settings.reminders):
         if d.kind == "recurring" and d.recurrence:
-            occ = d.recurrence.occurrences(date(view.year, 1, 1), date(max(view.year, today.year) + 1, 12, 31))
+            occ = occurrences_of(d, view, date(max(view.year, today.year) + 1, 12, 31))
             if every:
                 dates += occ
                 continue

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.reminders.policy import TaskView, effective_deadlines, needs_checkins
+from bot.reminders.policy import TaskView, effective_deadlines, needs_checkins, occurrences_of
 from bot.services.board import TaskLight, month_end
 from bot.services.errors import UserError
 from bot.services.ledger import plan_lights, resolve_plan
@@ -147,7 +147,7 @@ def report_dates(view: TaskView, start: date, end: date, *, calendar: WorkCalend
     dues: list[date] = []
     for d in effective_deadlines(view, policy):
         if d.kind == "recurring" and d.recurrence:
-            raw = d.recurrence.occurrences(date(view.year, 1, 1), end + timedelta(days=31))
+            raw = occurrences_of(d, view, end + timedelta(days=31))
         else:
             raw = [d.date] if d.date else []
         dues += [calendar.previous_workday(x) for x in raw]

@@ -48,9 +48,31 @@ def answer_draft(*, session: Session, key: str, alias: str, unit: str | None) ->
         answers.pop(alias, None)
     else:
         answers[alias] = unit
-    draft.parsed = json.dumps({"plan": parsed.to_dict(), "answers": answers}, ensure_ascii=False)
+    data = json.loads(draft.parsed)  # other answers held on the draft (task matches) stay
+    data.update({"plan": parsed.to_dict(), "answers": answers})
+    draft.parsed = json.dumps(data, ensure_ascii=False)
     session.add(draft)
     return answers
+
+
+def draft_matches(*, session: Session, key: str) -> dict[str, str]:
+    """An admin's answers so far to a staged revision's match questions (ref → stored ref, "" for new)."""
+    draft = session.get(PlanDraft, key)
+    return dict(json.loads(draft.parsed).get("matches") or {}) if draft is not None else {}
+
+
+def answer_match(*, session: Session, key: str, ref: str, old: str) -> dict[str, str] | None:
+    """Record which stored task (`old`, "" for a new task) a staged revision's task `ref` is; returns all."""
+    draft = session.get(PlanDraft, key)
+    if draft is None:
+        return None
+    data = json.loads(draft.parsed)
+    if "plan" not in data:
+        data = {"plan": data, "answers": {}}
+    data.setdefault("matches", {})[ref] = old
+    draft.parsed = json.dumps(data, ensure_ascii=False)
+    session.add(draft)
+    return dict(data["matches"])
 
 
 def take_draft(*, session: Session, key: str) -> tuple[ParsedPlan, str, dict[str, str]] | None:

@@ -15,6 +15,7 @@ from bot.services.offices import DEFAULT_OFFICE, ensure_office, period_of, uniqu
 from bot.services.plandiff import (
     DOC_SOURCES,
     NeedsConfirmation,
+    NeedsMatchAnswers,
     PlanDiff,
     UnitQuestion,
     UnitResolver,
@@ -23,21 +24,16 @@ from bot.services.plandiff import (
     deadline_key,
     diff_plan,
     doc_deadlines,
+    refuse_unconfirmed,
     task_owners,
     unique_refs,
 )
+from bot.services.renumber import place_refs
 from storage import repo
 from storage.models import AuditLog, Deadline, Plan, Section, Task, TaskUnit, Unit, UnitAlias
 
-__all__ = [
-    "ImportResult",
-    "NeedsConfirmation",
-    "PlanDiff",
-    "UnitQuestion",
-    "apply_plan",
-    "content_hash",
-    "diff_plan",
-]
+__all__ = ["ImportResult", "NeedsConfirmation", "NeedsMatchAnswers", "PlanDiff", "UnitQuestion", "apply_plan",
+           "content_hash", "diff_plan"]
 
 
 @dataclass
@@ -66,8 +62,6 @@ class ImportResult:
         }
 
 
-
-
 def apply_plan(
     *,
     session: Session,
@@ -81,21 +75,24 @@ def apply_plan(
     office_id: int | None = None,
     revises: str | None = None,
     new: bool = False,
+    matches: dict[str, str] | None = None,
 ) -> ImportResult:
     """Write a parsed plan into the store (the caller's transaction); return what it did.
 
     `parsed` is a ParsedPlan (a dict in the plan-JSON shape is accepted, e.g. a stashed upload).
-    Raises UserError, storing nothing, for a file that is not a plan, and NeedsConfirmation
-    when a revision would remove over a third of the plan's tasks unless `confirmed`.
-    `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit).
+    Raises UserError, storing nothing, for a file that is not a plan, NeedsConfirmation
+    when a revision would remove over a third of the plan's tasks, and NeedsMatchAnswers when a
+    revision's tasks match stored ones only uncertainly, unless `confirmed` (the best guess is taken).
+    `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit); `matches` a
+    person's answers to `diff.match_questions` (new ref → stored ref, or "" for a new task).
     """
     parsed = ParsedPlan.coerce(parsed)
     if office_id is None:  # a one-office store: its only office (made on the first import)
         office_id = ensure_office(session=session, name=None, default_name=DEFAULT_OFFICE, now=now).id
     diff = diff_plan(session=session, parsed=parsed, config_aliases=config_aliases, answers=answers,
-                     office_id=office_id, revises=revises, new=new)
-    if diff.needs_confirmation and not confirmed:
-        raise NeedsConfirmation(diff)
+                     office_id=office_id, revises=revises, new=new, matches=matches)
+    if not confirmed:
+        refuse_unconfirmed(diff)
     resolve = UnitResolver(session, parsed, config_aliases or {},
                            check_answers(session, parsed, answers or {}, office_id=office_id), office_id=office_id)
     warnings = list(parsed.warnings)
@@ -150,20 +147,15 @@ def apply_plan(
     sections: dict[str, Section] = {}
     for s in repo.sections_of(session=session, plan_id=plan.id):
         sections[s.path] = s
-    existing = {t.ref: t for t in repo.all_tasks(session=session, plan_id=plan.id)}
+    wanted = {ref for ref, _ in unique_refs(parsed.tasks)}
+    existing = place_refs(session, repo.all_tasks(session=session, plan_id=plan.id), diff.matches, wanted)
     keep: set[str] = set()
     lead_n = co_n = 0
     used_units: set[str] = set()
     for position, (ref, t) in enumerate(unique_refs(parsed.tasks)):
         keep.add(ref)
-        path = t.section or ""
-        section = sections.get(path)
-        if section is None and path:
-            section = Section(plan_id=plan.id, path=path, position=len(sections))
-            session.add(section)
-            session.flush()
-            sections[path] = section
-        task = existing.get(ref)
+        section = _section_for(session, plan.id, t.section or "", sections)
+        task = existing.get(diff.matches[ref]) if ref in diff.matches else None
         fields = {
             "title": t.title or f"第{ref}项",
             "objective": t.objective or "",
@@ -189,8 +181,9 @@ def apply_plan(
             lead_n += role == "lead"
             co_n += role == "co"
         _sync_deadlines(session, task, doc_deadlines(t), now)
-    for ref, task in existing.items():
-        if ref not in keep and not task.removed:
+    kept = set(diff.matches.values())
+    for task_id, task in existing.items():
+        if task_id not in kept and not task.removed:
             task.removed, task.updated_at = True, now
     session.add(
         AuditLog(
@@ -215,6 +208,17 @@ def apply_plan(
         merges=merges,
         retired=retired,
     )
+
+
+def _section_for(session: Session, plan_id: int, path: str, sections: dict[str, Section]) -> Section | None:
+    """The plan's section at `path`, made on first use; None for a task outside any section."""
+    section = sections.get(path)
+    if section is None and path:
+        section = Section(plan_id=plan_id, path=path, position=len(sections))
+        session.add(section)
+        session.flush()
+        sections[path] = section
+    return section
 
 
 def _unchanged_result(

@@ -1,19 +1,42 @@
-"""Compare a parsed plan with the stored plan it revises: what `duban plan diff` shows."""
+"""Compare a parsed plan with the stored plan it revises: what `duban plan diff` shows.
+
+Which unit a name means lives in services/unitresolve.py, which plan and which stored task a revision
+revises in services/revision.py; this module puts them together into the diff.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from rapidfuzz import fuzz
 from sqlmodel import Session
 
 from bot.plan.model import ParsedPlan, ParsedTask
 from bot.services.errors import UserError
+from bot.services.revision import (
+    AmbiguousRevision,
+    Matching,
+    MatchQuestion,
+    Shape,
+    check_match_answers,
+    match_tasks,
+    revised_plan,
+)
+from bot.services.unitresolve import (
+    UnitQuestion,
+    UnitResolver,
+    check_answers,
+    resembles,
+    task_owners,
+    unique_refs,
+)
 from storage import repo
+from storage.models import Task
+
+__all__ = ["AmbiguousRevision", "MatchQuestion", "NeedsConfirmation", "NeedsMatchAnswers", "PlanDiff",
+           "UnitQuestion", "UnitResolver", "check_answers", "content_hash", "diff_plan", "resembles",
+           "task_owners", "unique_refs"]
 
 DOC_SOURCES = ("stated", "extracted")  # deadlines that come from the document and follow its revisions
 
@@ -33,25 +56,16 @@ class NeedsConfirmation(UserError):
         self.diff = diff
 
 
-@dataclass(frozen=True)
-class UnitQuestion:
-    """A new unit name that resembles another: is it another name for it? Only a person says yes."""
 
-    name: str  # the new name as the document writes it
-    candidates: tuple[str, ...]  # units it may be another name for, best first
-    refs: tuple[str, ...] = ()  # tasks that write it
+class NeedsMatchAnswers(UserError):
+    """A revision whose tasks match stored ones only uncertainly: apply when a person answers or accepts."""
 
-    @property
-    def text(self) -> str:
-        return f"新单位“{self.name}”：是否为“{self.candidates[0]}”的别称？"
-
-    def answer(self, candidate: str | None = None) -> str:
-        """The `--alias` value that says yes."""
-        return f"{self.name}={candidate or self.candidates[0]}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "candidates": list(self.candidates), "refs": list(self.refs),
-                "question": self.text}
+    def __init__(self, diff: PlanDiff) -> None:
+        n = len(diff.match_questions)
+        first = diff.match_questions[0].text
+        super().__init__(f"修订版有 {n} 项任务无法确定对应原计划哪一项（如：{first}），未做任何修改；"
+                         "请在终端中运行以逐项回答，或加 --yes 采用最可能的对应。")
+        self.diff = diff
 
 
 @dataclass
@@ -64,6 +78,7 @@ class PlanDiff:
     same_content: bool = False
     added: list[tuple[str, str]] = field(default_factory=list)  # (ref, title)
     removed: list[tuple[str, str]] = field(default_factory=list)
+    renumbered: list[tuple[str, str, str]] = field(default_factory=list)  # (stored ref, new ref, title)
     reworded: list[tuple[str, list[str]]] = field(default_factory=list)  # (ref, fields changed)
     owners_gained: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, unit, role)
     owners_lost: list[tuple[str, str, str]] = field(default_factory=list)
@@ -72,6 +87,8 @@ class PlanDiff:
     new_aliases: list[tuple[str, str]] = field(default_factory=list)  # (alias, unit) confirmed, not yet stored
     tasks_before: int = 0  # active tasks of the revised plan
     tasks_after: int = 0  # tasks in the parsed plan
+    match_questions: list[MatchQuestion] = field(default_factory=list)  # uncertain matches of tasks
+    matches: dict[str, int] = field(default_factory=dict)  # new ref → stored task id (the best guesses too)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -94,6 +111,7 @@ class PlanDiff:
             (
                 self.added,
                 self.removed,
+                self.renumbered,
                 self.reworded,
                 self.owners_gained,
                 self.owners_lost,
@@ -111,17 +129,27 @@ class PlanDiff:
             "unchanged": self.empty,
             "added": [{"ref": r, "title": t} for r, t in self.added],
             "removed": [{"ref": r, "title": t} for r, t in self.removed],
+            "renumbered": [{"from": a, "to": b, "title": t} for a, b, t in self.renumbered],
             "reworded": [{"ref": r, "fields": f} for r, f in self.reworded],
             "owners_gained": [{"ref": r, "unit": u, "role": ro} for r, u, ro in self.owners_gained],
             "owners_lost": [{"ref": r, "unit": u, "role": ro} for r, u, ro in self.owners_lost],
             "deadlines_moved": [{"ref": r, "from": a, "to": b} for r, a, b in self.deadlines_moved],
             "unit_questions": [q.to_dict() for q in self.unit_questions],
+            "match_questions": [q.to_dict() for q in self.match_questions],
             "new_aliases": [{"alias": a, "unit": u} for a, u in self.new_aliases],
             "tasks_before": self.tasks_before,
             "tasks_after": self.tasks_after,
             "needs_confirmation": self.needs_confirmation,
             "confirmation": self.confirmation_text,
         }
+
+
+def refuse_unconfirmed(diff: PlanDiff) -> None:
+    """A revision removing much, or matching tasks only uncertainly, waits for a person's word."""
+    if diff.needs_confirmation:
+        raise NeedsConfirmation(diff)
+    if diff.match_questions:
+        raise NeedsMatchAnswers(diff)
 
 
 def content_hash(parsed: ParsedPlan | dict) -> str:
@@ -153,124 +181,6 @@ def check_plan(parsed: ParsedPlan) -> None:
                 raise UserError(f"第{t.ref}项有空白或含控制字符的单位名称，未导入任何内容。")
 
 
-_GROUP = re.compile(r"^(各|有关|相关|全县|全市|全区|县直|市直|区直|其他|其它)")
-
-
-def _key(name: str) -> str:
-    return re.sub(r"委员会$", "委", re.sub(r"办公室$", "办", name))
-
-
-def resembles(a: str, b: str) -> bool:
-    """Could `a` be another way of writing `b`? Only ever used to ask, never to merge."""
-    if a == b or _GROUP.match(a) or _GROUP.match(b):
-        return False
-    ka, kb = _key(a), _key(b)
-    if ka == kb:
-        return True
-    short, long_ = sorted((a, b), key=len)
-    if len(short) >= 2 and short in long_:
-        return True
-    ks, kl = sorted((ka, kb), key=len)
-    if len(ks) >= 2 and ks[0] == kl[0] and ks[-1] == kl[-1]:
-        it = iter(kl)
-        return all(ch in it for ch in ks) and fuzz.ratio(ks, kl) >= 70
-    return False
-
-
-def _rank(name: str, candidates: list[str]) -> tuple[str, ...]:
-    """Best first: same name once 办公室/委员会 are shortened, then the closest spelling."""
-    uniq = list(dict.fromkeys(c for c in candidates if c != name))
-    return tuple(sorted(uniq, key=lambda c: (_key(c) != _key(name), -fuzz.ratio(c, name))))
-
-
-class UnitResolver:
-    """Map a unit name as written to its canonical unit: stored and confirmed aliases only.
-
-    The parser's own merges (units[].aliases) are suggestions: one applies only between names the
-    store has never seen, and only when the group is unambiguous (教师进修学校 ← 进修学校). A name
-    that would join two units, or that resembles a unit already stored, stays a separate unit and
-    becomes a question (`questions`) until a person answers it (config aliases or `answers`).
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        parsed: ParsedPlan | dict,
-        config_aliases: dict[str, str],
-        answers: dict[str, str] | None = None,
-        office_id: int | None = None,
-    ) -> None:
-        parsed = ParsedPlan.coerce(parsed)
-        self.to_canonical: dict[str, str] = {}
-        stored = repo.alias_map(session=session, office_id=office_id)
-        units = repo.units_by_name(session=session, office_id=office_id)
-        names_by_id = {u.id: u.name for u in units.values()}
-        for alias, unit_id in stored.items():
-            self.to_canonical[alias] = names_by_id[unit_id]
-        self.stored_units = set(units)
-        known = set(units) | set(stored)
-        explicit = {**config_aliases, **(answers or {})}
-        held: dict[str, list[str]] = {}  # name -> what the parser would have merged it with
-        for unit in parsed.units:
-            canonical, aliases = unit["name"], [a for a in unit.get("aliases", []) if a not in explicit]
-            if not aliases or canonical in explicit:
-                continue
-            group = [canonical, *aliases]
-            fresh = not any(n in known for n in group)
-            clear = len(aliases) == 1 or all(resembles(a, b) for a in aliases for b in aliases if a != b)
-            if fresh and clear:
-                for alias in aliases:
-                    self.to_canonical.setdefault(alias, canonical)
-                continue
-            # ask about the name the parser wanted to merge into, or else about each new alias
-            if canonical not in known:
-                held.setdefault(canonical, []).extend(aliases)
-            else:
-                for alias in aliases:
-                    if alias not in known:
-                        held.setdefault(alias, []).append(canonical)
-        self.to_canonical.update(explicit)
-        self.held = held
-
-    def __call__(self, written: str) -> str:
-        seen = set()
-        name = written
-        while name in self.to_canonical and name not in seen:  # alias chains end at a canonical name
-            seen.add(name)
-            name = self.to_canonical[name]
-        return name
-
-    def questions(self, parsed: ParsedPlan) -> list[UnitQuestion]:
-        """New names (as written) that resemble a stored unit or that the parser wanted to merge."""
-        refs: dict[str, list[str]] = {}
-        for ref, t in unique_refs(parsed.tasks):
-            for written in (*t.lead, *t.co):
-                if self(written) == written and written not in self.stored_units:
-                    refs.setdefault(written, []).append(ref)
-        out = []
-        for name, where in refs.items():
-            cands = list(self.held.get(name, []))
-            cands += [u for u in sorted(self.stored_units) if u[:1] == name[:1] or u[-1:] == name[-1:]
-                      if resembles(name, u)]
-            # a held candidate that itself resolves elsewhere is asked about by its resolved name
-            ranked = _rank(name, [self(c) for c in cands])
-            if ranked:
-                out.append(UnitQuestion(name=name, candidates=ranked[:3], refs=tuple(dict.fromkeys(where))))
-        return out
-
-
-def task_owners(task: ParsedTask, resolve: UnitResolver) -> list[tuple[str, str, str]]:
-    """(canonical unit, role, as written) in document order, first role wins for a repeated unit."""
-    out: list[tuple[str, str, str]] = []
-    seen: set[str] = set()
-    for role in ("lead", "co"):
-        for written in getattr(task, role):
-            name = resolve(written)
-            if name and name not in seen:
-                seen.add(name)
-                out.append((name, role, written))
-    return out
-
 
 def doc_deadlines(task: ParsedTask) -> list[dict]:
     return [d for d in task.deadlines if d.get("source", "extracted") in DOC_SOURCES]
@@ -279,60 +189,6 @@ def doc_deadlines(task: ParsedTask) -> list[dict]:
 def deadline_key(d: dict) -> str:
     return f"{d.get('date') or '—'} {d.get('text', '')}".strip()
 
-
-def unique_refs(tasks: list[ParsedTask]) -> list[tuple[str, ParsedTask]]:
-    """Give a repeated task number a suffix so both tasks survive (the parser already warned)."""
-    seen: dict[str, int] = {}
-    out = []
-    for t in tasks:
-        ref = str(t.ref or len(out) + 1)
-        n = seen.get(ref, 0) + 1
-        seen[ref] = n
-        out.append((ref if n == 1 else f"{ref}-{n}", t))
-    return out
-
-
-_REVISION_MARK = re.compile(r"[（(](?:修订稿|修订版|修改稿|征求意见稿|送审稿|讨论稿|最终稿|定稿|终稿|正式稿)[）)]\s*$")
-
-
-def _series(title: str) -> str:
-    """A title without its revision marker: "…工作要点（修订稿）" is in the series of "…工作要点"."""
-    return re.sub(r"\s+", "", _REVISION_MARK.sub("", title.strip()))
-
-
-def revised_plan(*, session: Session, title: str, year: int, office_id: int | None = None,
-                 revises: str | None = None, new: bool = False):
-    """The open plan of the office a parsed document revises, or None for a new plan.
-
-    Only the same title series is a revision ("…工作要点（修订稿）" revises "…工作要点"); a title that
-    merely extends another ("…（第二批）") or a different plan of the same year is a new plan. When a
-    title is close to an open plan's but not in its series, the importer asks (`revises` / `new`
-    settle it) instead of guessing.
-    """
-    from bot.services.offices import require_plan_named
-
-    if new:
-        return None
-    if revises:
-        return require_plan_named(session=session, office_id=office_id, word=revises)
-    plans = list(repo.active_plans(session=session, office_id=office_id))
-    series = _series(title)
-    for plan in plans:
-        if _series(plan.title) == series:
-            return plan
-    close = [p for p in plans if p.year == year and fuzz.ratio(_series(p.title), series) >= 90]
-    if close:
-        raise AmbiguousRevision(title, close[0].id, close[0].title)
-    return None
-
-
-class AmbiguousRevision(UserError):
-    """A title close to an open plan's but not in its series: a person says which it is."""
-
-    def __init__(self, title: str, plan_id: int, plan_title: str) -> None:
-        self.title, self.plan_id, self.plan_title = title, plan_id, plan_title
-        super().__init__(f"《{title}》与已有计划《{plan_title}》（编号 {plan_id}）很接近："
-                         f"如是它的修订版，请加 --revises {plan_id}；如是另一份计划，请加 --new。")
 
 
 def diff_plan(
@@ -344,11 +200,13 @@ def diff_plan(
     office_id: int | None = None,
     revises: str | None = None,
     new: bool = False,
+    matches: dict[str, str] | None = None,
 ) -> PlanDiff:
     """Compare a parsed plan with the plan of the office it revises, without changing anything.
 
     Refuses (UserError, one line) what is not a plan; `answers` are aliases a person confirmed
-    in reply to `unit_questions` (alias → existing unit), e.g. from `--alias`.
+    in reply to `unit_questions` (alias → existing unit), e.g. from `--alias`; `matches` are a person's
+    answers to `match_questions` (new ref → stored ref, or "" for a new task).
     """
     parsed = ParsedPlan.coerce(parsed)
     check_plan(parsed)
@@ -368,45 +226,54 @@ def diff_plan(
     diff.same_content = existing.content_hash == content_hash(parsed)
     old = {t.ref: t for t in repo.active_tasks(session=session, plan_id=existing.id)}
     diff.tasks_before = len(old)
+    matching = _match(session, existing.id, new_tasks, old, resolve, matches or {})
+    diff.match_questions = matching.questions
     for ref, t in new_tasks:
-        cur = old.pop(ref, None)
+        cur = old.get(matching.pairs.get(ref, ""))
         if cur is None:
             diff.added.append((ref, t.title))
             continue
-        changed = [f for f in ("title", "objective", "measures") if (getattr(t, f) or "") != getattr(cur, f)]
-        if changed:
-            diff.reworded.append((ref, changed))
-        # Leaders count as owners here (role "leader"), except those an admin named: a revision keeps them.
-        old_roles = {(u.name, tu.role) for tu, u in repo.roles_for_task(session=session, task_id=cur.id)
-                     if not (tu.role == "leader" and tu.written_as == "admin")}
-        new_roles = {(name, role) for name, role, _ in task_owners(t, resolve)}
-        new_roles |= {(name, "leader") for name in dict.fromkeys(t.leaders) if name}
-        diff.owners_gained += [(ref, n, r) for n, r in sorted(new_roles - old_roles)]
-        diff.owners_lost += [(ref, n, r) for n, r in sorted(old_roles - new_roles)]
-        old_dl = sorted(
-            deadline_key({"date": d.due_date.isoformat() if d.due_date else None, "text": d.text})
-            for d in repo.deadlines_for_task(session=session, task_id=cur.id)
-            if d.source in DOC_SOURCES
-        )
-        new_dl = sorted(deadline_key(d) for d in doc_deadlines(t))
-        if old_dl != new_dl:
-            diff.deadlines_moved.append((ref, "；".join(old_dl) or "无", "；".join(new_dl) or "无"))
-    diff.removed = [(ref, t.title) for ref, t in old.items()]
+        diff.matches[ref] = cur.id
+        if cur.ref != ref:
+            diff.renumbered.append((cur.ref, ref, t.title or cur.title))
+        _compare(session, diff, ref, t, cur, resolve)
+    matched = set(matching.pairs.values())
+    diff.removed = [(ref, t.title) for ref, t in old.items() if ref not in matched]
     return diff
 
 
-def check_answers(session: Session, parsed: ParsedPlan, answers: dict[str, str],
-                  office_id: int | None = None) -> dict[str, str]:
-    """A confirmed alias must name a unit written in the plan and an existing (or written) unit."""
-    written = {n for t in parsed.tasks for n in (*t.lead, *t.co)}
-    known = (set(repo.units_by_name(session=session, office_id=office_id))
-             | set(repo.alias_map(session=session, office_id=office_id)) | written)
-    out = {}
-    for alias, target in answers.items():
-        alias, target = alias.strip(), target.strip()
-        if not alias or not target or alias == target:
-            raise UserError(f"别称“{alias}={target}”无效，请写成 新名称=已有单位，如 安全办公室=安全办")
-        if target not in known:
-            raise UserError(f"别称“{alias}={target}”中的单位“{target}”不存在，未导入任何内容。")
-        out[alias] = target
-    return out
+def _match(session: Session, plan_id: int, new_tasks: list[tuple[str, ParsedTask]], old: dict[str, Task],
+           resolve: UnitResolver, answers: dict[str, str]) -> Matching:
+    """Pair the revision's tasks with the stored ones by what they say (services/revision.py)."""
+    answers = check_match_answers(answers, (ref for ref, _ in new_tasks), old)
+    paths = {s.id: s.path for s in repo.sections_of(session=session, plan_id=plan_id)}
+    new = [Shape(ref, t.title or "", t.section or "", frozenset(n for n, _, _ in task_owners(t, resolve)),
+                 f"{t.objective or ''}{t.measures or ''}", i) for i, (ref, t) in enumerate(new_tasks)]
+    shapes = []
+    for i, t in enumerate(old.values()):
+        owners = frozenset(u.name for tu, u in repo.roles_for_task(session=session, task_id=t.id)
+                           if tu.role in ("lead", "co"))
+        shapes.append(Shape(t.ref, t.title, paths.get(t.section_id, ""), owners, f"{t.objective}{t.measures}", i))
+    return match_tasks(new, shapes, answers)
+
+
+def _compare(session: Session, diff: PlanDiff, ref: str, t: ParsedTask, cur: Task, resolve: UnitResolver) -> None:
+    """What a revision changes in one task it keeps: wording, owners, leaders, the document's deadlines."""
+    changed = [f for f in ("title", "objective", "measures") if (getattr(t, f) or "") != getattr(cur, f)]
+    if changed:
+        diff.reworded.append((ref, changed))
+    # Leaders count as owners here (role "leader"), except those an admin named: a revision keeps them.
+    old_roles = {(u.name, tu.role) for tu, u in repo.roles_for_task(session=session, task_id=cur.id)
+                 if not (tu.role == "leader" and tu.written_as == "admin")}
+    new_roles = {(name, role) for name, role, _ in task_owners(t, resolve)}
+    new_roles |= {(name, "leader") for name in dict.fromkeys(t.leaders) if name}
+    diff.owners_gained += [(ref, n, r) for n, r in sorted(new_roles - old_roles)]
+    diff.owners_lost += [(ref, n, r) for n, r in sorted(old_roles - new_roles)]
+    old_dl = sorted(
+        deadline_key({"date": d.due_date.isoformat() if d.due_date else None, "text": d.text})
+        for d in repo.deadlines_for_task(session=session, task_id=cur.id)
+        if d.source in DOC_SOURCES
+    )
+    new_dl = sorted(deadline_key(d) for d in doc_deadlines(t))
+    if old_dl != new_dl:
+        diff.deadlines_moved.append((ref, "；".join(old_dl) or "无", "；".join(new_dl) or "无"))

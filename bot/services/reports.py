@@ -11,12 +11,14 @@ from sqlmodel import Session
 from bot.deadlines import read_deadline_phrase
 from bot.nlu import STATUS_WORDS as NLU_STATUS_WORDS
 from bot.nlu import normalise
+from bot.nlu.completion import Completion, classify
 from bot.reminders.schedule import reschedule
 from bot.services.errors import Forbidden, UserError
+from bot.services.units import require_unit
 from bot.workdays import OfficeHours, WorkCalendar, next_office_slot
 from storage import repo
 from storage import views as store_views
-from storage.models import AuditLog, Deadline, ReportStatus, Snooze, StatusReport, Task
+from storage.models import AuditLog, Deadline, ReportStatus, Snooze, StatusReport, Task, Unit
 
 STATUS_WORDS = {
     "已完成": ReportStatus.DONE, "完成": ReportStatus.DONE, "done": ReportStatus.DONE,
@@ -51,6 +53,8 @@ def parse_report_args(words: list[str]) -> ReportInput:
     if rest and (m := re.fullmatch(r"(\d{1,3})[%％]", rest[0])):
         percent = int(m.group(1))
         rest = rest[1:]
+    if status == ReportStatus.DONE and classify(normalise(" ".join(words))) is not Completion.DONE:
+        status, rest = ReportStatus.IN_PROGRESS, words  # "完成了一半", "基本完成": the words are the note
     return report_input(status, percent, " ".join(rest))
 
 
@@ -95,11 +99,46 @@ def role_of(*, session: Session, task_id: int, unit_id: int | None) -> str | Non
 
 
 def may_report(*, session: Session, task: Task, unit_id: int | None, unit_name: str | None, is_admin: bool) -> str | None:
-    """The reporter's role on the task; admins may report on any task, others only on their unit's."""
+    """The reporter's role on the task; admins may act on any task (a note, a deferral), others only on their
+    unit's. A status is stricter: see may_set_status."""
     role = role_of(session=session, task_id=task.id, unit_id=unit_id)
     if role is None and not is_admin:
         raise Forbidden(f"{unit_name or '本聊天'}不是第{task.ref}项的牵头或配合单位，不能反馈该任务。")
     return role
+
+
+def may_set_status(*, session: Session, task: Task, unit_id: int | None, unit_name: str | None,
+                   is_admin: bool) -> str:
+    """The reporter's role on the task when stating its status: only its lead and co-units do.
+
+    An admin whose unit (if any) is neither is told how to set a status on a unit's behalf, which names the
+    unit and is logged as such, so no status ever stands in the admin's own unit's name by accident.
+    """
+    role = role_of(session=session, task_id=task.id, unit_id=unit_id)
+    if role is None or role not in OWNER_ROLES:
+        who = unit_name or "本聊天"
+        hint = (f"如需代单位设置状态，请用：/setstatus {task.ref} 单位 已完成 [说明]"
+                f"（命令行：duban report {task.ref} --unit 单位 --status 已完成）" if is_admin else "")
+        raise Forbidden(f"{who}不是第{task.ref}项的牵头或配合单位，不能反馈该任务。{hint}")
+    return role
+
+
+OWNER_ROLES = ("lead", "co")
+
+
+def report_on_behalf(*, session: Session, task: Task, unit_name: str, words: list[str], actor: str, now: datetime,
+                     aliases: dict[str, str] | None = None, office_id: int | None = None) -> tuple[Unit, StatusReport]:
+    """An admin sets a status in a unit's name (the task's lead or co-unit): recorded as that unit's, logged as
+    the admin's act on its behalf. `words` are a `/report` body: 状态 [百分比] [说明]."""
+    unit = require_unit(session=session, name=unit_name, aliases=aliases, office_id=office_id)
+    if role_of(session=session, task_id=task.id, unit_id=unit.id) not in OWNER_ROLES:
+        raise UserError(f"{unit.name}不是第{task.ref}项的牵头或配合单位，不能代其设置状态。")
+    data = parse_report_args(words)
+    report = record_report(session=session, task=task, unit_id=unit.id, status=data.status, percent=data.percent,
+                           note=data.note, reporter=actor, now=now)
+    session.add(AuditLog(at=now, actor=actor, action="report.on_behalf",
+                         detail=f"第{task.ref}项 代{unit.name}设置为 {data.status} {data.note}".strip()))
+    return unit, report
 
 
 def record_report(*, session: Session, task: Task, unit_id: int | None, status: ReportStatus, percent: int | None,

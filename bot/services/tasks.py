@@ -78,11 +78,11 @@ def require_plan(*, session: Session, office_id: int | None = None) -> Plan:
 
 def require_task(*, session: Session, ref: str, plan: Plan | None = None, office_id: int | None = None) -> Task:
     """The task a person means by `ref` ("12", "第十二项", "安全生产第3项"), in `plan` unless the ref names one."""
-    from bot.services.offices import require_plan_named
+    from bot.services.plan_names import plan_named
 
     word, ref = split_plan_ref(ref)
-    if word:
-        plan = require_plan_named(session=session, office_id=office_id, word=word)
+    if word:  # the plan named, or NotFound with the choices: never another plan's task of that number
+        plan = plan_named(session=session, office_id=office_id, word=word)
     plan = plan or require_plan(session=session, office_id=office_id)
     key = normalise_ref(ref)
     task = repo.task_by_ref(session=session, plan_id=plan.id, ref=key)
