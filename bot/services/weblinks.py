@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.config import Settings
 from bot.services import buttons
+from bot.services.binding import is_admin
 from bot.services.errors import UserError
 from storage import repo
 from storage import web as store
@@ -131,3 +133,21 @@ def link_for(*, session: Session, viewer: Viewer, now: datetime, base_url: str, 
     """(the personal link, when it expires)."""
     token = make_token(web_key(session=session, now=now), viewer, now=now, days=days)
     return f"{base_url.rstrip('/')}/web/{token}/", now + timedelta(days=days)
+
+
+def viewer_of_person(*, session: Session, unit: Unit | None, admin: bool) -> Viewer | None:
+    """The view a chat's person gets: an admin the office's, a leader the office's, a unit its own; else None."""
+    if admin:
+        found = repo.offices(session=session)
+        office = unit.office_id if unit else (found[0].id if len(found) == 1 else None)
+        return Viewer("admin", None, "管理员", office)
+    if unit is None:
+        return None
+    return Viewer("leader" if unit.kind == UnitKind.LEADER else "unit", unit.id, unit.name, unit.office_id)
+
+
+def viewer_of_wecom_user(*, session: Session, settings: Settings, user_id: str) -> Viewer | None:
+    """The view of a WeCom member who opened the board from the workbench (OAuth2 gave us their userid)."""
+    ident = repo.identity_at(session=session, platform="wecom", address=user_id)
+    unit = session.get(Unit, ident.unit_id) if ident is not None and ident.unit_id else None
+    return viewer_of_person(session=session, unit=unit, admin=is_admin(settings, "wecom", user_id))

@@ -9,8 +9,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.render import web_text
 from bot.services.webboard import OfficeBoard
-from bot.services.webpages import ItemPage, UnitPage
 from bot.services.weblinks import Viewer
+from bot.services.webpages import ItemPage, UnitPage
 from bot.web import svg
 
 TEMPLATES = Path(__file__).parent / "templates"

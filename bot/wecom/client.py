@@ -229,6 +229,22 @@ class WeComClient:
             return None
         return resp.content if len(resp.content) <= max_bytes else b"\0" * (max_bytes + 1)
 
+    async def user_id_of_code(self, code: str) -> str | None:
+        """The member's userid behind an OAuth2 code (snsapi_base, the web board's workbench entry); None when
+        WeCom refuses the code or cannot be reached."""
+        try:
+            token = await self.access_token()
+            resp = await self._http.get(f"{self.api_base_url}/cgi-bin/auth/getuserinfo",
+                                        params={"access_token": token, "code": code})
+            data = resp.json()
+        except (_TokenUnavailable, httpx.TransportError, ValueError) as exc:
+            log.warning("wecom getuserinfo: %s", type(exc).__name__)
+            return None
+        if int(data.get("errcode", 0)) != 0:
+            log.warning("wecom getuserinfo refused: %s %s", data.get("errcode"), data.get("errmsg", ""))
+            return None
+        return data.get("userid") or data.get("UserId") or None
+
     async def upload_file(self, name: str, content: bytes) -> tuple[SendResult, str | None]:
         """Upload a temporary file (kept 3 days); return the result and the media_id."""
         result, data = await self._deliver(
