@@ -10,7 +10,9 @@ from bot.config import Settings
 from bot.notify import Recipient, to_payload
 from bot.reminders.policy import plan_live
 from bot.render import digest_text
+from bot.render.web_text import with_board_link
 from bot.services.board import TaskLight, board
+from bot.services.weblinks import leader_link
 from bot.workdays import WorkCalendar
 from jobs.sweep import recipients_by_unit
 from storage import repo
@@ -81,6 +83,8 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
         if mine and routes.get(unit_id):
             message = digest_text.leaders_week(today, mine, names, owners, [r for r in changed if r.task_id in ids],
                                                plans=titles, leader=leader)
+            message = with_board_link(message, leader_link(session=session, settings=settings, unit=units[unit_id],
+                                                           now=now), settings.app.tz)
             _queue(rows, routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week, now=now)
 
     for unit_id in watchers:  # a 督导室 sees its own office's plans

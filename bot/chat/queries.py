@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
+from bot.chat.web import board_picture
 from bot.render import chat_text, task_text
 from bot.services import queries
 from bot.services.board import TaskLight, board, light_for, month_end
@@ -71,7 +72,8 @@ def cmd_board(ctx: Ctx, intent: Intent):
         remember_chat_plan(session=ctx.session, platform=ctx.event.platform, address=ctx.event.chat_id, plan=plan,
                            now=ctx.now)
     title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
-    return reply(chat_text.board_text(_lights(ctx, plan), ctx.today, plan=title))
+    lights = _lights(ctx, plan)
+    return reply(chat_text.board_text(lights, ctx.today, plan=title), document=board_picture(lights, ctx.today, title))
 
 
 def cmd_plans(ctx: Ctx, intent: Intent):

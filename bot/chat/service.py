@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, ask, queries
+from bot.chat import actions, admin, ask, queries, web
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.events import ChatEvent
@@ -45,7 +45,7 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
-                                      ask.commands()])
+                                      ask.commands(), web.commands()])
         self.user_buttons = {**actions.buttons(), **ask.buttons()}
         self.admin_buttons = admin.buttons()
 

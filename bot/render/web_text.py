@@ -63,3 +63,15 @@ def link_text(url: str, expires: datetime, tz: tzinfo, whose: str) -> str:
 WEB_OFF = "网页看板未启用。请管理员在配置文件的 [web] 中设置 enabled = true 和 base_url。"
 WEB_NOT_FOR = "网页看板链接只发给已绑定的领导、单位和管理员。请先发送 /start 邀请码 完成绑定。"
 BOARD_PICTURE = "红黄绿看板.png"
+
+
+def with_board_link(message, link: tuple[str, datetime] | None, tz: tzinfo):
+    """The 周报 with the leader's board link at its foot (unchanged without one)."""
+    if link is None:
+        return message
+    from dataclasses import replace
+
+    url, expires = link
+    line = f"网页看板（含图表，{expires.astimezone(tz):%m月%d日}前有效）：{url}"
+    return replace(message, text=f"{message.text}\n\n{line}",
+                   markdown=f"{message.markdown}\n\n[网页看板（含图表）]({url})" if message.markdown else None)

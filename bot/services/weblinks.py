@@ -151,3 +151,12 @@ def viewer_of_wecom_user(*, session: Session, settings: Settings, user_id: str) 
     ident = repo.identity_at(session=session, platform="wecom", address=user_id)
     unit = session.get(Unit, ident.unit_id) if ident is not None and ident.unit_id else None
     return viewer_of_person(session=session, unit=unit, admin=is_admin(settings, "wecom", user_id))
+
+
+def leader_link(*, session: Session, settings: Settings, unit: Unit, now: datetime) -> tuple[str, datetime] | None:
+    """A leader's personal link for the weekly 周报, when the board is on and has an address; else None."""
+    if not (settings.web.enabled and settings.web.base_url) or unit.kind != UnitKind.LEADER:
+        return None
+    viewer = Viewer("leader", unit.id, unit.name, unit.office_id)
+    return link_for(session=session, viewer=viewer, now=now, base_url=settings.web.base_url,
+                    days=settings.web.link_days)
