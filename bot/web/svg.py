@@ -15,8 +15,10 @@ from bot.render.web_text import STATES, state
 W = 360  # the viewBox width every chart is drawn at; CSS scales it to the column
 
 
-def _svg(height: int, body: list[str], label: str) -> Markup:
-    return Markup(f'<svg class="chart" viewBox="0 0 {W} {height}" role="img" aria-label="{escape(label)}" '
+def _svg(height: int, body: list[str], label: str, *, bar: bool = False) -> Markup:
+    # A bar stretches to the column at a fixed height; a chart with text keeps its proportions.
+    shape = ' class="chart bar" preserveAspectRatio="none"' if bar else ' class="chart"'
+    return Markup(f'<svg{shape} viewBox="0 0 {W} {height}" role="img" aria-label="{escape(label)}" '
                   f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>')
 
 
@@ -37,7 +39,7 @@ def _segments(counts: dict[str, int], x0: float, y: float, width: float, height:
 def lights_bar(counts: dict[str, int]) -> Markup:
     """The office's lights as one bar split by state."""
     body = _segments(counts, 0, 0, W, 22) or [f'<rect x="0" y="0" width="{W}" height="22" fill="#eee"/>']
-    return _svg(22, body, "、".join(f"{s.label}{counts.get(s.key, 0)}" for s in STATES))
+    return _svg(22, body, "、".join(f"{s.label}{counts.get(s.key, 0)}" for s in STATES), bar=True)
 
 
 def units_chart(rows: list[tuple[str, dict[str, int]]]) -> Markup:
