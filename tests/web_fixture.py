@@ -32,6 +32,12 @@ class Office:
     server: TestServer
     tasks: dict[str, int]  # ref → task id
 
+    def app_board(self):
+        from bot.web import Board
+
+        return Board(engine=self.app.engine, settings=self.app.settings, calendar=self.app.calendar,
+                     clock=self.app.now)
+
     def link(self, kind: str, name: str = "", *, now: datetime = NOW) -> str:
         """A personal link, as `duban web link` prints it, pointing at the test server."""
         with session_scope(self.app.engine) as s:

@@ -28,8 +28,10 @@ class WeComLogin:
     async def start(self, request: web.Request) -> web.Response:
         base = self.board.settings.web.base_url or f"{request.scheme}://{request.host}"
         query = urlencode({"appid": self.corp_id, "redirect_uri": f"{base}/web/wecom/back", "response_type": "code",
-                           "scope": "snsapi_base", "state": "duban", "agentid": self.agent_id}, quote_via=quote)
-        raise web.HTTPFound(f"{AUTHORIZE}?{query}#wechat_redirect")
+                           "scope": "snsapi_base", "state": "duban", "agentid": self.agent_id},
+                          quote_via=lambda v, *_: quote(v, safe=""))  # WeCom wants redirect_uri fully encoded
+        # Set as written: HTTPFound would pass it through yarl, which unquotes the redirect_uri's slashes.
+        return web.Response(status=302, headers={"Location": f"{AUTHORIZE}?{query}#wechat_redirect"})
 
     async def back(self, request: web.Request) -> web.Response:
         code = request.query.get("code", "")
