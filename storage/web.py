@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from storage.db import conflict_insert
-from storage.models import Deferral, Evidence, Outbox, StatusReport, WebRevocation
+from storage.models import Deferral, Evidence, Outbox, Plan, StatusReport, Task, WebRevocation
 from storage.prebuilt import among
 
 
@@ -51,3 +51,11 @@ def evidence_rows(*, session: Session, task_id: int) -> list[Evidence]:
 def deferrals_of(*, session: Session, task_id: int) -> list[Deferral]:
     """The task's 延期 requests and decisions, oldest first."""
     return list(session.exec(select(Deferral).where(Deferral.task_id == task_id).order_by(Deferral.id)).all())
+
+
+def office_task_ids(*, session: Session, office_id: int | None) -> list[int]:
+    """The live tasks of the office's open plans, by plan and position, in one statement."""
+    stmt = (select(Task.id).join(Plan, col(Plan.id) == Task.plan_id)
+            .where(Plan.office_id == office_id, Plan.active, col(Task.removed).is_(False))
+            .order_by(Task.plan_id, Task.position))
+    return list(session.exec(stmt).all())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from openpyxl import load_workbook
@@ -37,9 +38,12 @@ from tests.web_fixture import NOW, start_office
 LEADERS_PLAN = Path(__file__).parent / "fixtures" / "plans" / "leaders.txt"
 
 
-@pytest.fixture
-async def office(tmp_path):
-    o = await start_office(tmp_path)
+MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")  # one office for the module: building a store is slow
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def office(tmp_path_factory):
+    o = await start_office(tmp_path_factory.mktemp("office"))
     yield o
     await o.server.close()
     o.app.close()
@@ -50,6 +54,7 @@ async def _get(url: str, **kw) -> httpx.Response:
         return await c.get(url, **kw)
 
 
+@MODULE_LOOP
 async def test_a_unit_link_stays_within_the_unit(office):
     link = office.link("unit", "应急办")
     item = await _get(f"{link}item/{office.tasks['1']}")
@@ -70,6 +75,7 @@ async def test_a_unit_link_stays_within_the_unit(office):
     assert "安全办推进中" in item.text and "应急办的内部说明" not in item.text and "现场照片" not in item.text
 
 
+@MODULE_LOOP
 async def test_the_office_may_let_units_see_each_other(tmp_path):
     office = await start_office(tmp_path, units_see_others=True)
     try:
@@ -80,6 +86,7 @@ async def test_the_office_may_let_units_see_each_other(tmp_path):
         office.app.close()
 
 
+@MODULE_LOOP
 async def test_a_leader_downloads_the_ledger_and_the_bulletin_and_sees_the_photo(office):
     link = office.link("leader", "张副局长")
     ledger = await _get(link + "ledger.xlsx")
@@ -96,6 +103,7 @@ async def test_a_leader_downloads_the_ledger_and_the_bulletin_and_sees_the_photo
     assert item.headers["referrer-policy"] == "no-referrer"
 
 
+@MODULE_LOOP
 async def test_static_files_are_ours_and_nothing_else_is_served(office):
     base = str(office.server.make_url("/web/static/"))
     font = await _get(base + "DubanSans.ttf")
@@ -104,23 +112,27 @@ async def test_static_files_are_ours_and_nothing_else_is_served(office):
     assert (await _get(base + "..%2F..%2Fapp.py")).status_code == 404
 
 
+@MODULE_LOOP
 async def test_a_token_names_its_holder_and_its_term(office):
-    link = office.link("leader", "张副局长")
+    # Issued and revoked an hour back, so the links other tests issue at NOW are not touched.
+    early = NOW - timedelta(hours=2)
+    link = office.link("leader", "张副局长", now=early)
     token = link.rstrip("/").rsplit("/", 1)[1]
     with session_scope(office.app.engine) as s:
         key = web_key(session=s, now=NOW)
         assert open_token(session=s, key=key, token=token, now=NOW).viewer.name == "张副局长"
-        late = NOW + timedelta(days=office.app.settings.web.link_days)
+        late = early + timedelta(days=office.app.settings.web.link_days)
         assert open_token(session=s, key=key, token=token, now=late).refused == "expired"
         forged = token.replace(".", ".9", 1)  # another issue time under the same signature
         assert open_token(session=s, key=key, token=forged, now=NOW).refused == "forged"
-        revoke_named(session=s, name="张副局长", now=NOW)
+        revoke_named(session=s, name="张副局长", now=NOW - timedelta(hours=1))
     with session_scope(office.app.engine) as s:
         assert open_token(session=s, key=key, token=token, now=NOW).refused == "revoked"
-    fresh = office.link("leader", "张副局长", now=NOW + timedelta(seconds=1))  # a new link works again
-    assert (await _get(fresh)).status_code == 200
+    assert (await _get(link)).status_code == 403
+    assert (await _get(office.link("leader", "张副局长"))).status_code == 200  # a link issued since works
 
 
+@MODULE_LOOP
 async def test_the_wecom_workbench_opens_the_board_with_no_link(office):
     async with FakeWeCom() as fake:
         fake.oauth_codes.update({"c-zhang": "zhangfu", "c-stranger": "nobody"})
@@ -177,6 +189,7 @@ def test_the_cli_prints_a_link_and_revokes_it(cli, tmp_path):
     engine.dispose()
 
 
+@MODULE_LOOP
 async def test_web_in_chat_gives_each_person_their_own_view(memory_engine, seed_path):
     settings = Settings(telegram={"admins": [1]}, web={"enabled": True, "base_url": "https://db.example.gov.cn"})
     chat = Chat(memory_engine, seed_path, settings=settings)
@@ -188,6 +201,7 @@ async def test_web_in_chat_gives_each_person_their_own_view(memory_engine, seed_
     assert "网页看板未启用" in await off.say("/web")
 
 
+@MODULE_LOOP
 async def test_board_in_chat_carries_the_picture(memory_engine, seed_path):
     chat = Chat(memory_engine, seed_path)
     (message,) = await chat.send("/board")
@@ -228,3 +242,31 @@ def test_revocations_keep_the_latest_instant(engine):
         assert store.revoked_at(session=s, holder="unit:1") is None
 
 
+
+
+@MODULE_LOOP
+async def test_after_a_change_the_last_board_is_served_while_the_new_one_is_worked_out(tmp_path):
+    from bot.services.reports import record_report
+    from bot.services.webboard import refreshing
+    from storage.models import ReportStatus, Task
+
+    office = await start_office(tmp_path)
+    try:
+        link = office.link("leader", "张副局长")
+        done = re.compile(r'data-light="done"[^>]*><b>(\d+)</b>')
+        assert done.search((await _get(link)).text).group(1) == "1"
+        with session_scope(office.app.engine) as s:
+            unit = repo.unit_named(session=s, office_id=repo.offices(session=s)[0].id, name="安全办")
+            record_report(session=s, task=s.get(Task, office.tasks["3"]), unit_id=unit.id, status=ReportStatus.DONE,
+                          percent=100, note="", reporter="t", now=NOW)
+        assert done.search((await _get(link)).text).group(1) == "1"  # at once, from the board last worked out
+        refreshing(engine=office.app.engine, office_id=repo_office(office)).join(timeout=30)
+        assert done.search((await _get(link)).text).group(1) == "2"
+    finally:
+        await office.server.close()
+        office.app.close()
+
+
+def repo_office(office) -> int:
+    with session_scope(office.app.engine) as s:
+        return repo.offices(session=s)[0].id

@@ -10,11 +10,12 @@ version, so a leader's second look costs a lookup, not a pass over every task.
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -98,6 +99,7 @@ class OfficeBoard:
     trend: list[tuple[date, int, int]]  # (week's Monday, reports, reports saying done)
     changes: list[Change]
     children: list[OfficeLights] = field(default_factory=list)
+    read_at: datetime | None = None  # when the store was read for it
 
 
 def lit_tasks(scope: Scope, task_ids: list[int], plans: dict[int, Plan]) -> list[Lit]:
@@ -119,10 +121,7 @@ def lit_tasks(scope: Scope, task_ids: list[int], plans: dict[int, Plan]) -> list
 def office_tasks(scope: Scope, office_id: int | None) -> list[Lit]:
     """Every live task of the office's open plans, lit."""
     plans = {p.id: p for p in repo.active_plans(session=scope.session, office_id=office_id)}
-    ids: list[int] = []
-    for plan_id in plans:
-        ids += repo.plan_board_rows(session=scope.session, plan_id=plan_id)[0]
-    return lit_tasks(scope, ids, plans)
+    return lit_tasks(scope, store.office_task_ids(session=scope.session, office_id=office_id), plans)
 
 
 def _worst_first(t: TaskLight) -> tuple:
@@ -218,24 +217,57 @@ def build_office(scope: Scope, office_id: int | None) -> OfficeBoard:
                       parent_id=office_id) if office_id else []
     return OfficeBoard(office.name if office else "", scope.today, dict(Counter(x.light.light for x in lit)),
                        [s for source in SECTION_SOURCES for s in source(scope, lit)],
-                       unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend, changes, children)
+                       unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend, changes, children,
+                       scope.now)
 
 
-_cache: OrderedDict[tuple, OfficeBoard] = OrderedDict()
-_cache_lock = threading.Lock()
+@dataclass
+class _Kept:
+    """One office's board as last worked out, and the refresh under way, if any."""
+
+    day: date
+    version: tuple
+    board: OfficeBoard
+    refresh: threading.Thread | None = None
+
+
+_kept: dict[tuple, _Kept] = {}
+_lock = threading.Lock()
 
 
 def office_board(scope: Scope, office_id: int | None) -> OfficeBoard:
-    """The office page's data, kept while the day and the store's change counters stay the same."""
-    key = (scope.session.get_bind().url.render_as_string(hide_password=True), office_id, scope.today,
-           repo.vocab_version(session=scope.session))
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    built = build_office(scope, office_id)
-    with _cache_lock:
-        _cache[key] = built
-        while len(_cache) > 16:
-            _cache.popitem(last=False)
-    return built
+    """The office page's data, worked out once per day and store version.
+
+    Within a day, after a change (a report, a new date), the board last worked out is served at once while a
+    thread works out the new one: a large office's pass over every task (seconds at 30,000 tasks) is never
+    what a leader waits for, except on the first look of the day. The page shows when its data was read.
+    """
+    engine = scope.session.get_bind()
+    key = (str(engine.url), office_id)
+    version = repo.vocab_version(session=scope.session)
+    with _lock:
+        kept = _kept.get(key)
+        if kept is not None and kept.day == scope.today:
+            if kept.version != version and kept.refresh is None and not isinstance(engine.pool, StaticPool):
+                kept.refresh = threading.Thread(target=_refresh, args=(key, engine, scope, office_id, version),
+                                                daemon=True)
+                kept.refresh.start()
+            if kept.version == version or kept.refresh is not None:
+                return kept.board
+    board = build_office(scope, office_id)
+    with _lock:
+        _kept[key] = _Kept(scope.today, version, board)
+    return board
+
+
+def _refresh(key: tuple, engine, scope: Scope, office_id: int | None, version: tuple) -> None:
+    with Session(engine) as session:
+        board = build_office(Scope(session, scope.now, scope.settings, scope.calendar), office_id)
+    with _lock:
+        _kept[key] = _Kept(scope.today, version, board)
+
+
+def refreshing(*, engine, office_id: int | None) -> threading.Thread | None:
+    """The refresh under way for this office, if any (tests and benchmarks wait on it)."""
+    kept = _kept.get((str(engine.url), office_id))
+    return kept.refresh if kept else None

@@ -54,6 +54,9 @@ class Board:
     def __init__(self, *, engine: Engine, settings: Settings, calendar: WorkCalendar,
                  clock: Callable[[], datetime]) -> None:
         self.engine, self.settings, self.calendar, self.clock = engine, settings, calendar, clock
+        # The office page as last rendered for each holder, with the board it was rendered from: a reload
+        # while the board stands is a lookup.
+        self._pages: dict[tuple, tuple[object, str]] = {}
 
     async def run(self, work: Callable):
         """`work(scope)` in one session, off the loop unless the store is the tests' single in-memory one."""
@@ -87,7 +90,11 @@ class Board:
                 return who
             board = office_board(scope, who.office_id)
             if who.sees_office:
-                return pages.office_page(board, viewer=who, tz=tz, downloads=True)
+                mine = (who.holder, who.name)
+                kept = self._pages.get(mine)
+                if kept is None or kept[0] is not board:
+                    kept = self._pages[mine] = (board, pages.office_page(board, viewer=who, tz=tz, downloads=True))
+                return kept[1]
             page = unit_page(scope, who.unit_id)
             return pages.unit_page(page, viewer=who, tz=tz, as_of=scope.today, depth=0, office_counts=board.counts)
         return self._answer(await self.run(work), depth=0)
