@@ -270,3 +270,21 @@ async def test_after_a_change_the_last_board_is_served_while_the_new_one_is_work
 def repo_office(office) -> int:
     with session_scope(office.app.engine) as s:
         return repo.offices(session=s)[0].id
+
+
+@MODULE_LOOP
+async def test_duban_run_serves_the_board_on_its_http_server(tmp_path):
+    from bot.app import App
+
+    settings = Settings(database={"url": f"sqlite:///{tmp_path / 'run.db'}"}, app={"load_sample_plan": False},
+                        server={"port": 0}, web={"enabled": True})
+    app = App(settings, clock=lambda: NOW)
+    await app.start()
+    try:
+        host, port = app.web_runner.addresses[0][:2]
+        css = await _get(f"http://{host}:{port}/web/static/board.css")
+        assert css.status_code == 200 and "DubanSans" in css.text
+        refused = await _get(f"http://{host}:{port}/web/not-a-token/")
+        assert refused.status_code == 403 and "链接无效" in refused.text
+    finally:
+        await app.stop()
