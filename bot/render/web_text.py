@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 
@@ -69,8 +69,6 @@ def with_board_link(message, link: tuple[str, datetime] | None, tz: tzinfo):
     """The 周报 with the leader's board link at its foot (unchanged without one)."""
     if link is None:
         return message
-    from dataclasses import replace
-
     url, expires = link
     line = f"网页看板（含图表，{expires.astimezone(tz):%m月%d日}前有效）：{url}"
     return replace(message, text=f"{message.text}\n\n{line}",
