@@ -73,7 +73,7 @@ def cmd_board(ctx: Ctx, intent: Intent):
                            now=ctx.now)
     title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
     lights = _lights(ctx, plan)
-    return reply(chat_text.board_text(lights, ctx.today, plan=title), document=board_picture(lights, ctx.today, title))
+    return reply(chat_text.board_text(lights, ctx.today, plan=title)) + board_picture(lights, ctx.today, title)
 
 
 def cmd_plans(ctx: Ctx, intent: Intent):

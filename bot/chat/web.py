@@ -7,6 +7,7 @@ from datetime import date
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
+from bot.notify import OutboundMessage
 from bot.render import web_text
 from bot.render.board_png import board_png
 from bot.services.board import TaskLight
@@ -26,9 +27,10 @@ def cmd_web(ctx: Ctx, intent: Intent):
     return reply(web_text.link_text(url, expires, ctx.settings.app.tz, viewer.name))
 
 
-def board_picture(lights: list[TaskLight], today: date, title: str = "") -> tuple[str, bytes]:
-    """The lights per unit as a PNG attachment for /board; the text beside it stays for screen readers."""
-    return web_text.BOARD_PICTURE, board_png(lights, today, title=title)
+def board_picture(lights: list[TaskLight], today: date, title: str = "") -> list[OutboundMessage]:
+    """The lights per unit as a PNG, a message of its own after /board's text: the text stays whole for screen
+    readers and for channels that cannot send pictures."""
+    return [OutboundMessage(text="", document=(web_text.BOARD_PICTURE, board_png(lights, today, title=title)))]
 
 
 def commands() -> list[Command]:
