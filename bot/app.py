@@ -65,6 +65,7 @@ class App:
         self.warming: asyncio.Task | None = None  # the vocabularies being built at start (warm_vocabularies)
         self._stopping = False
         self.telegram = None
+        self.wecom_client = None  # the WeCom client, for the web board's workbench login
         self._closers: list = []
         self._dispatching = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -211,6 +212,7 @@ class App:
                 add_wecom_routes(app, path=s.wecom.callback_path, settings=s.wecom, handler=self.chat, client=client,
                                  sender=sender)
                 needs_http = True
+            self.wecom_client = client
             self._closers.append(client.aclose)
         if s.robots:
             from bot.robots import RobotSender
@@ -238,7 +240,8 @@ class App:
         self.sample_loaded = self.load_sample_if_empty()
         app = web.Application()
         app.router.add_get("/healthz", _healthz)
-        if await self._start_channels(app):
+        needs_http = await self._start_channels(app)
+        if self.mount_web(app) or needs_http:
             self.web_runner = web.AppRunner(app)
             await self.web_runner.setup()
             await web.TCPSite(self.web_runner, self.settings.server.host, self.settings.server.port).start()
@@ -247,6 +250,21 @@ class App:
         self.scheduler.start()
         self.warming = asyncio.create_task(asyncio.to_thread(self.warm_vocabularies))
         settle_heap()
+
+    def mount_web(self, app: web.Application) -> bool:
+        """The leaders' web board on the same server, when [web] enabled; with WeCom, its workbench login too."""
+        if not self.settings.web.enabled:
+            return False
+        from bot.web import Board, add_web_routes
+        from bot.web.oauth import WeComLogin, add_wecom_login
+
+        board = Board(engine=self.engine, settings=self.settings, calendar=self.calendar, clock=self.now)
+        add_web_routes(app, board)
+        if self.wecom_client is not None:
+            add_wecom_login(app, WeComLogin(board, corp_id=self.settings.wecom.corp_id,
+                                            agent_id=self.settings.wecom.agent_id,
+                                            userid_of_code=self.wecom_client.user_id_of_code))
+        return True
 
     def warm_vocabularies(self) -> int:
         """The offices' vocabularies built off the loop at start, so the first question is answered at once."""

@@ -245,6 +245,30 @@ class GroupSettings(BaseModel):
     suffixes: list[str] = Field(default_factory=list)
 
 
+class WebSettings(BaseModel):
+    """The leaders' read-only web board, served on [server] host/port under /web."""
+
+    enabled: bool = False
+    base_url: str = ""  # the address people open (behind the office's reverse proxy), e.g. https://db.example.gov.cn
+    link_days: int = 7  # how long a personal link works
+    units_see_others: bool = False  # a unit's link also shows other units' notes and evidence
+
+    @field_validator("link_days")
+    @classmethod
+    def _days(cls, v: int) -> int:
+        if not 1 <= v <= 366:
+            raise ValueError(f"应在 1–366 天之间，现在是 {v}")
+        return v
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError(f"应以 http:// 或 https:// 开头，例如 https://duban.example.gov.cn，现在是 {v!r}")
+        return v
+
+
 class Settings(BaseSettings):
     """All of duban's configuration."""
 
@@ -262,6 +286,7 @@ class Settings(BaseSettings):
     groups: dict[str, GroupSettings] = Field(default_factory=dict)
     server: ServerSettings = Field(default_factory=ServerSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(

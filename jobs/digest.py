@@ -11,7 +11,9 @@ from bot.config import Settings
 from bot.notify import Recipient, to_payload
 from bot.reminders.policy import plan_live
 from bot.render import digest_text
+from bot.render.web_text import with_board_link
 from bot.services.board import TaskLight, board
+from bot.services.weblinks import leader_link
 from bot.workdays import WorkCalendar
 from jobs.sweep import recipients_by_unit
 from storage import repo
@@ -111,6 +113,8 @@ def _pictures(session: Session, week: _Week, settings: Settings, plans: dict, pl
         if mine and week.routes.get(unit_id):
             message = digest_text.leaders_week(week.today, mine, names, week.owners,
                                                [r for r in changed if r.task_id in ids], plans=titles, leader=leader)
+            message = with_board_link(message, leader_link(session=session, settings=settings,
+                                                           unit=week.units[unit_id], now=week.now), settings.app.tz)
             _queue(week.rows, week.routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week.key,
                    now=week.now)
 

@@ -376,3 +376,10 @@ class StoreVersion(SQLModel, table=True):
     name: str = Field(primary_key=True)
     n: int = 0
     last: int | None = None
+
+
+class WebRevocation(SQLModel, table=True):
+    """Web board links of one holder ("leader:12", "unit:5", "admin") issued before `revoked_at` no longer open."""
+
+    holder: str = Field(primary_key=True)
+    revoked_at: datetime = _ts()

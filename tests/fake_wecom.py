@@ -35,7 +35,7 @@ class Failure:
 
 @dataclass
 class FakeWeCom:
-    """Implements gettoken, message/send, update_template_card and the three robot webhooks."""
+    """Implements gettoken, message/send, update_template_card, auth/getuserinfo and the three robot webhooks."""
 
     corp_id: str = "ww_fake_corp"
     clock: Callable[[], float] | None = None
@@ -45,6 +45,7 @@ class FakeWeCom:
     tokens_issued: int = 0
     invalid_users: set[str] = field(default_factory=set)
     media: dict[str, bytes] = field(default_factory=dict)  # MediaId → bytes served by media/get
+    oauth_codes: dict[str, str] = field(default_factory=dict)  # OAuth2 code → userid served by auth/getuserinfo
     _valid_tokens: set[str] = field(default_factory=set)
     _failures: list[Failure] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -86,6 +87,7 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/message/update_template_card", self._message)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
+        app.router.add_get("/cgi-bin/auth/getuserinfo", self._getuserinfo)
         app.router.add_post("/cgi-bin/webhook/send", self._wecom_robot)
         app.router.add_post("/robot/send", self._dingtalk_robot)
         app.router.add_post("/open-apis/bot/v2/hook/{token}", self._feishu_robot)
@@ -115,6 +117,15 @@ class FakeWeCom:
         token = f"token-{self.tokens_issued}"
         self._valid_tokens.add(token)
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+
+    async def _getuserinfo(self, request: web.Request) -> web.Response:
+        rec = await self._record(request)
+        if rec.query.get("access_token") not in self._valid_tokens:
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        user_id = self.oauth_codes.pop(rec.query.get("code", ""), None)  # a code is good once
+        if user_id is None:
+            return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": user_id, "user_ticket": ""})
 
     async def _message(self, request: web.Request) -> web.Response:
         rec = await self._record(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
+from bot.chat.web import board_picture
 from bot.render import action_text, chat_text, task_text
 from bot.services import queries, records
 from bot.services.board import Light, TaskLight, board, light_for, month_end
@@ -107,7 +108,8 @@ def cmd_board(ctx: Ctx, cmd: rq.Command):
     if cmd.args:
         plan = plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(cmd.args))
     title = plan.short_name or plan.title if plan is not None and ctx.several_plans() else ""
-    return reply(chat_text.board_text(_lights(ctx, plan), ctx.today, plan=title))
+    lights = _lights(ctx, plan)
+    return reply(chat_text.board_text(lights, ctx.today, plan=title)) + board_picture(lights, ctx.today, title)
 
 
 def cmd_plans(ctx: Ctx, cmd: rq.Command):

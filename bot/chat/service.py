@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, answers, deferring, nudge, onbehalf, queries, revision
+from bot.chat import actions, admin, answers, deferring, nudge, onbehalf, queries, revision, web
 from bot.chat import requests as rq
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
@@ -48,7 +48,7 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
-                                      onbehalf.commands()])
+                                      onbehalf.commands(), web.commands()])
         self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
                                              answers.routes(), nudge.routes(), onbehalf.routes(),
                                              revision.routes()])

@@ -1,0 +1,61 @@
+"""What the web board reads and writes itself: link revocations, a window of reports, a task's reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.db import conflict_insert
+from storage.models import Deferral, Evidence, Outbox, Plan, StatusReport, Task, WebRevocation
+from storage.prebuilt import among
+
+
+def revoke(*, session: Session, holder: str, now: datetime) -> None:
+    """Links of `holder` issued before `now` stop opening (a second revocation moves the instant on)."""
+    stmt = conflict_insert(session, WebRevocation).values(holder=holder, revoked_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["holder"], set_={"revoked_at": now}))
+
+
+def revoked_at(*, session: Session, holder: str) -> datetime | None:
+    """When `holder`'s links were last revoked, or None."""
+    row = session.get(WebRevocation, holder)
+    return row.revoked_at if row else None
+
+
+def reports_between(*, session: Session, task_ids: Sequence[int], since: datetime,
+                    until: datetime) -> list[tuple[int, int | None, str, str, datetime]]:
+    """(task id, unit id, status, note, at) of the reports on these tasks within [since, until), oldest first."""
+    dialect = session.get_bind().dialect.name
+    stmt = (select(StatusReport.task_id, StatusReport.unit_id, StatusReport.status, StatusReport.note,
+                   StatusReport.created_at)
+            .where(among(dialect, col(StatusReport.task_id), ids=list(task_ids)),
+                   col(StatusReport.created_at) >= since, col(StatusReport.created_at) < until)
+            .order_by(col(StatusReport.created_at), StatusReport.id))
+    return [tuple(r) for r in session.execute(stmt).all()]
+
+
+def reminders_of(*, session: Session, task_id: int, limit: int = 50) -> list[Outbox]:
+    """The task's reminders (outbox rows), newest first."""
+    stmt = (select(Outbox).where(Outbox.task_id == task_id)
+            .order_by(col(Outbox.created_at).desc(), col(Outbox.id).desc()).limit(limit))
+    return list(session.exec(stmt).all())
+
+
+def evidence_rows(*, session: Session, task_id: int) -> list[Evidence]:
+    """The task's evidence rows (who sent what), oldest first."""
+    return list(session.exec(select(Evidence).where(Evidence.task_id == task_id).order_by(Evidence.id)).all())
+
+
+def deferrals_of(*, session: Session, task_id: int) -> list[Deferral]:
+    """The task's 延期 requests and decisions, oldest first."""
+    return list(session.exec(select(Deferral).where(Deferral.task_id == task_id).order_by(Deferral.id)).all())
+
+
+def office_task_ids(*, session: Session, office_id: int | None) -> list[int]:
+    """The live tasks of the office's open plans, by plan and position, in one statement."""
+    stmt = (select(Task.id).join(Plan, col(Plan.id) == Task.plan_id)
+            .where(Plan.office_id == office_id, Plan.active, col(Task.removed).is_(False))
+            .order_by(Task.plan_id, Task.position))
+    return list(session.exec(stmt).all())
