@@ -1,0 +1,67 @@
+"""An item's own record: its facts and the leaders' instructions on it, for `duban task`, /task and the 督办单."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.services.errors import UserError
+from bot.services.tasks import require_task
+from storage import items as store
+from storage.models import ItemInfo, Plan, Task
+
+
+@dataclass(frozen=True)
+class InstructionLine:
+    """One leader's instruction on an item."""
+
+    author: str
+    words: str
+    at: datetime
+    due: date | None
+
+    def to_dict(self) -> dict:
+        return {"author": self.author, "words": self.words, "at": self.at.isoformat(),
+                "due": self.due.isoformat() if self.due else None}
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item's facts beyond its task: source, the instruction it came from, and what leaders said since."""
+
+    ref: str
+    info: ItemInfo
+    instructions: list[InstructionLine]
+
+    def to_dict(self) -> dict:
+        i = self.info
+        return {"ref": self.ref, "source": i.source, "instructed_by": i.instructed_by, "instruction": i.instruction,
+                "leader": i.leader, "assigned_on": i.assigned_on.isoformat() if i.assigned_on else None,
+                "urgent": i.urgent, "instructions": [x.to_dict() for x in self.instructions]}
+
+
+def view_of(*, session: Session, task: Task) -> ItemView | None:
+    """The item view of a task; None for a plan task."""
+    info = session.get(ItemInfo, task.id)
+    if info is None:
+        return None
+    plan = session.get(Plan, task.plan_id)
+    lines = [InstructionLine(x.author, x.words, x.created_at, x.due_date)
+             for x in store.instructions_of(session=session, task_ids=[task.id])]
+    return ItemView(f"{plan.short_name}{task.ref}", info, lines)
+
+
+def item_view(*, session: Session, ref: str, office_id: int | None) -> ItemView | None:
+    """The item a ref means ("批示3"), or None when it is a plan task."""
+    return view_of(session=session, task=require_task(session=session, ref=ref, office_id=office_id))
+
+
+def require_item(*, session: Session, ref: str, office_id: int | None) -> tuple[Task, ItemView]:
+    """The item a ref means, or one line saying it is a plan task."""
+    task = require_task(session=session, ref=ref, office_id=office_id)
+    view = view_of(session=session, task=task)
+    if view is None:
+        raise UserError(f"第{task.ref}项是工作计划中的任务，不是督办事项。")
+    return task, view
