@@ -252,7 +252,7 @@ class ItemSource(BaseModel):
 
 def _item_sources() -> dict[str, ItemSource]:
     return {
-        "领导批示": ItemSource(short="批示", words=["批示", "领导批示", "局长批示", "书记批示"], days=15, urgent_days=5),
+        "领导批示": ItemSource(short="批示", words=["批示", "领导批示"], days=15, urgent_days=5),
         "会议议定": ItemSource(short="会议", words=["会议决定", "会议议定", "议定事项", "会议纪要"], days=20),
         "上级交办": ItemSource(short="交办", words=["交办", "上级交办", "交办件"], days=15, urgent_days=5),
         "人大建议": ItemSource(short="建议", words=["人大建议"], months=3),
@@ -267,6 +267,7 @@ class ItemSettings(BaseModel):
     sources: dict[str, ItemSource] = Field(default_factory=_item_sources)
     offices: dict[str, list[str]] = Field(default_factory=dict)  # office → the sources it uses (default: all)
     draft_minutes: int = Field(60, ge=1)  # an unconfirmed chat draft expires after this
+    forwarded_source: str = "上级交办"  # the source of a forwarded message that names none
 
     @model_validator(mode="after")
     def _known_office_sources(self) -> ItemSettings:
@@ -274,6 +275,8 @@ class ItemSettings(BaseModel):
             unknown = [n for n in names if n not in self.sources]
             if unknown:
                 raise ValueError(f"items.offices.{office} 列出了未定义的来源：{'、'.join(unknown)}")
+        if self.forwarded_source not in self.sources:
+            raise ValueError(f"items.forwarded_source “{self.forwarded_source}”不在 items.sources 中")
         shorts = [s.short for s in self.sources.values()]
         if len(set(shorts)) != len(shorts):
             raise ValueError("items.sources 的 short 不能重复")

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, ask, queries
+from bot.chat import actions, admin, ask, items, queries
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.events import ChatEvent
@@ -46,7 +46,7 @@ class ChatService:
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
                                       ask.commands()])
-        self.user_buttons = {**actions.buttons(), **ask.buttons()}
+        self.user_buttons = {**actions.buttons(), **ask.buttons(), **items.buttons()}
         self.admin_buttons = admin.buttons()
 
     def _own_commands(self) -> list[Command]:
@@ -135,6 +135,8 @@ class ChatService:
         text = (event.text or "").strip()
         if not text:
             return []
+        if event.forwarded_text and bound and (drafted := items.on_forward(ctx)) is not None:
+            return drafted  # an admin's forwarded message is a draft 督办 item
         intent = parse(text)  # plain words come back "unknown": the language layer (bot.chat.ask) reads them
         command = self.commands.get(intent.name)
         if intent.slash and command is None:
@@ -144,6 +146,9 @@ class ChatService:
         if not bound:
             return [] if event.is_group and command is None else reply(chat_text.ONBOARDING)
         if command is None:
+            answered = items.on_text(ctx, text)  # "交办：…" / "局长批示：…": a 督办 item (bot.chat.items)
+            if answered is not None:
+                return answered
             answered = self._free_text(ctx, text)
             if answered is not None:
                 return answered

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from bot.render.task_text import cn_date, local_stamp
-from bot.services.items import ItemCreated, ItemRow
+from bot.services.items import ItemCreated, ItemRow, ItemSpec
 from bot.services.itemview import ItemView
 from storage.models import ItemInfo
 
@@ -46,4 +46,30 @@ def detail(item: ItemView, *, tz: tzinfo) -> str:
     for x in item.instructions:
         due = f"（时限{cn_date(x.due)}）" if x.due else ""
         lines.append(f"领导批示 {local_stamp(x.at, tz, '%m-%d %H:%M')} {x.author}：{x.words}{due}")
+    return "\n".join(lines)
+
+
+NOT_ALLOWED = "只有管理员或已绑定的领导可以交办督办事项。"
+NO_LEAD = "没有读出牵头单位，未创建督办事项。请写明“某某牵头”，如：交办：10月底前完成校舍安全排查，安全办牵头。"
+NO_TITLE = "没有读出要办的事项，未创建督办事项。请写明做什么，如：交办：10月底前完成校舍安全排查，安全办牵头。"
+EDIT = "好的，这份草稿已作废。请直接发送修改后的完整内容，如：交办：10月底前完成校舍安全排查，安全办牵头，基教股配合。"
+CANCELLED = "已取消，没有创建督办事项。"
+
+
+def card(spec: ItemSpec, *, unknown: list[str], due_text: str, minutes: int) -> str:
+    """The confirmation card of a draft item: what was understood, and what must be answered first."""
+    lines = ["请核对这项督办事项：", f"事项：{spec.title}", f"来源：{spec.source}" + ("（急件）" if spec.urgent else "")]
+    if spec.instructed_by:
+        lines.append(f"交办人：{spec.instructed_by}")
+    lines.append(f"牵头：{'、'.join(spec.lead)}")
+    if spec.co:
+        lines.append(f"配合：{'、'.join(spec.co)}")
+    if spec.due:
+        said = f"（原文：{due_text}）" if due_text else "（未写时限，按来源默认）"
+        lines.append(f"办理时限：{cn_date(spec.due)}{said}")
+    if unknown:
+        names = "、".join(f"“{u}”" for u in unknown)
+        lines.append(f"文中的{names}不是本办公室的单位（不会新建单位）。请点“修改”后改写为已有单位重新发送，或取消。")
+    else:
+        lines.append(f"确认后创建；{minutes}分钟内未确认则作废。")
     return "\n".join(lines)

@@ -32,6 +32,9 @@ class Action(enum.StrEnum):
     ALIAS = "al"  # answer a unit question of a staged plan (id: question × 10 + candidate, 0 = a new unit)  # import the staged plan as a new plan, though its title is close to another
     CHOOSE = "ch"  # one choice of an ask-back ("你是说…"); id: the task or unit, arg: what to answer
     RESEND = "rs"  # an admin re-queues a "delivery unknown" outbox row (id: the row)
+    ITEM_OK = "ito"  # create a 督办 item drafted from chat words (arg: the draft's key)
+    ITEM_EDIT = "ite"  # drop the draft to send it again changed
+    ITEM_CANCEL = "itx"
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:

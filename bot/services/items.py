@@ -160,9 +160,20 @@ def standing_plan(session: Session, *, office_id: int | None, source: str, short
     return plan
 
 
-def create_item(*, session: Session, spec: ItemSpec, office_id: int | None, settings: ItemSettings,
-                calendar: WorkCalendar, now: datetime, actor: str) -> ItemCreated:
-    """Check everything, then write one item; a mistake raises UserError before anything is written."""
+@dataclass(frozen=True)
+class Checked:
+    """An item's spec checked against the office: its canonical source and units, and its time limit."""
+
+    title: str
+    source: str
+    lead: list[str]
+    co: list[str]
+    due: date
+
+
+def check_item(*, session: Session, spec: ItemSpec, office_id: int | None, settings: ItemSettings,
+               calendar: WorkCalendar, today: date) -> Checked:
+    """Everything `create_item` refuses, refused here without writing: one clear line each."""
     title = " ".join((spec.title or "").split())
     if not title:
         raise UserError("督办事项的标题不能为空。")
@@ -172,30 +183,47 @@ def create_item(*, session: Session, spec: ItemSpec, office_id: int | None, sett
         raise UserError("请写明牵头单位（如 --lead 安全办），未创建督办事项。")
     lead = office_units(session, office_id, tuple(n for n in spec.lead if n.strip()))
     co = [n for n in office_units(session, office_id, tuple(n for n in spec.co if n.strip())) if n not in lead]
-    today = now.date()
     due = time_limit(spec, settings.sources[source], today=today, calendar=calendar)
-    assigned = spec.assigned_on or today
-    plan = standing_plan(session, office_id=office_id, source=source, short=settings.sources[source].short,
+    return Checked(title, source, lead, co, due)
+
+
+def unknown_units(*, session: Session, office_id: int | None, names: list[str]) -> list[str]:
+    """The names among these that mean no unit of the office (asked about in chat, never invented)."""
+    out = []
+    for name in names:
+        unit = find_unit(session=session, name=name, office_id=office_id)
+        if (unit is None or unit.kind != UnitKind.UNIT) and name not in out:
+            out.append(name)
+    return out
+
+
+def create_item(*, session: Session, spec: ItemSpec, office_id: int | None, settings: ItemSettings,
+                calendar: WorkCalendar, now: datetime, actor: str) -> ItemCreated:
+    """Check everything, then write one item; a mistake raises UserError before anything is written."""
+    c = check_item(session=session, spec=spec, office_id=office_id, settings=settings, calendar=calendar,
+                   today=now.date())
+    assigned = spec.assigned_on or now.date()
+    plan = standing_plan(session, office_id=office_id, source=c.source, short=settings.sources[c.source].short,
                          year=assigned.year, now=now)
-    plan.period_end = max(plan.period_end or plan.year, due.year)  # an item due next year keeps its plan live
+    plan.period_end = max(plan.period_end or plan.year, c.due.year)  # an item due next year keeps its plan live
     number = store.highest_ref(session=session, plan_id=plan.id) + 1
-    task = Task(plan_id=plan.id, ref=str(number), position=number, title=title, created_at=now, updated_at=now)
+    task = Task(plan_id=plan.id, ref=str(number), position=number, title=c.title, created_at=now, updated_at=now)
     session.add(task)
     session.flush()
     units = repo.units_by_name(session=session, office_id=office_id)
-    for pos, (name, role) in enumerate([(n, Role.LEAD) for n in lead] + [(n, Role.CO) for n in co]):
+    for pos, (name, role) in enumerate([(n, Role.LEAD) for n in c.lead] + [(n, Role.CO) for n in c.co]):
         session.add(TaskUnit(task_id=task.id, unit_id=units[name].id, role=role, position=pos, written_as=name))
-    session.add(Deadline(task_id=task.id, due_date=due, text="办理时限", label="办理时限",
+    session.add(Deadline(task_id=task.id, due_date=c.due, text="办理时限", label="办理时限",
                          source="manual", kind="once", certain=True, confirmed=True, created_at=now))
-    session.add(ItemInfo(task_id=task.id, source=source, instructed_by=spec.instructed_by.strip(),
+    session.add(ItemInfo(task_id=task.id, source=c.source, instructed_by=spec.instructed_by.strip(),
                          instruction=spec.instruction.strip(), leader=spec.leader.strip(), assigned_on=assigned,
                          urgent=spec.urgent, created_by=actor, created_at=now))
-    session.add(AuditLog(at=now, actor=actor, action="item.add", detail=f"{plan.short_name}{number} {title}"))
+    session.add(AuditLog(at=now, actor=actor, action="item.add", detail=f"{plan.short_name}{number} {c.title}"))
     session.flush()
     if spec.leader.strip():
         set_task_leaders(session=session, task=task, add=[spec.leader], remove=[], now=now, actor=actor)
     reschedule(session=session, task_ids=[task.id], now=now)
-    return ItemCreated(f"{plan.short_name}{number}", task.id, plan.id, title, source, due, lead, co)
+    return ItemCreated(f"{plan.short_name}{number}", task.id, plan.id, c.title, c.source, c.due, c.lead, c.co)
 
 
 def list_items(*, session: Session, office_id: int | None, settings: ItemSettings, source: str | None = None,

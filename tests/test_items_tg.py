@@ -1,0 +1,135 @@
+"""督办 items from chat on Telegram, end to end: the real PTB Application and ChatService against the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.services.binding import bind_directly
+from storage.db import session_scope
+from storage.models import ItemDraft, ItemInfo, Task, TaskUnit, Unit
+from tests.fake_bot_api import message_dict
+from tests.test_tg_e2e import ADMIN, NOW, SAFETY, World
+
+ORDER = "交办：10月底前完成校舍安全排查，安全办牵头，基教股、财务股配合"
+LEADER_CHAT = 444
+
+
+@pytest.fixture
+async def world(api, tmp_path, seed_path):
+    w = World(api, tmp_path, seed_path)
+    w.bind("安全办", SAFETY)
+    with session_scope(w.engine) as session:
+        bind_directly(session=session, unit_name="张副局长", platform="telegram", address=str(LEADER_CHAT), now=NOW,
+                      actor="test", leader=True)
+    await w.app.initialize()
+    yield w
+    await w.app.shutdown()
+    w.engine.dispose()
+
+
+def _keyboard(world) -> dict[str, str]:
+    """The last sent message's buttons: label → callback data."""
+    markup = world.api.requests("sendMessage")[-1].get("reply_markup") or {"inline_keyboard": []}
+    return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
+
+
+def _items(world) -> list[tuple[str, str, str]]:
+    with session_scope(world.engine) as session:
+        rows = session.exec(select(Task.title, ItemInfo.source, ItemInfo.instructed_by)
+                            .join(ItemInfo, ItemInfo.task_id == Task.id)).all()
+    return [tuple(r) for r in rows]
+
+
+async def test_admin_words_become_a_card_and_confirm_creates_the_item(world):
+    card = await world.say(ORDER, chat=ADMIN)
+    assert "请核对这项督办事项" in card and "事项：完成校舍安全排查" in card and "来源：上级交办" in card
+    assert "牵头：安全办" in card and "配合：基教股、财务股" in card and "办理时限：2021年10月31日（原文：10月底前）" in card
+    keys = _keyboard(world)
+    assert list(keys) == ["确认", "修改", "取消"]
+    assert _items(world) == []  # nothing before 确认
+    done = await world.tap(keys["确认"], chat=ADMIN, message_id=9001)
+    assert "已创建督办事项 交办1：完成校舍安全排查" in done
+    assert _items(world) == [("完成校舍安全排查", "上级交办", "")]
+    # The item is a task like any other: /task shows it, and the lead unit's chat sees it as its own.
+    shown = await world.say("/task 交办1", chat=ADMIN)
+    assert "完成校舍安全排查" in shown and "牵头：安全办" in shown and "2021-10-31" in shown
+    again = await world.tap(keys["确认"], chat=ADMIN, message_id=9001)
+    assert "已经处理过" in again and len(_items(world)) == 1
+
+
+async def test_a_bound_leader_may_hand_down_and_a_unit_may_not(world):
+    card = await world.say("局长批示：请安全办牵头，务必于9月30日前完成食堂专项检查。急件", chat=LEADER_CHAT)
+    assert "来源：领导批示（急件）" in card and "交办人：局长" in card and "2021年9月30日" in card
+    keys = _keyboard(world)
+    answer = await world.say(ORDER, chat=SAFETY)
+    assert answer == "只有管理员或已绑定的领导可以交办督办事项。"
+    with session_scope(world.engine) as session:
+        assert session.exec(select(ItemDraft)).all()[0].created_by == f"telegram:{LEADER_CHAT}"
+    # Only the author taps the card.
+    assert "只有发起人" in await world.tap(keys["确认"], chat=ADMIN, message_id=9002)
+    assert _items(world) == []
+    assert "已创建督办事项 批示1：完成食堂专项检查" in await world.tap(keys["确认"], chat=LEADER_CHAT, message_id=9002)
+
+
+async def test_units_the_office_lacks_are_asked_about_never_invented(world):
+    card = await world.say("会议决定：9月底前完成宣传片拍摄，宣传部牵头，安全办配合", chat=ADMIN)
+    assert "“宣传部”不是本办公室的单位" in card and "不会新建单位" in card
+    keys = _keyboard(world)
+    assert list(keys) == ["修改", "取消"]  # no 确认 until the unit is one the office has
+    assert "请直接发送修改后的完整内容" in await world.tap(keys["修改"], chat=ADMIN, message_id=9003)
+    with session_scope(world.engine) as session:
+        assert session.exec(select(Unit).where(Unit.name == "宣传部")).first() is None
+    assert _items(world) == []
+
+
+@pytest.mark.parametrize("words, line", [
+    ("交办：10月底前完成校舍安全排查", "没有读出牵头单位"),
+    ("交办：8月1日前完成校舍安全排查，安全办牵头", "已经过去"),
+])
+async def test_bad_words_get_one_line_and_no_card(world, words, line):
+    answer = await world.say(words, chat=ADMIN)
+    assert line in answer and "\n---\n" not in answer and _keyboard(world) == {}
+    with session_scope(world.engine) as session:
+        assert session.exec(select(ItemDraft)).all() == []
+
+
+async def test_a_draft_never_confirmed_expires_and_says_so(world):
+    await world.say(ORDER, chat=ADMIN)
+    keys = _keyboard(world)
+    world.now = NOW + timedelta(minutes=61)
+    answer = await world.tap(keys["确认"], chat=ADMIN, message_id=9004)
+    assert "草稿已过期（60分钟内未确认），没有创建" in answer and _items(world) == []
+
+
+async def test_cancel_creates_nothing(world):
+    await world.say(ORDER, chat=ADMIN)
+    assert "已取消" in await world.tap(_keyboard(world)["取消"], chat=ADMIN, message_id=9005)
+    assert _items(world) == []
+
+
+async def test_an_admins_forwarded_message_becomes_a_draft(world):
+    message = message_dict("请安全办牵头，10月15日前完成全县校车安全检查，财务股配合", chat_id=ADMIN, user_id=ADMIN)
+    message["forward_origin"] = {"type": "user", "date": 1629680000,
+                                 "sender_user": {"id": 42, "is_bot": False, "first_name": "王局长"}}
+    before = len(world.api.calls)
+    await world.feed({"update_id": 777001, "message": message})
+    card = world.out_since(before)
+    assert "事项：完成全县校车安全检查" in card and "交办人：王局长" in card and "来源：上级交办" in card
+    assert "牵头：安全办" in card and "配合：财务股" in card and "2021年10月15日" in card
+    await world.tap(_keyboard(world)["确认"], chat=ADMIN, message_id=9006)
+    assert _items(world) == [("完成全县校车安全检查", "上级交办", "王局长")]
+    with session_scope(world.engine) as session:
+        (task_id,) = session.exec(select(ItemInfo.task_id)).all()
+        roles = sorted(session.exec(select(TaskUnit.role).where(TaskUnit.task_id == task_id)).all())
+    assert roles == ["co", "lead"]  # the item's units are recorded like a plan task's
+
+
+async def test_a_units_forwarded_message_is_no_item(world):
+    message = message_dict("请安全办牵头，10月15日前完成全县校车安全检查", chat_id=SAFETY, user_id=SAFETY)
+    message["forward_origin"] = {"type": "hidden_user", "date": 1629680000, "sender_user_name": "某人"}
+    before = len(world.api.calls)
+    await world.feed({"update_id": 777002, "message": message})
+    assert "请核对这项督办事项" not in world.out_since(before) and _items(world) == []
