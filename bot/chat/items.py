@@ -50,7 +50,7 @@ def on_forward(ctx: Ctx) -> list[OutboundMessage] | None:
     words = source_words(ctx)
     default = ctx.settings.items.forwarded_source
     found = read_item(ev.forwarded_text, today=ctx.today, words=list(words), default_word=default)
-    if found is None:
+    if found is None or not found.lead:  # no unit to lead it: not an item, the message is read as usual
         return None
     if ev.forwarded_from and not found.instructed_by:
         found = replace(found, instructed_by=ev.forwarded_from)
@@ -88,7 +88,7 @@ def on_confirm(ctx: Ctx, _ident: int, key: str) -> list[OutboundMessage]:
         return reply(item_text.card(draft.spec, unknown=draft.unknown, due_text=draft.due_text, minutes=0))
     item = create_item(session=ctx.session, spec=draft.spec, office_id=row.office_id, settings=ctx.settings.items,
                        calendar=ctx.calendar, now=ctx.now.astimezone(ctx.settings.app.tz), actor=ctx.actor.ref)
-    return [OutboundMessage(text=item_text.created(item), edit_message_id=ctx.event.callback_message_id)]
+    return [OutboundMessage(text=item_text.created_card(item), edit_message_id=ctx.event.callback_message_id)]
 
 
 def on_edit(ctx: Ctx, _ident: int, key: str) -> list[OutboundMessage]:

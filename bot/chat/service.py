@@ -132,11 +132,11 @@ class ChatService:
                 return reply("只有管理员可以导入计划文件。如这是佐证材料，请在说明中写上任务编号（如“第12项 验收报告”），"
                              "或回复该任务的提醒消息发送。")
             return actions.on_evidence(ctx)
+        if event.forwarded_text and bound and (drafted := items.on_forward(ctx)) is not None:
+            return drafted  # an admin's forwarded (or quoted) message that names a lead unit is a draft 督办 item
         text = (event.text or "").strip()
         if not text:
             return []
-        if event.forwarded_text and bound and (drafted := items.on_forward(ctx)) is not None:
-            return drafted  # an admin's forwarded message is a draft 督办 item
         intent = parse(text)  # plain words come back "unknown": the language layer (bot.chat.ask) reads them
         command = self.commands.get(intent.name)
         if intent.slash and command is None:

@@ -17,6 +17,12 @@ def created(item: ItemCreated) -> str:
             f"来源：{item.source}；{'、'.join(item.lead)}牵头{co}；办理时限：{cn_date(item.due)}")
 
 
+def created_card(item: ItemCreated) -> str:
+    """The draft card once confirmed: its details, then the line a WeCom card keeps as its new label."""
+    head, details = created(item).split("\n", 1)
+    return f"{details}\n✅ {head}"
+
+
 def item_list(rows: list[ItemRow], source: str | None, open_only: bool) -> str:
     """`duban tasks --source`: one line per item."""
     if not rows:
