@@ -133,3 +133,68 @@ async def test_a_units_forwarded_message_is_no_item(world):
     before = len(world.api.calls)
     await world.feed({"update_id": 777002, "message": message})
     assert "请核对这项督办事项" not in world.out_since(before) and _items(world) == []
+
+
+# --- a leader's instruction on an item (批示) ------------------------------------------------------
+
+
+async def _item(world) -> None:
+    await world.say(ORDER, chat=ADMIN)
+    await world.tap(_keyboard(world)["确认"], chat=ADMIN, message_id=9100)
+
+
+def _pushed(world, before: int) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for p in world.api.requests("sendMessage")[before:]:
+        out.setdefault(int(p["chat_id"]), []).append(p["text"])
+    return out
+
+
+async def test_a_leaders_instruction_reaches_the_units_and_the_office_and_sets_a_deadline(world):
+    await _item(world)
+    world.bind("基教股", 222)
+    answer = await world.say("交办1批示：抓紧推进，9月底前报结果", chat=LEADER_CHAT)
+    assert "已将您对交办1的批示转给安全办、基教股、财务股和督办办公室" in answer
+    assert "“9月底前”已设为交办1的时限：2021年9月30日" in answer
+    before = len(world.api.requests("sendMessage"))
+    await world.service.dispatch()
+    pushed = _pushed(world, before)
+    assert set(pushed) == {SAFETY, 222, ADMIN}  # 财务股 has no chat; the office's admin hears it too
+    assert pushed[SAFETY][0].startswith("【领导批示】张副局长对交办1「完成校舍安全排查」批示：\n抓紧推进，9月底前报结果")
+    shown = await world.say("/task 交办1", chat=ADMIN)
+    assert "时限：2021-09-30" in shown and "领导批示 08-23 09:30 张副局长：抓紧推进，9月底前报结果" in shown
+
+
+async def test_the_leader_hears_the_next_report_once(world):
+    await _item(world)
+    await world.say("交办1批示：抓紧推进", chat=LEADER_CHAT)
+    await world.service.dispatch()
+    await world.say("/report 交办1 推进中 50% 已排查一半学校", chat=SAFETY)
+    before = len(world.api.requests("sendMessage"))
+    await world.service.dispatch()
+    told = _pushed(world, before)
+    assert told == {LEADER_CHAT: ["【批示反馈】张副局长：您批示的交办1「完成校舍安全排查」有了新反馈——\n"
+                                  "安全办：推进中 50%：已排查一半学校"]}
+    await world.say("/report 交办1 推进中 80% 又查了几所", chat=SAFETY)
+    before = len(world.api.requests("sendMessage"))
+    await world.service.dispatch()
+    assert LEADER_CHAT not in _pushed(world, before)  # the instruction was answered by the first report
+
+
+async def test_an_acknowledgement_notifies_nobody(world):
+    await _item(world)
+    before = len(world.api.requests("sendMessage"))
+    answer = await world.say("交办1批示：已阅", chat=LEADER_CHAT)
+    assert answer == "已记录您对交办1的批示（阅示，不另行通知）。"
+    await world.service.dispatch()
+    assert set(_pushed(world, before)) == {LEADER_CHAT}  # only the answer to the leader
+    await world.say("/report 交办1 推进中 已开始", chat=SAFETY)
+    before = len(world.api.requests("sendMessage"))
+    await world.service.dispatch()
+    assert LEADER_CHAT not in _pushed(world, before)
+
+
+async def test_a_units_instruction_words_are_no_instruction(world):
+    await _item(world)
+    answer = await world.say("交办1批示：抓紧推进", chat=SAFETY)
+    assert "已将您对" not in answer

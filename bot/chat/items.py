@@ -3,17 +3,21 @@ become a draft with a confirmation card (确认 / 修改 / 取消); 确认 creat
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.chat.context import Ctx, reply
 from bot.nlu.items import ItemWords, read_item
-from bot.notify import Button, OutboundMessage
+from bot.notify import Button, OutboundMessage, Recipient
 from bot.render import item_text
-from bot.services import itemdrafts
+from bot.render.task_text import plan_ref, report_text
+from bot.services import instructions, itemdrafts
 from bot.services.buttons import Action, sign
 from bot.services.items import ItemSpec, check_item, create_item, unknown_units
-from bot.services.tasks import looks_like_ref
-from storage.models import UnitKind
+from bot.services.tasks import looks_like_ref, report_lines, split_plan_ref
+from storage import repo
+from storage.models import Plan, Task, Unit, UnitKind
+from storage.outbox import outbox_key
 
 
 def source_words(ctx: Ctx) -> dict[str, str]:
@@ -32,7 +36,11 @@ def may_create(ctx: Ctx) -> bool:
 
 
 def on_text(ctx: Ctx, text: str) -> list[OutboundMessage] | None:
-    """Words opening with a source ("交办：…") as a draft item; None for any other text."""
+    """A leader's instruction on a task, or words opening with a source ("交办：…") as a draft item; None for
+    any other text."""
+    given = on_instruction(ctx, text)
+    if given is not None:
+        return given
     words = source_words(ctx)
     found = read_item(text, today=ctx.today, words=list(words))
     if found is None or looks_like_ref(found.instructed_by):  # "第12项批示：…" is an instruction on an item
@@ -104,3 +112,70 @@ def on_cancel(ctx: Ctx, _ident: int, key: str) -> list[OutboundMessage]:
 def buttons():
     """The draft card's buttons; the draft's author may tap them (checked in itemdrafts.take)."""
     return {Action.ITEM_OK: on_confirm, Action.ITEM_EDIT: on_edit, Action.ITEM_CANCEL: on_cancel}
+
+
+# A leader writing on a task: "第12项批示：抓紧推进，月底前报结果", "批示3 批示：…".
+_ON_TASK = re.compile(r"^(?P<ref>[^:：，,。\s][^:：，,。]{0,19}?)\s*(?:批示|指示|意见)[:：]\s*(?P<words>.+)$", re.S)
+_LEAD_WORD = re.compile(r"^(?:批示|指示|意见)[:：]\s*")
+
+
+def _is_leader(ctx: Ctx) -> bool:
+    return ctx.actor.unit is not None and ctx.actor.unit.kind == UnitKind.LEADER
+
+
+def _instruction_target(ctx: Ctx, text: str) -> tuple[Task, str] | None:
+    """(task, words) when a leader's text is an instruction: "第12项批示：…", or a reply to a task's reminder."""
+    m = _ON_TASK.match(text.strip())
+    if m and (looks_like_ref(m.group("ref")) or split_plan_ref(m.group("ref"))[0]):
+        return ctx.task(m.group("ref")), m.group("words").strip()
+    if ctx.event.reply_to_message_id:
+        recipient = Recipient(ctx.event.platform, ctx.event.chat_id).key()
+        sent = repo.outbox_by_message(session=ctx.session, message_id=ctx.event.reply_to_message_id,
+                                      recipient=recipient)
+        task = ctx.session.get(Task, sent.task_id) if sent is not None and sent.task_id else None
+        if task is not None and not task.removed:
+            return task, _LEAD_WORD.sub("", text.strip())
+    return None
+
+
+def on_instruction(ctx: Ctx, text: str) -> list[OutboundMessage] | None:
+    """A bound leader's words on a task: to its units and the office, logged; None when the text is no such thing."""
+    if not _is_leader(ctx):
+        return None
+    target = _instruction_target(ctx, text)
+    if target is None:
+        return None
+    task, words = target
+    given = instructions.give(session=ctx.session, task=task, leader=ctx.actor.unit, words=words, today=ctx.today,
+                              now=ctx.now, actor=ctx.actor.ref)
+    ref = _ref(ctx, task)
+    if given.row.notifies:
+        notice = OutboundMessage(text=item_text.instruction_notice(ctx.actor.unit.name, ref, task.title, words,
+                                                                   given.due))
+        targets = [r for u in given.lead + given.co for r in ctx.unit_chats(u.id)] + ctx.admin_recipients()
+        for r in dict.fromkeys(targets):
+            ctx.push(r, notice, task_id=task.id, key=outbox_key(task_id=task.id, topic=f"instruction:{given.row.id}",
+                                                                 recipient=r.key(), kind="notice", occurrence="1"))
+    units = [u.name for u in given.lead + given.co]
+    return reply(item_text.instruction_answer(ref, units, given.due, given.due_text, not given.row.notifies))
+
+
+def answer_leaders(ctx: Ctx) -> None:
+    """After an event: send each report it recorded to the leaders whose instruction on that task still waits."""
+    for row, report in instructions.answered(session=ctx.session, now=ctx.now):
+        task = ctx.session.get(Task, row.task_id)
+        unit = ctx.session.get(Unit, report.unit_id) if report.unit_id else None
+        text = item_text.report_to_leader(row.author, _ref(ctx, task), task.title, unit.name if unit else "",
+                                          report_text(report_lines([report])[0]))
+        for r in ctx.unit_chats(row.leader_unit_id):
+            ctx.push(r, OutboundMessage(text=text), task_id=task.id,
+                     key=outbox_key(task_id=task.id, topic=f"instruction:{row.id}", recipient=r.key(),
+                                    kind="answer", occurrence=str(report.id)))
+
+
+def _ref(ctx: Ctx, task: Task) -> str:
+    """"批示3" for an item, "第12项" (with its plan's name where several run) for a plan task."""
+    plan = ctx.session.get(Plan, task.plan_id)
+    if plan.kind == "items":
+        return f"{plan.short_name}{task.ref}"
+    return plan_ref(plan.short_name if ctx.several_plans() else "", task.ref)

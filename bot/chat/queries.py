@@ -5,10 +5,11 @@ from __future__ import annotations
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
-from bot.render import chat_text, task_text
+from bot.render import chat_text, item_text, task_text
 from bot.services import queries
 from bot.services.board import TaskLight, board, light_for, month_end
 from bot.services.errors import UserError
+from bot.services.itemview import view_of
 from bot.services.offices import plan_rows, remember_chat_plan, require_plan_named
 from bot.services.tasks import owners, recent_reports, task_record
 from storage.models import Plan, Task
@@ -34,8 +35,11 @@ def cmd_mine(ctx: Ctx, intent: Intent):
 
 def cmd_task(ctx: Ctx, intent: Intent):
     """One task in full."""
-    record = task_record(session=ctx.session, task=ctx.take_task(intent.args)[0], history=False)
-    return reply(task_text.task_full(record, tz=ctx.settings.app.tz))
+    task = ctx.take_task(intent.args)[0]
+    record = task_record(session=ctx.session, task=task, history=False)
+    item = view_of(session=ctx.session, task=task)  # an item's source and instruction, leaders' 批示 (issue 22)
+    extra = "\n" + item_text.detail(item, tz=ctx.settings.app.tz) if item else ""
+    return reply(task_text.task_full(record, tz=ctx.settings.app.tz) + extra)
 
 
 def cmd_who(ctx: Ctx, intent: Intent):

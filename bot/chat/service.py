@@ -96,6 +96,7 @@ class ChatService:
                 try:
                     with session.begin_nested():  # a user mistake rolls back its own writes only
                         out = self._route(ctx)
+                        items.answer_leaders(ctx)  # a report on a task a leader wrote on goes to that leader
                 except UserError as exc:
                     out = reply(str(exc))
             self._key = ctx.key  # committed: the key is in the store for good

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from bot.render.task_text import cn_date, local_stamp
 from bot.services.items import ItemCreated, ItemRow, ItemSpec
@@ -48,7 +48,7 @@ def facts(info: ItemInfo) -> list[str]:
 
 def detail(item: ItemView, *, tz: tzinfo) -> str:
     """The item part of `duban task 批示3` and /task: its facts, then each leader's instruction."""
-    lines = [f"编号：{item.ref}", *facts(item.info)]
+    lines = [f"编号：{item.ref}", *facts(item.info)] if item.info else []
     for x in item.instructions:
         due = f"（时限{cn_date(x.due)}）" if x.due else ""
         lines.append(f"领导批示 {local_stamp(x.at, tz, '%m-%d %H:%M')} {x.author}：{x.words}{due}")
@@ -79,3 +79,25 @@ def card(spec: ItemSpec, *, unknown: list[str], due_text: str, minutes: int) -> 
     else:
         lines.append(f"确认后创建；{minutes}分钟内未确认则作废。")
     return "\n".join(lines)
+
+
+def instruction_notice(leader: str, ref: str, title: str, words: str, due: date | None) -> str:
+    """What the units and the office get when a leader writes on a task."""
+    limit = f"\n时限：{cn_date(due)}（已列为该事项的时限）" if due else ""
+    return f"【领导批示】{leader}对{ref}「{title}」批示：\n{words}{limit}\n请抓紧落实，并在本聊天反馈进展（领导会收到反馈）。"
+
+
+def instruction_answer(ref: str, units: list[str], due: date | None, due_text: str, ack: bool) -> str:
+    """The leader's answer: who the words went to, and the deadline they set."""
+    if ack:
+        return f"已记录您对{ref}的批示（阅示，不另行通知）。"
+    who = "、".join(units) or "（该事项尚未列责任单位）"
+    line = f"已将您对{ref}的批示转给{who}和督办办公室；{ref}下次有反馈时会转给您。"
+    if due:
+        line += f"\n批示中的“{due_text}”已设为{ref}的时限：{cn_date(due)}。"
+    return line
+
+
+def report_to_leader(leader: str, ref: str, title: str, unit: str, report: str) -> str:
+    """A report filed after a leader's instruction, sent on to that leader."""
+    return f"【批示反馈】{leader}：您批示的{ref}「{title}」有了新反馈——\n{unit or '督办办公室'}：{report}"

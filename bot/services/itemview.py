@@ -32,25 +32,27 @@ class ItemView:
     """An item's facts beyond its task: source, the instruction it came from, and what leaders said since."""
 
     ref: str
-    info: ItemInfo
+    info: ItemInfo | None  # None for a plan task a leader wrote on
     instructions: list[InstructionLine]
 
     def to_dict(self) -> dict:
         i = self.info
+        if i is None:
+            return {"ref": self.ref, "instructions": [x.to_dict() for x in self.instructions]}
         return {"ref": self.ref, "source": i.source, "instructed_by": i.instructed_by, "instruction": i.instruction,
                 "leader": i.leader, "assigned_on": i.assigned_on.isoformat() if i.assigned_on else None,
                 "urgent": i.urgent, "instructions": [x.to_dict() for x in self.instructions]}
 
 
 def view_of(*, session: Session, task: Task) -> ItemView | None:
-    """The item view of a task; None for a plan task."""
+    """The item view of a task; for a plan task only its leaders' instructions, None when it has none."""
     info = session.get(ItemInfo, task.id)
-    if info is None:
-        return None
-    plan = session.get(Plan, task.plan_id)
     lines = [InstructionLine(x.author, x.words, x.created_at, x.due_date)
              for x in store.instructions_of(session=session, task_ids=[task.id])]
-    return ItemView(f"{plan.short_name}{task.ref}", info, lines)
+    if info is None and not lines:
+        return None
+    plan = session.get(Plan, task.plan_id)
+    return ItemView(f"{plan.short_name}{task.ref}" if info else f"第{task.ref}项", info, lines)
 
 
 def item_view(*, session: Session, ref: str, office_id: int | None) -> ItemView | None:
@@ -62,6 +64,6 @@ def require_item(*, session: Session, ref: str, office_id: int | None) -> tuple[
     """The item a ref means, or one line saying it is a plan task."""
     task = require_task(session=session, ref=ref, office_id=office_id)
     view = view_of(session=session, task=task)
-    if view is None:
+    if view is None or view.info is None:
         raise UserError(f"第{task.ref}项是工作计划中的任务，不是督办事项。")
     return task, view
