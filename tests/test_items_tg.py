@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.services.binding import bind_directly
 from storage.db import session_scope
-from storage.models import ItemDraft, ItemInfo, Task, TaskUnit, Unit
-from tests.fake_bot_api import message_dict
+from storage.models import ItemDraft, ItemInfo, ItemInstruction, Outbox, Task, TaskUnit, Unit
+from tests.fake_bot_api import bot_message_dict, message_dict, reply_update
 from tests.test_tg_e2e import ADMIN, NOW, SAFETY, World
 
 ORDER = "交办：10月底前完成校舍安全排查，安全办牵头，基教股、财务股配合"
@@ -163,6 +165,11 @@ async def test_a_leaders_instruction_reaches_the_units_and_the_office_and_sets_a
     assert pushed[SAFETY][0].startswith("【领导批示】张副局长对交办1「完成校舍安全排查」批示：\n抓紧推进，9月底前报结果")
     shown = await world.say("/task 交办1", chat=ADMIN)
     assert "时限：2021-09-30" in shown and "领导批示 08-23 09:30 张副局长：抓紧推进，9月底前报结果" in shown
+    # The ledger of the items carries the instruction on a sheet of its own.
+    await world.say("/export 交办", chat=ADMIN)
+    doc = world.api.requests("sendDocument")[-1]
+    sheet = load_workbook(io.BytesIO(doc["document"]["bytes"]))["领导批示"]
+    assert [c.value for c in sheet[3]][:4] == ["1", "完成校舍安全排查", "张副局长", "抓紧推进，9月底前报结果"]
 
 
 async def test_the_leader_hears_the_next_report_once(world):
@@ -198,3 +205,18 @@ async def test_a_units_instruction_words_are_no_instruction(world):
     await _item(world)
     answer = await world.say("交办1批示：抓紧推进", chat=SAFETY)
     assert "已将您对" not in answer
+
+
+async def test_a_leaders_reply_to_a_reminder_is_an_instruction_on_its_task(world):
+    await _item(world)
+    with session_scope(world.engine) as session:
+        (task_id,) = session.exec(select(ItemInfo.task_id)).all()
+        session.add(Outbox(key="esc-test", task_id=task_id, recipient=f"telegram:{LEADER_CHAT}", kind="escalation",
+                           occurrence="2021-08-23", payload="{}", state="sent", created_at=NOW, next_attempt_at=NOW,
+                           message_id="5555"))
+    reminder = bot_message_dict("【督办升级】交办1 …", chat_id=LEADER_CHAT, message_id=5555)
+    before = len(world.api.calls)
+    await world.feed(reply_update("请安全办本周内拿出方案", reminder, chat_id=LEADER_CHAT, user_id=LEADER_CHAT))
+    assert "已将您对交办1的批示转给安全办、基教股、财务股和督办办公室" in world.out_since(before)
+    with session_scope(world.engine) as session:
+        assert [x.words for x in session.exec(select(ItemInstruction)).all()] == ["请安全办本周内拿出方案"]

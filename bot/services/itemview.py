@@ -67,3 +67,22 @@ def require_item(*, session: Session, ref: str, office_id: int | None) -> tuple[
     if view is None or view.info is None:
         raise UserError(f"第{task.ref}项是工作计划中的任务，不是督办事项。")
     return task, view
+
+
+@dataclass(frozen=True)
+class InstructionRow:
+    """A leader's instruction as the ledger lists it."""
+
+    ref: str
+    title: str
+    author: str
+    words: str
+    due: date | None
+    at: datetime
+    answered_at: datetime | None
+
+
+def instruction_rows(*, session: Session, tasks: dict[int, tuple[str, str]]) -> list[InstructionRow]:
+    """Leaders' instructions on these tasks (task id → (ref, title)), oldest first."""
+    return [InstructionRow(*tasks[x.task_id], x.author, x.words, x.due_date, x.created_at, x.answered_at)
+            for x in store.instructions_of(session=session, task_ids=list(tasks))]
