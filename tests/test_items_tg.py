@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -220,3 +221,15 @@ async def test_a_leaders_reply_to_a_reminder_is_an_instruction_on_its_task(world
     assert "已将您对交办1的批示转给安全办、基教股、财务股和督办办公室" in world.out_since(before)
     with session_scope(world.engine) as session:
         assert [x.words for x in session.exec(select(ItemInstruction)).all()] == ["请安全办本周内拿出方案"]
+
+
+async def test_sheet_in_chat_is_a_word_file_for_admins_only(world):
+    await _item(world)
+    await world.say("/sheet 交办1", chat=ADMIN)
+    doc = world.api.requests("sendDocument")[-1]
+    assert doc["document"]["file_name"] == "督办单_交办1.docx" and doc["caption"].startswith("督办单（交办1「完成校舍安全排查」）")
+    table = Document(io.BytesIO(doc["document"]["bytes"])).tables[0]
+    assert table.rows[0].cells[1].text == "完成校舍安全排查"
+    await world.say("/sheet 交办1 催办", chat=ADMIN)
+    assert world.api.requests("sendDocument")[-1]["document"]["file_name"] == "催办单_交办1.docx"
+    assert "管理员" in await world.say("/sheet 交办1", chat=SAFETY)

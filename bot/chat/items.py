@@ -6,14 +6,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
+from bot.chat.intents import Intent
 from bot.nlu.items import ItemWords, read_item
 from bot.notify import Button, OutboundMessage, Recipient
 from bot.render import item_text
+from bot.render.sheet_docx import sheet_docx
 from bot.render.task_text import plan_ref, report_text
 from bot.services import instructions, itemdrafts
 from bot.services.buttons import Action, sign
 from bot.services.items import ItemSpec, check_item, create_item, unknown_units
+from bot.services.sheet import KINDS, build_sheet
 from bot.services.tasks import looks_like_ref, report_lines, split_plan_ref
 from storage import repo
 from storage.models import Plan, Task, Unit, UnitKind
@@ -179,3 +183,19 @@ def _ref(ctx: Ctx, task: Task) -> str:
     if plan.kind == "items":
         return f"{plan.short_name}{task.ref}"
     return plan_ref(plan.short_name if ctx.several_plans() else "", task.ref)
+
+
+def cmd_sheet(ctx: Ctx, intent: Intent) -> list[OutboundMessage]:
+    """/sheet 批示3 [催办]: the item's 督办单 (or 催办单) as a .docx attachment."""
+    args = list(intent.args)
+    kind = args.pop() if len(args) > 1 and args[-1] in KINDS else "督办"
+    task = ctx.task(" ".join(args))
+    sheet = build_sheet(session=ctx.session, task=task, kind=kind, today=ctx.today, calendar=ctx.calendar)
+    name = f"{kind}单_{sheet.ref}.docx"
+    return [OutboundMessage(text=f"{kind}单（{sheet.ref}「{task.title}」），可编辑后印发",
+                            document=(name, sheet_docx(sheet, tz=ctx.settings.app.tz)))]
+
+
+def commands() -> list[Command]:
+    return [Command("sheet", cmd_sheet, Needs.ADMIN, "/sheet 编号 [催办]", "督办单/催办单（Word）", min_args=1,
+                    example="/sheet 批示3", words=())]

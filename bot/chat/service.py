@@ -45,7 +45,7 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
-                                      ask.commands()])
+                                      ask.commands(), items.commands()])
         self.user_buttons = {**actions.buttons(), **ask.buttons(), **items.buttons()}
         self.admin_buttons = admin.buttons()
 

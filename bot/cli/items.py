@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,9 +10,12 @@ from rich.console import Console
 
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
 from bot.render import item_text
+from bot.render.sheet_docx import sheet_docx
 from bot.services.errors import UserError
 from bot.services.items import ItemSpec, create_item, list_items
 from bot.services.reports import parse_date
+from bot.services.sheet import build_sheet
+from bot.services.tasks import require_task
 from bot.workdays import WorkCalendar
 from storage.db import session_scope
 
@@ -19,6 +23,7 @@ from storage.db import session_scope
 def register(app: typer.Typer) -> None:
     # `duban task add …` reaches this command through DubanGroup (bot/cli/app.py): `task` itself takes a ref.
     app.command("task-add", hidden=True)(cmd_task_add)
+    app.command("sheet")(cmd_sheet)
 
 
 def cmd_task_add(
@@ -61,3 +66,25 @@ def show_items(rt, *, source: str, open_only: bool, json: bool, office: str | No
         emit_json(rows)
     else:
         Console(highlight=False).print(item_text.item_list(rows, source, open_only))
+
+
+def cmd_sheet(
+    ref: Annotated[str, typer.Argument(help="督办事项或任务编号，如 批示3、12")],
+    file: Annotated[Path, typer.Argument(help="输出的 .docx 文件")],
+    kind: Annotated[str, typer.Option("--kind", help="督办（默认）或 催办")] = "督办",
+    office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None,
+) -> None:
+    """写出一项督办事项（或任务）的督办单；--kind 催办 写催办单，写明逾期多久。"""
+    if file.suffix.lower() != ".docx":
+        raise UserError(f"督办单只能写成 .docx 文件，收到 {file.name}")
+    rt = runtime(config, now)
+    tz = rt.settings.app.tz
+    with session_scope(rt.engine) as session:
+        task = require_task(session=session, ref=ref, office_id=office_id(session, rt, office))
+        sheet = build_sheet(session=session, task=task, kind=kind, today=rt.now().astimezone(tz).date(),
+                            calendar=WorkCalendar.from_settings(rt.settings))
+    try:
+        file.write_bytes(sheet_docx(sheet, tz=tz))
+    except OSError as exc:
+        raise UserError(f"无法写入 {file}：{exc.strerror}") from exc
+    Console(highlight=False).print(f"{sheet.kind}单（{sheet.ref}）已写入 {file}")
