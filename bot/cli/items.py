@@ -13,6 +13,7 @@ from bot.render import item_text
 from bot.render.sheet_docx import sheet_docx
 from bot.services.errors import UserError
 from bot.services.items import ItemSpec, create_item, list_items
+from bot.services.minutes import import_minutes
 from bot.services.reports import parse_date
 from bot.services.sheet import build_sheet
 from bot.services.tasks import require_task
@@ -88,3 +89,16 @@ def cmd_sheet(
     except OSError as exc:
         raise UserError(f"无法写入 {file}：{exc.strerror}") from exc
     Console(highlight=False).print(f"{sheet.kind}单（{sheet.ref}）已写入 {file}")
+
+
+def import_minutes_cli(rt, parsed, source_name: str, *, office: str | None, json: bool) -> None:
+    """`duban plan import 纪要.docx --as-items`: each 议定事项 as a 会议议定 item, all or none."""
+    tz = rt.settings.app.tz
+    with session_scope(rt.engine) as session:
+        result = import_minutes(session=session, parsed=parsed, office_id=office_id(session, rt, office),
+                                settings=rt.settings.items, calendar=WorkCalendar.from_settings(rt.settings),
+                                now=rt.now().astimezone(tz), actor="cli", source_name=source_name)
+    if json:
+        emit_json(result)
+    else:
+        Console(highlight=False).print(item_text.minutes_summary(result, source_name))
