@@ -19,6 +19,7 @@ from bot.config import ItemSettings, ItemSource
 from bot.reminders.schedule import reschedule
 from bot.services.errors import NotFound, UserError
 from bot.services.leaders import set_task_leaders
+from bot.services.offices import DEFAULT_OFFICE, ensure_office
 from bot.services.units import find_unit, suggest
 from bot.workdays import WorkCalendar
 from storage import items as store
@@ -200,6 +201,8 @@ def unknown_units(*, session: Session, office_id: int | None, names: list[str]) 
 def create_item(*, session: Session, spec: ItemSpec, office_id: int | None, settings: ItemSettings,
                 calendar: WorkCalendar, now: datetime, actor: str) -> ItemCreated:
     """Check everything, then write one item; a mistake raises UserError before anything is written."""
+    if office_id is None:  # a one-office store: its only office, as the importer picks it
+        office_id = ensure_office(session=session, name=None, default_name=DEFAULT_OFFICE, now=now).id
     c = check_item(session=session, spec=spec, office_id=office_id, settings=settings, calendar=calendar,
                    today=now.date())
     assigned = spec.assigned_on or now.date()
