@@ -233,3 +233,9 @@ async def test_sheet_in_chat_is_a_word_file_for_admins_only(world):
     await world.say("/sheet 交办1 催办", chat=ADMIN)
     assert world.api.requests("sendDocument")[-1]["document"]["file_name"] == "催办单_交办1.docx"
     assert "管理员" in await world.say("/sheet 交办1", chat=SAFETY)
+
+
+async def test_everyday_words_before_a_colon_are_no_item(world):
+    for text in ("建议：下周再碰一下", "其他：没有了"):
+        assert "交办督办事项" not in await world.say(text, chat=SAFETY)
+    assert _items(world) == []

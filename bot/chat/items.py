@@ -25,10 +25,11 @@ from storage.outbox import outbox_key
 
 
 def source_words(ctx: Ctx) -> dict[str, str]:
-    """Every word that names a configured source in chat (its name, its short word, its words) → the source."""
+    """The words that open an item in chat ("交办", "批示", "会议决定": each source's configured `words`) → the
+    source. Only those: a short word such as 建议 or 其他 opens everyday messages too ("建议：…")."""
     out: dict[str, str] = {}
     for name, src in ctx.settings.items.sources.items():
-        for word in (name, src.short, *src.words):
+        for word in src.words:
             out.setdefault(word, name)
     return out
 
@@ -66,7 +67,7 @@ def on_forward(ctx: Ctx) -> list[OutboundMessage] | None:
         return None
     if ev.forwarded_from and not found.instructed_by:
         found = replace(found, instructed_by=ev.forwarded_from)
-    return _draft(ctx, found, words.get(found.source_word, default))
+    return _draft(ctx, found, words.get(found.source_word, found.source_word))
 
 
 def _draft(ctx: Ctx, found: ItemWords, source: str) -> list[OutboundMessage]:
