@@ -1,13 +1,12 @@
-"""Queries over 督办 items: the standing item plans, item facts, leaders' instructions and chat drafts."""
+"""Queries over 督办 items: the standing item plans, item facts and leaders' instructions (drafts are read by key)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from storage.models import ItemDraft, ItemInfo, ItemInstruction, Plan, Task
+from storage.models import ItemInfo, ItemInstruction, Plan, Task
 
 ITEMS = "items"  # Plan.kind of a standing item plan
 
@@ -60,15 +59,4 @@ def awaiting_answer(*, session: Session, task_id: int) -> list[ItemInstruction]:
             .where(ItemInstruction.task_id == task_id, col(ItemInstruction.notifies).is_(True),
                    col(ItemInstruction.answered_at).is_(None), col(ItemInstruction.leader_unit_id).is_not(None))
             .order_by(col(ItemInstruction.id)))
-    return list(session.exec(stmt).all())
-
-
-def count_items(*, session: Session) -> int:
-    """How many item facts the store holds (for tests and summaries)."""
-    return session.exec(select(func.count()).select_from(ItemInfo)).one()
-
-
-def expired_drafts(*, session: Session, now: datetime) -> list[ItemDraft]:
-    """Open drafts past their time."""
-    stmt = select(ItemDraft).where(ItemDraft.state == "open", col(ItemDraft.expires_at) < now)
     return list(session.exec(stmt).all())

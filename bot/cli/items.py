@@ -1,4 +1,4 @@
-"""`duban task add` (a 督办 item from any source) and the item listing behind `duban tasks --source`."""
+"""督办 items on the command line: `duban task add`, `duban tasks --source`, `duban sheet`, `plan import --as-items`."""
 
 from __future__ import annotations
 
