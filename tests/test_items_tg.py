@@ -239,3 +239,14 @@ async def test_everyday_words_before_a_colon_are_no_item(world):
     for text in ("建议：下周再碰一下", "其他：没有了"):
         assert "交办督办事项" not in await world.say(text, chat=SAFETY)
     assert _items(world) == []
+
+
+async def test_questions_about_items_of_a_source(world):
+    await _item(world)  # 交办1, 安全办 leads
+    await world.say("交办：9月30日前完成教材征订，基教股牵头", chat=ADMIN)
+    await world.tap(_keyboard(world)["确认"], chat=ADMIN, message_id=9200)
+    answer = await world.say("交办件有哪些还没办完", chat=SAFETY)
+    assert "未办结的上级交办督办事项（2项）" in answer and "交办1 完成校舍安全排查" in answer and "交办2" in answer
+    mine = await world.say("安全办手上的交办件", chat=SAFETY)
+    assert "安全办承办的上级交办督办事项（1项）" in mine and "交办2" not in mine
+    assert "没有未办结的领导批示督办事项" in await world.say("批示件有哪些还没办完", chat=SAFETY)

@@ -16,9 +16,10 @@ from bot.render.sheet_docx import sheet_docx
 from bot.render.task_text import plan_ref, report_text
 from bot.services import instructions, itemdrafts
 from bot.services.buttons import Action, sign
-from bot.services.items import ItemSpec, check_item, create_item, unknown_units
+from bot.services.items import ItemSpec, check_item, create_item, list_items, unknown_units
 from bot.services.sheet import KINDS, build_sheet
 from bot.services.tasks import looks_like_ref, report_lines, split_plan_ref
+from bot.services.units import find_unit
 from storage import repo
 from storage.models import Plan, Task, Unit, UnitKind
 from storage.outbox import outbox_key
@@ -43,7 +44,7 @@ def may_create(ctx: Ctx) -> bool:
 def on_text(ctx: Ctx, text: str) -> list[OutboundMessage] | None:
     """A leader's instruction on a task, or words opening with a source ("交办：…") as a draft item; None for
     any other text."""
-    given = on_instruction(ctx, text)
+    given = on_instruction(ctx, text) or on_question(ctx, text)
     if given is not None:
         return given
     words = source_words(ctx)
@@ -200,3 +201,26 @@ def cmd_sheet(ctx: Ctx, intent: Intent) -> list[OutboundMessage]:
 def commands() -> list[Command]:
     return [Command("sheet", cmd_sheet, Needs.ADMIN, "/sheet 编号 [催办]", "督办单/催办单（Word）", min_args=1,
                     example="/sheet 批示3", words=())]
+
+
+_OPEN_WORDS = re.compile(r"没办完|没有办完|未办结|没办结|还没完成|未完成|没完成|在办|办理中")
+_PREFIX_TAIL = re.compile(r"(?:手上|手里|牵头|负责|承办|办理)?的?$")
+
+
+def on_question(ctx: Ctx, text: str) -> list[OutboundMessage] | None:
+    """"批示件有哪些还没办完", "安全办手上的交办件": the items of a source, of one unit; None for other text."""
+    t = text.strip().rstrip("？?。")
+    for name, src in ctx.settings.items.sources.items():
+        m = re.search(rf"(?:{re.escape(name)}|{re.escape(src.short)})(?:件|事项)", t)
+        if m is None:
+            continue
+        prefix = _PREFIX_TAIL.sub("", t[: m.start()]).strip()
+        unit = find_unit(session=ctx.session, name=prefix, office_id=ctx.office_id) if prefix else None
+        if prefix and unit is None:
+            return None  # words before the source that name no unit: not this question
+        rows = list_items(session=ctx.session, office_id=ctx.office_id, settings=ctx.settings.items, source=name,
+                          open_only=bool(_OPEN_WORDS.search(t)))
+        if unit is not None:
+            rows = [r for r in rows if unit.name in r.lead or unit.name in r.co]
+        return reply(item_text.item_list(rows, name, bool(_OPEN_WORDS.search(t)), unit=unit.name if unit else ""))
+    return None

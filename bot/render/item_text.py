@@ -24,12 +24,13 @@ def created_card(item: ItemCreated) -> str:
     return f"{details}\n✅ {head}"
 
 
-def item_list(rows: list[ItemRow], source: str | None, open_only: bool) -> str:
-    """`duban tasks --source`: one line per item."""
+def item_list(rows: list[ItemRow], source: str | None, open_only: bool, unit: str = "") -> str:
+    """`duban tasks --source` and "批示件有哪些还没办完": one line per item."""
+    whose = f"{unit}承办的" if unit else ""
     if not rows:
         which = f"{source}" if source else ""
-        return f"没有{'未办结的' if open_only else ''}{which}督办事项。"
-    lines = [f"督办事项（{len(rows)}项）："]
+        return f"没有{whose}{'未办结的' if open_only else ''}{which}督办事项。"
+    lines = [f"{whose}{'未办结的' if open_only else ''}{source or ''}督办事项（{len(rows)}项）："]
     for r in rows:
         state = "已办结" if r.done else f"时限{cn_date(r.due)}"
         lines.append(f"  {r.ref} {r.title}（{r.source}；牵头：{'、'.join(r.lead)}；{state}）")
