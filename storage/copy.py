@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 # What a dry run needs; derived rows (series, outbox), chat bindings and logs are left behind on purpose.
 TABLES = ("office", "plan", "section", "unit", "unitalias", "task", "taskunit", "deadline", "statusreport",
@@ -13,7 +13,9 @@ TABLES = ("office", "plan", "section", "unit", "unitalias", "task", "taskunit", 
 def copy_store(*, source: Engine, target: Engine, batch: int = 1000) -> dict[str, int]:
     """Copy the TABLES rows of `source` into the empty, migrated `target`; returns rows per table."""
     counts: dict[str, int] = {}
-    tables = [t for t in SQLModel.metadata.sorted_tables if t.name in TABLES]
+    schema = MetaData()
+    schema.reflect(bind=source, only=TABLES)  # as stored: columns the models leave unmapped (plan.kind) come too
+    tables = schema.sorted_tables
     with source.connect() as src, target.begin() as dst:
         for table in tables:
             result = src.execute(table.select().order_by(*table.primary_key.columns))

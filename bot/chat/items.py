@@ -21,7 +21,7 @@ from bot.services.sheet import KINDS, build_sheet
 from bot.services.tasks import looks_like_ref, report_lines, split_plan_ref
 from bot.services.units import find_unit
 from storage import repo
-from storage.models import Plan, Task, Unit, UnitKind
+from storage.models import ItemInfo, Plan, Task, Unit, UnitKind
 from storage.outbox import outbox_key
 
 
@@ -182,7 +182,7 @@ def answer_leaders(ctx: Ctx) -> None:
 def _ref(ctx: Ctx, task: Task) -> str:
     """"批示3" for an item, "第12项" (with its plan's name where several run) for a plan task."""
     plan = ctx.session.get(Plan, task.plan_id)
-    if plan.kind == "items":
+    if ctx.session.get(ItemInfo, task.id) is not None:
         return f"{plan.short_name}{task.ref}"
     return plan_ref(plan.short_name if ctx.several_plans() else "", task.ref)
 
