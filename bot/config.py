@@ -269,6 +269,49 @@ class WebSettings(BaseModel):
         return v
 
 
+class ItemSource(BaseModel):
+    """One source of 督办 items: its short word (refs read "批示3") and its default time limit."""
+
+    short: str = Field(min_length=1, max_length=6)
+    words: list[str] = Field(default_factory=list)  # what chat words name it ("局长批示", "会议决定")
+    days: int = Field(15, ge=0)  # working days from 交办
+    urgent_days: int | None = Field(None, ge=1)  # working days for an 急件
+    months: int = Field(0, ge=0)  # calendar months from 交办 instead of working days (建议提案)
+
+
+def _item_sources() -> dict[str, ItemSource]:
+    return {
+        "领导批示": ItemSource(short="批示", words=["批示", "领导批示"], days=15, urgent_days=5),
+        "会议议定": ItemSource(short="会议", words=["会议决定", "会议议定", "议定事项", "会议纪要"], days=20),
+        "上级交办": ItemSource(short="交办", words=["交办", "上级交办", "交办件"], days=15, urgent_days=5),
+        "人大建议": ItemSource(short="建议", words=["人大建议"], months=3),
+        "政协提案": ItemSource(short="提案", words=["政协提案"], months=3),
+        "其他": ItemSource(short="其他", days=15),
+    }
+
+
+class ItemSettings(BaseModel):
+    """[items]: 督办 items (issue 22): their sources, default time limits, and chat drafts."""
+
+    sources: dict[str, ItemSource] = Field(default_factory=_item_sources)
+    offices: dict[str, list[str]] = Field(default_factory=dict)  # office → the sources it uses (default: all)
+    draft_minutes: int = Field(60, ge=1)  # an unconfirmed chat draft expires after this
+    forwarded_source: str = "上级交办"  # the source of a forwarded message that names none
+
+    @model_validator(mode="after")
+    def _known_office_sources(self) -> ItemSettings:
+        for office, names in self.offices.items():
+            unknown = [n for n in names if n not in self.sources]
+            if unknown:
+                raise ValueError(f"items.offices.{office} 列出了未定义的来源：{'、'.join(unknown)}")
+        if self.forwarded_source not in self.sources:
+            raise ValueError(f"items.forwarded_source “{self.forwarded_source}”不在 items.sources 中")
+        shorts = [s.short for s in self.sources.values()]
+        if len(set(shorts)) != len(shorts):
+            raise ValueError("items.sources 的 short 不能重复")
+        return self
+
+
 class Settings(BaseSettings):
     """All of duban's configuration."""
 
@@ -287,6 +330,9 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+
+
+    items: ItemSettings = Field(default_factory=ItemSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.engine import Engine
+
 from bot.config import Settings
 from bot.notify import from_payload
 from bot.plan.model import ParsedPlan
 from bot.reminders.policy import Reminder
+from bot.reminders.schedule import reschedule
 from bot.reminders.views import load_task_views, supervisors_of
 from bot.render import task_text
 from bot.services.importer import apply_plan
@@ -16,8 +19,24 @@ from bot.workdays import WorkCalendar
 from jobs.digest import weekly_digests
 from jobs.sweep import due_batches
 from storage import repo
+from storage.copy import copy_store
 from storage.db import open_store, session_scope
 from storage.models import ChatIdentity, Unit
+
+
+def simulate_store(source: Engine, *, start: date, end: date, settings: Settings) -> dict:
+    """`simulate` over a copy of a store's plans and 督办 items (never the store itself): every open plan's series
+    are worked out afresh from `start`, as if nothing had been sent yet."""
+    engine = open_store("sqlite://")
+    try:
+        copy_store(source=source, target=engine)
+        with session_scope(engine) as session:
+            for plan in repo.active_plans(session=session):
+                reschedule(session=session, plan_id=plan.id)
+        result = _run(engine, start=start, end=end, settings=settings, load=None)
+    finally:
+        engine.dispose()
+    return result
 
 
 def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) -> dict:
@@ -28,36 +47,43 @@ def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) 
     the leaders are reachable and nobody reports, so the overdue policy runs to its end.
     """
     parsed = ParsedPlan.coerce(parsed)  # a dict in the plan-JSON shape too
-    tz = settings.app.tz
-    calendar = WorkCalendar.from_settings(settings)
     engine = open_store("sqlite://")
-    out = []
     try:
-        with session_scope(engine) as session:
-            t0 = datetime.combine(start, settings.office_hours.start, tz)
-            apply_plan(session=session, parsed=parsed, now=t0, source_name="simulate",
-                       config_aliases=settings.aliases)
-            owners = load_task_views(session=session, now=t0, tz=tz)
-            _reach_everyone(session, settings, t0)
-            units = repo.unit_names(session=session)
-            texts = repo.deadline_labels(session=session)
-            supervisors = supervisors_of(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
-            digest_at = time(settings.reminders.weekly_digest_hour)
-            day = start
-            while day <= end:
-                if calendar.is_workday(day):
-                    now = datetime.combine(day, settings.office_hours.start, tz)
-                    for tasks, reminders in due_batches(session=session, now=now, days=[day], calendar=calendar,
-                                                        settings=settings, supervisors=supervisors):
-                        out += [_entry(r, now.isoformat(), units, tasks, texts) for r in reminders]
-                    later = datetime.combine(day, max(digest_at, settings.office_hours.start), tz)
-                    if weekly_digests(session=session, now=later, settings=settings, calendar=calendar):
-                        out += _weekly(session, later, units)
-                day += timedelta(days=1)
+        result = _run(engine, start=start, end=end, settings=settings, load=parsed)
     finally:
         engine.dispose()
-    warnings = list(parsed.warnings)
-    warnings += [f"第{t.ref}项没有责任单位，不会发送任何提醒" for t in owners if not (t.lead or t.co)]
+    result["warnings"] = list(parsed.warnings) + result["warnings"]
+    return result
+
+
+def _run(engine, *, start: date, end: date, settings: Settings, load: ParsedPlan | None) -> dict:
+    """The day-by-day dry run on a throwaway store, after importing `load` into it when given."""
+    tz = settings.app.tz
+    calendar = WorkCalendar.from_settings(settings)
+    out = []
+    with session_scope(engine) as session:
+        t0 = datetime.combine(start, settings.office_hours.start, tz)
+        if load is not None:
+            apply_plan(session=session, parsed=load, now=t0, source_name="simulate",
+                       config_aliases=settings.aliases)
+        owners = load_task_views(session=session, now=t0, tz=tz)
+        _reach_everyone(session, settings, t0)
+        units = repo.unit_names(session=session)
+        texts = repo.deadline_labels(session=session)
+        supervisors = supervisors_of(session=session, names=settings.reminders.supervisors + settings.reminders.leaders)
+        digest_at = time(settings.reminders.weekly_digest_hour)
+        day = start
+        while day <= end:
+            if calendar.is_workday(day):
+                now = datetime.combine(day, settings.office_hours.start, tz)
+                for tasks, reminders in due_batches(session=session, now=now, days=[day], calendar=calendar,
+                                                    settings=settings, supervisors=supervisors):
+                    out += [_entry(r, now.isoformat(), units, tasks, texts) for r in reminders]
+                later = datetime.combine(day, max(digest_at, settings.office_hours.start), tz)
+                if weekly_digests(session=session, now=later, settings=settings, calendar=calendar):
+                    out += _weekly(session, later, units)
+            day += timedelta(days=1)
+    warnings = [f"第{t.ref}项没有责任单位，不会发送任何提醒" for t in owners if not (t.lead or t.co)]
     warnings += calendar.warnings
     return {"reminders": out, "warnings": warnings}
 
@@ -108,6 +134,8 @@ def _entry(r: Reminder, at: str, units: dict[int, str], tasks, texts: dict[int, 
         ]
     else:
         entry["title"] = refs[r.task_id].title
+        if refs[r.task_id].plan_label:  # several plans (a plan and 督办 items): the ref names its plan
+            entry["plan"] = refs[r.task_id].plan_label
         entry["workdays_left"] = r.workdays_left
         if r.final:
             entry["final"] = True
@@ -141,7 +169,7 @@ def timeline(result: dict) -> str:
             dl = f" 时限{task_text.cn_date(date.fromisoformat(e['deadline']))}" if e["deadline"] else ""
             late = f"，已逾期 {-e['workdays_left']} 个工作日" if e["workdays_left"] < 0 else ""
             last = "（最后一次，此后由周报跟进）" if e.get("final") else ""
-            lines.append(f"{when}  [{kinds[e['kind']]}] {e['unit']}（{roles[e['role']]}）第{e['task']}项 {e['title']}"
+            lines.append(f"{when}  [{kinds[e['kind']]}] {e['unit']}（{roles[e['role']]}）{task_text.plan_ref(e.get('plan', ''), e['task'])} {e['title']}"
                          f"{dl}{late}{last}")
     counts = {}
     for e in result["reminders"]:

@@ -90,6 +90,9 @@ class Plan(SQLModel, table=True):
     active: bool = True  # False once closed (`duban plan close`), never because another plan came
     imported_at: datetime = _ts()
     closed_at: datetime | None = _ts(nullable=True)
+    # Migration 0013 adds `kind` ("plan" | "items": a standing plan of 督办 items per office, source and year) and
+    # `source` (the item source it holds). They are read and written by storage/items.py and not mapped here, so
+    # code and tests that write a plan on an older schema keep working; their server defaults fill plan rows.
 
 
 class Section(SQLModel, table=True):
@@ -383,3 +386,43 @@ class WebRevocation(SQLModel, table=True):
 
     holder: str = Field(primary_key=True)
     revoked_at: datetime = _ts()
+
+
+class ItemInfo(SQLModel, table=True):
+    """What a 督办 item (a task of an items plan, migration 0013) has that a plan task has not."""
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    source: str  # 领导批示 / 会议议定 / 上级交办 / 人大建议 / 政协提案 / 其他
+    instructed_by: str = ""  # who gave the instruction (局长, 县委办)
+    instruction: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # its words
+    leader: str = ""  # 牵头领导 as written
+    assigned_on: date | None = None  # 交办日期
+    urgent: bool = False
+    created_by: str = ""
+    created_at: datetime = _ts()
+
+
+class ItemInstruction(SQLModel, table=True):
+    """A bound leader's words on an item (批示), logged; the leader hears the next report filed on it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    leader_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    author: str = ""  # the leader's name as the store knows it
+    words: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    due_date: date | None = None  # a time limit the words set
+    notifies: bool = True  # False for a bare acknowledgement (阅, 同意)
+    answered_at: datetime | None = _ts(nullable=True)  # when the next report on the item reached the leader
+    created_at: datetime = _ts()
+
+
+class ItemDraft(SQLModel, table=True):
+    """An item read from chat words, waiting for its author's 确认; it expires unconfirmed."""
+
+    key: str = Field(primary_key=True)
+    office_id: int | None = Field(default=None, foreign_key="office.id")
+    payload: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # the draft as JSON
+    created_by: str = ""
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    state: str = "open"  # open | created | cancelled

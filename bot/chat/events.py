@@ -26,6 +26,9 @@ class ChatEvent:
     file_name: str | None = None
     file_bytes: bytes | None = None
     file_mime: str | None = None  # e.g. "image/jpeg" for a photo
+    # A forwarded message (Telegram) or the quoted part of one (WeCom 引用): its words and, when known, its author.
+    forwarded_text: str | None = None
+    forwarded_from: str | None = None
 
 
 class ChatHandler(Protocol):

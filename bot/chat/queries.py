@@ -6,11 +6,12 @@ from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.web import board_picture
-from bot.render import action_text, chat_text, task_text
+from bot.render import action_text, chat_text, item_text, task_text
 from bot.services import queries, records
 from bot.services.board import Light, TaskLight, board, light_for, month_end
 from bot.services.boards import every_board
 from bot.services.errors import UserError
+from bot.services.itemview import view_of
 from bot.services.offices import plan_rows
 from bot.services.plan_names import plan_named
 from bot.services.tasks import looks_like_ref, normalise_ref, owners, recent_reports, task_record
@@ -79,7 +80,9 @@ def task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
     record = task_record(session=ctx.session, task=task, history=False)
     if view is rq.View.DEADLINE:
         return task_text.task_deadline(record)
-    return task_text.task_full(record, tz=ctx.settings.app.tz)
+    item = view_of(session=ctx.session, task=task)  # an item's source and instruction, leaders' 批示 (issue 22)
+    extra = "\n" + item_text.detail(item, tz=ctx.settings.app.tz) if item else ""
+    return task_text.task_full(record, tz=ctx.settings.app.tz) + extra
 
 
 def progress_answer(ctx: Ctx, task: Task) -> str:

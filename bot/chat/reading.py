@@ -1,12 +1,12 @@
 """One event → one request record: a button's record, a file's, a slash command's, or what plain words ask.
 
-The order: button → file → command → an open 申请延期 or a reply to a reminder → a command named in plain
+The order: button → file → a forwarded message → command → 督办 item words → an open 申请延期 or a reply to a reminder → a command named in plain
 words → a plain-words question → "not understood". Nothing here answers; bot/chat/router.py does.
 """
 
 from __future__ import annotations
 
-from bot.chat import actions
+from bot.chat import actions, items
 from bot.chat import requests as rq
 from bot.chat.ask import read_if_clear, read_words
 from bot.chat.commands import Command, CommandTable, Needs
@@ -29,6 +29,8 @@ def read_event(ctx: Ctx, commands: CommandTable) -> object:
         return tap if tap is not None else rq.Forged(event.callback_data)
     if event.file_bytes is not None or event.file_name:
         return _file(ctx, bound)
+    if event.forwarded_text and bound and (drafted := items.read_forward(ctx)) is not None:
+        return drafted  # an admin's forwarded (or quoted) message that names a lead unit is a draft 督办 item
     return _text(ctx, commands, (event.text or "").strip(), bound)
 
 
@@ -54,6 +56,9 @@ def _text(ctx: Ctx, commands: CommandTable, text: str, bound: bool) -> object:
         return checked(ctx, command, tuple(typed.args))
     if not bound:
         return rq.Say("" if group and command is None else chat_text.ONBOARDING)
+    item = items.read_text(ctx, text)  # "交办：…", "局长批示：…", a leader's 批示 on a task, "交办件有哪些"
+    if item is not None:
+        return item
     waiting = _while_waiting(ctx, text)
     if waiting is not None:
         return waiting

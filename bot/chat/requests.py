@@ -210,6 +210,21 @@ class TapResend(Tap):
     """重发 a "delivery unknown" row: ident the row."""
 
 
+@_tap(Action.ITEM_OK)
+class TapItemOk(Tap):
+    """确认 on a drafted 督办 item: arg the draft's key (only its author may tap, checked by the handler)."""
+
+
+@_tap(Action.ITEM_EDIT)
+class TapItemEdit(Tap):
+    """修改 on a drafted item: arg the draft's key."""
+
+
+@_tap(Action.ITEM_CANCEL)
+class TapItemCancel(Tap):
+    """取消 on a drafted item: arg the draft's key."""
+
+
 @_tap(Action.MATCH, admin=True)
 class TapMatch(Tap):
     """A task-match question of a staged revision: ident question × 10 + choice (0: a new task), arg the key."""

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, answers, deferring, nudge, onbehalf, queries, revision, web
+from bot.chat import actions, admin, answers, deferring, items, nudge, onbehalf, queries, revision, web
 from bot.chat import requests as rq
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
@@ -48,10 +48,10 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
-                                      onbehalf.commands(), web.commands()])
+                                      onbehalf.commands(), web.commands(), items.commands()])
         self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
                                              answers.routes(), nudge.routes(), onbehalf.routes(),
-                                             revision.routes()])
+                                             revision.routes(), items.routes()])
 
     def _own_commands(self) -> list[Command]:
         return [
@@ -105,6 +105,7 @@ class ChatService:
                 try:
                     with session.begin_nested():  # a user mistake rolls back its own writes only
                         out = self.router.answer(ctx, read_event(ctx, self.commands))
+                        items.answer_leaders(ctx)  # a report on a task a leader wrote on goes to that leader
                 except UserError as exc:
                     out = reply(str(exc))
             self._key = ctx.key  # committed: the key is in the store for good

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from bot.config import ConfigError, load_settings
 from bot.services.errors import UserError
@@ -16,7 +17,17 @@ from storage.db import StoreUnavailable
 if TYPE_CHECKING:
     from bot.app import App
 
+class DubanGroup(TyperGroup):
+    """The top-level group: `duban task add …` is the item command `task-add` (`task` itself takes a ref)."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args[:2] == ["task", "add"]:
+            args = ["task-add", *args[2:]]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=DubanGroup,
     name="duban",
     help="督办：把年度工作要点变成按时提醒与进度台账。",
     no_args_is_help=True,

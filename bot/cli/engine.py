@@ -18,7 +18,7 @@ from bot.console import ConsoleSender, run_console
 from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
-from jobs.simulate import simulate, timeline
+from jobs.simulate import simulate, simulate_store, timeline
 from storage import repo
 from storage.db import session_scope
 
@@ -160,21 +160,25 @@ def _day(text: str, flag: str) -> date:
 
 
 def cmd_simulate(
-    plan: Annotated[Path, typer.Argument(help="计划文件")],
     start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD")],
+    plan: Annotated[Path | None, typer.Argument(help="计划文件；省略时预演库中现有的计划和督办事项（在副本上，不改动库）")] = None,
     json: JsonOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """在临时存储上预演一段时间内会发出的全部提醒。"""
+    """在临时存储上预演一段时间内会发出的全部提醒（给出计划文件，或省略以预演库中的计划和督办事项）。"""
     rt = runtime(config)
     a, b = _day(start, "--from"), _day(end, "--to")
     if b < a:
         raise UserError("--to 不能早于 --from")
-    parsed = planfile.parse(plan, aliases=rt.settings.aliases)
-    result = simulate(parsed, start=a, end=b, settings=rt.settings)
+    if plan is None:  # the store as it is, copied: its plans and 督办 items
+        result = simulate_store(rt.engine, start=a, end=b, settings=rt.settings)
+    else:
+        parsed = planfile.parse(plan, aliases=rt.settings.aliases)
+        result = simulate(parsed, start=a, end=b, settings=rt.settings)
     if json:
         emit_json(result)
     else:
-        Console(highlight=False).print(plan_text.parsed_summary(parsed).split("\n")[0])
+        if plan is not None:
+            Console(highlight=False).print(plan_text.parsed_summary(parsed).split("\n")[0])
         Console(highlight=False).print(timeline(result))

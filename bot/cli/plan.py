@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
+from bot.cli.items import import_minutes_cli
 from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
@@ -93,11 +94,15 @@ def cmd_import(
     new: NewOpt = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
+    as_items: Annotated[bool, typer.Option("--as-items", help="会议纪要：把各议定事项导入为“会议议定”督办事项")] = False,
 ) -> None:
-    """导入计划文件；再次导入修订版时先列出变化再应用。"""
+    """导入计划文件；再次导入修订版时先列出变化再应用；--as-items 把会议纪要的议定事项导入为督办事项。"""
     rt = runtime(config, now)
     answers = _answers(alias)
     parsed = planfile.parse(file, aliases=rt.settings.aliases)
+    if as_items:  # the same reader as plans; each 议定事项 becomes an item (bot.cli.items)
+        import_minutes_cli(rt, parsed, file.name, office=office, json=json)
+        return
     planfile.check_reviewed(parsed, file.name)  # guessed owners go through the review sheet first
     # One transaction: a failure anywhere (or a refusal) leaves the store as it was.
     with session_scope(rt.engine) as session:

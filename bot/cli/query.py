@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
-from bot.render import task_text
+from bot.cli.items import show_items
+from bot.render import item_text, task_text
 from bot.services import queries
 from bot.services.errors import UserError
+from bot.services.itemview import item_view
 from bot.services.leaders import leader_rows, set_task_leaders
 from bot.services.tasks import require_task
 from storage.db import session_scope
@@ -61,14 +63,19 @@ def cmd_leaders(json: JsonOpt = False, office: OfficeOpt = None, config: ConfigO
 def cmd_tasks(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位名称或别名")] = None,
     role: RoleOpt = None,
+    source: Annotated[str | None, typer.Option("--source", help="只列该来源的督办事项，如 领导批示")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="与 --source 合用：只列未办结的")] = False,
     json: JsonOpt = False,
     office: OfficeOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """列出任务；给出 --unit 时只列该单位牵头或配合的任务。"""
+    """列出任务；给出 --unit 时只列该单位牵头或配合的任务；--source 列督办事项。"""
     if role not in (None, "lead", "co"):
         raise UserError(f"--role 只能是 lead 或 co，收到 {role!r}")
     rt = runtime(config)
+    if source:
+        show_items(rt, source=source, open_only=open_, json=json, office=office)
+        return
     with session_scope(rt.engine) as session:
         data = queries.unit_tasks(session=session, unit=unit, role=role, aliases=rt.settings.aliases,
                                   office_id=office_id(session, rt, office))
@@ -91,7 +98,10 @@ def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25、�
             set_task_leaders(session=session, task=task, add=list(leader or []), remove=list(no_leader or []),
                              now=rt.now(), actor="cli")
         record = queries.task_detail(session=session, ref=ref, office_id=oid)
+        item = item_view(session=session, ref=ref, office_id=oid)
     if json:
-        emit_json(record)
+        emit_json({**record.to_dict(), **({"item": item.to_dict()} if item else {})})
     else:
         Console().print(task_text.task_full(record, tz=rt.settings.app.tz), highlight=False)
+        if item:
+            Console().print(item_text.detail(item, tz=rt.settings.app.tz), highlight=False)

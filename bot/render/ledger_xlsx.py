@@ -51,6 +51,8 @@ def ledger_xlsx(ledger: Ledger | list[LedgerRow], *, tz: tzinfo) -> bytes:
         _task_sheet(ws, ledger.tasks, tz=tz, heading=heading)
         _unit_sheet(wb.create_sheet("分单位台账"), ledger, tz=tz, heading=heading)
         _history_sheet(wb.create_sheet("反馈记录"), ledger, tz=tz, heading=heading)
+        if ledger.instructions:
+            _instruction_sheet(wb.create_sheet("领导批示"), ledger, tz=tz, heading=heading)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -113,6 +115,23 @@ def _history_sheet(ws: Worksheet, ledger: Ledger, *, tz: tzinfo, heading: str) -
         ws.cell(r, 6).number_format = PERCENT_FMT
         ws.cell(r, 9).number_format = STAMP_FMT
     _finish(ws, header_row=2, widths=HISTORY_WIDTHS, heading=heading)
+
+
+INSTRUCTION_HEADERS = ["序号", "工作任务", "批示领导", "批示内容", "批示时限", "批示时间", "已反馈领导"]
+INSTRUCTION_WIDTHS = (8, 36, 12, 44, 12, 17, 17)
+
+
+def _instruction_sheet(ws: Worksheet, ledger: Ledger, *, tz: tzinfo, heading: str) -> None:
+    """Leaders' instructions on the plan's tasks and items (issue 22), oldest first."""
+    _heading(ws, heading.replace("督办台账", "领导批示"), len(INSTRUCTION_HEADERS))
+    ws.append(INSTRUCTION_HEADERS)
+    for x in ledger.instructions:
+        ws.append([x.ref, x.title, x.author, x.words, x.due, _local(x.at, tz), _local(x.answered_at, tz)])
+        r = ws.max_row
+        ws.cell(r, 5).number_format = DATE_FMT
+        ws.cell(r, 6).number_format = STAMP_FMT
+        ws.cell(r, 7).number_format = STAMP_FMT
+    _finish(ws, header_row=2, widths=INSTRUCTION_WIDTHS, heading=heading)
 
 
 def _fill(rgb: str) -> PatternFill:

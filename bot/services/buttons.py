@@ -33,6 +33,9 @@ class Action(enum.StrEnum):
     CHOOSE = "ch"  # one choice of an ask-back ("你是说…"); id: the task or unit, arg: what to answer
     RESEND = "rs"  # an admin re-queues a "delivery unknown" outbox row (id: the row)
     MATCH = "mt"  # answer a task-match question of a staged revision (id: question × 10 + choice, 0 = a new task)
+    ITEM_OK = "ito"  # create a 督办 item drafted from chat words (arg: the draft's key)
+    ITEM_EDIT = "ite"  # drop the draft to send it again changed
+    ITEM_CANCEL = "itx"
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:

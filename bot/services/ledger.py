@@ -7,7 +7,7 @@ assembled in memory, never with a query per task or per unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from bot.reminders.policy import TaskView
 from bot.reminders.views import load_task_views
 from bot.services.board import TaskLight, light_of
 from bot.services.errors import UserError
+from bot.services.itemview import instruction_rows
 from bot.services.offices import find_plan, main_plan
 from bot.workdays import WorkCalendar
 from storage import repo
@@ -78,6 +79,7 @@ class Ledger:
     tasks: list[LedgerRow]
     units: list[UnitLedgerRow]
     history: list[HistoryRow]
+    instructions: list = field(default_factory=list)  # InstructionLine-like rows: leaders' 批示 (issue 22)
 
 
 def resolve_plan(*, session: Session, which: str | None = None, office_id: int | None = None,
@@ -168,7 +170,8 @@ def build_ledger(*, session: Session, now: datetime, settings: Settings, calenda
                    r.note, r.reporter, r.created_at)
         for r in reports
     ]
-    return Ledger(plan.title, plan.year, now, tasks, units, history)
+    return Ledger(plan.title, plan.year, now, tasks, units, history,
+                  instruction_rows(session=session, tasks={v.id: (v.ref, v.title) for v, _ in pairs}))
 
 
 def ledger_rows(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> list[LedgerRow]:

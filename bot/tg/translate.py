@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Chat, Message, User
+from telegram import (
+    CallbackQuery,
+    Chat,
+    Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    User,
+)
 
 from bot.chat.events import ChatEvent
 
@@ -13,6 +23,21 @@ def _user_name(user: User | None) -> str | None:
     if user is None:
         return None
     return user.full_name or user.username
+
+
+def origin_name(origin: MessageOrigin | None) -> str | None:
+    """Who a forwarded message came from, as Telegram tells it ("" when hidden from us); None: not forwarded."""
+    if origin is None:
+        return None
+    if isinstance(origin, MessageOriginUser):
+        return _user_name(origin.sender_user) or ""
+    if isinstance(origin, MessageOriginHiddenUser):
+        return origin.sender_user_name or ""
+    if isinstance(origin, MessageOriginChat):
+        return origin.sender_chat.title or ""
+    if isinstance(origin, MessageOriginChannel):
+        return origin.chat.title or ""
+    return ""
 
 
 def normalize_command(text: str, bot_username: str | None) -> str | None:
@@ -48,6 +73,7 @@ def message_event(
     if user is None and message.sender_chat is None:
         return None
     reply = message.reply_to_message
+    forwarded_from = origin_name(message.forward_origin)
     return ChatEvent(
         platform=PLATFORM,
         chat_id=str(message.chat.id),
@@ -62,6 +88,8 @@ def message_event(
         file_name=file_name,
         file_bytes=file_bytes,
         file_mime=file_mime,
+        forwarded_text=text if forwarded_from is not None else None,
+        forwarded_from=forwarded_from or None,
     )
 
 

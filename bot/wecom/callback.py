@@ -17,6 +17,7 @@ from bot.chat.events import ChatEvent, ChatHandler
 from bot.notify import Recipient, SendStatus
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto, CallbackRejected, parse_xml
+from bot.wecom.quote import split_quote
 from bot.wecom.sender import WeComSender
 
 log = logging.getLogger(__name__)
@@ -129,12 +130,15 @@ class WeComCallbackState:
         if msg_type == "text":
             if not self.dedupe.add(f"msg:{msg.get('MsgId', '')}:{userid}:{msg.get('CreateTime', '')}"):
                 return None
+            text, quoted, author = split_quote(msg.get("Content", ""))
             return ChatEvent(
                 platform="wecom",
                 chat_id=userid,
                 user_id=userid,
-                text=msg.get("Content", ""),
+                text=text,
                 message_id=msg.get("MsgId") or None,
+                forwarded_text=quoted,
+                forwarded_from=author,
             )
         if msg_type == "event" and msg.get("Event") == "template_card_event":
             key = "evt:{}:{}:{}:{}".format(

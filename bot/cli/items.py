@@ -1,0 +1,104 @@
+"""督办 items on the command line: `duban task add`, `duban tasks --source`, `duban sheet`, `plan import --as-items`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
+from bot.render import item_text
+from bot.render.sheet_docx import sheet_docx
+from bot.services.errors import UserError
+from bot.services.items import ItemSpec, create_item, list_items
+from bot.services.minutes import import_minutes
+from bot.services.reports import parse_date
+from bot.services.sheet import build_sheet
+from bot.services.tasks import require_task
+from bot.workdays import WorkCalendar
+from storage.db import session_scope
+
+
+def register(app: typer.Typer) -> None:
+    # `duban task add …` reaches this command through DubanGroup (bot/cli/app.py): `task` itself takes a ref.
+    app.command("task-add", hidden=True)(cmd_task_add)
+    app.command("sheet")(cmd_sheet)
+
+
+def cmd_task_add(
+    title: Annotated[str, typer.Argument(help="督办事项标题")],
+    source: Annotated[str, typer.Option("--source", help="来源：领导批示 / 会议议定 / 上级交办 / 人大建议 / 政协提案 / 其他")],
+    lead: Annotated[list[str] | None, typer.Option("--lead", help="牵头单位（可多次）")] = None,
+    co: Annotated[list[str] | None, typer.Option("--co", help="配合单位（可多次）")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="办理时限，如 2021-10-31")] = None,
+    days: Annotated[int | None, typer.Option("--days", help="自交办日起的工作日数")] = None,
+    urgent: Annotated[bool, typer.Option("--urgent", help="急件：按来源的急件时限")] = False,
+    leader: Annotated[str | None, typer.Option("--leader", help="牵头领导，如 张副局长")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="谁交办/批示，如 局长")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="批示或交办原文")] = None,
+    json: JsonOpt = False, office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None,
+) -> None:
+    """新建督办事项（领导批示、会议议定、上级交办等），输出其编号，如 批示3。"""
+    if due and days is not None:
+        raise UserError("--due 与 --days 只能给一个。")
+    rt = runtime(config, now)
+    today = rt.now().date()
+    spec = ItemSpec(title=title, source=source, lead=tuple(lead or ()), co=tuple(co or ()),
+                    due=parse_date(due, today=today) if due else None, days=days, urgent=urgent,
+                    leader=leader or "", instructed_by=from_ or "", instruction=note or "")
+    with session_scope(rt.engine) as session:
+        item = create_item(session=session, spec=spec, office_id=office_id(session, rt, office),
+                           settings=rt.settings.items, calendar=WorkCalendar.from_settings(rt.settings),
+                           now=rt.now(), actor="cli")
+    if json:
+        emit_json(item)
+    else:
+        Console(highlight=False).print(item_text.created(item))
+
+
+def show_items(rt, *, source: str, open_only: bool, json: bool, office: str | None) -> None:
+    """`duban tasks --source S [--open]`."""
+    with session_scope(rt.engine) as session:
+        rows = list_items(session=session, office_id=office_id(session, rt, office), settings=rt.settings.items,
+                          source=source, open_only=open_only)
+    if json:
+        emit_json(rows)
+    else:
+        Console(highlight=False).print(item_text.item_list(rows, source, open_only))
+
+
+def cmd_sheet(
+    ref: Annotated[str, typer.Argument(help="督办事项或任务编号，如 批示3、12")],
+    file: Annotated[Path, typer.Argument(help="输出的 .docx 文件")],
+    kind: Annotated[str, typer.Option("--kind", help="督办（默认）或 催办")] = "督办",
+    office: OfficeOpt = None, config: ConfigOpt = None, now: NowOpt = None,
+) -> None:
+    """写出一项督办事项（或任务）的督办单；--kind 催办 写催办单，写明逾期多久。"""
+    if file.suffix.lower() != ".docx":
+        raise UserError(f"督办单只能写成 .docx 文件，收到 {file.name}")
+    rt = runtime(config, now)
+    tz = rt.settings.app.tz
+    with session_scope(rt.engine) as session:
+        task = require_task(session=session, ref=ref, office_id=office_id(session, rt, office))
+        sheet = build_sheet(session=session, task=task, kind=kind, today=rt.now().astimezone(tz).date(),
+                            calendar=WorkCalendar.from_settings(rt.settings))
+    try:
+        file.write_bytes(sheet_docx(sheet, tz=tz))
+    except OSError as exc:
+        raise UserError(f"无法写入 {file}：{exc.strerror}") from exc
+    Console(highlight=False).print(f"{sheet.kind}单（{sheet.ref}）已写入 {file}")
+
+
+def import_minutes_cli(rt, parsed, source_name: str, *, office: str | None, json: bool) -> None:
+    """`duban plan import 纪要.docx --as-items`: each 议定事项 as a 会议议定 item, all or none."""
+    tz = rt.settings.app.tz
+    with session_scope(rt.engine) as session:
+        result = import_minutes(session=session, parsed=parsed, office_id=office_id(session, rt, office),
+                                settings=rt.settings.items, calendar=WorkCalendar.from_settings(rt.settings),
+                                now=rt.now().astimezone(tz), actor="cli", source_name=source_name)
+    if json:
+        emit_json(result)
+    else:
+        Console(highlight=False).print(item_text.minutes_summary(result, source_name))

@@ -1,0 +1,103 @@
+"""Read a 督办 item from chat words ("交办：10月底前完成校舍安全排查，安全办牵头，基教股、财务股配合").
+
+A pure function of the text, today and the configured source words: it finds the source and who gave it (the
+header before the colon), the lead and co units (clauses with 牵头/负责 and 配合/协助), a time limit (the same
+deadline phrase reader as plan documents) and what is left as the title. Units are returned as written; whether
+the office has them is for the caller to ask.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.deadlines.extract import read_deadline_phrase
+
+_CLAUSE = re.compile(r"[，,；;。\n]+")
+_LEAD = re.compile(r"^(?:由|请)?(?P<units>.+?)(?:负责牵头|牵头负责|牵头|负责|主办)(?:落实|办理|推进)?$")
+_CO = re.compile(r"^(?:由|请)?(?P<units>.+?)(?:配合|协助|协办|参与)(?:落实|办理)?$")
+_SPLIT_UNITS = re.compile(r"[、/和及与]")
+_URGENT = re.compile(r"急件|特急|加急|紧急")
+# A time limit as people write it in a title: cut from the title once it has been read.
+_DATE_WORDS = re.compile(
+    r"(?:(?:务必|要|须|必须|请)?(?:于|在)?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号]|底|末|中旬|上旬|下旬|中)?"
+    r"|(?:本|这个|下个?)?(?:月|周|年)(?:底|末)|年内|\d+个?工作日|\d+天)(?:前|之前|以前|内|以内)?")
+
+
+@dataclass(frozen=True)
+class ItemWords:
+    """What the words said: source word, who gave it, the title, units as written, and the time limit."""
+
+    source_word: str
+    instructed_by: str
+    title: str
+    lead: list[str]
+    co: list[str]
+    due: date | None
+    due_text: str = ""
+    urgent: bool = False
+    words: str = ""  # the instruction as written, without its header
+    notes: list[str] = field(default_factory=list)
+
+
+def header(text: str, words: list[str]) -> tuple[str, str, str] | None:
+    """(who, source word, body) when the text opens with a source word and a colon ("局长批示：…")."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    for word in sorted(set(words), key=len, reverse=True):
+        m = re.match(rf"^(?P<who>[^:：，,。\s]{{0,8}}?){re.escape(word)}[:：]\s*(?P<body>.+)$", t, re.S)
+        if m and m.group("body").strip():
+            return m.group("who"), word, m.group("body").strip()
+    return None
+
+
+def _units(text: str) -> list[str]:
+    return [u.strip() for u in _SPLIT_UNITS.split(text) if u.strip()]
+
+
+def read_time_limit(text: str, *, today: date) -> tuple[date | None, str]:
+    """The first datable time limit in `text` on or after today ("10月底前" → 10月31日), and its words."""
+    for clause in _CLAUSE.split(text):
+        for found in read_deadline_phrase(clause, year=today.year, issued=today):
+            if found.date is not None:
+                m = _DATE_WORDS.search(clause)
+                return found.date, (m.group(0) if m else clause)
+    return None, ""
+
+
+def read_body(body: str, *, today: date) -> tuple[str, list[str], list[str], date | None, str]:
+    """(title, lead, co, due, due words) of an instruction's body."""
+    lead: list[str] = []
+    co: list[str] = []
+    rest: list[str] = []
+    for clause in (c.strip() for c in _CLAUSE.split(body)):
+        if not clause:
+            continue
+        m = _LEAD.match(clause)
+        if m and len(m.group("units")) <= 40:
+            lead += _units(m.group("units"))
+            continue
+        m = _CO.match(clause)
+        if m and len(m.group("units")) <= 40:
+            co += _units(m.group("units"))
+            continue
+        rest.append(clause)
+    due, due_text = read_time_limit(body, today=today)
+    title = "，".join(rest)
+    title = _DATE_WORDS.sub("", title, count=1) if due else title
+    title = _URGENT.sub("", title).strip("，,：: ")
+    return title, lead, [c for c in co if c not in lead], due, due_text
+
+
+def read_item(text: str, *, today: date, words: list[str], default_word: str = "") -> ItemWords | None:
+    """The item the words describe, or None when they open with no source word (and no `default_word` is
+    given, as for a forwarded message)."""
+    found = header(text, words)
+    if found is None:
+        if not default_word:
+            return None
+        found = ("", default_word, unicodedata.normalize("NFKC", text).strip())
+    who, word, body = found
+    title, lead, co, due, due_text = read_body(body, today=today)
+    return ItemWords(word, who, title, lead, co, due, due_text, bool(_URGENT.search(body)), body)

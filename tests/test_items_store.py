@@ -1,0 +1,120 @@
+"""督办 items in the store, on SQLite and PostgreSQL: migration 0013 over an older store, the item queries, drafts,
+instructions answered by reports, and the dry run over a copy of the store."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import column, insert, table
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.services import instructions, itemdrafts
+from bot.services.items import ItemSpec, create_item, list_items
+from bot.services.reports import record_report
+from bot.workdays import WorkCalendar
+from jobs.simulate import simulate_store
+from storage.db import make_engine, migrate, session_scope
+from storage.items import item_plans, plan_kinds
+from storage.models import ItemInstruction, Outbox, Plan, ReportStatus, Task, Unit, UnitKind
+from storage.types import AwareDateTime
+from tests.helpers import at, load, plan, task
+from tests.test_delivery_migration import upgrade_to
+
+NOW = at(2021, 9, 1)
+SETTINGS = Settings()
+CAL = WorkCalendar()
+
+
+def _add(session, title="校舍排查", source="领导批示", lead=("安全办",), **kw):
+    return create_item(session=session, spec=ItemSpec(title=title, source=source, lead=lead, **kw), office_id=None,
+                       settings=SETTINGS.items, calendar=CAL, now=NOW, actor="test")
+
+
+def test_upgrade_from_0010_keeps_plans_as_plans(store_url):
+    engine = make_engine(store_url)
+    upgrade_to(engine, "0010")
+    old = table("plan", *(column(c) for c in ("id", "title", "year", "source_name", "content_hash", "active",
+                                               "short_name")), column("imported_at", AwareDateTime()))
+    with engine.begin() as conn:
+        conn.execute(insert(old), [{"id": 1, "title": "2021年工作要点", "year": 2021, "source_name": "a.txt",
+                                    "content_hash": "h", "active": True, "short_name": "工作要点", "imported_at": NOW}])
+    migrate(engine)
+    with session_scope(engine) as s:
+        (p,) = s.exec(select(Plan)).all()
+        assert plan_kinds(session=s, plan_ids=[p.id]) == {p.id: ("plan", "")}
+    engine.dispose()
+
+
+def test_items_number_per_source_and_list_by_source(engine):
+    load(engine, plan(task("1", ["安全办"]), task("2", ["基教股"], ["财务股"])), NOW)
+    with session_scope(engine) as s:
+        assert _add(s).ref == "批示1"
+        assert _add(s, title="食堂检查", urgent=True, co=("财务股",)).ref == "批示2"
+        meeting = _add(s, title="课后服务", source="会议", lead=("基教股",))
+        assert (meeting.ref, meeting.source, meeting.due) == ("会议1", "会议议定", date(2021, 9, 29))
+    with session_scope(engine) as s:
+        rows = list_items(session=s, office_id=None, settings=SETTINGS.items, source="批示")
+        assert [(r.ref, r.lead, r.co, r.due) for r in rows] == [
+            ("批示1", ["安全办"], [], date(2021, 9, 23)), ("批示2", ["安全办"], ["财务股"], date(2021, 9, 8))]
+        plans = item_plans(session=s, office_id=None)
+        kinds = plan_kinds(session=s, plan_ids=[p.id for p in plans])
+        assert [(p.title, p.short_name, kinds[p.id]) for p in plans] == [
+            ("2021年领导批示件", "批示", ("items", "领导批示")), ("2021年会议议定件", "会议", ("items", "会议议定"))]
+
+
+def test_a_report_answers_the_leaders_instruction_once(engine):
+    load(engine, plan(task("1", ["安全办"])), NOW)
+    with session_scope(engine) as s:
+        item = _add(s)
+        t = s.get(Task, item.task_id)
+        leader = Unit(name="张副局长", office_id=s.get(Plan, t.plan_id).office_id, kind=UnitKind.LEADER, created_at=NOW)
+        s.add(leader)
+        s.flush()
+        given = instructions.give(session=s, task=t, leader=leader, words="抓紧推进，9月底前报结果", today=NOW.date(),
+                                  now=NOW, actor="test")
+        assert given.due == date(2021, 9, 30) and [u.name for u in given.lead] == ["安全办"]
+        ack = instructions.give(session=s, task=t, leader=leader, words="已阅", today=NOW.date(), now=NOW,
+                                actor="test")
+        assert ack.row.notifies is False and ack.due is None
+    with session_scope(engine) as s:
+        t = s.get(Task, item.task_id)
+        unit = s.exec(select(Unit).where(Unit.name == "安全办")).one()
+        record_report(session=s, task=t, unit_id=unit.id, status=ReportStatus.IN_PROGRESS, percent=50, note="过半",
+                      reporter="test", now=NOW + timedelta(hours=1))
+        answered = instructions.answered(session=s, now=NOW + timedelta(hours=1))
+        assert [(row.words, rep.percent) for row, rep in answered] == [("抓紧推进，9月底前报结果", 50)]
+    with session_scope(engine) as s:
+        record_report(session=s, task=s.get(Task, item.task_id), unit_id=None, status=ReportStatus.NOTE, percent=None,
+                      note="again", reporter="test", now=NOW + timedelta(hours=2))
+        assert instructions.answered(session=s, now=NOW + timedelta(hours=2)) == []
+        assert len(s.exec(select(ItemInstruction)).all()) == 2
+
+
+def test_a_draft_expires(engine):
+    draft = itemdrafts.Draft(ItemSpec(title="x", source="领导批示", lead=("安全办",), due=date(2021, 9, 30)))
+    with session_scope(engine) as s:
+        late = itemdrafts.stage(session=s, draft=draft, office_id=None, created_by="t:1", now=NOW, minutes=60)
+        key = itemdrafts.stage(session=s, draft=draft, office_id=None, created_by="t:1", now=NOW, minutes=60)
+    with session_scope(engine) as s, pytest.raises(itemdrafts.DraftGone, match="已过期"):
+        itemdrafts.take(session=s, key=late, actor="t:1", now=NOW + timedelta(minutes=61), state="created")
+    with session_scope(engine) as s:
+        with pytest.raises(itemdrafts.DraftGone, match="已过期"):  # expired stays expired
+            itemdrafts.take(session=s, key=late, actor="t:1", now=NOW, state="created")
+        back, _row = itemdrafts.take(session=s, key=key, actor="t:1", now=NOW + timedelta(minutes=59), state="created")
+        assert back == draft
+    with session_scope(engine) as s, pytest.raises(itemdrafts.DraftGone, match="已经处理过"):
+        itemdrafts.take(session=s, key=key, actor="t:1", now=NOW, state="created")
+
+
+def test_simulate_over_the_store_reminds_items_and_leaves_the_store_alone(engine):
+    load(engine, plan(task("1", ["安全办"], deadline=date(2021, 12, 31))), NOW)
+    with session_scope(engine) as s:
+        _add(s, title="食堂检查", urgent=True)
+    result = simulate_store(engine, start=date(2021, 9, 1), end=date(2021, 9, 30), settings=SETTINGS)
+    mine = {(e["kind"], e["unit"], e.get("plan"), e["task"]) for e in result["reminders"] if e["kind"] != "weekly"}
+    assert {("due", "安全办", "批示", "1"), ("overdue", "安全办", "批示", "1"),
+            ("escalation", "督导室", "批示", "1")} <= mine
+    with session_scope(engine) as s:
+        assert s.exec(select(Outbox)).all() == []
