@@ -240,6 +240,15 @@ class GroupSettings(BaseModel):
     suffixes: list[str] = Field(default_factory=list)
 
 
+class SupervisionSettings(BaseModel):
+    """The closing loop: who closes an item (销号), 签收 and 退回 (不属于本单位)."""
+
+    # "review": a lead unit's 已完成 is a 申请办结 that an admin or a supervisor unit (reminders.supervisors) passes
+    # or returns; "self": the lead's word closes the task, as before.
+    closure: Literal["review", "self"] = "review"
+    review_remind_days: int = Field(2, ge=1)  # a 申请办结 unreviewed this many working days reminds the reviewers
+
+
 class Settings(BaseSettings):
     """All of duban's configuration."""
 
@@ -257,6 +266,7 @@ class Settings(BaseSettings):
     groups: dict[str, GroupSettings] = Field(default_factory=dict)
     server: ServerSettings = Field(default_factory=ServerSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    supervision: SupervisionSettings = Field(default_factory=SupervisionSettings)
 
     @classmethod
     def settings_customise_sources(

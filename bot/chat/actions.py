@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.chat import review
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
@@ -32,7 +33,9 @@ def _check(ctx: Ctx, task: Task) -> None:
 def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, note: str) -> str:
     """Record a report and return the line that confirms it."""
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
-                  note=note, reporter=ctx.actor.ref, now=ctx.now)
+                  note=note, reporter=ctx.actor.ref, now=ctx.now, closure=ctx.settings.supervision.closure)
+    if (applied := review.after_report(ctx, task, status)) is not None:  # 办结审核: a 申请办结, not a close
+        return applied
     who = ctx.actor.unit.name if ctx.actor.unit else "管理员"
     return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
 

@@ -45,6 +45,7 @@ class TaskView:
     co: list[int]
     deadlines: list[DeadlineView]
     done: bool = False
+    review_pending: bool = False  # a 申请办结 awaits review: the unit has answered, so reminders pause
     last_report: date | None = None  # newest report of any kind from an owner
     snoozed: dict[int, datetime] = field(default_factory=dict)  # unit id → snoozed until
     period_end: int | None = None  # the plan period's last year
@@ -120,7 +121,7 @@ def reminders_for_day(
         return []
     out: list[Reminder] = []
     for task in tasks:
-        if task.done or not (task.lead or task.co):
+        if task.done or task.review_pending or not (task.lead or task.co):
             continue
         mine: list[Reminder] = []
         for dl in effective_deadlines(task, policy):
@@ -406,7 +407,7 @@ def _candidates(task: TaskView, after: date, calendar: WorkCalendar, policy: Rem
     the series whose run was cut short (overdue runs, check-ins) with the day it stopped at."""
     out: dict[date, set[SeriesKey]] = {}
     endless: dict[SeriesKey, date] = {}
-    if task.done or not (task.lead or task.co):
+    if task.done or task.review_pending or not (task.lead or task.co):
         return out, endless
 
     def mine(us) -> list[int]:

@@ -211,7 +211,7 @@ def build_bulletin(*, session: Session, period: Period, now: datetime, settings:
                 stand[u]["overdue"] += 1
             for u in v.co:
                 stand[u]["overdue_co"] += 1
-        if t.light == "done":
+        if t.light in ("done", "review"):  # a 申请办结 under review owes no report
             continue
         dates = report_dates(v, period.start, today, calendar=calendar, settings=settings)
         for role, units in ((Role.LEAD, v.lead), (Role.CO, v.co)):

@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     ALIAS = "al"  # answer a unit question of a staged plan (id: question × 10 + candidate, 0 = a new unit)  # import the staged plan as a new plan, though its title is close to another
     CHOOSE = "ch"  # one choice of an ask-back ("你是说…"); id: the task or unit, arg: what to answer
     RESEND = "rs"  # an admin re-queues a "delivery unknown" outbox row (id: the row)
+    REVIEW_PASS = "rvp"  # a reviewer passes a 申请办结 (id: the task; arg: the request's time, so a stale card fails)
+    REVIEW_RETURN = "rvr"  # a reviewer returns it (asks for the reason)
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:
