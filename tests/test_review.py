@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.notify import from_payload
 from bot.reminders.policy import reminders_for_day
 from bot.reminders.views import load_task_views
 from bot.services import closure
 from bot.services.binding import bind_directly
+from bot.services.reports import record_report
 from bot.workdays import WorkCalendar
-from storage.db import session_scope
+from storage import repo
+from storage.db import open_store, session_scope
 from storage.models import Outbox, Task, TaskEvent
 from tests.chat_harness import Chat, button
+from tests.helpers import at
 
 pytestmark = pytest.mark.review
 CAL = WorkCalendar()
@@ -131,3 +135,29 @@ async def test_unreviewed_requests_remind_the_reviewers_once(chat):
         assert notice.what == "remind" and [r.key() for r in notice.to] == ["telegram:-300"]
         assert closure.push(session=s, notice=notice, text="x", now=later) == 1
         assert closure.push(session=s, notice=notice, text="x", now=later + timedelta(days=1)) == 0
+
+
+def test_cli_lists_passes_and_returns(cli, seed_path):
+    cli("plan", "import", str(seed_path))
+    engine = open_store(load_settings(cli.config).database.url)
+    with session_scope(engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "25")).one()
+        lead = s.exec(select(Task).where(Task.ref == "12")).one()
+        for t in (task, lead):
+            unit = repo.roles_for_task(session=s, task_id=t.id)[0][1]
+            record_report(session=s, task=t, unit_id=unit.id, status="done", percent=100, note="办结报告",
+                          reporter="t", now=at(2021, 8, 23), closure="review")
+    engine.dispose()
+    code, out, _ = cli("review", "--pending")
+    assert code == 0 and "第12项" in out and "第25项" in out
+    code, _, err = cli("review", "return", "25")
+    assert code == 1 and "须写明原因" in err
+    code, out, _ = cli("review", "return", "25", "--reason", "照片不清楚")
+    assert code == 0 and "已退回第25项" in out
+    code, out, _ = cli("review", "pass", "12")
+    assert code == 0 and "已通过第12项" in out
+    code, _, err = cli("review", "pass", "12")
+    assert code == 1 and "没有待审核的办结申请" in err
+    code, out, _ = cli("review", "--json")
+    assert json.loads(out) == []
+
