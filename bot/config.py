@@ -247,6 +247,9 @@ class SupervisionSettings(BaseModel):
     # or returns; "self": the lead's word closes the task, as before.
     closure: Literal["review", "self"] = "review"
     review_remind_days: int = Field(2, ge=1)  # a 申请办结 unreviewed this many working days reminds the reviewers
+    # 签收: "items" asks each lead unit to sign for a new item (issue 22's items); "all" for imported plan tasks too.
+    receipt: Literal["items", "all", "off"] = "items"
+    receipt_days: int = Field(3, ge=1)  # unsigned after N working days: one reminder; after 2N the office is told
 
 
 class Settings(BaseSettings):

@@ -47,3 +47,17 @@ def awaiting_review(*, session: Session, office_id: int | None = None) -> list[t
     if office_id is not None:
         stmt = stmt.where(Plan.office_id == office_id)
     return list(session.exec(stmt.order_by(Task.applied_at, Task.id)).all())
+
+
+def receipts(*, session: Session, office_id: int | None = None) -> list[tuple[TaskEvent, TaskEvent | None]]:
+    """Each 签收 asked of a lead unit on a live task, with that unit's 签收 (None while unsigned), oldest first."""
+    stmt = (select(TaskEvent).join(Task, col(Task.id) == TaskEvent.task_id).join(Plan, col(Plan.id) == Task.plan_id)
+            .where(col(TaskEvent.kind).in_([TaskEventKind.ASK_SIGN, TaskEventKind.SIGN]), *_LIVE))
+    if office_id is not None:
+        stmt = stmt.where(Plan.office_id == office_id)
+    asked: dict[tuple[int, int | None], TaskEvent] = {}
+    signed: dict[tuple[int, int | None], TaskEvent] = {}
+    for e in session.exec(stmt.order_by(TaskEvent.at, TaskEvent.id)).all():
+        book = asked if e.kind == TaskEventKind.ASK_SIGN else signed
+        book.setdefault((e.task_id, e.unit_id), e)
+    return [(a, signed.get(k)) for k, a in asked.items()]

@@ -51,6 +51,7 @@ class TaskEventKind(enum.StrEnum):
     SIGN = "sign"  # 签收: the lead unit has seen the item
     DECLINE = "decline"  # 退回 (不属于本单位): the lead unit returns the item to the office
     REASSIGN = "reassign"  # the office gives the item to another lead unit
+    ASK_SIGN = "ask_sign"  # 签收 asked of a lead unit (a new item, or an imported task with receipt = "all")
     APPLY = "apply"  # 申请办结: the lead unit's 已完成 under review; the note is the 办结报告
     PASS = "pass"  # 通过: the review closes the item (已销号)
     RETURN = "return"  # 退回 (review): back to 推进中, with the reason

@@ -109,6 +109,7 @@ def cmd_import(
             office_id=office_id(session, rt, office),
             revises=revises,
             new=new,
+            receipts=rt.settings.supervision.receipt == "all",
         )
     if json:
         emit_json(result.to_dict())

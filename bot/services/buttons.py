@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     RESEND = "rs"  # an admin re-queues a "delivery unknown" outbox row (id: the row)
     REVIEW_PASS = "rvp"  # a reviewer passes a 申请办结 (id: the task; arg: the request's time, so a stale card fails)
     REVIEW_RETURN = "rvr"  # a reviewer returns it (asks for the reason)
+    SIGN = "sgn"  # a lead unit signs for a new item (签收)
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:

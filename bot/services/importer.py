@@ -26,6 +26,7 @@ from bot.services.plandiff import (
     task_owners,
     unique_refs,
 )
+from bot.services.receipts import request_receipts
 from storage import repo
 from storage.models import AuditLog, Deadline, Plan, Section, Task, TaskUnit, Unit, UnitAlias
 
@@ -81,6 +82,7 @@ def apply_plan(
     office_id: int | None = None,
     revises: str | None = None,
     new: bool = False,
+    receipts: bool = False,
 ) -> ImportResult:
     """Write a parsed plan into the store (the caller's transaction); return what it did.
 
@@ -88,6 +90,7 @@ def apply_plan(
     Raises UserError, storing nothing, for a file that is not a plan, and NeedsConfirmation
     when a revision would remove over a third of the plan's tasks unless `confirmed`.
     `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit).
+    `receipts`: ask each lead unit of every task this import adds to sign for it (`[supervision] receipt = "all"`).
     """
     parsed = ParsedPlan.coerce(parsed)
     if office_id is None:  # a one-office store: its only office (made on the first import)
@@ -153,6 +156,7 @@ def apply_plan(
     existing = {t.ref: t for t in repo.all_tasks(session=session, plan_id=plan.id)}
     keep: set[str] = set()
     lead_n = co_n = 0
+    added: list[int] = []
     used_units: set[str] = set()
     for position, (ref, t) in enumerate(unique_refs(parsed.tasks)):
         keep.add(ref)
@@ -175,6 +179,7 @@ def apply_plan(
             task = Task(plan_id=plan.id, ref=ref, created_at=now, updated_at=now, **fields)
             session.add(task)
             session.flush()
+            added.append(task.id)
         else:
             changed = any(getattr(task, k) != v for k, v in fields.items()) or task.removed
             for k, v in fields.items():
@@ -204,6 +209,8 @@ def apply_plan(
     )
     session.flush()
     reschedule(session=session, plan_id=plan.id, now=now)  # the plan's reminder series are worked out afresh
+    if receipts:
+        request_receipts(session=session, task_ids=added, now=now, actor=actor)
     return ImportResult(
         plan_id=plan.id,
         diff=diff,
