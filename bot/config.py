@@ -250,6 +250,7 @@ class SupervisionSettings(BaseModel):
     # 签收: "items" asks each lead unit to sign for a new item (issue 22's items); "all" for imported plan tasks too.
     receipt: Literal["items", "all", "off"] = "items"
     receipt_days: int = Field(3, ge=1)  # unsigned after N working days: one reminder; after 2N the office is told
+    decline_days: int = Field(5, ge=0)  # a lead unit may return an item as 不属于本单位 within N working days of 交办
 
 
 class Settings(BaseSettings):

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, ask, queries, receipts, review
+from bot.chat import actions, admin, ask, assignment, queries, receipts, review
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.events import ChatEvent
@@ -45,8 +45,10 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
-                                      ask.commands(), review.commands(), receipts.commands()])
-        self.user_buttons = {**actions.buttons(), **ask.buttons(), **review.buttons(), **receipts.buttons()}
+                                      ask.commands(), review.commands(), receipts.commands(),
+                                      assignment.commands()])
+        self.user_buttons = {**actions.buttons(), **ask.buttons(), **review.buttons(), **receipts.buttons(),
+                             **assignment.buttons()}
         self.admin_buttons = admin.buttons()
 
     def _own_commands(self) -> list[Command]:

@@ -6,13 +6,15 @@ import sys
 
 # Command modules add themselves to `app` through their register() function, in this order, so the
 # help lists plan commands first, then queries and the ledger, then the engine and admin commands.
-from bot.cli import admin, engine, ledger, office, plan, query, receipts, review
+from bot.cli import admin, assignment, engine, ledger, office, plan, query, receipts, review
 from bot.cli.app import app, fail_cleanly
 
-for module in (plan, office, query, ledger, engine, admin, review, receipts):
+for module in (plan, office, query, ledger, engine, admin, review, receipts, assignment):
     module.register(app)
 
 
 def main() -> None:
     """Console entry point."""
+    if sys.argv[1:3] == ["task", "reassign"]:  # `duban task REF` takes any word as REF: route this one by hand
+        sys.argv[1:3] = ["reassign"]
     sys.exit(fail_cleanly(app))

@@ -76,6 +76,10 @@ def notice_text(notice, tz: tzinfo) -> str:
         return passed_notice(t.ref, t.title)
     if notice.what == "returned":
         return returned_notice(t.ref, t.title, notice.note)
+    if notice.what == "declined":
+        return declined_notice(t.ref, t.title, notice.unit, notice.note)
+    if notice.what == "reassigned":
+        return reassigned_notice(t.ref, t.title, notice.note)
     return review_reminder([pending_line(t.ref, t.title, notice.unit, t.applied_at, tz)])
 
 
@@ -85,3 +89,33 @@ def refusal(exc: Exception) -> str:
     if task is not None:
         return not_pending(task.ref)
     return RETURN_NEEDS_REASON if type(exc).__name__ == "NoReason" else NOT_REVIEWER
+
+
+def decline_refusal(exc) -> str:
+    """Why a 退回 (不属于本单位) was refused (bot.services.assignment.CannotDecline)."""
+    ref = exc.task.ref
+    return {"co": f"配合单位不能退回第{ref}项；如有异议请联系牵头单位或办公室。未做任何修改。",
+            "other": f"本单位不是第{ref}项的牵头单位，不能退回。未做任何修改。",
+            "late": f"第{ref}项交办已超过{exc.days}个工作日，不能再以“不属于本单位”退回；请联系办公室。未做任何修改。",
+            "reason": f"退回须写明理由，例如：/decline {ref} 该事项属于信访办职责"}[exc.why]
+
+
+def decline_ask(ref: str) -> str:
+    return f"请写明不属于本单位的理由，发送：/decline {ref} 理由"
+
+
+def declined_line(ref: str) -> str:
+    return f"已将第{ref}项退回办公室，本单位不再收到该事项的提醒。"
+
+
+def declined_notice(ref: str, title: str, unit: str, reason: str) -> str:
+    return (f"【退回】第{ref}项「{title}」被{unit}以“不属于本单位”退回。理由：{reason}\n"
+            f"请点选新的牵头单位，或用 duban task reassign {ref} --lead 单位 重新交办。")
+
+
+def reassigned_notice(ref: str, title: str, note: str) -> str:
+    return f"【重新交办】第{ref}项「{title}」已重新交办（{note}）。"
+
+
+def reassigned_line(ref: str, note: str) -> str:
+    return f"已重新交办第{ref}项（{note}），已通知相关单位。"

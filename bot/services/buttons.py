@@ -35,6 +35,8 @@ class Action(enum.StrEnum):
     REVIEW_PASS = "rvp"  # a reviewer passes a 申请办结 (id: the task; arg: the request's time, so a stale card fails)
     REVIEW_RETURN = "rvr"  # a reviewer returns it (asks for the reason)
     SIGN = "sgn"  # a lead unit signs for a new item (签收)
+    DECLINE = "dcl"  # a lead unit returns an item as 不属于本单位 (asks for the reason)
+    REASSIGN = "rea"  # the office gives a returned item to another lead unit (arg: the unit id)
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:

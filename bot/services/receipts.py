@@ -78,8 +78,10 @@ def due_notices(*, session: Session, settings: Settings, calendar: WorkCalendar,
         unit = repo.unit_names_of(session=session, unit_ids=[ask.unit_id]).get(ask.unit_id, "")
         chats = [Recipient.parse(c) for c in repo.chats_of_units(session=session, unit_ids=[ask.unit_id])
                  .get(ask.unit_id, [])]
-        buttons = [[Button("签收", sign(key, Action.SIGN, task.id))]]
         waited = calendar.workdays_between(ask.at.astimezone(tz).date(), today)
+        buttons = [[Button("签收", sign(key, Action.SIGN, task.id))]]
+        if waited <= settings.supervision.decline_days:  # after the window the button is gone
+            buttons[0].append(Button("不属于本单位", sign(key, Action.DECLINE, task.id)))
         out.append(Notice("sign_card", task, chats, f"sign:{ask.id}", unit=unit, buttons=buttons))
         if waited >= days:
             out.append(Notice("sign_remind", task, chats, f"sign-remind:{ask.id}", unit=unit, buttons=buttons))
