@@ -161,3 +161,48 @@ def test_cli_lists_passes_and_returns(cli, seed_path):
     code, out, _ = cli("review", "--json")
     assert json.loads(out) == []
 
+
+
+async def test_the_record_ledger_and_bulletin_show_the_loop(chat):
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.render.bulletin_docx import bulletin_docx
+    from bot.render.ledger_xlsx import ledger_xlsx
+    from bot.services.bulletin import build_bulletin, parse_period
+    from bot.services.ledger import build_ledger
+    from bot.services.receipts import request_receipts
+
+    with session_scope(chat.engine) as s:
+        request_receipts(session=s, task_ids=[s.exec(select(Task.id).where(Task.ref == "25")).one()], now=chat.now)
+    await chat.say("/report 25 已完成 第一次")
+    chat.now += timedelta(hours=1)
+    await chat.say("/review return 25 证据不足", chat="-300")
+    chat.now += timedelta(hours=1)
+    await chat.say("/report 25 已完成 第二次")
+    record = await chat.say("/task 25")
+    assert "办结：待审核（已申请办结），被退回1次" in record
+    assert "申请办结 安全办：第一次" in record and "审核退回：证据不足" in record and "交办待签收 安全办" in record
+
+    settings = chat.service.settings
+    with session_scope(chat.engine) as s:
+        ledger = build_ledger(session=s, now=chat.now, settings=settings, calendar=CAL)
+        bulletin = build_bulletin(session=s, period=parse_period("2021-08"), now=chat.now, settings=settings,
+                                  calendar=CAL)
+    wb = load_workbook(io.BytesIO(ledger_xlsx(ledger, tz=settings.app.tz)))
+    assert wb.sheetnames == ["任务总览", "分单位台账", "反馈记录", "办结情况", "办结记录"]
+    ws = wb["办结情况"]
+    header = [c.value for c in ws[2]]
+    row = next(dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=3, values_only=True) if r[0] == "25")
+    assert row["退回次数"] == 1 and row["签收时间"] is None and row["销号时间"] is None
+    assert row["申请办结时间"] == chat.now.astimezone(settings.app.tz).replace(tzinfo=None) and row["状态灯"] == "待审核"
+    kinds = [r[2] for r in wb["办结记录"].iter_rows(min_row=3, values_only=True)]
+    assert kinds == ["交办待签收", "申请办结", "审核退回", "申请办结"]
+    (standing,) = bulletin.by_closure
+    assert (standing.unit, standing.returns, standing.unsigned) == ("安全办", 1, 1)
+    assert "安全办" not in bulletin.commended
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(bulletin_docx(bulletin))).paragraphs)
+    assert "办结退回、未签收排名" in text and "安全办：办结申请被退回1次，未签收事项1项。" in text

@@ -6,9 +6,6 @@ from datetime import datetime, tzinfo
 
 from bot.render.task_text import local_stamp
 
-EVENT_CN = {"sign": "签收", "decline": "退回（不属于本单位）", "reassign": "重新交办", "apply": "申请办结",
-            "pass": "审核通过（销号）", "return": "审核退回"}
-
 NOT_REVIEWER = "只有管理员或督导室可以审核办结申请，未做任何修改。"
 RETURN_NEEDS_REASON = "退回须写明原因，例如：/review return 12 佐证材料不全，请补充验收报告"
 NONE_PENDING = "没有待审核的办结申请。"
@@ -59,12 +56,6 @@ def returned_line(ref: str, reason: str) -> str:
 
 def ask_reason(ref: str) -> str:
     return f"请写明退回原因，发送：/review return {ref} 原因"
-
-
-def event_line(kind: str, unit: str, note: str, at: datetime, tz: tzinfo) -> str:
-    """One event in a task's record: "08-23 09:30 申请办结 安全办：说明"."""
-    who = f" {unit}" if unit else ""
-    return f"{local_stamp(at, tz, '%Y-%m-%d %H:%M')} {EVENT_CN.get(kind, kind)}{who}{('：' + note) if note else ''}"
 
 
 def notice_text(notice, tz: tzinfo) -> str:

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.render.closure_xlsx import closure_sheets
 from bot.render.task_text import LIGHT_LABEL, ROLE_CN, STATUS_CN, cn_date, local_stamp
 from bot.services.ledger import Ledger, LedgerRow
 
@@ -51,6 +52,7 @@ def ledger_xlsx(ledger: Ledger | list[LedgerRow], *, tz: tzinfo) -> bytes:
         _task_sheet(ws, ledger.tasks, tz=tz, heading=heading)
         _unit_sheet(wb.create_sheet("分单位台账"), ledger, tz=tz, heading=heading)
         _history_sheet(wb.create_sheet("反馈记录"), ledger, tz=tz, heading=heading)
+        closure_sheets(wb, ledger, tz=tz, heading=heading, finish=_finish, title=_heading)  # 办结审核, 签收
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -7,7 +7,7 @@ assembled in memory, never with a query per task or per unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from bot.reminders.policy import TaskView
 from bot.reminders.views import load_task_views
 from bot.services.board import TaskLight, light_of
 from bot.services.errors import UserError
+from bot.services.ledger_closure import closing_part
 from bot.services.offices import find_plan, main_plan
 from bot.workdays import WorkCalendar
 from storage import repo
@@ -78,6 +79,8 @@ class Ledger:
     tasks: list[LedgerRow]
     units: list[UnitLedgerRow]
     history: list[HistoryRow]
+    closing: list = field(default_factory=list)  # ledger_closure.ClosingRow: 签收/申请办结/销号 times, 退回 count
+    events: list = field(default_factory=list)  # ledger_closure.EventRow: every 签收, 退回, 申请办结, 通过…
 
 
 def resolve_plan(*, session: Session, which: str | None = None, office_id: int | None = None,
@@ -168,7 +171,8 @@ def build_ledger(*, session: Session, now: datetime, settings: Settings, calenda
                    r.note, r.reporter, r.created_at)
         for r in reports
     ]
-    return Ledger(plan.title, plan.year, now, tasks, units, history)
+    closing, events = closing_part(session=session, settings=settings, pairs=pairs)
+    return Ledger(plan.title, plan.year, now, tasks, units, history, closing, events)
 
 
 def ledger_rows(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> list[LedgerRow]:
