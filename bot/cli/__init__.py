@@ -6,10 +6,10 @@ import sys
 
 # Command modules add themselves to `app` through their register() function, in this order, so the
 # help lists plan commands first, then queries and the ledger, then the engine and admin commands.
-from bot.cli import admin, assignment, engine, ledger, office, plan, query, receipts, review
+from bot.cli import admin, assignment, engine, ledger, office, plan, query, receipts, review, score
 from bot.cli.app import app, fail_cleanly
 
-for module in (plan, office, query, ledger, engine, admin, review, receipts, assignment):
+for module in (plan, office, query, ledger, engine, admin, review, receipts, assignment, score):
     module.register(app)
 
 
