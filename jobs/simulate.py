@@ -16,17 +16,20 @@ from bot.services.importer import apply_plan
 from bot.services.leaders import ensure_leader
 from bot.workdays import WorkCalendar
 from jobs.digest import weekly_digests
+from jobs.simulate_script import Step, run_steps
 from jobs.sweep import due_batches
 from storage.db import open_store, session_scope
 from storage.models import ChatIdentity, Deadline, Outbox, Plan, Unit
 
 
-def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) -> dict:
+def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings,
+             script: dict[date, list[Step]] | None = None) -> dict:
     """Every reminder the engine would send between `start` and `end`, at the first sweep of each day.
 
     The same code as the sweep (jobs.sweep.due_batches over the persisted schedule) and the weekly digest
     (jobs.digest.weekly_digests, on its day and hour), on a throwaway store where every unit, the supervisors and
-    the leaders are reachable and nobody reports, so the overdue policy runs to its end.
+    the leaders are reachable and nobody reports, so the overdue policy runs to its end — unless `script`
+    (jobs.simulate_script) says who reports and how the office reviews, on which day, before that day's sweep.
     """
     parsed = ParsedPlan.coerce(parsed)  # a dict in the plan-JSON shape too
     tz = settings.app.tz
@@ -48,6 +51,7 @@ def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) 
             while day <= end:
                 if calendar.is_workday(day):
                     now = datetime.combine(day, settings.office_hours.start, tz)
+                    out += run_steps(session=session, steps=(script or {}).get(day, []), now=now, settings=settings)
                     for tasks, reminders in due_batches(session=session, now=now, days=[day], calendar=calendar,
                                                         settings=settings, supervisors=supervisors):
                         out += [_entry(r, now.isoformat(), units, tasks, texts) for r in reminders]
@@ -116,9 +120,13 @@ def _entry(r: Reminder, at: str, units: dict[int, str], tasks, texts: dict[int, 
     return entry
 
 
+EVENT_CN = {"apply": "申请办结（暂停提醒）", "pass": "通过·已销号（提醒结束）", "return": "退回·推进中（恢复提醒）",
+            "done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始"}
+
+
 def timeline(result: dict) -> str:
     """The readable form of a simulation."""
-    kinds = {"upcoming": "临近", "due": "到期", "overdue": "逾期", "escalation": "升级", "checkin": "填报", "digest": "汇总",
+    kinds = {"event": "脚本", "upcoming": "临近", "due": "到期", "overdue": "逾期", "escalation": "升级", "checkin": "填报", "digest": "汇总",
              "weekly": "周报"}
     roles = {"lead": "牵头", "co": "配合", "supervisor": "督办"}
     lines = []
@@ -128,7 +136,9 @@ def timeline(result: dict) -> str:
             weekly.setdefault(e["at"], []).append(e)
     for e in result["reminders"]:
         when = e["at"][:16].replace("T", " ")
-        if e["kind"] == "weekly":
+        if e["kind"] == "event":
+            lines.append(f"{when}  [{EVENT_CN[e['event']]}] 第{e['task']}项 {e['title']}")
+        elif e["kind"] == "weekly":
             # One line per week: the units' digests counted, the supervisors' and leaders' pictures quoted.
             group = weekly.pop(e["at"], [])
             units = [g for g in group if "督办周报·" not in g["text"].splitlines()[0]]

@@ -19,6 +19,7 @@ from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
 from jobs.simulate import simulate, timeline
+from jobs.simulate_script import parse_script
 from storage import repo
 from storage.db import session_scope
 
@@ -163,6 +164,7 @@ def cmd_simulate(
     plan: Annotated[Path, typer.Argument(help="计划文件")],
     start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD")],
+    script: Annotated[Path | None, typer.Option("--script", help="脚本：每行“日期 编号 状态 [说明]”，如 2021-09-01 25 已完成")] = None,
     json: JsonOpt = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -172,7 +174,8 @@ def cmd_simulate(
     if b < a:
         raise UserError("--to 不能早于 --from")
     parsed = planfile.parse(plan, aliases=rt.settings.aliases)
-    result = simulate(parsed, start=a, end=b, settings=rt.settings)
+    steps = parse_script(script.read_text(encoding="utf-8")) if script else None
+    result = simulate(parsed, start=a, end=b, settings=rt.settings, script=steps)
     if json:
         emit_json(result)
     else:
