@@ -63,8 +63,9 @@ def require_reviewer(settings: Settings, actor: Actor) -> None:
 
 
 def stamp(task: Task) -> str:
-    """The request's identity on a card (its time in seconds), so a card of an earlier request decides nothing."""
-    return str(int(task.applied_at.timestamp())) if task.applied_at else ""
+    """The request's identity on a card (its time in seconds and the returns before it), so a card of an earlier
+    request decides nothing, and its notices are keyed apart from the earlier one's even within a second."""
+    return f"{int(task.applied_at.timestamp())}-{task.returns or 0}" if task.applied_at else ""
 
 
 def review_card(*, session: Session, settings: Settings, task: Task, unit_id: int | None, note: str,
