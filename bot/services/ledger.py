@@ -171,7 +171,7 @@ def build_ledger(*, session: Session, now: datetime, settings: Settings, calenda
                    r.note, r.reporter, r.created_at)
         for r in reports
     ]
-    closing, events = closing_part(session=session, settings=settings, pairs=pairs)
+    closing, events = closing_part(session=session, plan_id=plan.id, pairs=pairs)
     return Ledger(plan.title, plan.year, now, tasks, units, history, closing, events)
 
 

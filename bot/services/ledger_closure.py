@@ -7,10 +7,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.services.tasks import EventLine, event_lines
-from storage import events
-from storage.models import Task
+from bot.services.tasks import EventLine
+from storage import events, repo
 
 
 @dataclass(frozen=True)
@@ -36,17 +34,21 @@ class EventRow:
     event: EventLine
 
 
-def closing_part(*, session: Session, settings: Settings, pairs: list) -> tuple[list[ClosingRow], list[EventRow]]:
-    """The rows for (view, light) `pairs` — empty under closure = "self" with no event recorded, so such a ledger
-    keeps the three sheets it always had."""
-    ids = [v.id for v, _ in pairs]
-    if settings.supervision.closure != "review" and not events.events_of(session=session, task_ids=ids):
+def closing_part(*, session: Session, plan_id: int, pairs: list) -> tuple[list[ClosingRow], list[EventRow]]:
+    """The rows for (view, light) `pairs` of the plan, in three reads whatever its size; empty while no event
+    (签收 asked, 申请办结, 退回…) is recorded on them, so such a ledger keeps the three sheets it always had."""
+    views = {v.id: v for v, _ in pairs}
+    rows = events.events_of(session=session, task_ids=list(views))
+    if not rows:
         return [], []
-    rows, out = [], []
-    for v, t in pairs:
-        task = session.get(Task, v.id)
-        rows.append(ClosingRow(v.ref, v.title, t.lead, task.signed_at, task.applied_at,
-                               task.closed_at if task.done else None, task.returns or 0, t.light))
-        out += [EventRow(v.ref, v.title, e) for e in event_lines(session=session, task_id=v.id)]
-    out.sort(key=lambda r: r.event.at)
-    return rows, out
+    tasks = {t.id: t for t in repo.all_tasks(session=session, plan_id=plan_id)}
+    names = repo.unit_names_of(session=session, unit_ids=list({e.unit_id for e in rows if e.unit_id}))
+    closing = []
+    for v, light in pairs:
+        t = tasks[v.id]
+        closing.append(ClosingRow(v.ref, v.title, light.lead, t.signed_at, t.applied_at,
+                                  t.closed_at if t.done else None, t.returns or 0, light.light))
+    out = [EventRow(views[e.task_id].ref, views[e.task_id].title,
+                    EventLine(e.kind, names.get(e.unit_id, "") if e.unit_id else "", e.note, e.actor, e.at))
+           for e in rows]
+    return closing, out
