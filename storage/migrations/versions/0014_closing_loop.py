@@ -53,6 +53,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_taskevent_task_at", table_name="taskevent")
     op.drop_table("taskevent")
+    # ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35, PostgreSQL): a batch rebuild of the task table would fail on the
+    # rows that refer to it and drop the triggers of 0009.
     for name in ("returns", "closed_at", "applied_at", "signed_at", "review_pending"):
-        with op.batch_alter_table("task") as batch:
-            batch.drop_column(name)
+        op.execute(f"ALTER TABLE task DROP COLUMN {name}")
