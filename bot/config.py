@@ -312,6 +312,36 @@ class ItemSettings(BaseModel):
         return self
 
 
+class PointsSettings(BaseModel):
+    """The 效能考核 points table (`duban score`): points per item, return and report; no points for logins or
+    clicks. An unknown key is refused with its name."""
+
+    model_config = {"extra": "forbid"}
+
+    lead_on_time: float = 2  # a 牵头 item closed (销号) by its deadline
+    co_on_time: float = 1  # the same item, for each co-unit
+    lead_overdue: float = -5  # a 牵头 item not closed by its deadline (closed late, or still open)
+    co_overdue: float = -2.5
+    returned: float = -2  # each 申请办结 sent back by review (退回), for the lead
+    report_late: float = -0.1  # each report owed and made late (as the 通报 counts them)
+    report_missing: float = -0.5  # each report owed and never made
+    praised: float = 1  # each month's 通报 that commends the unit
+
+
+class SupervisionSettings(BaseModel):
+    """The closing loop: who closes an item (销号), 签收 and 退回 (不属于本单位)."""
+
+    # "review": a lead unit's 已完成 is a 申请办结 that an admin or a supervisor unit (reminders.supervisors) passes
+    # or returns; "self": the lead's word closes the task, as before.
+    closure: Literal["review", "self"] = "review"
+    review_remind_days: int = Field(2, ge=1)  # a 申请办结 unreviewed this many working days reminds the reviewers
+    # 签收: "items" asks each lead unit to sign for a new item (issue 22's items); "all" for imported plan tasks too.
+    receipt: Literal["items", "all", "off"] = "items"
+    receipt_days: int = Field(3, ge=1)  # unsigned after N working days: one reminder; after 2N the office is told
+    decline_days: int = Field(5, ge=0)  # a lead unit may return an item as 不属于本单位 within N working days of 交办
+    points: PointsSettings = Field(default_factory=PointsSettings)
+
+
 class Settings(BaseSettings):
     """All of duban's configuration."""
 
@@ -330,9 +360,8 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     web: WebSettings = Field(default_factory=WebSettings)
-
-
     items: ItemSettings = Field(default_factory=ItemSettings)
+    supervision: SupervisionSettings = Field(default_factory=SupervisionSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -89,8 +89,8 @@ def _unit_digests(week: _Week, settings: Settings) -> None:
             continue
         due = [t for t in mine if t.light not in ("done", "red") and t.next_deadline and t.next_deadline <= horizon]
         overdue = [t for t in mine if t.light == "red"]
-        silent = [t for t in mine
-                  if t.light != "done" and (t.last_report is None or (week.today - t.last_report).days >= fresh)]
+        silent = [t for t in mine if t.light not in ("done", "review")
+                  and (t.last_report is None or (week.today - t.last_report).days >= fresh)]
         if not (due or overdue or silent):
             continue
         message = digest_text.unit_week(names[unit_id], week.today, due, overdue, silent)

@@ -17,6 +17,7 @@ from bot.services.importer import apply_plan
 from bot.services.leaders import ensure_leader
 from bot.workdays import WorkCalendar
 from jobs.digest import weekly_digests
+from jobs.simulate_script import Step, run_steps
 from jobs.sweep import due_batches
 from storage import repo
 from storage.copy import copy_store
@@ -24,7 +25,8 @@ from storage.db import open_store, session_scope
 from storage.models import ChatIdentity, Unit
 
 
-def simulate_store(source: Engine, *, start: date, end: date, settings: Settings) -> dict:
+def simulate_store(source: Engine, *, start: date, end: date, settings: Settings,
+                   script: dict[date, list[Step]] | None = None) -> dict:
     """`simulate` over a copy of a store's plans and 督办 items (never the store itself): every open plan's series
     are worked out afresh from `start`, as if nothing had been sent yet."""
     engine = open_store("sqlite://")
@@ -33,30 +35,33 @@ def simulate_store(source: Engine, *, start: date, end: date, settings: Settings
         with session_scope(engine) as session:
             for plan in repo.active_plans(session=session):
                 reschedule(session=session, plan_id=plan.id)
-        result = _run(engine, start=start, end=end, settings=settings, load=None)
+        result = _run(engine, start=start, end=end, settings=settings, load=None, script=script)
     finally:
         engine.dispose()
     return result
 
 
-def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings) -> dict:
+def simulate(parsed: ParsedPlan, *, start: date, end: date, settings: Settings,
+             script: dict[date, list[Step]] | None = None) -> dict:
     """Every reminder the engine would send between `start` and `end`, at the first sweep of each day.
 
     The same code as the sweep (jobs.sweep.due_batches over the persisted schedule) and the weekly digest
     (jobs.digest.weekly_digests, on its day and hour), on a throwaway store where every unit, the supervisors and
-    the leaders are reachable and nobody reports, so the overdue policy runs to its end.
+    the leaders are reachable and nobody reports, so the overdue policy runs to its end — unless `script`
+    (jobs.simulate_script) says who reports and how the office reviews, on which day, before that day's sweep.
     """
     parsed = ParsedPlan.coerce(parsed)  # a dict in the plan-JSON shape too
     engine = open_store("sqlite://")
     try:
-        result = _run(engine, start=start, end=end, settings=settings, load=parsed)
+        result = _run(engine, start=start, end=end, settings=settings, load=parsed, script=script)
     finally:
         engine.dispose()
     result["warnings"] = list(parsed.warnings) + result["warnings"]
     return result
 
 
-def _run(engine, *, start: date, end: date, settings: Settings, load: ParsedPlan | None) -> dict:
+def _run(engine, *, start: date, end: date, settings: Settings, load: ParsedPlan | None,
+         script: dict[date, list[Step]] | None = None) -> dict:
     """The day-by-day dry run on a throwaway store, after importing `load` into it when given."""
     tz = settings.app.tz
     calendar = WorkCalendar.from_settings(settings)
@@ -76,6 +81,7 @@ def _run(engine, *, start: date, end: date, settings: Settings, load: ParsedPlan
         while day <= end:
             if calendar.is_workday(day):
                 now = datetime.combine(day, settings.office_hours.start, tz)
+                out += run_steps(session=session, steps=(script or {}).get(day, []), now=now, settings=settings)
                 for tasks, reminders in due_batches(session=session, now=now, days=[day], calendar=calendar,
                                                     settings=settings, supervisors=supervisors):
                     out += [_entry(r, now.isoformat(), units, tasks, texts) for r in reminders]
@@ -142,9 +148,13 @@ def _entry(r: Reminder, at: str, units: dict[int, str], tasks, texts: dict[int, 
     return entry
 
 
+EVENT_CN = {"apply": "申请办结（暂停提醒）", "pass": "通过·已销号（提醒结束）", "return": "退回·推进中（恢复提醒）",
+            "done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始"}
+
+
 def timeline(result: dict) -> str:
     """The readable form of a simulation."""
-    kinds = {"upcoming": "临近", "due": "到期", "overdue": "逾期", "escalation": "升级", "checkin": "填报", "digest": "汇总",
+    kinds = {"event": "脚本", "upcoming": "临近", "due": "到期", "overdue": "逾期", "escalation": "升级", "checkin": "填报", "digest": "汇总",
              "weekly": "周报"}
     roles = {"lead": "牵头", "co": "配合", "supervisor": "督办"}
     lines = []
@@ -154,7 +164,9 @@ def timeline(result: dict) -> str:
             weekly.setdefault(e["at"], []).append(e)
     for e in result["reminders"]:
         when = e["at"][:16].replace("T", " ")
-        if e["kind"] == "weekly":
+        if e["kind"] == "event":
+            lines.append(f"{when}  [{EVENT_CN[e['event']]}] 第{e['task']}项 {e['title']}")
+        elif e["kind"] == "weekly":
             # One line per week: the units' digests counted, the supervisors' and leaders' pictures quoted.
             group = weekly.pop(e["at"], [])
             units = [g for g in group if "督办周报·" not in g["text"].splitlines()[0]]

@@ -17,6 +17,8 @@ from bot.render import reminder_text
 from bot.services.buttons import signing_key
 from bot.services.groups import fan_out
 from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
+from jobs.receipts import send_receipts
+from jobs.reviews import remind_reviewers
 from storage import repo
 from storage import views as store
 from storage.models import JobState, Unit
@@ -110,6 +112,8 @@ def sweep_due(*, session: Session, now: datetime, settings: Settings, calendar: 
                                         settings=settings, supervisors=supervisors, batch_rows=batch_rows):
         result.written += write_outbox(session=session, reminders=reminders, tasks=tasks, now=now,
                                        settings=settings, result=result, caps=caps, units=units, routes=routes)
+    result.written += remind_reviewers(session=session, now=now, settings=settings, calendar=calendar)  # 办结审核
+    result.written += send_receipts(session=session, now=now, settings=settings, calendar=calendar)  # 签收
     result.warnings = list(calendar.warnings) + unknown_robot_units(settings=settings, units=units)
     if state is None:
         state = JobState(name=LAST_DAY, updated_at=now)

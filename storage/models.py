@@ -50,6 +50,18 @@ class DeferralStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class TaskEventKind(enum.StrEnum):
+    """One step of the closing loop, as TaskEvent records it."""
+
+    SIGN = "sign"  # 签收: the lead unit has seen the item
+    DECLINE = "decline"  # 退回 (不属于本单位): the lead unit returns the item to the office
+    REASSIGN = "reassign"  # the office gives the item to another lead unit
+    ASK_SIGN = "ask_sign"  # 签收 asked of a lead unit (a new item, or an imported task with receipt = "all")
+    APPLY = "apply"  # 申请办结: the lead unit's 已完成 under review; the note is the 办结报告
+    PASS = "pass"  # 通过: the review closes the item (已销号)
+    RETURN = "return"  # 退回 (review): back to 推进中, with the reason
+
+
 class OutboxState(enum.StrEnum):
     """Where an outbox row stands; the columns stay plain strings, so no migration is needed."""
 
@@ -147,6 +159,14 @@ class Task(SQLModel, table=True):
     last_status: str | None = None
     last_percent: int | None = None
     done: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The closing loop (migration 0014), kept on the task so the sweep, board and ledger read no event history:
+    # a 申请办结 awaiting review (reminders pause), when the lead unit signed, asked to close and was closed
+    # (销号), and how many times a review sent it back. The events themselves are TaskEvent rows.
+    review_pending: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    signed_at: datetime | None = _ts(nullable=True)
+    applied_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    returns: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class TaskUnit(SQLModel, table=True):
@@ -426,3 +446,17 @@ class ItemDraft(SQLModel, table=True):
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
     state: str = "open"  # open | created | cancelled
+
+
+class TaskEvent(SQLModel, table=True):
+    """One 签收, 退回, reassignment, 申请办结, 通过 or review 退回 of a task: who, when and why (migration 0014)."""
+
+    __table_args__ = (Index("ix_taskevent_task_at", "task_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    kind: str  # a TaskEventKind
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # the unit it concerns (signer, applicant)
+    actor: str = ""  # platform:user_id or "cli"
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # report, reason, new units
+    at: datetime = _ts()

@@ -32,7 +32,7 @@ def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | N
 @prebuilt
 def _task_rows(dialect: str):
     return (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
-                   Plan.year, Plan.period_end, Plan.short_name, Plan.office_id, Task.created_at)
+                   Task.review_pending, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id, Task.created_at)
             .join(Plan, col(Plan.id) == Task.plan_id)
             .where(among(dialect, col(Task.id)), *LIVE))
 

@@ -25,6 +25,14 @@ def upgrade_to(engine, revision: str) -> None:
         command.upgrade(cfg, revision)
 
 
+def downgrade_to(engine, revision: str) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 async def test_upgrade_from_0002_keeps_rows_and_resends_nothing(store_url):
     engine = make_engine(store_url)
     upgrade_to(engine, "0002")

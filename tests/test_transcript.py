@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import difflib
 
+import pytest
+
 from tests.transcript.record import GOLDEN, transcript
 
 
+@pytest.mark.review  # the product's default closure (办结审核), as `python -m tests.transcript.record` records it
 def test_the_transcript_replays_unchanged():
     now = transcript()
     golden = GOLDEN.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.chat import requests as rq
+from bot.chat import review
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.queries import take_ref
@@ -41,7 +42,9 @@ def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, not
     may_set_status(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, is_admin=ctx.actor.is_admin,
                    unit_name=ctx.actor.unit.name if ctx.actor.unit else None)  # only a task's own units state it
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
-                  note=note, reporter=ctx.actor.ref, now=ctx.now)
+                  note=note, reporter=ctx.actor.ref, now=ctx.now, closure=ctx.settings.supervision.closure)
+    if (applied := review.after_report(ctx, task, status)) is not None:  # 办结审核: a 申请办结, not a close
+        return applied
     who = ctx.actor.unit.name if ctx.actor.unit else "管理员"
     return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
 

@@ -169,7 +169,8 @@ def _import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
     result = apply_plan(session=ctx.session, parsed=parsed, now=ctx.now, source_name=source_name,
                         actor=ctx.actor.ref, config_aliases=ctx.settings.aliases, office_id=ctx.office_id,
                         answers=answers, matches=matches,
-                        revises=str(revises) if revises else None, new=new, confirmed=True)
+                        revises=str(revises) if revises else None, new=new, confirmed=True,
+                        receipts=ctx.settings.supervision.receipt == "all")
     return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=ctx.event.callback_message_id)]
 
 

@@ -130,7 +130,8 @@ def on_confirm(ctx: Ctx, tap: rq.TapItemOk) -> list[OutboundMessage]:
     if draft.unknown:
         return reply(item_text.card(draft.spec, unknown=draft.unknown, due_text=draft.due_text, minutes=0))
     item = create_item(session=ctx.session, spec=draft.spec, office_id=row.office_id, settings=ctx.settings.items,
-                       calendar=ctx.calendar, now=ctx.now.astimezone(ctx.settings.app.tz), actor=ctx.actor.ref)
+                       calendar=ctx.calendar, now=ctx.now.astimezone(ctx.settings.app.tz), actor=ctx.actor.ref,
+                       receipts=ctx.settings.supervision.receipt != "off")
     return [OutboundMessage(text=item_text.created_card(item), edit_message_id=ctx.event.callback_message_id)]
 
 

@@ -225,6 +225,32 @@ class TapItemCancel(Tap):
     """取消 on a drafted item: arg the draft's key."""
 
 
+@_tap(Action.REVIEW_PASS)
+class TapReviewPass(Tap):
+    """通过 on a review card: ident the task, arg the request's stamp (a stale card fails); reviewers only,
+    checked by the handler (督导室 chats review too, not only admins)."""
+
+
+@_tap(Action.REVIEW_RETURN)
+class TapReviewReturn(Tap):
+    """退回 on a review card: ident the task, arg the request's stamp."""
+
+
+@_tap(Action.SIGN)
+class TapSign(Tap):
+    """签收 on a new item's card: ident the task."""
+
+
+@_tap(Action.DECLINE)
+class TapDecline(Tap):
+    """不属于本单位 on a 签收 card: ident the task."""
+
+
+@_tap(Action.REASSIGN)
+class TapReassign(Tap):
+    """A unit's button on a 退回 notice: ident the task, arg the unit's id (reviewers only, checked by the handler)."""
+
+
 @_tap(Action.MATCH, admin=True)
 class TapMatch(Tap):
     """A task-match question of a staged revision: ident question × 10 + choice (0: a new task), arg the key."""

@@ -10,7 +10,21 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.chat import actions, admin, answers, deferring, items, nudge, onbehalf, queries, revision, web
+from bot.chat import (
+    actions,
+    admin,
+    answers,
+    assignment,
+    deferring,
+    items,
+    nudge,
+    onbehalf,
+    queries,
+    receipts,
+    review,
+    revision,
+    web,
+)
 from bot.chat import requests as rq
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx, reply
@@ -48,10 +62,12 @@ class ChatService:
         self._key: bytes | None = None
         # Every feature module lists its commands and buttons; nothing registers itself on import.
         self.commands = CommandTable([self._own_commands(), queries.commands(), actions.commands(), admin.commands(),
-                                      onbehalf.commands(), web.commands(), items.commands()])
+                                      onbehalf.commands(), web.commands(), items.commands(), review.commands(),
+                                      receipts.commands(), assignment.commands()])
         self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
                                              answers.routes(), nudge.routes(), onbehalf.routes(),
-                                             revision.routes(), items.routes()])
+                                             revision.routes(), items.routes(), review.routes(), receipts.routes(),
+                                             assignment.routes()])
 
     def _own_commands(self) -> list[Command]:
         return [

@@ -19,6 +19,7 @@ from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
 from jobs.simulate import simulate, simulate_store, timeline
+from jobs.simulate_script import parse_script
 from storage import repo
 from storage.db import session_scope
 
@@ -163,6 +164,7 @@ def cmd_simulate(
     start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD")],
     plan: Annotated[Path | None, typer.Argument(help="计划文件；省略时预演库中现有的计划和督办事项（在副本上，不改动库）")] = None,
+    script: Annotated[Path | None, typer.Option("--script", help="脚本：每行“日期 编号 状态 [说明]”，如 2021-09-01 25 已完成")] = None,
     json: JsonOpt = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -171,11 +173,12 @@ def cmd_simulate(
     a, b = _day(start, "--from"), _day(end, "--to")
     if b < a:
         raise UserError("--to 不能早于 --from")
+    steps = parse_script(script.read_text(encoding="utf-8")) if script else None
     if plan is None:  # the store as it is, copied: its plans and 督办 items
-        result = simulate_store(rt.engine, start=a, end=b, settings=rt.settings)
+        result = simulate_store(rt.engine, start=a, end=b, settings=rt.settings, script=steps)
     else:
         parsed = planfile.parse(plan, aliases=rt.settings.aliases)
-        result = simulate(parsed, start=a, end=b, settings=rt.settings)
+        result = simulate(parsed, start=a, end=b, settings=rt.settings, script=steps)
     if json:
         emit_json(result)
     else:

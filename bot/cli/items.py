@@ -51,7 +51,7 @@ def cmd_task_add(
     with session_scope(rt.engine) as session:
         item = create_item(session=session, spec=spec, office_id=office_id(session, rt, office),
                            settings=rt.settings.items, calendar=WorkCalendar.from_settings(rt.settings),
-                           now=rt.now(), actor="cli")
+                           now=rt.now(), actor="cli", receipts=rt.settings.supervision.receipt != "off")
     if json:
         emit_json(item)
     else:
@@ -97,7 +97,8 @@ def import_minutes_cli(rt, parsed, source_name: str, *, office: str | None, json
     with session_scope(rt.engine) as session:
         result = import_minutes(session=session, parsed=parsed, office_id=office_id(session, rt, office),
                                 settings=rt.settings.items, calendar=WorkCalendar.from_settings(rt.settings),
-                                now=rt.now().astimezone(tz), actor="cli", source_name=source_name)
+                                now=rt.now().astimezone(tz), actor="cli", source_name=source_name,
+                                receipts=rt.settings.supervision.receipt != "off")
     if json:
         emit_json(result)
     else:

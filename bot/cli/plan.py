@@ -124,6 +124,7 @@ def cmd_import(
             revises=revises,
             new=new,
             matches=matches,
+            receipts=rt.settings.supervision.receipt == "all",
         )
     if json:
         emit_json(result.to_dict())

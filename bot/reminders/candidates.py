@@ -57,7 +57,7 @@ def candidate_days(task: TaskView, after: date, *, calendar: WorkCalendar, polic
     has no reminder of it, so a caller may work the policy out for a task on its candidate days only.
     """
     found = _Found(after)
-    if task.done or not (task.lead or task.co):
+    if task.done or task.review_pending or not (task.lead or task.co):
         return found.days, found.endless
 
     def mine(us) -> list[int]:

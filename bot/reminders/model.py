@@ -42,6 +42,7 @@ class TaskView:
     co: list[int]
     deadlines: list[DeadlineView]
     done: bool = False
+    review_pending: bool = False  # a 申请办结 awaits review: the unit has answered, so reminders pause
     last_report: date | None = None  # newest report of any kind from an owner
     snoozed: dict[int, datetime] = field(default_factory=dict)  # unit id → snoozed until
     period_end: int | None = None  # the plan period's last year

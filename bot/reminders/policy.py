@@ -45,7 +45,7 @@ def reminders_for_day(
         return []
     out: list[Reminder] = []
     for task in tasks:
-        if task.done or not (task.lead or task.co):
+        if task.done or task.review_pending or not (task.lead or task.co):
             continue
         mine: list[Reminder] = []
         for dl in effective_deadlines(task, policy):

@@ -30,6 +30,7 @@ def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
         for t, *_ in rows:
             v = views[t.id]
             v.done = t.done
+            v.review_pending = t.review_pending
             v.last_report = t.last_report_at.astimezone(tz).date() if t.last_report_at else None
         return list(views.values())
     for r in store.reports_of(session=session):
@@ -54,9 +55,9 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
     views = {}
     if rows:
         plans = {} if lights else store.open_plans_per_office(session=session)
-        for (task_id, plan_id, position, ref, title, done, last_report_at, year, period_end, short_name,
-             office_id, created_at) in rows:  # unpacked: a Row's attributes cost more than its items
-            views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done,
+        for (task_id, plan_id, position, ref, title, done, last_report_at, review_pending, year, period_end,
+             short_name, office_id, created_at) in rows:  # unpacked: a Row's attributes cost more than its items
+            views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done, review_pending=review_pending,
                                       starts=created_at.astimezone(tz).date(),
                                       last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
                                       period_end=period_end or year, plan_id=plan_id, office_id=office_id,

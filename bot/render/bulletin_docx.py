@@ -136,6 +136,11 @@ def bulletin_docx(b: Bulletin) -> bytes:
             _para(doc, f"{i}. {s.unit}：应报{s.owed}次，{'，'.join(p for p in parts if p)}。")
     else:
         _para(doc, f"{b.period.label}各单位均按时反馈进展。")
+    if b.by_closure:  # 办结审核 and 签收: only when some unit was sent back or left an item unsigned
+        _subheading(doc, 3, "办结退回、未签收排名")
+        for i, s in enumerate(b.by_closure, 1):
+            parts = [f"办结申请被退回{s.returns}次" if s.returns else "", f"未签收事项{s.unsigned}项" if s.unsigned else ""]
+            _para(doc, f"{i}. {s.unit}：{'，'.join(p for p in parts if p)}。")
 
     _heading(doc, 4, "通报表扬")
     if b.commended:

@@ -87,7 +87,7 @@ def board_text(lights: list[TaskLight], today: date, *, plan: str = "") -> str:
     counts = {k: sum(t.light == k for t in lights) for k in LIGHT_LABEL}
     which = f"·{plan}" if plan else ""
     head = (f"督办看板{which}（{cn_date(today)}）：共 {len(lights)} 项　"
-            + "　".join(f"{light_cn(k)} {counts[k]}" for k in ("red", "yellow", "green", "done", "unowned")))
+            + "　".join(f"{light_cn(k)} {counts[k]}" for k in ("red", "yellow", "green", "review", "done", "unowned")))
     lines = [head]
     for k in ("red", "yellow", "unowned"):
         group = [t for t in lights if t.light == k]
@@ -108,6 +108,6 @@ def rollup_text(rows: list[OfficeLights]) -> str:
     lines = ["下级办公室："]
     for r in rows:
         total = sum(r.counts.values())
-        parts = "　".join(f"{LIGHT_EMOJI[k]}{r.counts[k]}" for k in ("red", "yellow", "green", "done", "unowned"))
+        parts = "　".join(f"{LIGHT_EMOJI[k]}{r.counts[k]}" for k in ("red", "yellow", "green", "review", "done", "unowned"))
         lines.append(f"· {r.office}：{r.plans} 份计划，{total} 项　{parts}")
     return "\n".join(lines)

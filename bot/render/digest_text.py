@@ -38,7 +38,8 @@ def unit_week(unit: str, today: date, due: list[TaskLight], overdue: list[TaskLi
 
 def _tally(lights: list[TaskLight]) -> str:
     counts = Counter(t.light for t in lights)
-    return "　".join(f"{light_cn(k)} {counts.get(k, 0)}" for k in ("red", "yellow", "green", "done"))
+    shown = ("red", "yellow", "green", "done") + (("review",) if counts.get("review") else ())  # 待审核 when any
+    return "　".join(f"{light_cn(k)} {counts.get(k, 0)}" for k in shown)
 
 
 def leaders_week(today: date, lights: list[TaskLight], names: dict[int, str], owners: dict[int, set[int]],

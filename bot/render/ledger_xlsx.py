@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.render.closure_xlsx import closure_sheets
 from bot.render.task_text import LIGHT_LABEL, ROLE_CN, STATUS_CN, cn_date, local_stamp
 from bot.services.ledger import Ledger, LedgerRow
 
@@ -24,7 +25,7 @@ UNIT_HEADERS = ["序号", "工作任务", "责任单位", "角色", "时限", "�
 UNIT_WIDTHS = (6, 36, 16, 6, 12, 10, 10, 40, 17, 9, 9, 12)
 HISTORY_HEADERS = ["序号", "工作任务", "反馈单位", "角色", "状态", "完成比例", "说明", "反馈人", "反馈时间"]
 HISTORY_WIDTHS = (6, 36, 16, 6, 10, 10, 44, 18, 17)
-FILLS = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6EFCE", "done": "BDD7EE", "unowned": "D9D9D9"}
+FILLS = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6EFCE", "done": "BDD7EE", "review": "E2EFDA", "unowned": "D9D9D9"}
 HEADER_FILL = "DDEBF7"
 DATE_FMT = "yyyy-mm-dd"
 STAMP_FMT = "yyyy-mm-dd hh:mm"
@@ -53,6 +54,7 @@ def ledger_xlsx(ledger: Ledger | list[LedgerRow], *, tz: tzinfo) -> bytes:
         _history_sheet(wb.create_sheet("反馈记录"), ledger, tz=tz, heading=heading)
         if ledger.instructions:
             _instruction_sheet(wb.create_sheet("领导批示"), ledger, tz=tz, heading=heading)
+        closure_sheets(wb, ledger, tz=tz, heading=heading, finish=_finish, title=_heading)  # 办结审核, 签收
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -9,8 +9,9 @@ from bot.services.tasks import ReportLine, TaskRecord
 
 ROLE_CN = {"lead": "牵头", "co": "配合", "supervisor": "督办"}
 STATUS_CN = {"done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始", "note": "进展说明"}
-LIGHT_EMOJI = {"green": "🟢", "yellow": "🟡", "red": "🔴", "done": "✅", "unowned": "⚪"}
-LIGHT_LABEL = {"green": "正常", "yellow": "临近未反馈", "red": "逾期", "done": "已完成", "unowned": "未列责任单位"}
+LIGHT_EMOJI = {"green": "🟢", "yellow": "🟡", "red": "🔴", "done": "✅", "review": "📨", "unowned": "⚪"}
+LIGHT_LABEL = {"green": "正常", "yellow": "临近未反馈", "red": "逾期", "done": "已完成", "review": "待审核",
+               "unowned": "未列责任单位"}
 
 
 def light_cn(light: str) -> str:
@@ -100,4 +101,23 @@ def task_full(r: TaskRecord, *, tz: tzinfo) -> str:
     if r.evidence:
         lines.append(f"佐证材料（{len(r.evidence)}份）：" + "、".join(
             f"{e.name}（{local_stamp(e.at, tz, '%m-%d')}）" for e in r.evidence[-5:]))
+    lines += closure_lines(r, tz=tz)
     return "\n".join(lines)
+
+
+EVENT_CN = {"ask_sign": "交办待签收", "sign": "签收", "decline": "退回（不属于本单位）", "reassign": "重新交办",
+            "apply": "申请办结", "pass": "审核通过（销号）", "return": "审核退回"}
+
+
+def closure_lines(r: TaskRecord, *, tz: tzinfo) -> list[str]:
+    """The closing loop on /task: where the task stands, the returns, and its last events."""
+    lines = []
+    state = "待审核（已申请办结）" if r.review_pending else ("已销号" if r.closed else "")
+    if state or r.returns:
+        lines.append("办结：" + "，".join(x for x in (state, f"被退回{r.returns}次" if r.returns else "") if x))
+    if r.events:
+        lines.append("记录：")
+        for e in r.events[-8:]:
+            who = f" {e.unit}" if e.unit else ""
+            lines.append(f"  {local_stamp(e.at, tz)} {EVENT_CN.get(e.kind, e.kind)}{who}{('：' + e.note) if e.note else ''}")
+    return lines

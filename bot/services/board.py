@@ -35,7 +35,7 @@ class TaskLight:
     title: str
     lead: list[str]
     co: list[str]
-    light: str  # green | yellow | red | done | unowned
+    light: str  # green | yellow | red | review (待审核) | done | unowned
     next_deadline: date | None
     overdue_since: date | None
     last_report: date | None
@@ -56,6 +56,8 @@ def light_of(view: TaskView, today: date, *, calendar: WorkCalendar, settings: S
     """(light, next deadline, first missed deadline) for one task on one day."""
     if view.done:
         return "done", None, None
+    if view.review_pending:
+        return "review", None, None  # 申请办结 awaiting the office's review: neither late nor done
     if not (view.lead or view.co):
         return "unowned", None, None  # nobody to chase: the office must assign it, not a red mark on a unit
     due = due_days(view, today, calendar=calendar, settings=settings)
@@ -159,7 +161,7 @@ def rollup(*, session: Session, now: datetime, settings: Settings, calendar: Wor
     out = []
     for office in children:
         plan_ids = {p.id for p in repo.active_plans(session=session, office_id=office.id)}
-        counts = {k: 0 for k in ("red", "yellow", "green", "done", "unowned")}
+        counts = {k: 0 for k in ("red", "yellow", "green", "review", "done", "unowned")}
         for t in lights:
             if plan_of.get(t.task_id) in plan_ids:
                 counts[t.light] += 1

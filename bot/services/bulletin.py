@@ -7,7 +7,7 @@ views and `light_of`, so its figures agree with `/board` (or `duban board --now 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.reminders.policy import TaskView, effective_deadlines, needs_checkins, occurrences_of
 from bot.services.board import TaskLight, month_end
+from bot.services.bulletin_closure import closure_counts
 from bot.services.errors import UserError
 from bot.services.ledger import plan_lights, resolve_plan
 from bot.workdays import WorkCalendar
@@ -98,6 +99,8 @@ class UnitStanding:
     late: int  # of those, made after the date
     missing: int  # of those, never made
     reports: int  # reports it made in the period
+    returns: int = 0  # its 申请办结 sent back by review in the period (办结审核)
+    unsigned: int = 0  # items it was asked to sign for (签收) and had not at `as_of`
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Bulletin:
     by_overdue: list[UnitStanding]  # units with red tasks they lead, most first
     by_reports: list[UnitStanding]  # units with late or missing reports, most first
     commended: list[str]
+    by_closure: list[UnitStanding] = field(default_factory=list)  # units with 退回 or unsigned items, most first
 
 
 def _as_of(period: Period, now: datetime, settings: Settings) -> datetime:
@@ -187,21 +191,26 @@ def build_bulletin(*, session: Session, period: Period, now: datetime, settings:
     spoke, reports_by_unit, n_reports = _reports_in(session, [v.id for v, _ in pairs], begin, as_of, tz)
 
     order, stand, overdue = _standings(pairs, spoke, period, today, settings, calendar)
-    standings = {u: UnitStanding(names[u], reports=reports_by_unit.get(u, 0), **s) for u, s in stand.items()}
+    closing = closure_counts(session=session, pairs=pairs, begin=begin, as_of=as_of)
+    standings = {u: UnitStanding(names[u], reports=reports_by_unit.get(u, 0), **s, **closing.get(u, {}))
+                 for u, s in stand.items()}
     units = sorted(standings, key=order.__getitem__)
     by_overdue = sorted((standings[u] for u in units if standings[u].overdue),
                         key=lambda s: (-s.overdue, -s.overdue_co))
     by_reports = sorted((standings[u] for u in units if standings[u].late or standings[u].missing),
                         key=lambda s: (-(s.missing + s.late), -s.missing))
+    by_closure = sorted((standings[u] for u in units if standings[u].returns or standings[u].unsigned),
+                        key=lambda s: (-(s.returns + s.unsigned), -s.returns))
     commended = [standings[u].unit for u in units
-                 if not (standings[u].overdue or standings[u].late or standings[u].missing) and standings[u].reports]
+                 if not (standings[u].overdue or standings[u].late or standings[u].missing or standings[u].returns
+                         or standings[u].unsigned) and standings[u].reports]
     lights = [t.light for _, t in pairs]
     figures = Figures(len(pairs), lights.count("done"), lights.count("green"), lights.count("yellow"),
                       lights.count("red"), lights.count("unowned"), n_reports, len(reports_by_unit), len(stand))
     overdue.sort(key=lambda o: (o.due, _ref_key(o.ref)))
     office = settings.reminders.supervisors[0] if settings.reminders.supervisors else "督导室"
     return Bulletin(the_plan.title, the_plan.year, period, today, now.astimezone(tz).date(), office, figures, overdue,
-                    by_overdue, by_reports, commended)
+                    by_overdue, by_reports, commended, by_closure)
 
 
 def _reports_in(session: Session, task_ids: list[int], begin: datetime, as_of: datetime,
@@ -241,7 +250,7 @@ def _standings(pairs, spoke: dict[tuple[int, int], list[date]], period: Period, 
                 stand[u]["overdue"] += 1
             for u in v.co:
                 stand[u]["overdue_co"] += 1
-        if t.light == "done":
+        if t.light in ("done", "review"):  # a 申请办结 under review owes no report
             continue
         dates = report_dates(v, period.start, today, calendar=calendar, settings=settings)
         for role, units in ((Role.LEAD, v.lead), (Role.CO, v.co)):

@@ -36,6 +36,11 @@ class Action(enum.StrEnum):
     ITEM_OK = "ito"  # create a 督办 item drafted from chat words (arg: the draft's key)
     ITEM_EDIT = "ite"  # drop the draft to send it again changed
     ITEM_CANCEL = "itx"
+    REVIEW_PASS = "rvp"  # a reviewer passes a 申请办结 (id: the task; arg: the request's time, so a stale card fails)
+    REVIEW_RETURN = "rvr"  # a reviewer returns it (asks for the reason)
+    SIGN = "sgn"  # a lead unit signs for a new item (签收)
+    DECLINE = "dcl"  # a lead unit returns an item as 不属于本单位 (asks for the reason)
+    REASSIGN = "rea"  # the office gives a returned item to another lead unit (arg: the unit id)
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:

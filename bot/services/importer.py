@@ -28,6 +28,7 @@ from bot.services.plandiff import (
     task_owners,
     unique_refs,
 )
+from bot.services.receipts import request_receipts
 from bot.services.renumber import place_refs
 from storage import repo
 from storage.models import AuditLog, Deadline, Plan, Section, Task, TaskUnit, Unit, UnitAlias
@@ -76,6 +77,7 @@ def apply_plan(
     revises: str | None = None,
     new: bool = False,
     matches: dict[str, str] | None = None,
+    receipts: bool = False,
 ) -> ImportResult:
     """Write a parsed plan into the store (the caller's transaction); return what it did.
 
@@ -85,6 +87,7 @@ def apply_plan(
     revision's tasks match stored ones only uncertainly, unless `confirmed` (the best guess is taken).
     `answers` are aliases a person confirmed for `diff.unit_questions` (new name → unit); `matches` a
     person's answers to `diff.match_questions` (new ref → stored ref, or "" for a new task).
+    `receipts`: ask each lead unit of every task this import adds to sign for it (`[supervision] receipt = "all"`).
     """
     parsed = ParsedPlan.coerce(parsed)
     if office_id is None:  # a one-office store: its only office (made on the first import)
@@ -151,6 +154,7 @@ def apply_plan(
     existing = place_refs(session, repo.all_tasks(session=session, plan_id=plan.id), diff.matches, wanted)
     keep: set[str] = set()
     lead_n = co_n = 0
+    added: list[int] = []
     used_units: set[str] = set()
     for position, (ref, t) in enumerate(unique_refs(parsed.tasks)):
         keep.add(ref)
@@ -167,6 +171,7 @@ def apply_plan(
             task = Task(plan_id=plan.id, ref=ref, created_at=now, updated_at=now, **fields)
             session.add(task)
             session.flush()
+            added.append(task.id)
         else:
             changed = any(getattr(task, k) != v for k, v in fields.items()) or task.removed
             for k, v in fields.items():
@@ -197,6 +202,8 @@ def apply_plan(
     )
     session.flush()
     reschedule(session=session, plan_id=plan.id, now=now)  # the plan's reminder series are worked out afresh
+    if receipts:
+        request_receipts(session=session, task_ids=added, now=now, actor=actor)
     return ImportResult(
         plan_id=plan.id,
         diff=diff,

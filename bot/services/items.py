@@ -20,6 +20,7 @@ from bot.reminders.schedule import reschedule
 from bot.services.errors import NotFound, UserError
 from bot.services.leaders import set_task_leaders
 from bot.services.offices import DEFAULT_OFFICE, ensure_office
+from bot.services.receipts import request_receipts
 from bot.services.units import find_unit, suggest
 from bot.workdays import WorkCalendar
 from storage import items as store
@@ -199,8 +200,10 @@ def unknown_units(*, session: Session, office_id: int | None, names: list[str]) 
 
 
 def create_item(*, session: Session, spec: ItemSpec, office_id: int | None, settings: ItemSettings,
-                calendar: WorkCalendar, now: datetime, actor: str) -> ItemCreated:
-    """Check everything, then write one item; a mistake raises UserError before anything is written."""
+                calendar: WorkCalendar, now: datetime, actor: str, receipts: bool = False) -> ItemCreated:
+    """Check everything, then write one item; a mistake raises UserError before anything is written.
+
+    `receipts`: ask each lead unit to sign for it (`[supervision] receipt` = "items" or "all")."""
     if office_id is None:  # a one-office store: its only office, as the importer picks it
         office_id = ensure_office(session=session, name=None, default_name=DEFAULT_OFFICE, now=now).id
     c = check_item(session=session, spec=spec, office_id=office_id, settings=settings, calendar=calendar,
@@ -226,6 +229,8 @@ def create_item(*, session: Session, spec: ItemSpec, office_id: int | None, sett
     if spec.leader.strip():
         set_task_leaders(session=session, task=task, add=[spec.leader], remove=[], now=now, actor=actor)
     reschedule(session=session, task_ids=[task.id], now=now)
+    if receipts:
+        request_receipts(session=session, task_ids=[task.id], now=now, actor=actor)
     return ItemCreated(f"{plan.short_name}{number}", task.id, plan.id, c.title, c.source, c.due, c.lead, c.co)
 
 

@@ -18,6 +18,7 @@ from bot.reminders.views import load_task_views
 from bot.services.board import TaskLight, light_of
 from bot.services.errors import UserError
 from bot.services.itemview import instruction_rows
+from bot.services.ledger_closure import closing_part
 from bot.services.offices import find_plan, main_plan
 from bot.workdays import WorkCalendar
 from storage import repo
@@ -80,6 +81,8 @@ class Ledger:
     units: list[UnitLedgerRow]
     history: list[HistoryRow]
     instructions: list = field(default_factory=list)  # InstructionLine-like rows: leaders' 批示 (issue 22)
+    closing: list = field(default_factory=list)  # ledger_closure.ClosingRow: 签收/申请办结/销号 times, 退回 count
+    events: list = field(default_factory=list)  # ledger_closure.EventRow: every 签收, 退回, 申请办结, 通过…
 
 
 def resolve_plan(*, session: Session, which: str | None = None, office_id: int | None = None,
@@ -170,8 +173,9 @@ def build_ledger(*, session: Session, now: datetime, settings: Settings, calenda
                    r.note, r.reporter, r.created_at)
         for r in reports
     ]
-    return Ledger(plan.title, plan.year, now, tasks, units, history,
-                  instruction_rows(session=session, tasks={v.id: (v.ref, v.title) for v, _ in pairs}))
+    closing, events = closing_part(session=session, plan_id=plan.id, pairs=pairs)
+    instructions = instruction_rows(session=session, tasks={v.id: (v.ref, v.title) for v, _ in pairs})
+    return Ledger(plan.title, plan.year, now, tasks, units, history, instructions, closing, events)
 
 
 def ledger_rows(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar) -> list[LedgerRow]:

@@ -45,7 +45,8 @@ def spec_of(t: ParsedTask, *, meeting: str, today: date) -> ItemSpec:
 
 
 def import_minutes(*, session: Session, parsed: ParsedPlan, office_id: int | None, settings: ItemSettings,
-                   calendar: WorkCalendar, now: datetime, actor: str, source_name: str) -> MinutesResult:
+                   calendar: WorkCalendar, now: datetime, actor: str, source_name: str,
+                   receipts: bool = False) -> MinutesResult:
     """Create an item for each 议定事项 not imported before; refuse the whole file on any bad one."""
     if not parsed.tasks:
         raise UserError(f"没有在 {source_name} 中读到议定事项（每项需写明牵头单位），未创建督办事项。")
@@ -66,7 +67,7 @@ def import_minutes(*, session: Session, parsed: ParsedPlan, office_id: int | Non
             continue
         try:
             result.created.append(create_item(session=session, spec=spec, office_id=office_id, settings=settings,
-                                              calendar=calendar, now=now, actor=actor))
+                                              calendar=calendar, now=now, actor=actor, receipts=receipts))
         except UserError as exc:
             raise UserError(f"议定事项{n}（{spec.title}）：{exc}") from exc
     return result

@@ -28,3 +28,8 @@ def deferral(*, session: Session, deferral_id: int) -> Deferral | None:
 
 def unit_name(*, session: Session, unit_id: int) -> str:
     return session.get(Unit, unit_id).name
+
+
+def unit(*, session: Session, unit_id: int) -> Unit | None:
+    """The unit with this id, or None."""
+    return session.get(Unit, unit_id)

@@ -17,9 +17,9 @@ from bot.services.errors import Forbidden, UserError
 from bot.services.instructions import note_report
 from bot.services.units import require_unit
 from bot.workdays import OfficeHours, WorkCalendar, next_office_slot
-from storage import repo
+from storage import events, repo
 from storage import views as store_views
-from storage.models import AuditLog, Deadline, ReportStatus, Snooze, StatusReport, Task, Unit
+from storage.models import AuditLog, Deadline, ReportStatus, Snooze, StatusReport, Task, TaskEventKind, Unit
 
 STATUS_WORDS = {
     "已完成": ReportStatus.DONE, "完成": ReportStatus.DONE, "done": ReportStatus.DONE,
@@ -143,23 +143,27 @@ def report_on_behalf(*, session: Session, task: Task, unit_name: str, words: lis
 
 
 def record_report(*, session: Session, task: Task, unit_id: int | None, status: ReportStatus, percent: int | None,
-                  note: str, reporter: str, now: datetime) -> StatusReport:
-    """Append a status report (history is never overwritten) and audit it."""
+                  note: str, reporter: str, now: datetime, closure: str = "self") -> StatusReport:
+    """Append a status report (history is never overwritten) and audit it.
+
+    With `closure` "review", a lead unit's 已完成 does not close the task: it becomes a 申请办结 (the task's
+    review_pending), which a reviewer passes or returns (bot.services.closure)."""
     report = StatusReport(task_id=task.id, unit_id=unit_id, status=status, percent=percent, note=note,
                           reporter=reporter, created_at=now)
     session.add(report)
     session.add(AuditLog(at=now, actor=reporter, action=f"report.{status}",
                          detail=f"第{task.ref}项 {percent if percent is not None else ''} {note}".strip()))
-    note_task_state(session=session, task=task, report=report)
+    note_task_state(session=session, task=task, report=report, review=closure == "review")
     reschedule(session=session, task_ids=[task.id], now=now)
     note_report(session, report)  # a leader waiting on the task hears it (bot.services.instructions)
     return report
 
 
-def note_task_state(*, session: Session, task: Task, report: StatusReport) -> None:
+def note_task_state(*, session: Session, task: Task, report: StatusReport, review: bool = False) -> None:
     """Keep the task's state on the task: newest report, status and percent, and done.
 
     Done is the lead's word (or an admin's, who reports without a unit); a co-unit finishing its part is not.
+    Under review a lead unit's done is a 申请办结 instead, and its other words withdraw one.
     """
     if task.last_report_at is None or report.created_at >= task.last_report_at:
         task.last_report_at = report.created_at
@@ -168,9 +172,23 @@ def note_task_state(*, session: Session, task: Task, report: StatusReport) -> No
     if report.status != ReportStatus.NOTE:
         task.last_status = report.status
         leads = store_views.lead_unit_ids(session=session, task_id=task.id)
-        if report.unit_id is None or report.unit_id in leads or not leads:
+        if review and report.unit_id is not None and report.unit_id in leads:
+            _lead_under_review(session, task, report)
+        elif report.unit_id is None or report.unit_id in leads or not leads:
             task.done = report.status == ReportStatus.DONE
+            task.review_pending = False
+            task.closed_at = report.created_at if task.done else None
     session.add(task)
+
+
+def _lead_under_review(session: Session, task: Task, report: StatusReport) -> None:
+    """A lead unit's word under review: 已完成 asks to close (unless closed already); another withdraws the ask."""
+    if report.status != ReportStatus.DONE:
+        task.review_pending = task.done = False
+    elif not task.done:  # the note is the 办结报告; bot.services.closure decides the request
+        task.review_pending, task.applied_at = True, report.created_at
+        events.add_event(session=session, task_id=task.id, kind=TaskEventKind.APPLY, unit_id=report.unit_id,
+                         actor=report.reporter, note=report.note, at=report.created_at)
 
 
 def snooze(*, session: Session, task: Task, unit_id: int | None, now: datetime, calendar: WorkCalendar,

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.numerals import cn_int
 from bot.services.errors import NotFound
 from bot.services.evidence import evidence_lines
-from storage import repo
+from storage import events, repo
 from storage.models import Plan, ReportStatus, Section, StatusReport, Task
 
 
@@ -147,6 +147,21 @@ class PlanRef:
 
 
 @dataclass(frozen=True)
+class EventLine:
+    """One step of the closing loop on the task (签收, 退回, 重新交办, 申请办结, 通过, 审核退回)."""
+
+    kind: str  # a TaskEventKind
+    unit: str
+    note: str
+    actor: str
+    at: datetime
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "unit": self.unit, "note": self.note, "actor": self.actor,
+                "at": self.at.isoformat()}
+
+
+@dataclass
 class TaskRecord:
     """Everything about one task, as `duban task N` and `/task N` show it."""
 
@@ -163,6 +178,10 @@ class TaskRecord:
     removed: bool = False
     evidence: list = field(default_factory=list)  # EvidenceLine: 佐证材料 sent for the task
     leaders: list[str] = field(default_factory=list)  # 牵头领导: hear its escalations
+    events: list[EventLine] = field(default_factory=list)  # the closing loop's record, oldest first
+    review_pending: bool = False  # a 申请办结 awaits review
+    closed: bool = False
+    returns: int = 0  # reviews that sent a 申请办结 back
 
     @property
     def latest(self) -> ReportLine | None:
@@ -185,6 +204,10 @@ class TaskRecord:
             "latest": self.latest.to_dict() if self.latest else None,
             "removed": self.removed,
             "evidence": [e.to_dict() for e in self.evidence],
+            "events": [e.to_dict() for e in self.events],
+            "review_pending": self.review_pending,
+            "closed": self.closed,
+            "returns": self.returns,
         }
 
 
@@ -225,4 +248,15 @@ def task_record(*, session: Session, task: Task, history: bool = True) -> TaskRe
         removed=task.removed,
         evidence=evidence_lines(session=session, task_id=task.id),
         leaders=leaders,
+        events=event_lines(session=session, task_id=task.id),
+        review_pending=task.review_pending,
+        closed=task.done,
+        returns=task.returns or 0,
     )
+
+
+def event_lines(*, session: Session, task_id: int) -> list[EventLine]:
+    """The task's closing-loop events with the names of their units, oldest first."""
+    rows = events.events_of(session=session, task_ids=[task_id])
+    names = repo.unit_names_of(session=session, unit_ids=list({e.unit_id for e in rows if e.unit_id}))
+    return [EventLine(e.kind, names.get(e.unit_id, "") if e.unit_id else "", e.note, e.actor, e.at) for e in rows]

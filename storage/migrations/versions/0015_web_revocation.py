@@ -1,7 +1,7 @@
 """web board: the holders whose links were revoked (`duban web revoke NAME`), and since when
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
