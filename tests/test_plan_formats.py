@@ -131,9 +131,13 @@ def test_parse_bytes_matches_parse_file():
 def test_to_dict_contract():
     out = parse_file(FIX / "labels_lead_co.txt").to_dict()
     assert set(out) == {"plan", "tasks", "units", "warnings"}
-    assert out["plan"] == {"title": "XX县发展和改革委员会2023年重点工作任务", "year": 2023}
+    # the contract's keys unchanged; issue 25 adds confidence, unsure and needs_review (extra keys only)
+    assert {k: out["plan"][k] for k in ("title", "year")} == {"title": "XX县发展和改革委员会2023年重点工作任务", "year": 2023}
+    assert set(out["plan"]) == {"title", "year", "confidence", "unsure", "needs_review"}
+    assert 0 < out["plan"]["confidence"] <= 1 and out["plan"]["needs_review"] is False
     task = out["tasks"][0]
-    for key in ("ref", "section", "title", "objective", "measures", "lead", "co", "deadlines", "warnings"):
+    for key in ("ref", "section", "title", "objective", "measures", "lead", "co", "deadlines", "warnings",
+                "confidence", "doubts"):
         assert key in task
     assert all({"date", "text", "source"} <= d.keys() for t in out["tasks"] for d in t["deadlines"])
     assert all(set(u) == {"name", "aliases"} for u in out["units"])
