@@ -64,9 +64,14 @@ def unknown_robot_units(*, settings: Settings, units: dict[int, Unit]) -> list[s
 
 
 def reminder_key(r: Reminder, recipient: Recipient) -> str:
-    """The outbox key of one reminder to one recipient."""
-    return outbox_key(task_id=r.task_id, topic=r.deadline_key if r.kind != "digest" else "digest",
-                      recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat())
+    """The outbox key of one reminder to one recipient: the unit (and role) it is owed to is part of its topic.
+
+    One chat may hear of one day for several reasons (its unit's digest and a group's it belongs to, a robot
+    serving two units); each reason is its own row (see storage.outbox).
+    """
+    about = r.deadline_key if r.kind != "digest" else "digest"
+    return outbox_key(task_id=r.task_id, topic=f"{about}/{r.unit_id}:{r.role}", recipient=recipient.key(),
+                      kind=r.kind, occurrence=r.occurrence.isoformat())
 
 
 def coalesce(per_day: dict[date, list[Reminder]]) -> list[Reminder]:

@@ -1,4 +1,14 @@
-"""The outbox's one key scheme, and writing a row exactly once per key."""
+"""The outbox's one key scheme, and writing a row exactly once per key.
+
+A key says why its row exists, not only where it goes: a reminder's key names the unit (and role) it is
+owed to, a digest's key the unit whose digest it is, a notice its cause (`deferral:7`, `unknown:42`). So two
+reasons to write to one chat on one day (基教股's own digest and 各股室's, reaching 基教股's chat; a robot
+serving two units) are two rows and never collide on the unique index, where `ON CONFLICT DO NOTHING`
+would silently drop one. Merging such rows into one message was the other choice; it is not taken because
+the sweep writes one batch of units at a time (a group and its member may fall in different batches, and a
+re-sweep may add a reason after the first row was sent), so a merge could not be made once and for all.
+The weekly 周报 is the exception: it is worked out in one pass, so it is merged per chat (jobs/digest.py).
+"""
 
 from __future__ import annotations
 
