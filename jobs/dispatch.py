@@ -77,6 +77,7 @@ class DispatchStats:
     unknown: int = 0
     inactive: int = 0
     migrated: int = 0
+    held: int = 0  # rows waiting for a platform that cannot be reached (an outage, never "failed")
     deactivated: list[str] = field(default_factory=list)  # recipients that blocked us
 
     def __iadd__(self, other: DispatchStats) -> DispatchStats:
@@ -402,12 +403,13 @@ class _Run:
                     state, address, next_at = "pending", new.key(), now
                     stats.migrated += 1
                     queued += 1
-                elif result.status == SendStatus.RETRY and row.attempts < self.max_attempts:
+                elif result.status == SendStatus.RETRY and (row.attempts < self.max_attempts or result.outage):
                     # A flood wait says exactly how long; other transient failures back off.
                     wait = (result.retry_after if result.retry_after is not None
                             else BACKOFF[min(row.attempts, len(BACKOFF)) - 1])
                     state, next_at = "retry", now + timedelta(seconds=wait)
                     stats.retry += 1
+                    stats.held += result.outage
                 elif result.status == SendStatus.INACTIVE:
                     state = "inactive"
                     ident = repo.identity_at(session=session, platform=recipient.platform, address=recipient.address)

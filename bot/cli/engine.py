@@ -136,6 +136,7 @@ def cmd_sweep(config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = Fals
         "sent": stats.sent, "retry": stats.retry, "failed": stats.failed, "unknown": stats.unknown,
         "inactive": stats.inactive,
         "warnings": result.warnings,
+        "unreachable": service.notifier.down, "held": stats.held,  # a channel down: its rows wait for it
     }
     if json:
         emit_json(data)
@@ -148,6 +149,8 @@ def cmd_sweep(config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = Fals
                   f"失败 {stats.failed} 条，送达未知 {stats.unknown} 条。")
     if result.undeliverable:
         out.print("尚未绑定聊天、无法送达的单位：" + "、".join(result.undeliverable))
+    if service.notifier.down:
+        out.print(f"无法连接的渠道：{'、'.join(service.notifier.down)}，{stats.held} 条消息留待其恢复后发送（不算失败）。")
     for w in result.warnings:
         out.print(f"提示：{w}")
 
