@@ -1,4 +1,8 @@
-"""The weekly digest (周报): once a week, each unit hears what it owes; supervisors and leaders see the lights."""
+"""The weekly digest (周报): once a week, each unit hears what it owes; supervisors and leaders see the lights.
+
+Everything one chat hears in a week's 周报 (its unit's part, a group's it belongs to, the office picture it
+watches) is one message: the parts are gathered per recipient in one pass, then written as one row.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
     routes = recipients_by_unit(session=session, settings=settings, units=units)
     names = {u.id: u.name for u in units.values()}
     week = week_key(today)
-    rows: dict[str, dict] = {}
+    rows: dict[str, tuple[Recipient, int, list]] = {}  # recipient → (where, first unit, its parts this week)
     owners = repo.units_of_tasks(session=session, task_ids=[t.task_id for t in lights])
     horizon = today + timedelta(days=HORIZON_DAYS)
     fresh = settings.reminders.report_fresh_days
@@ -66,7 +70,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
         if not (due or overdue or silent):
             continue
         message = digest_text.unit_week(names[unit_id], today, due, overdue, silent)
-        _queue(rows, recipients, message, unit_id=unit_id, topic="weekly", week=week, now=now)
+        _queue(rows, recipients, message, unit_id=unit_id)
     # Supervisors and leaders named in [reminders] supervisors / leaders get the whole picture; a leader named on
     # tasks (牵头领导) gets the picture of those tasks.
     wanted = set(settings.reminders.supervisors + settings.reminders.leaders)
@@ -81,7 +85,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
         if mine and routes.get(unit_id):
             message = digest_text.leaders_week(today, mine, names, owners, [r for r in changed if r.task_id in ids],
                                                plans=titles, leader=leader)
-            _queue(rows, routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week, now=now)
+            _queue(rows, routes[unit_id], message, unit_id=unit_id)
 
     for unit_id in watchers:  # a 督导室 sees its own office's plans
         office = units[unit_id].office_id
@@ -93,16 +97,21 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
             led.setdefault(leader, []).append(by_task[task_id])
     for leader, mine in led.items():
         picture(leader, mine, leader=names[leader])
-    return insert_new(session=session, rows=list(rows.values()))
+    return insert_new(session=session, rows=_rows(rows, week=week, now=now))
 
 
-def _queue(rows: dict[str, dict], recipients: list[Recipient], message, *, unit_id: int, topic: str, week: str,
-           now: datetime) -> int:
-    """Add one digest row per recipient to `rows` (written together by `insert_new`, keyed once per week)."""
-    payload = to_payload(message)
+def _queue(rows: dict[str, tuple[Recipient, int, list]], recipients: list[Recipient], message, *,
+           unit_id: int) -> None:
+    """Add `message` to each recipient's parts of the week (a chat reached twice gets one message)."""
     for r in recipients:
-        key = outbox_key(task_id=None, topic=topic, recipient=r.key(), kind="digest", occurrence=week)
-        if key not in rows:
-            rows[key] = pending_row(key=key, task_id=None, deadline_id=None, unit_id=unit_id, recipient=r.key(),
-                                    kind="digest", occurrence=week, payload=payload, now=now)
-    return len(recipients)
+        rows.setdefault(r.key(), (r, unit_id, []))[2].append(message)
+
+
+def _rows(parts: dict[str, tuple[Recipient, int, list]], *, week: str, now: datetime) -> list[dict]:
+    """One outbox row per recipient and week, keyed by both: the 周报 is one message per chat per week."""
+    out = []
+    for key, (_r, unit_id, messages) in parts.items():
+        k = outbox_key(task_id=None, topic="weekly", recipient=key, kind="digest", occurrence=week)
+        out.append(pending_row(key=k, task_id=None, deadline_id=None, unit_id=unit_id, recipient=key, kind="digest",
+                               occurrence=week, payload=to_payload(digest_text.together(messages)), now=now))
+    return out
