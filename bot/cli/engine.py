@@ -19,7 +19,7 @@ from bot.render import plan_text
 from bot.services import planfile
 from bot.services.errors import UserError
 from jobs.simulate import simulate, timeline
-from storage import repo
+from storage import console as console_numbers
 from storage.db import session_scope
 
 SAMPLE_NOTE = ("提示：库是空的，已载入内置示例计划（2021年工作要点，仅作演示）。它早已到期，不会发出提醒；"
@@ -50,6 +50,7 @@ def cmd_run(config: ConfigOpt = None) -> None:
         await service.start()
         try:
             if console is not None:
+                _numbered(console, service)
                 if service.sample_loaded:
                     console.out.write(SAMPLE_NOTE + "\n")
                 await run_console(service.chat, console)
@@ -90,14 +91,20 @@ def cmd_worker(config: ConfigOpt = None) -> None:
     asyncio.run(main())
 
 
+def _numbered(console: ConsoleSender, service: App) -> None:
+    """Number the console's messages after every number shown before (stored), and store each new one."""
+    with session_scope(service.engine) as session:
+        console.resume_after(console_numbers.last_number(session=session))
+    console.on_number = lambda n: console_numbers.save_number(service.engine, n, now=service.now())
+
+
 def cmd_console(config: ConfigOpt = None, now: NowOpt = None) -> None:
     """打开终端聊天：与 Telegram、企业微信相同的命令，无需任何账号。"""
     console = ConsoleSender()
     service = _service(config, now, console)
     if service.load_sample_if_empty():
         console.out.write(SAMPLE_NOTE + "\n")
-    with session_scope(service.engine) as session:
-        console.resume_after(repo.last_message_number(session=session, platform="console"))
+    _numbered(console, service)
 
     async def sweep() -> None:
         # The console is the office's own channel: what is owed at --now (or now) shows up here to tap.
