@@ -13,7 +13,7 @@ from bot.render import action_text
 from bot.services import deferrals
 from bot.services.buttons import Action, sign
 from bot.services.errors import UserError
-from bot.services.evidence import attach
+from bot.services.evidence import attach, caption_report, read_caption
 from bot.services.reports import may_report, parse_report_args, record_report, snooze
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
@@ -229,7 +229,7 @@ _MB = 1024 * 1024
 
 def _caption_task(ctx: Ctx) -> tuple[Task | None, str]:
     """The task a file's caption names ("第12项 验收照片", "12 照片"), and the rest of the caption."""
-    words = (ctx.event.text or "").split()
+    words, _ = read_caption(ctx.event.text or "")  # "/report 25 …", "第12项验收照片" name their task too
     if not words:
         return None, ""
     if looks_like_ref(words[0]) or (len(words) > 1 and looks_like_ref(words[1])) or split_plan_ref(words[0])[0]:
@@ -269,11 +269,13 @@ def on_evidence(ctx: Ctx):
         raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")
     _check(ctx, task)
     name = ctx.event.file_name or "file"
+    report = caption_report(ctx.event.text or "", note) if caption_task is not None else None
+    line = _record(ctx, task, report.status, report.percent, report.note) + "\n" if report else ""
     row = attach(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, reporter=ctx.actor.ref, name=name,
                  data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,
                  data_dir=Path(ctx.settings.app.data_dir), max_bytes=ctx.settings.app.evidence_max_mb * _MB,
-                 note=note)
-    text = action_text.evidence_kept(task.ref, row.name, row.size)
+                 note="" if report else note)
+    text = line + action_text.evidence_kept(task.ref, row.name, row.size)
     if guessed:
         text += f"\n（按最近一次提醒归入第{task.ref}项；如不对，请在说明中写上任务编号重新发送。）"
     return reply(text)
