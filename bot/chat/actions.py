@@ -9,11 +9,12 @@ from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.intents import Intent
 from bot.notify import Button, OutboundMessage, Recipient, from_payload
-from bot.render import action_text
+from bot.render import action_text, notice_text
 from bot.services import deferrals
 from bot.services.buttons import Action, sign
 from bot.services.errors import UserError
 from bot.services.evidence import attach, caption_report, read_caption
+from bot.services.notices import share_report
 from bot.services.reports import may_report, parse_report_args, record_report, snooze
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from bot.workdays import OfficeHours
@@ -31,10 +32,14 @@ def _check(ctx: Ctx, task: Task) -> None:
 
 def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, note: str) -> str:
     """Record a report and return the line that confirms it."""
-    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
-                  note=note, reporter=ctx.actor.ref, now=ctx.now)
+    report = record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
+                           note=note, reporter=ctx.actor.ref, now=ctx.now)
     who = ctx.actor.unit.name if ctx.actor.unit else "管理员"
-    return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
+    line = action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
+    ctx.queued += share_report(session=ctx.session, report=report, said_in=Recipient(ctx.event.platform, ctx.event.chat_id),
+                               message=OutboundMessage(text=notice_text.unit_reported(task.ref, task.title, line)),
+                               now=ctx.now)  # the unit's other chats hear it (issue 26)
+    return line
 
 
 def cmd_report(ctx: Ctx, intent: Intent):
