@@ -20,7 +20,7 @@ from bot.workdays import OfficeHours, WorkCalendar, in_office_hours
 from storage import repo
 from storage import views as store
 from storage.models import ChatIdentity, JobState, Unit
-from storage.outbox import insert_new, outbox_key, pending_row
+from storage.outbox import insert_new, outbox_key, pending_row, units_of_keys
 
 LAST_DAY = "sweep.last_day"
 CATCHUP_WORKDAYS = 10  # after downtime, look back this far at most
@@ -194,6 +194,7 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
     deadline_texts = _deadline_texts(session, reminders, views)
     feeds = co_feeds(session=session, reminders=reminders, views=views, settings=settings)
     rows: dict[str, dict] = {}
+    legacy: dict[str, tuple[str, int]] = {}
     for r in reminders:
         unit = units[r.unit_id]
         recipients = routes.get(unit.id, [])
@@ -207,11 +208,21 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
             if can not in worded:
                 worded[can] = to_payload(_render(r, views, units, deadline_texts, key, can, feeds))
             k = reminder_key(r, recipient)
+            legacy[k] = (_legacy_key(r, recipient), r.unit_id)
             if k not in rows:
                 rows[k] = pending_row(key=k, task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
                                       recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
                                       payload=worded[can], now=now)
-    return insert_new(session=session, rows=list(rows.values()))
+    # A row written before keys named their unit (an upgrade on the day) stands for the same unit's row.
+    sent = units_of_keys(session=session, keys=sorted({old for old, _ in legacy.values()}))
+    return insert_new(session=session, rows=[v for k, v in rows.items()
+                                             if sent.get(legacy[k][0], -1) != legacy[k][1]])
+
+
+def _legacy_key(r: Reminder, recipient: Recipient) -> str:
+    """The key the same row had before keys named the unit owed it (migration-era rows)."""
+    return outbox_key(task_id=r.task_id, topic=r.deadline_key if r.kind != "digest" else "digest",
+                      recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat())
 
 
 def _deadline_texts(session: Session, reminders: list[Reminder], views: dict[int, TaskView]) -> dict[int, str]:

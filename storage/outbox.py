@@ -36,6 +36,14 @@ def outbox_key(*, task_id: int | None, topic: str, recipient: str, kind: str, oc
     return f"{task_id if task_id is not None else '-'}|{topic}|{recipient}|{kind}|{occurrence}"
 
 
+def units_of_keys(*, session: Session, keys: list[str]) -> dict[str, int | None]:
+    """Key → unit of the rows already written under any of `keys` (one statement per 500 keys)."""
+    out: dict[str, int | None] = {}
+    for i in range(0, len(keys), 500):
+        out.update(session.execute(select(Outbox.key, Outbox.unit_id).where(col(Outbox.key).in_(keys[i:i + 500]))).all())
+    return out
+
+
 def enqueue(*, session: Session, row: Outbox) -> bool:
     """Insert `row` unless its key is already there; True when it was written."""
     if session.exec(select(Outbox.id).where(Outbox.key == row.key)).first() is not None:
