@@ -71,6 +71,8 @@ class App:
         self._wake = asyncio.Event()
         self._kick_waiting = False
         self._tasks: set[asyncio.Task] = set()
+        self._keepers: list = []  # channels (re)starting on their own (bot.keeper)
+        self.retry_sleep = asyncio.sleep  # how a channel that could not start waits for its next try (tests: a gate)
 
     # --- the store and the clock ---------------------------------------------------------------------
     def now(self) -> datetime:
@@ -179,27 +181,19 @@ class App:
         task.add_done_callback(self._tasks.discard)
 
     # --- channels ---------------------------------------------------------------------------------
-    async def _start_channels(self, app: web.Application | None) -> bool:
+    async def _start_channels(self, app: web.Application | None, *, retry: bool = True) -> bool:
         """Start each channel whose config section is filled in; True when the HTTP server is needed.
 
-        Without `app` only the senders are opened (a one-shot `duban sweep`): no polling, no routes.
+        Without `app` only the senders are opened (a one-shot `duban sweep`). A channel that cannot reach its
+        platform fails alone (bot.keeper), retried when `retry`.
         """
         needs_http = False
         s = self.settings
         if s.telegram.enabled:
-            from bot.tg import add_webhook_route, build_application, get_sender, start_application
-
-            self.telegram = build_application(s.telegram, self.chat, commands=self.chat.menu())
-            self.notifier.register(get_sender(self.telegram))
-            if app is None:
-                await self.telegram.initialize()
-            else:
-                if s.telegram.mode == "webhook":
-                    add_webhook_route(app, self.telegram, path=s.telegram.webhook_path,
-                                      secret_token=s.telegram.webhook_secret)
-                    needs_http = True
-                await start_application(self.telegram, s.telegram)
-            self.bot_username = self.bot_username or self.telegram.bot.username or ""
+            from bot.tg import open_channel
+            self.telegram, keeper, needs_http = await open_channel(
+                app, s.telegram, self.chat, self.notifier, commands=self.chat.menu(), on_up=self._telegram_up,
+                retry=retry, sleep=self.retry_sleep, keepers=self._keepers)
         if s.wecom.enabled:
             from bot.wecom.callback import add_wecom_routes
             from bot.wecom.client import WeComClient
@@ -222,6 +216,11 @@ class App:
             self._closers.append(robots.aclose)
         return needs_http
 
+    def _telegram_up(self, tg) -> None:
+        self.bot_username = self.bot_username or tg.bot.username or ""
+        if self.telegram is not None:  # back after an outage (not the first start): rows that waited go now
+            self.kick()
+
     def recover(self) -> int:
         """Settle claims of dispatchers that died (expired leases); a live peer's claims are left alone."""
         with session_scope(self.engine) as session:
@@ -233,7 +232,7 @@ class App:
     async def open_senders(self) -> None:
         """Register the configured channels' senders for a one-shot sweep."""
         self.recover()
-        await self._start_channels(None)
+        await self._start_channels(None, retry=False)
 
     async def start(self) -> None:
         self.recover()
@@ -292,6 +291,8 @@ class App:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for keeper in self._keepers:
+            await keeper.stop()
         if self.warming is not None and not self.warming.done():
             # Its thread reads the store: let it finish before the store closes, but never hold a stop up for
             # long (a large store's vocabulary takes seconds); a build cut short only costs the next start.

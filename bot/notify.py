@@ -101,6 +101,7 @@ class SendResult:
     detail: str = ""
     # The recipient moved (Telegram group upgraded to supergroup): re-key and resend there.
     new_address: str | None = None
+    outage: bool = False  # the platform could not be reached: the row waits for it, never "failed"
 
 
 class Sender(Protocol):
@@ -147,6 +148,9 @@ class Progress:
         self.parts_sent = max(self.parts_sent, index + 1)
 
 
+OUTAGE_WAIT = 60.0  # seconds a row waits for a platform that is down before it is looked at again
+
+
 class UnknownPlatform(LookupError):
     """No sender is registered for a recipient's platform."""
 
@@ -156,8 +160,20 @@ class Notifier:
 
     def __init__(self, senders: list[Sender] | None = None) -> None:
         self._senders: dict[str, Sender] = {}
+        self._down: dict[str, str] = {}  # platform → why it cannot be reached now
         for sender in senders or []:
             self.register(sender)
+
+    def mark_down(self, platform: str, why: str) -> None:
+        """The platform cannot be reached (its channel failed to start): its sends wait, untried."""
+        self._down[platform] = why
+
+    def mark_up(self, platform: str) -> None:
+        self._down.pop(platform, None)
+
+    @property
+    def down(self) -> dict[str, str]:
+        return dict(self._down)
 
     def register(self, sender: Sender) -> None:
         self._senders[sender.platform] = sender
@@ -182,6 +198,9 @@ class Notifier:
         sender = self._senders.get(recipient.platform)
         if sender is None:
             raise UnknownPlatform(recipient.platform)
+        if recipient.platform in self._down:  # nothing leaves: no "request started", an outage retry
+            return SendResult(SendStatus.RETRY, retry_after=OUTAGE_WAIT, outage=True,
+                              detail=f"{recipient.platform} unreachable: {self._down[recipient.platform]}")
         if progress is None:
             return await sender.send(recipient, message)
         if getattr(sender, "tracks_progress", False):

@@ -60,7 +60,7 @@ class FakeBotApi:
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)  # 0: any free port; set it to come back on one
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
         return self

@@ -1,4 +1,8 @@
-"""The weekly digest (周报): once a week, each unit hears what it owes; supervisors and leaders see the lights."""
+"""The weekly digest (周报): once a week, each unit hears what it owes; supervisors and leaders see the lights.
+
+Everything one chat hears in a week's 周报 (its unit's part, a group's it belongs to, the office picture it
+watches) is one message: the parts are gathered per recipient in one pass, then written as one row.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +61,7 @@ def weekly_digests(*, session: Session, now: datetime, settings: Settings, calen
                  owners=repo.units_of_tasks(session=session, task_ids=[t.task_id for t in lights]))
     _unit_digests(week, settings)
     _pictures(session, week, settings, plans, plan_of)
-    return insert_new(session=session, rows=list(week.rows.values()))
+    return insert_new(session=session, rows=_rows(week.rows, week=week.key, now=now))
 
 
 @dataclass
@@ -71,7 +75,7 @@ class _Week:
     units: dict
     routes: dict[int, list[Recipient]]
     owners: dict[int, set[int]]
-    rows: dict[str, dict] = field(default_factory=dict)
+    rows: dict[str, tuple[Recipient, int, list]] = field(default_factory=dict)  # recipient → (where, first unit, parts)
 
     @property
     def names(self) -> dict[int, str]:
@@ -94,7 +98,7 @@ def _unit_digests(week: _Week, settings: Settings) -> None:
         if not (due or overdue or silent):
             continue
         message = digest_text.unit_week(names[unit_id], week.today, due, overdue, silent)
-        _queue(week.rows, recipients, message, unit_id=unit_id, topic="weekly", week=week.key, now=week.now)
+        _queue(week.rows, recipients, message, unit_id=unit_id)
 
 
 def _pictures(session: Session, week: _Week, settings: Settings, plans: dict, plan_of: dict[int, int]) -> None:
@@ -115,8 +119,7 @@ def _pictures(session: Session, week: _Week, settings: Settings, plans: dict, pl
                                                [r for r in changed if r.task_id in ids], plans=titles, leader=leader)
             message = with_board_link(message, leader_link(session=session, settings=settings,
                                                            unit=week.units[unit_id], now=week.now), settings.app.tz)
-            _queue(week.rows, week.routes[unit_id], message, unit_id=unit_id, topic="weekly-lights", week=week.key,
-                   now=week.now)
+            _queue(week.rows, week.routes[unit_id], message, unit_id=unit_id)
 
     for unit_id in watchers:  # a 督导室 sees its own office's plans
         office = week.units[unit_id].office_id
@@ -130,13 +133,18 @@ def _pictures(session: Session, week: _Week, settings: Settings, plans: dict, pl
         picture(leader, mine, leader=names[leader])
 
 
-def _queue(rows: dict[str, dict], recipients: list[Recipient], message, *, unit_id: int, topic: str, week: str,
-           now: datetime) -> int:
-    """Add one digest row per recipient to `rows` (written together by `insert_new`, keyed once per week)."""
-    payload = to_payload(message)
+def _queue(rows: dict[str, tuple[Recipient, int, list]], recipients: list[Recipient], message, *,
+           unit_id: int) -> None:
+    """Add `message` to each recipient's parts of the week (a chat reached twice gets one message)."""
     for r in recipients:
-        key = outbox_key(task_id=None, topic=topic, recipient=r.key(), kind="digest", occurrence=week)
-        if key not in rows:
-            rows[key] = pending_row(key=key, task_id=None, deadline_id=None, unit_id=unit_id, recipient=r.key(),
-                                    kind="digest", occurrence=week, payload=payload, now=now)
-    return len(recipients)
+        rows.setdefault(r.key(), (r, unit_id, []))[2].append(message)
+
+
+def _rows(parts: dict[str, tuple[Recipient, int, list]], *, week: str, now: datetime) -> list[dict]:
+    """One outbox row per recipient and week, keyed by both: the 周报 is one message per chat per week."""
+    out = []
+    for key, (_r, unit_id, messages) in parts.items():
+        k = outbox_key(task_id=None, topic="weekly", recipient=key, kind="digest", occurrence=week)
+        out.append(pending_row(key=k, task_id=None, deadline_id=None, unit_id=unit_id, recipient=key, kind="digest",
+                               occurrence=week, payload=to_payload(digest_text.together(messages)), now=now))
+    return out

@@ -1,88 +1,44 @@
 """dispatch_outbox: send what the sweep wrote, concurrently, recording each request before it is made.
 
-One run claims due rows in batches (one statement each, see storage.outbox.claim_batch) under a lease
-it keeps renewing, sends them concurrently (each platform's sender holds its own rate limits), and
-keeps claiming while rows are due. Every database write is batched and runs off the event loop:
-
-- before a request leaves, the row's "request started" is committed (group commit across all sends
-  ready at that moment); a row killed before that point is simply retried later;
-- results are written in batches as they come back.
-
-A row whose dispatcher died (lease expired) becomes "delivery unknown" only when its request had
-started, and the admins are told once, with a 重发 button.
+One run claims due rows in batches (storage.outbox.claim_batch) under a lease it keeps renewing, sends them
+concurrently (each platform's sender holds its own rate limits), and keeps claiming while rows are due.
+"Request started" is committed right before a request leaves (grouped across the sends leaving at that
+moment, jobs.group_commit); results are written in batches off the event loop, each row's next state
+decided by jobs.outcome. A row whose dispatcher died becomes "delivery unknown" only when its request had
+started (jobs.delivery_notices tells the admins, with 重发).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine, Row
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col, select
 
-from bot.notify import (
-    Button,
-    Notifier,
-    OutboundMessage,
-    Progress,
-    Recipient,
-    SendResult,
-    SendStatus,
-    UnknownPlatform,
-    from_payload,
-    to_payload,
-)
-from bot.render import action_text
-from bot.services.buttons import Action, sign, signing_key
-from storage import repo
+from bot.notify import Notifier, Progress, Recipient, SendResult, SendStatus, UnknownPlatform, from_payload
+from jobs.delivery_notices import recover_interrupted, tell_admins_gone, tell_unknown
+from jobs.gc_pause import old_objects_frozen
+from jobs.group_commit import Db, GroupCommit
+from jobs.outcome import DispatchStats, decide
+from storage import outbox, repo
 from storage.db import session_scope
-from storage.models import AuditLog, Outbox, Unit
-from storage.outbox import (
-    READY,
-    Outcome,
-    claim_batch,
-    enqueue,
-    expired_claims,
-    mark_started,
-    outbox_key,
-    record_outcomes,
-    release_unstarted,
-    renew_leases,
-)
+from storage.models import AuditLog, Outbox
+from storage.outbox import READY, Outcome, claim_batch, mark_started, record_outcomes
 
 log = logging.getLogger(__name__)
-BACKOFF = (30, 120, 600, 1800, 3600)  # seconds after the 1st, 2nd, … failed attempt (no retry_after given)
 LEASE_SECONDS = 120.0  # a claim lives this long unless renewed; a live dispatcher renews it every third
 BATCH = 500  # rows claimed per statement
 CONCURRENCY = 500  # sends in flight at once (each sender's limiter decides when they actually go)
 
 __all__ = ["READY", "DispatchStats", "LeaseLost", "dispatch_outbox", "recover_interrupted", "worker_id"]
-
-
-@dataclass
-class DispatchStats:
-    sent: int = 0
-    retry: int = 0
-    failed: int = 0
-    unknown: int = 0
-    inactive: int = 0
-    migrated: int = 0
-    deactivated: list[str] = field(default_factory=list)  # recipients that blocked us
-
-    def __iadd__(self, other: DispatchStats) -> DispatchStats:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-        return self
 
 
 class LeaseLost(Exception):
@@ -94,162 +50,27 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def recover_interrupted(*, session: Session, now: datetime, admins: list[Recipient] | None = None) -> int:
-    """Settle claims whose lease expired; return how many became "delivery unknown".
-
-    A claim that never started its request is released for retry; a live peer's claims are untouched.
-    """
-    unknown, released = expired_claims(session, now=now)
-    if unknown:
-        session.add(AuditLog(at=now, actor="dispatcher", action="outbox.unknown", detail=str([r.id for r in unknown])))
-        tell_unknown(session, unknown, admins or [], now)
-    if released:
-        session.add(AuditLog(at=now, actor="dispatcher", action="outbox.released", detail=str(released)))
-    return len(unknown)
-
-
-def tell_unknown(session: Session, rows: list, admins: list[Recipient], now: datetime) -> int:
-    """Queue one notice per admin and unknown row (and attempt), with a 重发 button; return how many."""
-    if not rows or not admins:
-        return 0
-    key = signing_key(session=session, now=now)
-    written = 0
-    for row in rows:
-        if "|unknown:" in row.key:  # a notice about an unknown row that is itself unknown: no chain
-            continue
-        unit = session.get(Unit, row.unit_id).name if row.unit_id else "（未知单位）"
-        excerpt = from_payload(row.payload).text.replace("\n", " ")[:60]
-        text = action_text.delivery_unknown_notice(row.id, unit, row.recipient, excerpt)
-        button = [[Button(action_text.RESEND_LABEL, sign(key, Action.RESEND, row.id))]]
-        for admin in admins:
-            if admin.key() == row.recipient:
-                continue
-            occurrence = f"{now.date().isoformat()}#{row.attempts}"
-            notice = Outbox(key=outbox_key(task_id=None, topic=f"unknown:{row.id}", recipient=admin.key(),
-                                           kind="notice", occurrence=occurrence),
-                            unit_id=row.unit_id, recipient=admin.key(), kind="notice", occurrence=now.date().isoformat(),
-                            payload=to_payload(OutboundMessage(text=text, buttons=button)), created_at=now,
-                            next_attempt_at=now)
-            written += enqueue(session=session, row=notice)
-    return written
-
-
-_frozen_runs = 0  # dispatcher runs in this process inside _old_objects_frozen
-
-
-@contextmanager
-def _old_objects_frozen() -> Iterator[None]:
-    """Keep the collector's full passes off the objects that existed before the run, for its duration.
-
-    A run keeps hundreds of sends in flight; their objects outlive the young collections, and every
-    few thousand rows that triggers a full collection, which walks every object in the process (the
-    bot's modules, SQLAlchemy's metadata…): ~0.2 s each here, as much as the run's own work. Frozen
-    objects are skipped (gc.freeze) and handed back to the collector when the last run ends
-    (gc.unfreeze), so nothing is kept alive: garbage is only collected later. A process that froze
-    objects itself is left alone.
-    """
-    global _frozen_runs
-    if _frozen_runs == 0 and gc.get_freeze_count():
-        yield
-        return
-    if _frozen_runs == 0:
-        gc.freeze()
-    _frozen_runs += 1
-    try:
-        yield
-    finally:
-        _frozen_runs -= 1
-        if _frozen_runs == 0:
-            gc.unfreeze()
-
-
-class _Db:
-    """The database calls of one run, in worker threads so sends never wait on them.
-
-    A claim may overlap the writing of earlier results (each call has its own connection); on a shared
-    in-memory store (one connection, tests) calls run inline, one at a time.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._inline = isinstance(engine.pool, StaticPool)  # one connection: never share it across threads
-
-    async def run(self, fn: Callable, /, *args, **kwargs):
-        if self._inline:
-            return fn(*args, **kwargs)
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
-
-class _GroupCommit:
-    """Collect items from many tasks and hand them to `flush` together; each caller gets its own result."""
-
-    def __init__(self, flush: Callable[[list], Awaitable[list]]) -> None:
-        self._flush = flush
-        self._items: list = []
-        self._futures: list[asyncio.Future | None] = []
-        self._task: asyncio.Task | None = None
-        self.error: Exception | None = None
-
-    async def submit(self, item):
-        future = asyncio.get_running_loop().create_future()
-        self._items.append(item)
-        self._futures.append(future)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-        return await future
-
-    def post(self, item) -> None:
-        """Hand over `item` without waiting for its flush; a failed flush is raised by drain()."""
-        self._items.append(item)
-        self._futures.append(None)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def drain(self) -> None:
-        while self._task is not None:
-            await asyncio.shield(self._task)
-
-    async def _run(self) -> None:
-        try:
-            while self._items:
-                items, futures = self._items, self._futures
-                self._items, self._futures = [], []
-                try:
-                    results = await self._flush(items)
-                except Exception as exc:
-                    if None in futures:
-                        self.error = exc
-                    for f in futures:
-                        if f is not None and not f.done():
-                            f.set_exception(exc)
-                    continue
-                for f, r in zip(futures, results, strict=True):
-                    if f is not None and not f.done():
-                        f.set_result(r)
-        finally:
-            self._task = None
-
-
 class _Run:
     def __init__(self, *, engine: Engine, notifier: Notifier, clock: Callable[[], datetime], max_attempts: int,
                  limit: int | None, admins: list[Recipient], worker: str, lease: float, batch: int,
                  concurrency: int, linger: float, sleep: Callable[[float], Awaitable[object]],
-                 wake: asyncio.Event | None) -> None:
+                 wake: asyncio.Event | None, quiet_gc: Callable[[], AbstractContextManager]) -> None:
         self.engine, self.notifier, self.clock = engine, notifier, clock
         self.max_attempts, self.limit, self.admins = max_attempts, limit, admins
         self.worker, self.lease, self.batch, self.concurrency = worker, lease, batch, max(1, concurrency)
         self.linger, self.sleep, self.wake = linger, sleep, wake
-        self.db = _Db(engine)
+        self.db = Db(engine)
+        self.quiet_gc = quiet_gc
         self.stats = DispatchStats()
-        self.starts = _GroupCommit(self._flush_starts)
-        self.records = _GroupCommit(self._flush_records)
+        self.starts = GroupCommit(self._flush_starts)
+        self.records = GroupCommit(self._flush_records)
         self.inflight: set[asyncio.Task] = set()
         self.drained = False  # the last claim found fewer rows than asked for
         self.claimed = 0
 
     # --- the loop --------------------------------------------------------------------------------
     async def go(self) -> DispatchStats:
-        with _old_objects_frozen():
+        with self.quiet_gc():
             return await self._go()
 
     async def _go(self) -> DispatchStats:
@@ -317,7 +138,7 @@ class _Run:
         while True:
             await asyncio.sleep(self.lease / 3)
             try:
-                await self.db.run(renew_leases, self.engine, worker=self.worker,
+                await self.db.run(outbox.renew_leases, self.engine, worker=self.worker,
                                   lease_until=self.clock() + timedelta(seconds=self.lease))
             except Exception:  # the store blinked: the next beat tries again before the lease runs out
                 log.exception("could not renew outbox leases")
@@ -332,7 +153,7 @@ class _Run:
             await self.starts.drain()
             await self.records.drain()
             if self.claimed:
-                await self.db.run(release_unstarted, self.engine, worker=self.worker)
+                await self.db.run(outbox.release_unstarted, self.engine, worker=self.worker)
         except Exception:  # the leases expire on their own; a peer or the next run settles them
             log.exception("could not release unsent outbox claims")
 
@@ -392,34 +213,18 @@ class _Run:
                     outcomes.append(Outcome(row.id, "sent", result.detail[:500], parts, now, result.message_id))
                     stats.sent += 1
                     continue
-                recipient = Recipient.parse(row.recipient)
-                state, next_at, address = "failed", None, None  # None: the row keeps its own
+                state, wait = decide(result, row.attempts, self.max_attempts)
+                next_at = now + timedelta(seconds=wait) if wait is not None else None  # None: the row keeps its own
+                address = None
                 if result.new_address:
-                    # The group moved (Telegram supergroup upgrade): re-key every binding and resend there at once.
-                    new = Recipient(recipient.platform, result.new_address)
-                    repo.rekey_address(session=session, platform=recipient.platform, old=recipient.address,
-                                       new=new.address)
-                    state, address, next_at = "pending", new.key(), now
-                    stats.migrated += 1
+                    address = self._moved(session, row, result.new_address)
                     queued += 1
-                elif result.status == SendStatus.RETRY and row.attempts < self.max_attempts:
-                    # A flood wait says exactly how long; other transient failures back off.
-                    wait = (result.retry_after if result.retry_after is not None
-                            else BACKOFF[min(row.attempts, len(BACKOFF)) - 1])
-                    state, next_at = "retry", now + timedelta(seconds=wait)
+                elif state == "retry":
                     stats.retry += 1
-                elif result.status == SendStatus.INACTIVE:
-                    state = "inactive"
-                    ident = repo.identity_at(session=session, platform=recipient.platform, address=recipient.address)
-                    if ident is not None:
-                        ident.active = False
-                    session.add(AuditLog(at=now, actor="dispatcher", action="recipient.inactive",
-                                         detail=recipient.key()))
-                    stats.inactive += 1
-                    stats.deactivated.append(recipient.key())
-                    queued += _tell_admins(session, row.unit_id, recipient, self.admins, now)
-                elif result.status == SendStatus.UNKNOWN:
-                    state = "unknown"
+                    stats.held += result.outage
+                elif state == "inactive":
+                    queued += self._gone(session, row, now)
+                elif state == "unknown":
                     stats.unknown += 1
                     unknown.append(row)
                 else:
@@ -428,6 +233,24 @@ class _Run:
             record_outcomes(session, worker=self.worker, outcomes=outcomes)
             queued += tell_unknown(session, unknown, self.admins, now)
         return queued
+
+    def _moved(self, session: Session, row: Row, new_address: str) -> str:
+        """The group moved (Telegram supergroup upgrade): re-key every binding; the row is resent there at once."""
+        recipient = Recipient.parse(row.recipient)
+        repo.rekey_address(session=session, platform=recipient.platform, old=recipient.address, new=new_address)
+        self.stats.migrated += 1
+        return Recipient(recipient.platform, new_address).key()
+
+    def _gone(self, session: Session, row: Row, now: datetime) -> int:
+        """The recipient blocked us or left: stop sending there, and tell the admins."""
+        recipient = Recipient.parse(row.recipient)
+        ident = repo.identity_at(session=session, platform=recipient.platform, address=recipient.address)
+        if ident is not None:
+            ident.active = False
+        session.add(AuditLog(at=now, actor="dispatcher", action="recipient.inactive", detail=recipient.key()))
+        self.stats.inactive += 1
+        self.stats.deactivated.append(recipient.key())
+        return tell_admins_gone(session, row.unit_id, recipient, self.admins, now)
 
 
 async def dispatch_outbox(
@@ -445,6 +268,7 @@ async def dispatch_outbox(
     linger: float = 0.0,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     wake: asyncio.Event | None = None,
+    quiet_gc: Callable[[], AbstractContextManager] = old_objects_frozen,
 ) -> DispatchStats:
     """Send every due row (at most `limit`), up to `concurrency` at once, and return what happened.
 
@@ -452,26 +276,9 @@ async def dispatch_outbox(
     hear when a recipient blocks us and when a row's delivery is unknown. With `linger` > 0 the run
     waits for retries due within that many seconds (a flood wait) instead of leaving them to the next tick;
     setting `wake` says new rows were queued (it ends such a wait, and makes a drained run claim again).
+    `quiet_gc` is the one garbage-collector hook of a run (the composition root may pass its own).
     """
     run = _Run(engine=engine, notifier=notifier, clock=clock, max_attempts=max_attempts, limit=limit,
                admins=admins or [], worker=worker or worker_id(), lease=lease, batch=batch,
-               concurrency=concurrency, linger=linger, sleep=sleep, wake=wake)
+               concurrency=concurrency, linger=linger, sleep=sleep, wake=wake, quiet_gc=quiet_gc)
     return await run.go()
-
-
-def _tell_admins(session: Session, unit_id: int | None, recipient: Recipient, admins: list[Recipient],
-                 now: datetime) -> int:
-    """Queue one notice per admin that this recipient is gone; return how many were written."""
-    unit = session.get(Unit, unit_id).name if unit_id else "（未知单位）"
-    text = (f"【送达失败】{unit}的聊天 {recipient.key()} 已屏蔽督办助手或已退出，今后不再向其发送提醒。"
-            f"请重新邀请：/invite {unit}")
-    written = 0
-    for admin in admins:
-        if admin == recipient:
-            continue
-        notice = Outbox(key=outbox_key(task_id=None, topic=f"inactive:{recipient.key()}", recipient=admin.key(),
-                                        kind="notice", occurrence=now.date().isoformat()),
-                        unit_id=unit_id, recipient=admin.key(), kind="notice", occurrence=now.date().isoformat(),
-                        payload=to_payload(OutboundMessage(text=text)), created_at=now, next_attempt_at=now)
-        written += enqueue(session=session, row=notice)
-    return written

@@ -169,11 +169,12 @@ def timeline(result: dict) -> str:
         elif e["kind"] == "weekly":
             # One line per week: the units' digests counted, the supervisors' and leaders' pictures quoted.
             group = weekly.pop(e["at"], [])
+            # A chat's 周报 is one message: its unit's part first, then any picture it watches.
             units = [g for g in group if "督办周报·" not in g["text"].splitlines()[0]]
             if units:
                 lines.append(f"{when}  [{kinds['weekly']}] {len(units)} 个单位各收到本单位周报")
-            lines += [f"{when}  [{kinds['weekly']}] {g['unit']}：{g['text'].splitlines()[0]}"
-                      for g in group if g not in units]
+            lines += [f"{when}  [{kinds['weekly']}] {g['unit']}：{pic}" for g in group
+                      for pic in g["text"].splitlines() if pic.startswith("【督办周报·")]
         elif e["kind"] == "digest":
             what = "、".join(f"第{i['task']}项" for i in e["items"])
             lines.append(f"{when}  [{kinds['digest']}] {e['unit']}：{what}")

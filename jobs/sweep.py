@@ -22,7 +22,7 @@ from jobs.reviews import remind_reviewers
 from storage import repo
 from storage import views as store
 from storage.models import JobState, Unit
-from storage.outbox import insert_new, outbox_key, pending_row
+from storage.outbox import insert_new, outbox_key, pending_row, units_of_keys
 
 LAST_DAY = "sweep.last_day"
 CATCHUP_WORKDAYS = 10  # after downtime, look back this far at most
@@ -65,9 +65,14 @@ def unknown_robot_units(*, settings: Settings, units: dict[int, Unit]) -> list[s
 
 
 def reminder_key(r: Reminder, recipient: Recipient) -> str:
-    """The outbox key of one reminder to one recipient."""
-    return outbox_key(task_id=r.task_id, topic=r.deadline_key if r.kind != "digest" else "digest",
-                      recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat())
+    """The outbox key of one reminder to one recipient: the unit (and role) it is owed to is part of its topic.
+
+    One chat may hear of one day for several reasons (its unit's digest and a group's it belongs to, a robot
+    serving two units); each reason is its own row (see storage.outbox).
+    """
+    about = r.deadline_key if r.kind != "digest" else "digest"
+    return outbox_key(task_id=r.task_id, topic=f"{about}/{r.unit_id}:{r.role}", recipient=recipient.key(),
+                      kind=r.kind, occurrence=r.occurrence.isoformat())
 
 
 def coalesce(per_day: dict[date, list[Reminder]]) -> list[Reminder]:
@@ -153,6 +158,7 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
     deadline_texts = _deadline_texts(session, reminders, views)
     feeds = co_feeds(session=session, reminders=reminders, views=views, settings=settings)
     rows: dict[str, dict] = {}
+    legacy: dict[str, tuple[str, int]] = {}
     for r in reminders:
         unit = units[r.unit_id]
         recipients = routes.get(unit.id, [])
@@ -166,11 +172,21 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
             if can not in worded:
                 worded[can] = to_payload(_render(r, views, units, deadline_texts, key, can, feeds))
             k = reminder_key(r, recipient)
+            legacy[k] = (_legacy_key(r, recipient), r.unit_id)
             if k not in rows:
                 rows[k] = pending_row(key=k, task_id=r.task_id, deadline_id=r.deadline_id, unit_id=r.unit_id,
                                       recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat(),
                                       payload=worded[can], now=now)
-    return insert_new(session=session, rows=list(rows.values()))
+    # A row written before keys named their unit (an upgrade on the day) stands for the same unit's row.
+    sent = units_of_keys(session=session, keys=sorted({old for old, _ in legacy.values()}))
+    return insert_new(session=session, rows=[v for k, v in rows.items()
+                                             if sent.get(legacy[k][0], -1) != legacy[k][1]])
+
+
+def _legacy_key(r: Reminder, recipient: Recipient) -> str:
+    """The key the same row had before keys named the unit owed it (migration-era rows)."""
+    return outbox_key(task_id=r.task_id, topic=r.deadline_key if r.kind != "digest" else "digest",
+                      recipient=recipient.key(), kind=r.kind, occurrence=r.occurrence.isoformat())
 
 
 def _deadline_texts(session: Session, reminders: list[Reminder], views: dict[int, TaskView]) -> dict[int, str]:

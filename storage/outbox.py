@@ -1,4 +1,14 @@
-"""The outbox's one key scheme, and writing a row exactly once per key."""
+"""The outbox's one key scheme, and writing a row exactly once per key.
+
+A key says why its row exists, not only where it goes: a reminder's key names the unit (and role) it is
+owed to, a digest's key the unit whose digest it is, a notice its cause (`deferral:7`, `unknown:42`). So two
+reasons to write to one chat on one day (基教股's own digest and 各股室's, reaching 基教股's chat; a robot
+serving two units) are two rows and never collide on the unique index, where `ON CONFLICT DO NOTHING`
+would silently drop one. Merging such rows into one message was the other choice; it is not taken because
+the sweep writes one batch of units at a time (a group and its member may fall in different batches, and a
+re-sweep may add a reason after the first row was sent), so a merge could not be made once and for all.
+The weekly 周报 is the exception: it is worked out in one pass, so it is merged per chat (jobs/digest.py).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +34,14 @@ def outbox_key(*, task_id: int | None, topic: str, recipient: str, kind: str, oc
     `occurrence` the day or event the message belongs to.
     """
     return f"{task_id if task_id is not None else '-'}|{topic}|{recipient}|{kind}|{occurrence}"
+
+
+def units_of_keys(*, session: Session, keys: list[str]) -> dict[str, int | None]:
+    """Key → unit of the rows already written under any of `keys` (one statement per 500 keys)."""
+    out: dict[str, int | None] = {}
+    for i in range(0, len(keys), 500):
+        out.update(session.execute(select(Outbox.key, Outbox.unit_id).where(col(Outbox.key).in_(keys[i:i + 500]))).all())
+    return out
 
 
 def enqueue(*, session: Session, row: Outbox) -> bool:

@@ -11,10 +11,11 @@ from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.queries import take_ref
 from bot.notify import OutboundMessage, Recipient, from_payload
-from bot.render import action_text
+from bot.render import action_text, notice_text
 from bot.services import records
 from bot.services.errors import UserError
-from bot.services.evidence import attach
+from bot.services.evidence import attach, caption_report, read_caption
+from bot.services.notices import share_report
 from bot.services.reports import (
     may_report,
     may_set_status,
@@ -41,12 +42,17 @@ def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, not
     """Record a report and return the line that confirms it."""
     may_set_status(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, is_admin=ctx.actor.is_admin,
                    unit_name=ctx.actor.unit.name if ctx.actor.unit else None)  # only a task's own units state it
-    record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
-                  note=note, reporter=ctx.actor.ref, now=ctx.now, closure=ctx.settings.supervision.closure)
-    if (applied := review.after_report(ctx, task, status)) is not None:  # 办结审核: a 申请办结, not a close
-        return applied
+    report = record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=status, percent=percent,
+                           note=note, reporter=ctx.actor.ref, now=ctx.now, closure=ctx.settings.supervision.closure)
     who = ctx.actor.unit.name if ctx.actor.unit else "管理员"
-    return action_text.recorded_line(status, percent, note, who, ctx.now, ctx.settings.app.tz)
+    # 办结审核: a 申请办结, not a close, is what the unit's 已完成 became
+    line = review.after_report(ctx, task, status) or action_text.recorded_line(status, percent, note, who, ctx.now,
+                                                                             ctx.settings.app.tz)
+    ctx.queued += share_report(session=ctx.session, report=report,
+                               said_in=Recipient(ctx.event.platform, ctx.event.chat_id),
+                               message=OutboundMessage(text=notice_text.unit_reported(task.ref, task.title, line)),
+                               now=ctx.now)  # the unit's other chats hear it (issue 26)
+    return line
 
 
 def read_report(args: tuple[str, ...]) -> rq.Report:
@@ -160,7 +166,7 @@ _MB = 1024 * 1024
 
 def _caption_task(ctx: Ctx) -> tuple[Task | None, str]:
     """The task a file's caption names ("第12项 验收照片", "12 照片"), and the rest of the caption."""
-    words = (ctx.event.text or "").split()
+    words, _ = read_caption(ctx.event.text or "")  # "/report 25 …", "第12项验收照片" name their task too
     if not words:
         return None, ""
     if looks_like_ref(words[0]) or (len(words) > 1 and looks_like_ref(words[1])) or split_plan_ref(words[0])[0]:
@@ -201,11 +207,13 @@ def on_evidence(ctx: Ctx, _req: rq.Evidence):
         raise UserError("请注明这是哪项任务的佐证材料：在说明中写上编号（如“第12项 验收照片”），或回复该任务的提醒消息发送。")
     check(ctx, task)
     name = ctx.event.file_name or "file"
+    report = caption_report(ctx.event.text or "", note) if caption_task is not None else None
+    line = _record(ctx, task, report.status, report.percent, report.note) + "\n" if report else ""
     row = attach(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, reporter=ctx.actor.ref, name=name,
                  data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,
                  data_dir=Path(ctx.settings.app.data_dir), max_bytes=ctx.settings.app.evidence_max_mb * _MB,
-                 note=note)
-    text = action_text.evidence_kept(task.ref, row.name, row.size)
+                 note="" if report else note)
+    text = line + action_text.evidence_kept(task.ref, row.name, row.size)
     if guessed:
         text += f"\n（按最近一次提醒归入第{task.ref}项；如不对，请在说明中写上任务编号重新发送。）"
     return reply(text)

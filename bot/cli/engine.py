@@ -20,7 +20,7 @@ from bot.services import planfile
 from bot.services.errors import UserError
 from jobs.simulate import simulate, simulate_store, timeline
 from jobs.simulate_script import parse_script
-from storage import repo
+from storage import console as console_numbers
 from storage.db import session_scope
 
 SAMPLE_NOTE = ("提示：库是空的，已载入内置示例计划（2021年工作要点，仅作演示）。它早已到期，不会发出提醒；"
@@ -51,6 +51,7 @@ def cmd_run(config: ConfigOpt = None) -> None:
         await service.start()
         try:
             if console is not None:
+                _numbered(console, service)
                 if service.sample_loaded:
                     console.out.write(SAMPLE_NOTE + "\n")
                 await run_console(service.chat, console)
@@ -91,14 +92,20 @@ def cmd_worker(config: ConfigOpt = None) -> None:
     asyncio.run(main())
 
 
+def _numbered(console: ConsoleSender, service: App) -> None:
+    """Number the console's messages after every number shown before (stored), and store each new one."""
+    with session_scope(service.engine) as session:
+        console.resume_after(console_numbers.last_number(session=session))
+    console.on_number = lambda n: console_numbers.save_number(service.engine, n, now=service.now())
+
+
 def cmd_console(config: ConfigOpt = None, now: NowOpt = None) -> None:
     """打开终端聊天：与 Telegram、企业微信相同的命令，无需任何账号。"""
     console = ConsoleSender()
     service = _service(config, now, console)
     if service.load_sample_if_empty():
         console.out.write(SAMPLE_NOTE + "\n")
-    with session_scope(service.engine) as session:
-        console.resume_after(repo.last_message_number(session=session, platform="console"))
+    _numbered(console, service)
 
     async def sweep() -> None:
         # The console is the office's own channel: what is owed at --now (or now) shows up here to tap.
@@ -137,6 +144,7 @@ def cmd_sweep(config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = Fals
         "sent": stats.sent, "retry": stats.retry, "failed": stats.failed, "unknown": stats.unknown,
         "inactive": stats.inactive,
         "warnings": result.warnings,
+        "unreachable": service.notifier.down, "held": stats.held,  # a channel down: its rows wait for it
     }
     if json:
         emit_json(data)
@@ -149,6 +157,8 @@ def cmd_sweep(config: ConfigOpt = None, now: NowOpt = None, json: JsonOpt = Fals
                   f"失败 {stats.failed} 条，送达未知 {stats.unknown} 条。")
     if result.undeliverable:
         out.print("尚未绑定聊天、无法送达的单位：" + "、".join(result.undeliverable))
+    if service.notifier.down:
+        out.print(f"无法连接的渠道：{'、'.join(service.notifier.down)}，{stats.held} 条消息留待其恢复后发送（不算失败）。")
     for w in result.warnings:
         out.print(f"提示：{w}")
 

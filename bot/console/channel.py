@@ -33,6 +33,8 @@ class ConsoleSender:
         # Where received documents (/export, /bulletin) are written. None: taken from the chat service's
         # settings when run_console starts, else DEFAULT_EXPORT_DIR.
         self.export_dir: Path | None = Path(export_dir) if export_dir is not None else None
+        # Told each new number as it is shown (the CLI stores it), so numbers continue after a restart.
+        self.on_number: Callable[[int], None] | None = None
 
     def save_document(self, name: str, data: bytes) -> Path:
         """Write a received document into the export directory; an existing file is never overwritten."""
@@ -54,6 +56,8 @@ class ConsoleSender:
 
     def show(self, message: OutboundMessage) -> str:
         mid = message.edit_message_id or str(next(self._ids))
+        if not message.edit_message_id and self.on_number is not None:
+            self.on_number(int(mid))
         head = f"── 消息 #{mid}" + ("（已更新）" if message.edit_message_id else "") + " ──"
         lines = [head, message.text]
         if message.document:

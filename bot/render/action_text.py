@@ -167,3 +167,9 @@ def resent(row_id: int) -> str:
 def evidence_kept(ref: str, name: str, size: int) -> str:
     kb = max(1, round(size / 1024))
     return f"📎 已收到第{ref}项的佐证材料“{name}”（{kb} KB），已附在最新进展上。"
+
+
+def recipient_gone_notice(unit: str, recipient: str) -> str:
+    """The admins' notice that a unit's chat blocked the bot or left."""
+    return (f"【送达失败】{unit}的聊天 {recipient} 已屏蔽督办助手或已退出，今后不再向其发送提醒。"
+            f"请重新邀请：/invite {unit}")

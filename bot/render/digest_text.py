@@ -64,3 +64,10 @@ def leaders_week(today: date, lights: list[TaskLight], names: dict[int, str], ow
     done = sum(1 for r in changed if r.status == "done")
     lines.append(f"本周新增进展反馈 {len(changed)} 条，报告完成 {done} 项。发送 /board 查看看板。")
     return OutboundMessage(text="\n".join(lines), title=f"{leader}督办周报" if leader else "督办周报")
+
+
+def together(parts: list[OutboundMessage]) -> OutboundMessage:
+    """One chat's weekly messages as one (its unit's part first, then the pictures it watches)."""
+    if len(parts) == 1:
+        return parts[0]
+    return OutboundMessage(text="\n\n".join(p.text for p in parts), title=parts[0].title)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from bot.config import RobotSettings
-from bot.notify import Cap, OutboundMessage, Recipient, SendResult, SendStatus
+from bot.notify import Cap, OutboundMessage, Progress, Recipient, SendResult, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
 from bot.robots.address import parse_robot_address
 from bot.robots.bodies import dingtalk_bodies, feishu_bodies, wecom_bodies
@@ -34,6 +34,9 @@ class RobotSender:
 
     platform = "robot"
     caps = frozenset({Cap.MARKDOWN})  # a webhook only posts: no buttons, nobody answers it
+    # Says when each post leaves (after the robot's 20-a-minute limiter let it go), so a row waiting its turn is
+    # never "request started"; a retry resumes after the parts already posted.
+    tracks_progress = True
 
     def __init__(
         self,
@@ -54,21 +57,29 @@ class RobotSender:
         if self._owns_http:
             await self._http.aclose()
 
-    async def send(self, recipient: Recipient, message: OutboundMessage) -> SendResult:
+    async def send(self, recipient: Recipient, message: OutboundMessage,
+                   progress: Progress | None = None) -> SendResult:
         target = parse_robot_address(recipient.address)
         robot = self._robots.get(target.name)
         if robot is None:
             return SendResult(SendStatus.FAILED, detail=f"no robot named {target.name!r}")
         build = {"wecom": wecom_bodies, "dingtalk": dingtalk_bodies, "feishu": feishu_bodies}[robot.kind]
         bodies = build(message, target)
+        progress = progress or Progress()
+        progress.rewind()
         for i, body in enumerate(bodies):
+            index = progress.next_index()
+            if progress.skip(index):
+                continue  # posted by an earlier attempt
             # Keyed by URL: two names for one webhook share its budget.
             await self._limiter.acquire(robot.url)
+            await progress.starting(index)
             result = await self._post(robot, body)
             if result.status is not SendStatus.SENT:
                 if i:
                     result.detail = f"part {i + 1}/{len(bodies)} ({i} sent): {result.detail}"
                 return result
+            progress.sent(index)
         return SendResult(SendStatus.SENT, detail=f"{len(bodies)} parts" if len(bodies) > 1 else "")
 
     async def _post(self, robot: RobotSettings, body: dict) -> SendResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -11,7 +12,7 @@ from pathlib import Path, PurePath
 from sqlmodel import Session
 
 from bot.services.errors import UserError
-from bot.services.reports import record_report
+from bot.services.reports import ReportInput, parse_report_args, record_report
 from storage import repo
 from storage.models import Evidence, ReportStatus, Task
 
@@ -77,3 +78,30 @@ def attach(*, session: Session, task: Task, unit_id: int | None, reporter: str, 
 
 def evidence_lines(*, session: Session, task_id: int) -> list[EvidenceLine]:
     return [EvidenceLine(e.name, e.size, e.created_at, e.path) for e in repo.evidence_of(session=session, task_id=task_id)]
+
+
+_REPORT = re.compile(r"^/report(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
+_RUN_IN = re.compile(r"^(第\s*[0-9〇零一二三四五六七八九十百]+\s*项)[\s:：，,、]*(\S.*)?$")
+
+
+def read_caption(text: str) -> tuple[list[str], bool]:
+    """A file's caption as words with the task it names first, and whether it is a /report.
+
+    "/report 25 推进中 60% 已排查" → (["25", "推进中", "60%", "已排查"], True); "第12项验收照片" →
+    (["第12项", "验收照片"], False): the number run into the words is split off them.
+    """
+    text = text.strip()
+    command = _REPORT.match(text)
+    if command:
+        text = text[command.end():]
+    run_in = _RUN_IN.match(text)
+    if run_in and run_in.group(2):
+        text = f"{run_in.group(1)} {run_in.group(2)}"
+    return text.split(), command is not None
+
+
+def caption_report(text: str, rest: str) -> ReportInput | None:
+    """The report a /report caption carries (`rest`: the words after its task), else None."""
+    if not read_caption(text)[1]:
+        return None
+    return parse_report_args(rest.split())

@@ -6,7 +6,7 @@ import os
 # and warns on every flood wait. The sender reads either form.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bot.tg.app import build_application, get_sender, start_application, stop_application
+from bot.tg.app import build_application, get_sender, open_channel, start_application, stop_application
 from bot.tg.sender import TelegramSender
 from bot.tg.webhook import add_webhook_route
 
@@ -15,6 +15,7 @@ __all__ = [
     "add_webhook_route",
     "build_application",
     "get_sender",
+    "open_channel",
     "start_application",
     "stop_application",
 ]

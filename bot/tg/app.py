@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Literal, Protocol
 
+from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -18,10 +20,12 @@ from telegram.ext import (
 )
 
 from bot.chat.events import ChatEvent, ChatHandler
-from bot.notify import OutboundMessage, Progress, Recipient, SendStatus
+from bot.keeper import ChannelKeeper
+from bot.notify import Notifier, OutboundMessage, Progress, Recipient, SendStatus
 from bot.tg.limits import Clock, Sleep, TelegramLimits
 from bot.tg.sender import TelegramSender
 from bot.tg.translate import PLATFORM, callback_event, message_event
+from bot.tg.webhook import add_webhook_route
 
 log = logging.getLogger(__name__)
 
@@ -255,3 +259,31 @@ async def stop_application(application: Application) -> None:
     await application.shutdown()
     if application.post_shutdown:
         await application.post_shutdown(application)
+
+
+async def open_channel(app: web.Application | None, settings: TelegramSettingsLike, handler: ChatHandler,
+                       notifier: Notifier, *, commands: list[tuple[str, str]], on_up: Callable[[Application], None],
+                       retry: bool, sleep: Sleep = asyncio.sleep,
+                       keepers: list[ChannelKeeper]) -> tuple[Application, ChannelKeeper, bool]:
+    """Build the channel, register its sender and start it, or keep it trying on its own (bot.keeper).
+
+    Without `app` only the bot is opened (a one-shot sweep). While Telegram cannot be reached the
+    notifier holds its rows (they wait, never "failed"); the rest of duban runs on. Returns the
+    application, its keeper, and whether its webhook needs the HTTP server.
+    """
+    application = build_application(settings, handler, commands=commands)
+    notifier.register(get_sender(application))
+    webhook = app is not None and settings.mode == "webhook"
+    if webhook:
+        add_webhook_route(app, application, path=settings.webhook_path, secret_token=settings.webhook_secret)
+
+    def up() -> None:
+        notifier.mark_up("telegram")
+        on_up(application)
+
+    start = (lambda: start_application(application, settings)) if app is not None else application.initialize
+    keeper = ChannelKeeper("telegram", start, on_up=up, on_down=lambda why: notifier.mark_down("telegram", why),
+                           sleep=sleep)
+    keepers.append(keeper)  # the caller stops it (and its retries) on shutdown
+    await keeper.start(retry=retry)
+    return application, keeper, webhook

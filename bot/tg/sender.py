@@ -215,7 +215,7 @@ class TelegramSender:
             return SendResult(SendStatus.UNKNOWN, detail=detail)
         if isinstance(err, BadRequest):  # a NetworkError subclass in PTB, so test it first
             return SendResult(SendStatus.FAILED, detail=detail)
-        if isinstance(err, NetworkError):
-            return SendResult(SendStatus.RETRY, detail=detail)
+        if isinstance(err, NetworkError):  # Telegram unreachable: wait for it, however long
+            return SendResult(SendStatus.RETRY, detail=detail, outage=True)
         log.warning("telegram send failed permanently: %s", detail)
         return SendResult(SendStatus.FAILED, detail=detail)

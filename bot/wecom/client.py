@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -156,7 +156,6 @@ class WeComClient(MediaCalls):
         if progress is not None:
             if progress.skip(index):
                 return SendResult(SendStatus.SENT, detail="card sent by an earlier attempt")
-            await progress.starting(index)
         task_id = task_id or new_task_id()
         payload = {
             **target,
@@ -164,7 +163,8 @@ class WeComClient(MediaCalls):
             "agentid": self.agent_id,
             "template_card": button_card(message, task_id, with_body=with_body),
         }
-        result, data = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
+        result, data = await self._deliver("/cgi-bin/message/send", payload, limit_key=key,
+                                           start=_starter(progress, index))
         if result.status is SendStatus.SENT:
             if data.get("response_code"):
                 self.remember_response_code(task_id, str(data["response_code"]))
@@ -239,9 +239,9 @@ class WeComClient(MediaCalls):
             if progress is not None:
                 if progress.skip(index):
                     continue  # delivered by an earlier attempt
-                await progress.starting(index)
             payload = {**target, "msgtype": msgtype, "agentid": self.agent_id, msgtype: {"content": part}}
-            result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
+            result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key,
+                                            start=_starter(progress, index))
             if result.status is not SendStatus.SENT:
                 if i:
                     result.detail = f"part {i + 1}/{len(parts)} ({i} sent): {result.detail}"
@@ -260,6 +260,7 @@ class WeComClient(MediaCalls):
         limit_key: str | None,
         params: dict[str, str] | None = None,
         files: dict[str, Any] | None = None,
+        start: Callable[[], Awaitable[None]] | None = None,
     ) -> tuple[SendResult, dict[str, Any]]:
         if limit_key is not None:
             await self._limiter.acquire(limit_key)
@@ -269,6 +270,9 @@ class WeComClient(MediaCalls):
                 token = await self.access_token()
             except TokenUnavailable as exc:
                 return exc.result, {}
+            if start is not None:  # the member's turn has come and the token is in hand: the request leaves now
+                await start()
+                start = None
             try:
                 resp = await self._http.post(
                     f"{self.api_base_url}{path}",
@@ -301,3 +305,8 @@ class WeComClient(MediaCalls):
         return outcome_of(data), data
 
 
+def _starter(progress: Progress | None, index: int) -> Callable[[], Awaitable[None]] | None:
+    """What `_deliver` awaits right before the request leaves: "request started" for part `index`."""
+    if progress is None:
+        return None
+    return lambda: progress.starting(index)
