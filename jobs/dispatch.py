@@ -16,7 +16,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -25,7 +25,6 @@ from sqlmodel import Session, col, select
 
 from bot.notify import Notifier, Progress, Recipient, SendResult, SendStatus, UnknownPlatform, from_payload
 from jobs.delivery_notices import recover_interrupted, tell_admins_gone, tell_unknown
-from jobs.gc_pause import old_objects_frozen
 from jobs.group_commit import Db, GroupCommit
 from jobs.outcome import DispatchStats, decide
 from storage import outbox, repo
@@ -268,7 +267,7 @@ async def dispatch_outbox(
     linger: float = 0.0,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     wake: asyncio.Event | None = None,
-    quiet_gc: Callable[[], AbstractContextManager] = old_objects_frozen,
+    quiet_gc: Callable[[], AbstractContextManager] = nullcontext,
 ) -> DispatchStats:
     """Send every due row (at most `limit`), up to `concurrency` at once, and return what happened.
 
@@ -276,7 +275,8 @@ async def dispatch_outbox(
     hear when a recipient blocks us and when a row's delivery is unknown. With `linger` > 0 the run
     waits for retries due within that many seconds (a flood wait) instead of leaving them to the next tick;
     setting `wake` says new rows were queued (it ends such a wait, and makes a drained run claim again).
-    `quiet_gc` is the one garbage-collector hook of a run (the composition root may pass its own).
+    `quiet_gc` is the one garbage-collector hook of a run: none by default, as the composition root already keeps
+    full passes off every dispatch (bot.heap, HEAP.calm around App.dispatch) under run, worker and sweep alike.
     """
     run = _Run(engine=engine, notifier=notifier, clock=clock, max_attempts=max_attempts, limit=limit,
                admins=admins or [], worker=worker or worker_id(), lease=lease, batch=batch,

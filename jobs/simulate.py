@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.notify import from_payload
 from bot.plan.model import ParsedPlan
+from bot.reminders.engine import start_over
 from bot.reminders.policy import Reminder
-from bot.reminders.schedule import reschedule
 from bot.reminders.views import load_task_views, supervisors_of
 from bot.render import task_text
 from bot.services.importer import apply_plan
@@ -34,7 +34,7 @@ def simulate_store(source: Engine, *, start: date, end: date, settings: Settings
         copy_store(source=source, target=engine)
         with session_scope(engine) as session:
             for plan in repo.active_plans(session=session):
-                reschedule(session=session, plan_id=plan.id)
+                start_over(session=session, plan_id=plan.id)
         result = _run(engine, start=start, end=end, settings=settings, load=None, script=script)
     finally:
         engine.dispose()

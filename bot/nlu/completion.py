@@ -64,3 +64,19 @@ def settle(stated: Status | None, text: str, note: str) -> tuple[Status | None, 
         return stated, note
     words = phrase(text)
     return Status.IN_PROGRESS, (words if note and note in words else " ".join(filter(None, (words, note))))
+
+
+_WHOLE_TASK = re.compile(r"(?:全部|所有|各项|整体|全面|本项|该项|任务|工作|目标)")
+_JOINED = re.compile(r"[\u3400-\u9fff]")
+_TAIL = frozenset("了的啦啊呀吧喽哦")
+
+
+def sub_step(t: str, end: int, spaced: str) -> bool:
+    """Whether a 完成 word ending at `end` has its object written on ("已完成招标"): a step, not the whole task.
+    A space (as typed: `spaced`), punctuation, a particle or a whole-task word after it ("已完成 验收已交",
+    "已完成全部工作") leaves it done."""
+    rest = t[end:]
+    if not rest or rest[0] in _TAIL or not _JOINED.match(rest) or _WHOLE_TASK.match(rest):
+        return False
+    word = t[:end].rsplit(" ", 1)[-1][-4:]  # the status word's tail, enough to find it in the typed text
+    return not re.search(re.escape(word) + " ", spaced)

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from bot.nlu import extract
 from bot.nlu.completion import settle as settle_completion
+from bot.nlu.completion import sub_step
 from bot.nlu.extract import FUZZY_STRONG, FUZZY_WEAK, PERCENT, Scan, Text
 from bot.nlu.lexicon import QUESTION_MARK
 from bot.nlu.model import (
@@ -40,9 +41,6 @@ _ASKS_ABOUT_DEFERRAL = re.compile(r"(?:延期|推迟|延后)(?:了吗|了没|过
                                   r"|\bwhich\b|\bhow many\b")
 _STILL = re.compile(r"还有|还要|还剩|还需|剩下|剩余|接下来|今后|往后")
 _DEFER_LEAD = re.compile(r"^\s*(?:申请)?(?:延期|推迟|延后)?\s*(?:到|至|为|until|to)?\s*")
-_WHOLE_TASK = re.compile(r"(?:全部|所有|各项|整体|全面|本项|该项|任务|工作|目标)")
-_JOINED = re.compile(r"[\u3400-\u9fff]")
-_TAIL = frozenset("了的啦啊呀吧喽哦")
 _ASKS = frozenset({"who", "count", "content", "board", "lead_focus", "co_focus", "ask_progress", "deadline"})
 
 
@@ -178,7 +176,7 @@ def _report(sc: Scan, raw: str, forced: frozenset[str]) -> None:
     ends = [e for _s, e, _r in refs[:1]] + [e for _s, e, _st in statuses[:1]]
     ends += [m.end() for m in PERCENT.finditer(t)][:1]
     note = t[max(ends):] if ends else ""
-    if stated is Status.DONE and statuses and _sub_step(t, statuses[0][1], normalise(raw, gaps=True)):
+    if stated is Status.DONE and statuses and sub_step(t, statuses[0][1], normalise(raw, gaps=True)):
         # "第12项已完成招标", "12 完成了主体工程": a step done, the task going on; the step is the note
         stated, note = Status.IN_PROGRESS, t[statuses[0][0]:]
     elif stated is Status.DONE and percent is not None and percent < 100:
@@ -261,17 +259,6 @@ def _kind(sc: Scan, vocab: Vocabulary, forced: frozenset[str], left: str) -> Non
         u.choices = [Choice("task", h.task_id, _task_label(vocab, h.task_id)) for h in u.topic[:3]]
     if u.kind is Kind.UNKNOWN:
         u.suggestions = _dedupe(u.suggestions + _closest_units(vocab, left))
-
-
-def _sub_step(t: str, end: int, spaced: str) -> bool:
-    """Whether a 完成 word ending at `end` has its object written on ("已完成招标"): a step, not the whole task.
-    A space (as typed: `spaced`), punctuation, a particle or a whole-task word after it ("已完成 验收已交",
-    "已完成全部工作") leaves it done."""
-    rest = t[end:]
-    if not rest or rest[0] in _TAIL or not _JOINED.match(rest) or _WHOLE_TASK.match(rest):
-        return False
-    word = t[:end].rsplit(" ", 1)[-1][-4:]  # the status word's tail, enough to find it in the typed text
-    return not re.search(re.escape(word) + " ", spaced)
 
 
 def _default_window(today: date) -> Window:

@@ -54,21 +54,7 @@ def write_review(plan: ParsedPlan) -> bytes:
     ws.append(HEADERS)
     head_row = ws.max_row
     for t in plan.tasks:
-        ws.append([
-            t.ref,
-            t.section,
-            t.title,
-            "、".join(t.lead),
-            "、".join(t.co),
-            "\n".join(d.get("text") or "" for d in t.deadlines),
-            "\n".join(d.get("date") or "" for d in t.deadlines),
-            "\n".join(t.warnings),
-            t.objective,
-            t.measures,
-            "、".join(t.leaders),
-            json.dumps(t.deadlines, ensure_ascii=False) if t.deadlines else "",
-            _doubt_cell(t),
-        ])
+        ws.append(_task_row(t))
     bold = Font(bold=True)
     for cell in (ws.cell(1, 1), ws.cell(2, 1), ws.cell(3, 1)):
         cell.font = bold
@@ -102,6 +88,25 @@ def write_review(plan: ParsedPlan) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _task_row(t: ParsedTask) -> list[Any]:
+    """One task as a row of the 任务 sheet, in COLUMNS order."""
+    return [
+        t.ref,
+        t.section,
+        t.title,
+        "、".join(t.lead),
+        "、".join(t.co),
+        "\n".join(d.get("text") or "" for d in t.deadlines),
+        "\n".join(d.get("date") or "" for d in t.deadlines),
+        "\n".join(t.warnings),
+        t.objective,
+        t.measures,
+        "、".join(t.leaders),
+        json.dumps(t.deadlines, ensure_ascii=False) if t.deadlines else "",
+        _doubt_cell(t),
+    ]
 
 
 def _doubt_cell(t: ParsedTask) -> str:

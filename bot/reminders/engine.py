@@ -96,3 +96,9 @@ def unit_batches(counts: list[tuple[int, int]], size: int) -> list[list[int]]:
         out[-1].append(unit)
         n += count
     return [b for b in out if b]
+
+
+def start_over(*, session: Session, plan_id: int) -> None:
+    """A plan's series are worked out afresh at the next sweep, as if nothing had been sent yet (a dry run over a
+    copied store starts this way)."""
+    schedule.reschedule(session=session, plan_id=plan_id)

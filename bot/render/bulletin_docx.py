@@ -95,6 +95,30 @@ def _units(names: list[str]) -> str:
     return "、".join(names) or "未列"
 
 
+def _units_section(doc, b: Bulletin) -> None:
+    """三、各单位情况: units ranked by overdue tasks, by late or missing reports, and by returns or unsigned items."""
+    _heading(doc, 3, "各单位情况")
+    _subheading(doc, 1, "逾期任务排名")
+    if b.by_overdue:
+        for i, s in enumerate(b.by_overdue, 1):
+            co = f"（另配合逾期任务{s.overdue_co}项）" if s.overdue_co else ""
+            _para(doc, f"{i}. {s.unit}：牵头逾期任务{s.overdue}项{co}。")
+    else:
+        _para(doc, "没有单位牵头的任务逾期。")
+    _subheading(doc, 2, "迟报、未报排名")
+    if b.by_reports:
+        for i, s in enumerate(b.by_reports, 1):
+            parts = [f"未报{s.missing}次" if s.missing else "", f"迟报{s.late}次" if s.late else ""]
+            _para(doc, f"{i}. {s.unit}：应报{s.owed}次，{'，'.join(p for p in parts if p)}。")
+    else:
+        _para(doc, f"{b.period.label}各单位均按时反馈进展。")
+    if b.by_closure:  # 办结审核 and 签收: only when some unit was sent back or left an item unsigned
+        _subheading(doc, 3, "办结退回、未签收排名")
+        for i, s in enumerate(b.by_closure, 1):
+            parts = [f"办结申请被退回{s.returns}次" if s.returns else "", f"未签收事项{s.unsigned}项" if s.unsigned else ""]
+            _para(doc, f"{i}. {s.unit}：{'，'.join(p for p in parts if p)}。")
+
+
 def bulletin_docx(b: Bulletin) -> bytes:
     """The bulletin's bytes."""
     doc = Document()
@@ -121,26 +145,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
     else:
         _para(doc, f"截至{as_of}，没有逾期任务。")
 
-    _heading(doc, 3, "各单位情况")
-    _subheading(doc, 1, "逾期任务排名")
-    if b.by_overdue:
-        for i, s in enumerate(b.by_overdue, 1):
-            co = f"（另配合逾期任务{s.overdue_co}项）" if s.overdue_co else ""
-            _para(doc, f"{i}. {s.unit}：牵头逾期任务{s.overdue}项{co}。")
-    else:
-        _para(doc, "没有单位牵头的任务逾期。")
-    _subheading(doc, 2, "迟报、未报排名")
-    if b.by_reports:
-        for i, s in enumerate(b.by_reports, 1):
-            parts = [f"未报{s.missing}次" if s.missing else "", f"迟报{s.late}次" if s.late else ""]
-            _para(doc, f"{i}. {s.unit}：应报{s.owed}次，{'，'.join(p for p in parts if p)}。")
-    else:
-        _para(doc, f"{b.period.label}各单位均按时反馈进展。")
-    if b.by_closure:  # 办结审核 and 签收: only when some unit was sent back or left an item unsigned
-        _subheading(doc, 3, "办结退回、未签收排名")
-        for i, s in enumerate(b.by_closure, 1):
-            parts = [f"办结申请被退回{s.returns}次" if s.returns else "", f"未签收事项{s.unsigned}项" if s.unsigned else ""]
-            _para(doc, f"{i}. {s.unit}：{'，'.join(p for p in parts if p)}。")
+    _units_section(doc, b)
 
     _heading(doc, 4, "通报表扬")
     if b.commended:

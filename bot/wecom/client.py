@@ -202,22 +202,6 @@ class WeComClient(MediaCalls):
             self.remember_response_code(task_id, code)  # not consumed: a retry may use it
         return result
 
-    async def user_id_of_code(self, code: str) -> str | None:
-        """The member's userid behind an OAuth2 code (snsapi_base, the web board's workbench entry); None when
-        WeCom refuses the code or cannot be reached."""
-        try:
-            token = await self.access_token()
-            resp = await self._http.get(f"{self.api_base_url}/cgi-bin/auth/getuserinfo",
-                                        params={"access_token": token, "code": code})
-            data = resp.json()
-        except (TokenUnavailable, httpx.TransportError, ValueError) as exc:
-            log.warning("wecom getuserinfo: %s", type(exc).__name__)
-            return None
-        if int(data.get("errcode", 0)) != 0:
-            log.warning("wecom getuserinfo refused: %s %s", data.get("errcode"), data.get("errmsg", ""))
-            return None
-        return data.get("userid") or data.get("UserId") or None
-
     def remember_response_code(self, task_id: str, code: str) -> None:
         """Keep the newest response_code for a card (from the send answer or a tap callback)."""
         self._response_codes.remember(task_id, code)

@@ -1,5 +1,6 @@
-"""The WeCom client's files and media: received media fetched, files uploaded and sent (WeComClient inherits
-these; they use its token, HTTP client and delivery)."""
+"""The WeCom client's calls besides sending: received media fetched, files uploaded and sent, and the OAuth2
+code of the web board's workbench login read (WeComClient inherits these; they use its token, HTTP client and
+delivery)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,18 @@ class MediaCalls:
         result, _ = await self._deliver("/cgi-bin/message/send", payload, limit_key=key)
         return result
 
+    async def user_id_of_code(self, code: str) -> str | None:
+        """The member's userid behind an OAuth2 code (snsapi_base, the web board's workbench entry); None when
+        WeCom refuses the code or cannot be reached."""
+        try:
+            token = await self.access_token()
+            resp = await self._http.get(f"{self.api_base_url}/cgi-bin/auth/getuserinfo",
+                                        params={"access_token": token, "code": code})
+            data = resp.json()
+        except (TokenUnavailable, httpx.TransportError, ValueError) as exc:
+            log.warning("wecom getuserinfo: %s", type(exc).__name__)
+            return None
+        if int(data.get("errcode", 0)) != 0:
+            log.warning("wecom getuserinfo refused: %s %s", data.get("errcode"), data.get("errmsg", ""))
+            return None
+        return data.get("userid") or data.get("UserId") or None
