@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import ReminderSettings
 from bot.reminders.ladder import countdowns, due_dates, rung, rung_days
-from bot.reminders.model import DeadlineView
+from bot.reminders.model import DeadlineView, TaskView
 from bot.workdays import WorkCalendar
 
 CAL = WorkCalendar()
@@ -45,4 +45,5 @@ def test_co_units_count_down_to_an_earlier_day_than_the_lead():
 
 def test_due_dates_fall_back_to_working_days():
     saturday = DeadlineView(1, date(2021, 8, 21), "8月21日前", "plan")
-    assert due_dates(saturday, 2021, date(2021, 8, 1), CAL) == [date(2021, 8, 20)]
+    task = TaskView(1, "1", "t", 2021, [1], [], [saturday])
+    assert due_dates(saturday, task, date(2021, 8, 1), CAL) == [date(2021, 8, 20)]

@@ -77,6 +77,7 @@ def downgrade() -> None:
     op.drop_index("ix_iteminstruction_task_id", table_name="iteminstruction")
     op.drop_table("iteminstruction")
     op.drop_table("iteminfo")
-    with op.batch_alter_table("plan") as batch:
-        batch.drop_column("source")
-        batch.drop_column("kind")
+    # ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35, PostgreSQL): a batch rebuild of the plan table would fail on the
+    # tasks that refer to it.
+    for name in ("source", "kind"):
+        op.execute(f"ALTER TABLE plan DROP COLUMN {name}")
