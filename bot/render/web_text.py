@@ -18,6 +18,7 @@ STATES: list[State] = [
     State("red", "逾期", "#d93025"),
     State("yellow", "临近未反馈", "#e8a200"),
     State("green", "正常", "#1e8e3e"),
+    State("review", "待审核", "#8e44ad"),  # 申请办结 awaiting the office (办结审核)
     State("done", "已完成", "#1a73e8"),
     State("unowned", "未分配", "#9aa0a6"),
 ]
