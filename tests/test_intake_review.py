@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -163,3 +164,13 @@ async def test_an_admin_uploading_a_plan_without_owners_gets_the_sheet_with_the_
     assert msg.text == planfile.NEEDS_REVIEW_CHAT and not msg.buttons
     ws = load_workbook(io.BytesIO(msg.document[1]))["任务"]
     assert [ws.cell(r, 4).value for r in (5, 6)] == ["县财政局", "各乡镇人民政府"]
+
+
+def test_the_diff_says_how_sure_the_reading_is(cli):
+    # A unit-first layout: owners come from the section headings, so some tasks are marked for checking.
+    src = SHARED / "fixtures" / "families" / "F1_a_hexi-student-mental-health.txt"
+    if not src.exists():
+        pytest.skip(f"shared/ not found beside the repo ({SHARED}); the layout families live there")
+    code, out, err = cli("plan", "diff", str(src))
+    assert code == 0, err
+    assert re.search(r"解析把握 \d+%，\d+ 项待核（见核对表）", out)

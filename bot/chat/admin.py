@@ -111,7 +111,9 @@ def on_upload(ctx: Ctx, _req: rq.PlanFile):
 
 def _draft_message(ctx: Ctx, parsed, diff, key: str, *, edit: str | None = None) -> OutboundMessage:
     """The diff with 确认导入 / 取消, and a row of buttons per unit question (是别称 / 是新单位)."""
-    text = plan_text.parsed_summary(parsed).split("\n")[0] + "\n" + plan_text.diff_lines(diff)
+    # The summary's first line, and how sure the reading is, so the admin knows what to check before 确认导入.
+    head = [plan_text.parsed_summary(parsed).split("\n")[0], plan_text.confidence_line(parsed)]
+    text = "\n".join(line for line in head if line) + "\n" + plan_text.diff_lines(diff)
     rows = []
     for qi, q in enumerate(diff.unit_questions[:MAX_QUESTION_BUTTONS]):
         row = [Button(f"“{q.name[:8]}”是{c[:8]}", rq.TapAlias(qi * 10 + ci + 1, key).data(ctx.key))

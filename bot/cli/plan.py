@@ -80,6 +80,8 @@ def cmd_diff(file: FileArg, json: JsonOpt = False, alias: AliasOpt = None, offic
     if json:
         emit_json(diff.to_dict())
     else:
+        if sure := plan_text.confidence_line(parsed):  # how sure the reading is: what to check before importing
+            Console(highlight=False).print(sure)
         Console().print(plan_text.diff_lines(diff))
 
 

@@ -22,10 +22,18 @@ def parsed_summary(parsed: ParsedPlan | dict) -> str:
         lines.append(f"{t.ref}. {t.title} — 牵头：{owners}" + (f" — 时限：{dl}" if dl else "")
                      + (f" — 待核：{'；'.join(t.doubts)}" if t.confidence < 0.75 and t.doubts else ""))
     if parsed.tasks:
-        check = sum(t.confidence < 0.75 for t in parsed.tasks)
-        lines.append(f"解析把握 {round(parsed.confidence * 100)}%" + (f"，{check} 项待核" if check else ""))
+        lines.append(confidence_line(parsed))
     lines += [f"提示：{w}" for w in parsed.warnings]
     return "\n".join(lines)
+
+
+def confidence_line(parsed: ParsedPlan | dict) -> str:
+    """How sure the reading is, and how many tasks a clerk should check ("解析把握 92%，2 项待核（见核对表）"); "" for none."""
+    parsed = ParsedPlan.coerce(parsed)
+    if not parsed.tasks:
+        return ""
+    check = sum(t.confidence < 0.75 for t in parsed.tasks)
+    return f"解析把握 {round(parsed.confidence * 100)}%" + (f"，{check} 项待核（见核对表）" if check else "")
 
 
 def question_lines(diff: PlanDiff, *, applied: bool = False) -> list[str]:
