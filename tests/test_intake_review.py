@@ -174,3 +174,15 @@ def test_the_diff_says_how_sure_the_reading_is(cli):
     code, out, err = cli("plan", "diff", str(src))
     assert code == 0, err
     assert re.search(r"解析把握 \d+%，\d+ 项待核（见核对表）", out)
+
+
+def test_sentences_outside_numbered_items_are_candidates_too():
+    # Prose with no numbering and no owner clause: each sentence that names a unit is offered, marked for checking.
+    text = ("某县2024年秋冬季防火工作安排\n为做好今冬明春防火工作，现安排如下。县林业局要在11月底前完成巡山护林队伍组建。"
+            "县应急管理局会同县消防救援大队开展重点场所检查，12月20日前完成。\n")
+    plan = planfile.parse_upload(text.encode("utf-8"), "防火.txt")
+    assert plan.needs_review
+    assert [(t.ref, t.lead, t.co) for t in plan.tasks] == [("1", ["县林业局"], []),
+                                                           ("2", ["县应急管理局"], ["县消防救援大队"])]
+    assert plan.tasks[0].deadlines[0]["date"] == "2024-11-30"
+    assert all(t.confidence < 0.75 and t.doubts for t in plan.tasks)

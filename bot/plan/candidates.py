@@ -42,7 +42,8 @@ def needs_review(plan: ParsedPlan) -> bool:
 
 
 def candidates(root: Node, table_rows: list[list[list[str]]]) -> list[ParsedTask]:
-    """Every leaf item and table row that names a unit, with its guessed owners marked for checking."""
+    """Every leaf item, table row, and sentence outside the numbered items that names a unit, with its guessed
+    owners marked for checking."""
     out: list[ParsedTask] = []
     for node in root.descendants():
         if node.children:
@@ -52,6 +53,22 @@ def candidates(root: Node, table_rows: list[list[list[str]]]) -> list[ParsedTask
     for rows in table_rows:
         for k, row in enumerate(rows[1:], 1):
             out += _candidate(str(k), "表格", " ".join(c for c in row if c))
+    n = max((int(t.ref) for t in out if t.ref.isdigit()), default=0)
+    for sentence in _sentences(root.body):  # prose outside the numbered items: each sentence, numbered on
+        got = _candidate(str(n + 1), "正文", sentence)
+        n += len(got)
+        out += got
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    """The sentences of lines that stand outside any numbered item, each long enough to say some work."""
+    out: list[str] = []
+    for line in lines:
+        out += [s.strip() for s in _SENTENCE_END.split(line.strip()) if len(s.strip()) >= 8]
     return out
 
 
