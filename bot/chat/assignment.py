@@ -5,23 +5,11 @@ from __future__ import annotations
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
+from bot.chat.review import live_task, tell
 from bot.notify import OutboundMessage
 from bot.render import closure_text
 from bot.services import assignment, closure, records
 from bot.services.errors import UserError
-from storage.models import Task
-
-
-def _tell(ctx: Ctx, notice: closure.Notice) -> None:
-    ctx.queued += closure.push(session=ctx.session, notice=notice,
-                               text=closure_text.notice_text(notice, ctx.settings.app.tz), now=ctx.now)
-
-
-def _live(ctx: Ctx, task_id: int) -> Task:
-    task = records.live_task(session=ctx.session, task_id=task_id)
-    if task is None:
-        raise UserError("该任务已不在当前计划中。")
-    return task
 
 
 def cmd_decline(ctx: Ctx, cmd: rq.Command):
@@ -33,13 +21,13 @@ def cmd_decline(ctx: Ctx, cmd: rq.Command):
                                     now=ctx.now)
     except assignment.CannotDecline as exc:
         raise UserError(closure_text.decline_refusal(exc)) from exc
-    _tell(ctx, notice)
+    tell(ctx, notice)
     return reply(closure_text.declined_line(task.ref))
 
 
 def on_decline(ctx: Ctx, tap: rq.TapDecline):
     """不属于本单位 on a card: the reason is asked for; a co-unit or a late tap is told why not."""
-    task = _live(ctx, tap.ident)
+    task = live_task(ctx, tap.ident)
     try:
         assignment.may_decline(session=ctx.session, settings=ctx.settings, calendar=ctx.calendar, task=task,
                                unit_id=ctx.actor.unit_id, now=ctx.now)
@@ -52,13 +40,13 @@ def on_reassign(ctx: Ctx, tap: rq.TapReassign):
     """A unit's button on a 退回 notice: the office gives the item to that unit (reviewers only)."""
     if not closure.is_reviewer(ctx.settings, ctx.actor):
         raise UserError(closure_text.NOT_REVIEWER.replace("审核办结申请", "重新交办"))
-    task = _live(ctx, tap.ident)
+    task = live_task(ctx, tap.ident)
     unit = records.unit(session=ctx.session, unit_id=int(tap.arg)) if tap.arg.isdigit() else None
     if unit is None:
         raise UserError("没有这个单位，未做任何修改。")
     notice = assignment.reassign(session=ctx.session, settings=ctx.settings, task=task, lead=unit, co=None,
                                  actor=ctx.actor.ref, now=ctx.now)
-    _tell(ctx, notice)
+    tell(ctx, notice)
     return [OutboundMessage(text=closure_text.reassigned_line(task.ref, notice.note),
                             edit_message_id=ctx.event.callback_message_id)]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
+from bot.chat.review import live_task
 from bot.notify import OutboundMessage
 from bot.render import receipt_text
-from bot.services import receipts, records
+from bot.services import receipts
 from bot.services.errors import UserError
 from storage.models import Task
 
@@ -46,9 +47,7 @@ def cmd_receipts(ctx: Ctx, cmd: rq.Command):
 
 def on_sign(ctx: Ctx, tap: rq.TapSign):
     """签收 on the card: signed once; a second tap says so and changes nothing."""
-    task = records.live_task(session=ctx.session, task_id=tap.ident)
-    if task is None:
-        raise UserError("该任务已不在当前计划中。")
+    task = live_task(ctx, tap.ident)
     text = receipt_text.signed([task.ref]) if _sign(ctx, task) else receipt_text.already_signed(task.ref)
     return [OutboundMessage(text=text, edit_message_id=ctx.event.callback_message_id)]
 

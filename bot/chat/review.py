@@ -8,7 +8,7 @@ from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.notify import OutboundMessage
-from bot.render import closure_text
+from bot.render import action_text, closure_text
 from bot.services import closure, records
 from bot.services.errors import UserError
 from storage import repo
@@ -26,7 +26,8 @@ def _refusals():
         raise UserError(closure_text.refusal(exc)) from exc
 
 
-def _tell(ctx: Ctx, notice: closure.Notice) -> None:
+def tell(ctx: Ctx, notice: closure.Notice) -> None:
+    """Queue a closing-loop notice (review, return, reassignment) to whoever it names."""
     ctx.queued += closure.push(session=ctx.session, notice=notice,
                                text=closure_text.notice_text(notice, ctx.settings.app.tz), now=ctx.now)
 
@@ -36,7 +37,7 @@ def after_report(ctx: Ctx, task: Task, status: ReportStatus) -> str | None:
     if status != ReportStatus.DONE or not task.review_pending or task.applied_at != ctx.now:
         return None
     newest = repo.latest_report_of(session=ctx.session, task_id=task.id, unit_id=ctx.actor.unit_id)
-    _tell(ctx, closure.review_card(session=ctx.session, settings=ctx.settings, task=task, unit_id=ctx.actor.unit_id,
+    tell(ctx, closure.review_card(session=ctx.session, settings=ctx.settings, task=task, unit_id=ctx.actor.unit_id,
                                    note=newest.note if newest is not None else "", now=ctx.now))
     who = ctx.actor.unit.name if ctx.actor.unit else ""
     return closure_text.applied_line(who, ctx.now, ctx.settings.app.tz)
@@ -61,24 +62,30 @@ def cmd_review(ctx: Ctx, cmd: rq.Command):
 
 def _pass(ctx: Ctx, task: Task, _reason: str, card: str | None) -> str:
     with _refusals():
-        _tell(ctx, closure.decide_pass(session=ctx.session, task=task, actor=ctx.actor.ref, now=ctx.now, card=card))
+        tell(ctx, closure.decide_pass(session=ctx.session, task=task, actor=ctx.actor.ref, now=ctx.now, card=card))
     return closure_text.passed_line(task.ref)
 
 
 def _return(ctx: Ctx, task: Task, reason: str, card: str | None) -> str:
     with _refusals():
-        _tell(ctx, closure.decide_return(session=ctx.session, task=task, actor=ctx.actor.ref, reason=reason,
+        tell(ctx, closure.decide_return(session=ctx.session, task=task, actor=ctx.actor.ref, reason=reason,
                                          now=ctx.now, card=card))
     return closure_text.returned_line(task.ref, reason.strip())
+
+
+def live_task(ctx: Ctx, task_id: int) -> Task:
+    """The task a card was sent for, or one line when a revision has removed it since."""
+    task = records.live_task(session=ctx.session, task_id=task_id)
+    if task is None:
+        raise UserError(action_text.TASK_GONE)
+    return task
 
 
 def _card_task(ctx: Ctx, task_id: int, arg: str) -> Task:
     """The task of a review card, for a reviewer, while that very request awaits a decision."""
     with _refusals():
         closure.require_reviewer(ctx.settings, ctx.actor)
-    task = records.live_task(session=ctx.session, task_id=task_id)
-    if task is None:
-        raise UserError("该任务已不在当前计划中。")
+    task = live_task(ctx, task_id)
     if not task.review_pending or arg != closure.stamp(task):
         raise UserError(closure_text.not_pending(task.ref))
     return task
