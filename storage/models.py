@@ -102,9 +102,10 @@ class Plan(SQLModel, table=True):
     active: bool = True  # False once closed (`duban plan close`), never because another plan came
     imported_at: datetime = _ts()
     closed_at: datetime | None = _ts(nullable=True)
-    # Migration 0013 adds `kind` ("plan" | "items": a standing plan of 督办 items per office, source and year) and
-    # `source` (the item source it holds). They are read and written by storage/items.py and not mapped here, so
-    # code and tests that write a plan on an older schema keep working; their server defaults fill plan rows.
+    # Migration 0013: "plan", or "items" for a standing plan of 督办 items per office, source and year; `source`
+    # is the item source such a plan holds ("" for a plan document).
+    kind: str = Field(default="plan", sa_column_kwargs={"server_default": "plan"})
+    source: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Section(SQLModel, table=True):

@@ -16,7 +16,7 @@ from bot.services.reports import record_report
 from bot.workdays import WorkCalendar
 from jobs.simulate import simulate_store
 from storage.db import make_engine, migrate, session_scope
-from storage.items import item_plans, plan_kinds
+from storage.items import item_plans
 from storage.models import ItemInstruction, Outbox, Plan, ReportStatus, Task, Unit, UnitKind
 from storage.types import AwareDateTime
 from tests.helpers import at, load, plan, task
@@ -43,7 +43,7 @@ def test_upgrade_from_0010_keeps_plans_as_plans(store_url):
     migrate(engine)
     with session_scope(engine) as s:
         (p,) = s.exec(select(Plan)).all()
-        assert plan_kinds(session=s, plan_ids=[p.id]) == {p.id: ("plan", "")}
+        assert (p.kind, p.source) == ("plan", "")
     engine.dispose()
 
 
@@ -59,8 +59,7 @@ def test_items_number_per_source_and_list_by_source(engine):
         assert [(r.ref, r.lead, r.co, r.due) for r in rows] == [
             ("批示1", ["安全办"], [], date(2021, 9, 23)), ("批示2", ["安全办"], ["财务股"], date(2021, 9, 8))]
         plans = item_plans(session=s, office_id=None)
-        kinds = plan_kinds(session=s, plan_ids=[p.id for p in plans])
-        assert [(p.title, p.short_name, kinds[p.id]) for p in plans] == [
+        assert [(p.title, p.short_name, (p.kind, p.source)) for p in plans] == [
             ("2021年领导批示件", "批示", ("items", "领导批示")), ("2021年会议议定件", "会议", ("items", "会议议定"))]
 
 

@@ -1,7 +1,7 @@
 """督办 items (issue 22): leaders' instructions, meeting decisions and tasks handed down, outside any plan file.
 
 Design (decided for issue 22): an item is a Task in a standing Plan per office, source and year ("2021年领导批示件",
-plan.kind = "items", plan.source = "领导批示": columns of migration 0013, read through storage/items.py; short name
+plan.kind = "items", plan.source = "领导批示": columns of migration 0013; short name
 from config such as "批示"), so its ref reads "批示3" and reminders, escalation, one-tap status, 延期, 佐证, the
 board, the ledger, 通报, chat questions and several offices work on it unchanged. What only an item has (source, the instruction: who and the words, 牵头领导, 交办 date,
 urgency) is kept in ItemInfo, keyed by the task id. Units are never invented: an item names units the office has.
@@ -154,11 +154,12 @@ def standing_plan(session: Session, *, office_id: int | None, source: str, short
         return plan
     taken = {p.short_name for p in repo.active_plans(session=session, office_id=office_id)}
     name = short if short not in taken else f"{year}{short}"
+    # No document to hash: the content hash only has to match no file's.
     plan = Plan(office_id=office_id, title=f"{year}年{source}件", year=year, period_start=year, period_end=year,
-                short_name=name, source_name="", content_hash=f"{store.HASH_PREFIX}{source}:{year}", imported_at=now)
+                short_name=name, source_name="", content_hash=f"items:{source}:{year}", imported_at=now,
+                kind=store.ITEMS, source=source)
     session.add(plan)
     session.flush()
-    store.mark_item_plan(session=session, plan_id=plan.id, source=source)
     return plan
 
 

@@ -13,6 +13,7 @@ from bot.plan.year import title_span
 from bot.reminders.schedule import reschedule
 from bot.services.errors import NotFound, UserError
 from storage import repo
+from storage.items import ITEMS
 from storage.models import AuditLog, ChatPlan, Office, Plan
 
 DEFAULT_OFFICE = "本单位"  # the office a store without one gets on its first import (config: [app] office)
@@ -155,9 +156,8 @@ def main_plan(*, session: Session, office_id: int | None, plans: Sequence[Plan] 
     plans = list(repo.active_plans(session=session, office_id=office_id) if plans is None else plans)
     annual = [p for p in plans if (p.period_start or p.year) == (p.period_end or p.year)
               and any(k in p.title for k in _ANNUAL_KINDS) and short_name_of(p.title) == "工作要点"]
-    # A standing plan of 督办 items (issue 22; its content hash reads "items:…") is what a bare "第12项" means
-    # only when nothing else is open.
-    pool = annual or [p for p in plans if not p.content_hash.startswith("items:")] or plans
+    # A standing plan of 督办 items (issue 22) is what a bare "第12项" means only when nothing else is open.
+    pool = annual or [p for p in plans if p.kind != ITEMS] or plans
     return max(pool, key=lambda p: (p.year, p.imported_at, p.id)) if pool else None
 
 
