@@ -7,17 +7,19 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import column, insert, table
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.notify import from_payload
 from bot.services import instructions, itemdrafts
+from bot.services.binding import bind_directly
 from bot.services.items import ItemSpec, create_item, list_items
 from bot.services.reports import record_report
 from bot.workdays import WorkCalendar
 from jobs.simulate import simulate_store
 from storage.db import make_engine, migrate, session_scope
 from storage.items import item_plans
-from storage.models import ItemInstruction, Outbox, Plan, ReportStatus, Task, Unit, UnitKind
+from storage.models import ItemInstruction, Outbox, Plan, ReportStatus, Task, Unit
 from storage.types import AwareDateTime
 from tests.helpers import at, load, plan, task
 from tests.test_delivery_migration import upgrade_to
@@ -63,31 +65,35 @@ def test_items_number_per_source_and_list_by_source(engine):
             ("2021年领导批示件", "批示", ("items", "领导批示")), ("2021年会议议定件", "会议", ("items", "会议议定"))]
 
 
+def _answers(s) -> list[tuple[str, str]]:
+    return [(o.recipient, from_payload(o.payload).text) for o in s.exec(select(Outbox).where(
+        col(Outbox.key).contains("answer"))).all()]
+
+
 def test_a_report_answers_the_leaders_instruction_once(engine):
     load(engine, plan(task("1", ["安全办"])), NOW)
     with session_scope(engine) as s:
         item = _add(s)
         t = s.get(Task, item.task_id)
-        leader = Unit(name="张副局长", office_id=s.get(Plan, t.plan_id).office_id, kind=UnitKind.LEADER, created_at=NOW)
-        s.add(leader)
-        s.flush()
+        leader = bind_directly(session=s, unit_name="张副局长", platform="wecom", address="zhang", now=NOW,
+                               actor="test", leader=True)
         given = instructions.give(session=s, task=t, leader=leader, words="抓紧推进，9月底前报结果", today=NOW.date(),
                                   now=NOW, actor="test")
         assert given.due == date(2021, 9, 30) and [u.name for u in given.lead] == ["安全办"]
         ack = instructions.give(session=s, task=t, leader=leader, words="已阅", today=NOW.date(), now=NOW,
                                 actor="test")
         assert ack.row.notifies is False and ack.due is None
-    with session_scope(engine) as s:
+    with session_scope(engine) as s:  # the report service itself sends it on, whoever records the report
         t = s.get(Task, item.task_id)
         unit = s.exec(select(Unit).where(Unit.name == "安全办")).one()
         record_report(session=s, task=t, unit_id=unit.id, status=ReportStatus.IN_PROGRESS, percent=50, note="过半",
                       reporter="test", now=NOW + timedelta(hours=1))
-        answered = instructions.answered(session=s, now=NOW + timedelta(hours=1))
-        assert [(row.words, rep.percent) for row, rep in answered] == [("抓紧推进，9月底前报结果", 50)]
     with session_scope(engine) as s:
+        assert _answers(s) == [("wecom:zhang", "【批示反馈】张副局长：您批示的批示1「校舍排查」有了新反馈——\n安全办：推进中 50%：过半")]
         record_report(session=s, task=s.get(Task, item.task_id), unit_id=None, status=ReportStatus.NOTE, percent=None,
                       note="again", reporter="test", now=NOW + timedelta(hours=2))
-        assert instructions.answered(session=s, now=NOW + timedelta(hours=2)) == []
+    with session_scope(engine) as s:
+        assert len(_answers(s)) == 1  # answered once
         assert len(s.exec(select(ItemInstruction)).all()) == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from datetime import timedelta
 
@@ -20,17 +21,26 @@ ORDER = "交办：10月底前完成校舍安全排查，安全办牵头，基教
 LEADER_CHAT = 444
 
 
-@pytest.fixture
-async def world(api, tmp_path, seed_path):
+@contextlib.asynccontextmanager
+async def items_world(api, tmp_path, seed_path):
+    """The installation of tests/test_tg_e2e.py with 安全办 bound and a bound leader, 张副局长."""
     w = World(api, tmp_path, seed_path)
     w.bind("安全办", SAFETY)
     with session_scope(w.engine) as session:
         bind_directly(session=session, unit_name="张副局长", platform="telegram", address=str(LEADER_CHAT), now=NOW,
                       actor="test", leader=True)
     await w.app.initialize()
-    yield w
-    await w.app.shutdown()
-    w.engine.dispose()
+    try:
+        yield w
+    finally:
+        await w.app.shutdown()
+        w.engine.dispose()
+
+
+@pytest.fixture
+async def world(api, tmp_path, seed_path):
+    async with items_world(api, tmp_path, seed_path) as w:
+        yield w
 
 
 def _keyboard(world) -> dict[str, str]:

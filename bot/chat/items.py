@@ -6,22 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.chat import instructing
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.nlu.items import ItemWords, read_item
-from bot.notify import Button, OutboundMessage, Recipient
+from bot.notify import Button, OutboundMessage
 from bot.render import item_text
 from bot.render.sheet_docx import sheet_docx
-from bot.render.task_text import plan_ref, report_text
-from bot.services import instructions, itemdrafts, notices, records
-from bot.services.items import ItemSpec, check_item, create_item, item_info, list_items, unknown_units
+from bot.services import itemdrafts
+from bot.services.items import ItemSpec, check_item, create_item, list_items, unknown_units
 from bot.services.sheet import KINDS, build_sheet
-from bot.services.tasks import looks_like_ref, report_lines, split_plan_ref
+from bot.services.tasks import looks_like_ref
 from bot.services.units import find_unit
-from storage import repo
-from storage.models import Task, UnitKind
-from storage.outbox import outbox_key
+from storage.models import UnitKind
 
 
 @dataclass(frozen=True)
@@ -30,14 +28,6 @@ class DraftItem:
 
     found: ItemWords
     source: str
-
-
-@dataclass(frozen=True)
-class Instruct:
-    """A bound leader's words on a task (批示): the task and the words."""
-
-    task_id: int
-    words: str
 
 
 @dataclass(frozen=True)
@@ -66,11 +56,11 @@ def may_create(ctx: Ctx) -> bool:
 
 
 def read_text(ctx: Ctx, text: str) -> object | None:
-    """A leader's instruction on a task, a question about a source's items, or words opening with a source
-    ("交办：…") as a draft item; None for any other text."""
-    target = _instruction_target(ctx, text) if _is_leader(ctx) else None
-    if target is not None:
-        return Instruct(target[0].id, target[1])
+    """An instruction on a task (bot.chat.instructing), a question about a source's items, or words opening with
+    a source ("交办：…") as a draft item; None for any other text."""
+    on_task = instructing.read_instruction(ctx, text)  # "第12项批示：…" by a leader or the office
+    if on_task is not None:
+        return on_task
     asked = _question(ctx, text)
     if asked is not None:
         return asked
@@ -150,71 +140,8 @@ def on_cancel(ctx: Ctx, tap: rq.TapItemCancel) -> list[OutboundMessage]:
 def routes() -> dict[type, object]:
     """Items in chat: drafts and their card's buttons (the draft's author may tap them, checked in
     itemdrafts.take), leaders' instructions, and questions about a source's items."""
-    return {DraftItem: on_draft, Instruct: on_instruct, ItemsOf: on_items_of, rq.TapItemOk: on_confirm,
+    return {DraftItem: on_draft, ItemsOf: on_items_of, rq.TapItemOk: on_confirm,
             rq.TapItemEdit: on_edit, rq.TapItemCancel: on_cancel}
-
-
-# A leader writing on a task: "第12项批示：抓紧推进，月底前报结果", "批示3 批示：…".
-_ON_TASK = re.compile(r"^(?P<ref>[^:：，,。\s][^:：，,。]{0,19}?)\s*(?:批示|指示|意见)[:：]\s*(?P<words>.+)$", re.S)
-_LEAD_WORD = re.compile(r"^(?:批示|指示|意见)[:：]\s*")
-
-
-def _is_leader(ctx: Ctx) -> bool:
-    return ctx.actor.unit is not None and ctx.actor.unit.kind == UnitKind.LEADER
-
-
-def _instruction_target(ctx: Ctx, text: str) -> tuple[Task, str] | None:
-    """(task, words) when a leader's text is an instruction: "第12项批示：…", or a reply to a task's reminder."""
-    m = _ON_TASK.match(text.strip())
-    if m and (looks_like_ref(m.group("ref")) or split_plan_ref(m.group("ref"))[0]):
-        return ctx.task(m.group("ref")), m.group("words").strip()
-    if ctx.event.reply_to_message_id:
-        recipient = Recipient(ctx.event.platform, ctx.event.chat_id).key()
-        sent = repo.outbox_by_message(session=ctx.session, message_id=ctx.event.reply_to_message_id,
-                                      recipient=recipient)
-        task = records.live_task(session=ctx.session, task_id=sent.task_id) if sent and sent.task_id else None
-        if task is not None:
-            return task, _LEAD_WORD.sub("", text.strip())
-    return None
-
-
-def on_instruct(ctx: Ctx, req: Instruct) -> list[OutboundMessage]:
-    """A bound leader's words on a task: to its units and the office, logged."""
-    task, words = records.task(session=ctx.session, task_id=req.task_id), req.words
-    given = instructions.give(session=ctx.session, task=task, leader=ctx.actor.unit, words=words, today=ctx.today,
-                              now=ctx.now, actor=ctx.actor.ref)
-    ref = _ref(ctx, task)
-    if given.row.notifies:
-        notice = OutboundMessage(text=item_text.instruction_notice(ctx.actor.unit.name, ref, task.title, words,
-                                                                   given.due))
-        targets = [r for u in given.lead + given.co for r in notices.unit_chats(session=ctx.session, unit_id=u.id)]
-        targets += ctx.admin_recipients()
-        for r in dict.fromkeys(targets):
-            ctx.push(r, notice, task_id=task.id, key=outbox_key(task_id=task.id, topic=f"instruction:{given.row.id}",
-                                                                 recipient=r.key(), kind="notice", occurrence="1"))
-    units = [u.name for u in given.lead + given.co]
-    return reply(item_text.instruction_answer(ref, units, given.due, given.due_text, not given.row.notifies))
-
-
-def answer_leaders(ctx: Ctx) -> None:
-    """After an event: send each report it recorded to the leaders whose instruction on that task still waits."""
-    for row, report in instructions.answered(session=ctx.session, now=ctx.now):
-        task = records.task(session=ctx.session, task_id=row.task_id)
-        unit = records.unit_name(session=ctx.session, unit_id=report.unit_id) if report.unit_id else ""
-        text = item_text.report_to_leader(row.author, _ref(ctx, task), task.title, unit,
-                                          report_text(report_lines([report])[0]))
-        for r in notices.unit_chats(session=ctx.session, unit_id=row.leader_unit_id):
-            ctx.push(r, OutboundMessage(text=text), task_id=task.id,
-                     key=outbox_key(task_id=task.id, topic=f"instruction:{row.id}", recipient=r.key(),
-                                    kind="answer", occurrence=str(report.id)))
-
-
-def _ref(ctx: Ctx, task: Task) -> str:
-    """"批示3" for an item, "第12项" (with its plan's name where several run) for a plan task."""
-    plan = records.plan_of(session=ctx.session, task=task)
-    if item_info(session=ctx.session, task=task) is not None:
-        return f"{plan.short_name}{task.ref}"
-    return plan_ref(plan.short_name if ctx.several_plans() else "", task.ref)
 
 
 def cmd_sheet(ctx: Ctx, cmd: rq.Command) -> list[OutboundMessage]:

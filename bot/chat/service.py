@@ -16,6 +16,7 @@ from bot.chat import (
     answers,
     assignment,
     deferring,
+    instructing,
     items,
     nudge,
     onbehalf,
@@ -34,7 +35,7 @@ from bot.chat.router import Router
 from bot.config import Settings
 from bot.notify import OutboundMessage
 from bot.render import action_text, chat_text
-from bot.services import audit, buttons, deferrals
+from bot.services import audit, buttons, deferrals, notices
 from bot.services.binding import actor_from, redeem_invite
 from bot.services.errors import UserError
 from bot.services.vocab import SHARED, VocabCache
@@ -66,8 +67,8 @@ class ChatService:
                                       receipts.commands(), assignment.commands()])
         self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
                                              answers.routes(), nudge.routes(), onbehalf.routes(),
-                                             revision.routes(), items.routes(), review.routes(), receipts.routes(),
-                                             assignment.routes()])
+                                             revision.routes(), items.routes(), instructing.routes(), review.routes(),
+                                             receipts.routes(), assignment.routes()])
 
     def _own_commands(self) -> list[Command]:
         return [
@@ -121,11 +122,12 @@ class ChatService:
                 try:
                     with session.begin_nested():  # a user mistake rolls back its own writes only
                         out = self.router.answer(ctx, read_event(ctx, self.commands))
-                        items.answer_leaders(ctx)  # a report on a task a leader wrote on goes to that leader
                 except UserError as exc:
                     out = reply(str(exc))
+                # what services queued on their own (a leader's answer to a report) kicks the dispatcher too
+                queued = ctx.queued + session.info.get(notices.QUEUED, 0)
             self._key = ctx.key  # committed: the key is in the store for good
-            return out, ctx.queued
+            return out, queued
         except Exception:
             log.exception("chat handler failed for %s event from %s", event.platform, event.user_id)
             return reply(chat_text.ERROR), 0

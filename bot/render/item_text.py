@@ -83,26 +83,30 @@ def card(spec: ItemSpec, *, unknown: list[str], due_text: str, minutes: int) -> 
     return "\n".join(lines)
 
 
-def instruction_notice(leader: str, ref: str, title: str, words: str, due: date | None) -> str:
-    """What the units and the office get when a leader writes on a task."""
+OFFICE = "督办办公室"  # whose words the office records when it names no leader and its sender has no name
+
+
+def instruction_notice(leader: str, ref: str, title: str, words: str, due: date | None, *,
+                       leader_hears: bool = True) -> str:
+    """What the units and the office get when a leader writes on a task (or the office records it)."""
     limit = f"\n时限：{cn_date(due)}（已列为该事项的时限）" if due else ""
-    return f"【领导批示】{leader}对{ref}「{title}」批示：\n{words}{limit}\n请抓紧落实，并在本聊天反馈进展（领导会收到反馈）。"
+    back = "（领导会收到反馈）" if leader_hears else ""
+    return f"【领导批示】{leader}对{ref}「{title}」批示：\n{words}{limit}\n请抓紧落实，并在本聊天反馈进展{back}。"
 
 
-def instruction_answer(ref: str, units: list[str], due: date | None, due_text: str, ack: bool) -> str:
-    """The leader's answer: who the words went to, and the deadline they set."""
+def instruction_answer(ref: str, units: list[str], due: date | None, due_text: str, ack: bool, *, author: str = "",
+                       hears: str = "您") -> str:
+    """The answer to whoever wrote it: who the words went to, who hears the next report, the deadline they set.
+    `author` "" is the writer ("您"); `hears` "" when no bound leader waits for the report."""
+    whose = author or "您"
     if ack:
-        return f"已记录您对{ref}的批示（阅示，不另行通知）。"
+        return f"已记录{whose}对{ref}的批示（阅示，不另行通知）。"
     who = "、".join(units) or "（该事项尚未列责任单位）"
-    line = f"已将您对{ref}的批示转给{who}和督办办公室；{ref}下次有反馈时会转给您。"
+    line = f"已将{whose}对{ref}的批示转给{who}和督办办公室；"
+    line += f"{ref}下次有反馈时会转给{hears}。" if hears else "该领导未绑定聊天，反馈不另转。"
     if due:
         line += f"\n批示中的“{due_text}”已设为{ref}的时限：{cn_date(due)}。"
     return line
-
-
-def report_to_leader(leader: str, ref: str, title: str, unit: str, report: str) -> str:
-    """A report filed after a leader's instruction, sent on to that leader."""
-    return f"【批示反馈】{leader}：您批示的{ref}「{title}」有了新反馈——\n{unit or '督办办公室'}：{report}"
 
 
 def minutes_summary(result: MinutesResult, source_name: str) -> str:

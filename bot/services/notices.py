@@ -21,7 +21,12 @@ def queue(*, session: Session, recipient: Recipient, message: OutboundMessage, k
     """Queue one message for the dispatcher; 1 when queued, 0 when its key was queued before."""
     row = Outbox(key=key, task_id=task_id, recipient=recipient.key(), kind=kind, occurrence=today.isoformat(),
                  payload=to_payload(message), created_at=now, next_attempt_at=at or now)
-    return enqueue(session=session, row=row)
+    queued = int(enqueue(session=session, row=row))
+    session.info[QUEUED] = session.info.get(QUEUED, 0) + queued
+    return queued
+
+
+QUEUED = "duban.queued"  # session.info: how many messages this unit of work queued, so a chat kicks the dispatcher
 
 
 def unit_chats(*, session: Session, unit_id: int) -> list[Recipient]:

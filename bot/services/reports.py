@@ -14,7 +14,7 @@ from bot.nlu import normalise
 from bot.nlu.completion import Completion, classify
 from bot.reminders.schedule import reschedule
 from bot.services.errors import Forbidden, UserError
-from bot.services.instructions import note_report
+from bot.services.instructions import answer_report
 from bot.services.units import require_unit
 from bot.workdays import OfficeHours, WorkCalendar, next_office_slot
 from storage import events, repo
@@ -155,7 +155,7 @@ def record_report(*, session: Session, task: Task, unit_id: int | None, status: 
                          detail=f"第{task.ref}项 {percent if percent is not None else ''} {note}".strip()))
     note_task_state(session=session, task=task, report=report, review=closure == "review")
     reschedule(session=session, task_ids=[task.id], now=now)
-    note_report(session, report)  # a leader waiting on the task hears it (bot.services.instructions)
+    answer_report(session=session, task=task, report=report, now=now)  # a leader waiting on the task hears it
     return report
 
 
