@@ -192,10 +192,11 @@ def owner_bracket(
     return None, text
 
 
-# "由市商务局牵头，市财政局、市市场监管局配合。" as a sentence of its own in running text
+# "由市商务局牵头，市财政局、市市场监管局配合。" in running text: a sentence of its own, or a clause between commas
+# as minutes write it ("会议同意…，由医政股牵头，县人民医院配合，4月30日前拿出方案。")
 _RUNNING = re.compile(
-    r"(?:^|[。；;!！])\s*(?P<clause>由[^。；;，,由]{2,40}?牵头(?:负责)?"
-    r"(?:[，,、][^。；;]{2,120}?(?:配合|参与|协助|协同)(?:落实|实施)?)?)\s*(?=[。；;]|$)"
+    r"(?:^|[。；;!！，,])\s*(?P<clause>由[^。；;，,由]{2,40}?牵头(?:负责)?"
+    r"(?:[，,、][^。；;，,]{2,60}?(?:配合|参与|协助|协同)(?:落实|实施)?)?)\s*(?=[。；;，,]|$)"
 )
 
 
@@ -205,8 +206,10 @@ def running_owners(text: str) -> tuple[Owners | None, str]:
         owners = parse_owner_text(m.group("clause"))
         names = owners.lead + owners.co + owners.resp
         if owners.lead and all(looks_like_unit(n) for n in names):
-            start = m.start("clause")
-            return owners, (text[:start] + text[m.end() :].lstrip("。.；;")).strip()
+            head, tail = text[: m.start("clause")].rstrip(), text[m.end() :].lstrip("。.；;，, ")
+            if not tail or head.endswith(("。", "；", ";")):
+                head = head.rstrip("，,")  # the clause's own comma goes with it; "…，由X牵头。" leaves "…"
+            return owners, (head + tail).strip()
     return None, text
 
 
