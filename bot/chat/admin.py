@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.chat import minutes, revision
 from bot.chat import requests as rq
-from bot.chat import revision
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.queries import take_ref
@@ -86,6 +86,8 @@ def on_upload(ctx: Ctx, _req: rq.PlanFile):
     if not data:
         raise UserError("没有收到文件内容（文件过大或下载失败），请重新发送。")
     parsed = planfile.parse_upload(data, name, aliases=ctx.settings.aliases)
+    if minutes.reads_as_minutes(ctx, data, name, parsed):  # a 纪要 title or 议定事项: items, not a plan
+        return minutes.MinutesFile()
     if parsed.needs_review:  # never a dead end: the sheet of candidates, and how to send it back
         return [OutboundMessage(text=planfile.NEEDS_REVIEW_CHAT,
                                 document=(f"核对表_{(parsed.title or '计划')[:20]}.xlsx", write_review(parsed)))]

@@ -6,14 +6,14 @@ words → a plain-words question → "not understood". Nothing here answers; bot
 
 from __future__ import annotations
 
-from bot.chat import actions, items
+from bot.chat import actions, items, minutes
 from bot.chat import requests as rq
 from bot.chat.ask import read_if_clear, read_words
 from bot.chat.commands import Command, CommandTable, Needs
 from bot.chat.context import Ctx
 from bot.chat.intents import parse
 from bot.nlu import Kind
-from bot.render import action_text, chat_text
+from bot.render import action_text, chat_text, minutes_text
 from bot.services import deferrals
 from bot.services.errors import UserError
 
@@ -35,12 +35,15 @@ def read_event(ctx: Ctx, commands: CommandTable) -> object:
 
 
 def _file(ctx: Ctx, bound: bool) -> object:
-    """An admin's plan document (no task named, not a reply to a reminder) is a plan to import; anything else
-    sent by a bound chat is evidence (佐证材料) for a task."""
+    """An admin's plan document (no task named, not a reply to a reminder) is a plan to import, or minutes whose
+    议定事项 become items; anything else sent by a bound chat is evidence (佐证材料) for a task."""
     if not bound:
         return rq.Say(chat_text.ONBOARDING)
     if actions.looks_like_plan_file(ctx):
-        return rq.PlanFile() if ctx.actor.is_admin else rq.Say(action_text.PLAN_FILE_ADMIN_ONLY)
+        said = minutes.named_as_minutes(ctx)  # a caption "纪要", or 纪要 in the name: the 议定事项 become items
+        if not ctx.actor.is_admin:
+            return rq.Say(minutes_text.MINUTES_ADMIN_ONLY if said else action_text.PLAN_FILE_ADMIN_ONLY)
+        return minutes.MinutesFile() if said else rq.PlanFile()
     return rq.Evidence()
 
 

@@ -256,6 +256,11 @@ class TapMatch(Tap):
     """A task-match question of a staged revision: ident question × 10 + choice (0: a new task), arg the key."""
 
 
+@_tap(Action.MINUTES, admin=True)
+class TapMinutes(Tap):
+    """确认 (ident 1) or 取消 (ident 0) on the items read from uploaded minutes: arg the staged upload's key."""
+
+
 def read_tap(key: bytes, data: str) -> Tap | None:
     """The record a button's signed data carries, or None when forged or of no known action."""
     parsed = verify(key, data)

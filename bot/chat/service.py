@@ -18,6 +18,7 @@ from bot.chat import (
     deferring,
     instructing,
     items,
+    minutes,
     nudge,
     onbehalf,
     queries,
@@ -68,7 +69,7 @@ class ChatService:
         self.router = Router(self.commands, [queries.routes(), actions.routes(), deferring.routes(), admin.routes(),
                                              answers.routes(), nudge.routes(), onbehalf.routes(),
                                              revision.routes(), items.routes(), instructing.routes(), review.routes(),
-                                             receipts.routes(), assignment.routes()])
+                                             receipts.routes(), assignment.routes(), minutes.routes()])
 
     def _own_commands(self) -> list[Command]:
         return [

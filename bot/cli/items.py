@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,11 +10,12 @@ import typer
 from rich.console import Console
 
 from bot.cli.app import ConfigOpt, JsonOpt, NowOpt, OfficeOpt, emit_json, office_id, runtime
-from bot.render import item_text
+from bot.plan.reader import load_path
+from bot.render import item_text, minutes_text
 from bot.render.sheet_docx import sheet_docx
 from bot.services.errors import UserError
 from bot.services.items import ItemSpec, create_item, list_items
-from bot.services.minutes import import_minutes
+from bot.services.minutes import apply_minutes, plan_minutes, read_minutes
 from bot.services.reports import parse_date
 from bot.services.sheet import build_sheet
 from bot.services.tasks import require_task
@@ -91,15 +93,49 @@ def cmd_sheet(
     Console(highlight=False).print(f"{sheet.kind}单（{sheet.ref}）已写入 {file}")
 
 
-def import_minutes_cli(rt, parsed, source_name: str, *, office: str | None, json: bool) -> None:
-    """`duban plan import 纪要.docx --as-items`: each 议定事项 as a 会议议定 item, all or none."""
+def import_minutes_cli(rt, file: Path, parsed, *, office: str | None, json: bool, yes: bool,
+                       xlsx: Path | None) -> None:
+    """`duban plan import 纪要.docx --as-items`: the diff against the items already made from these minutes, the
+    review sheet when the reading has doubts, then (asked at a terminal, or --yes) each 议定事项 as a 会议议定 item,
+    all or none."""
     tz = rt.settings.app.tz
+    parsed, _head = read_minutes(load_path(file), file.name, parsed)
+    unsure = [t for t in parsed.tasks if t.confidence < 0.75]
+    if parsed.needs_review or unsure:  # the clerk's sheet, as for a plan
+        _write_sheet(parsed, xlsx or file.with_name(f"核对表_{file.stem}.xlsx"), file.name)
+    out = Console(highlight=False, stderr=json)
+    calendar, now = WorkCalendar.from_settings(rt.settings), rt.now().astimezone(tz)
     with session_scope(rt.engine) as session:
-        result = import_minutes(session=session, parsed=parsed, office_id=office_id(session, rt, office),
-                                settings=rt.settings.items, calendar=WorkCalendar.from_settings(rt.settings),
-                                now=rt.now().astimezone(tz), actor="cli", source_name=source_name,
-                                receipts=rt.settings.supervision.receipt != "off")
+        oid = office_id(session, rt, office)
+        planned = plan_minutes(session=session, parsed=parsed, office_id=oid, settings=rt.settings.items,
+                               calendar=calendar, today=now.date(), source_name=file.name)
+        out.print(minutes_text.preview(planned, parsed, file.name))
+        if planned.refusal():
+            raise UserError(planned.refusal())
+        if planned.can_apply and not yes:
+            if sys.stdin.isatty():
+                if not typer.confirm("确认导入吗？", default=False):
+                    raise UserError("已取消，没有创建督办事项。")
+            elif unsure:  # nobody to ask, and the reading is unsure: a guess is not written
+                raise UserError(f"有 {len(unsure)} 项议定事项待核，未创建任何督办事项：请核对核对表后导入核对表，"
+                                "或加 --yes 按现有解析导入。")
+        result = apply_minutes(session=session, planned=planned, office_id=oid, settings=rt.settings.items,
+                               calendar=calendar, now=now, actor="cli",
+                               receipts=rt.settings.supervision.receipt != "off")
     if json:
         emit_json(result)
     else:
-        Console(highlight=False).print(item_text.minutes_summary(result, source_name))
+        out.print(minutes_text.summary(result, file.name))
+
+
+def _write_sheet(parsed, path: Path, name: str) -> None:
+    """Write the review sheet of the minutes, and say where (a sheet that cannot be written is said, not fatal)."""
+    from bot.plan.review import write_review
+
+    try:
+        path.write_bytes(write_review(parsed))
+    except OSError as exc:
+        Console(highlight=False, stderr=True).print(f"无法写入核对表 {path}：{exc.strerror or exc}")
+        return
+    Console(highlight=False, stderr=True).print(
+        f"解析有待核的议定事项，核对表已写入 {path}：改正后可用 duban plan import {path.name} --as-items 导入（{name}）。")

@@ -97,14 +97,19 @@ def cmd_import(
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_items: Annotated[bool, typer.Option("--as-items", help="会议纪要：把各议定事项导入为“会议议定”督办事项")] = False,
+    xlsx: Annotated[Path | None, typer.Option(
+        "--xlsx", help="解析有待核项时把核对表写到这里（--as-items 默认写在纪要旁：核对表_文件名.xlsx）")] = None,
 ) -> None:
-    """导入计划文件；再次导入修订版时先列出变化再应用；--as-items 把会议纪要的议定事项导入为督办事项。"""
+    """导入计划文件；再次导入修订版时先列出变化再应用；--as-items 把会议纪要的议定事项导入为督办事项（先列出新增、
+    有变化和已导入过的，确认后导入）。"""
     rt = runtime(config, now)
     answers = _answers(alias)
     parsed = planfile.parse(file, aliases=rt.settings.aliases)
     if as_items:  # the same reader as plans; each 议定事项 becomes an item (bot.cli.items)
-        import_minutes_cli(rt, parsed, file.name, office=office, json=json)
+        import_minutes_cli(rt, file, parsed, office=office, json=json, yes=yes, xlsx=xlsx)
         return
+    if xlsx is not None and (parsed.needs_review or any(t.confidence < 0.75 for t in parsed.tasks)):
+        _write_review(parsed, xlsx)  # doubts: the clerk's sheet, as `plan parse --xlsx` writes it
     planfile.check_reviewed(parsed, file.name)  # guessed owners go through the review sheet first
     # One transaction: a failure anywhere (or a refusal) leaves the store as it was.
     with session_scope(rt.engine) as session:
@@ -132,6 +137,16 @@ def cmd_import(
         emit_json(result.to_dict())
     else:
         Console().print(plan_text.import_summary(result))
+
+
+def _write_review(parsed, path: Path) -> None:
+    from bot.plan.review import write_review
+
+    try:
+        path.write_bytes(write_review(parsed))
+    except OSError as exc:
+        raise UserError(f"无法写入核对表 {path.name}：{exc.strerror or exc}") from exc
+    Console(highlight=False, stderr=True).print(f"核对表已写入 {path}：改正后可用 duban plan import {path.name} 导入。")
 
 
 def _ask_matches(diff: PlanDiff) -> dict[str, str]:

@@ -7,7 +7,6 @@ from datetime import date, tzinfo
 from bot.render.task_text import cn_date, local_stamp
 from bot.services.items import ItemCreated, ItemRow, ItemSpec
 from bot.services.itemview import ItemView
-from bot.services.minutes import MinutesResult
 from storage.models import ItemInfo
 
 
@@ -107,14 +106,3 @@ def instruction_answer(ref: str, units: list[str], due: date | None, due_text: s
     if due:
         line += f"\n批示中的“{due_text}”已设为{ref}的时限：{cn_date(due)}。"
     return line
-
-
-def minutes_summary(result: MinutesResult, source_name: str) -> str:
-    """What `duban plan import 纪要 --as-items` did."""
-    lines = [f"从 {source_name} 导入会议议定事项 {len(result.created)} 项："]
-    for c in result.created:
-        co = f"，{'、'.join(c.co)}配合" if c.co else ""
-        lines.append(f"  {c.ref} {c.title}（{'、'.join(c.lead)}牵头{co}；时限{cn_date(c.due)}）")
-    if result.skipped:
-        lines.append(f"已导入过、跳过 {len(result.skipped)} 项：{'、'.join(result.skipped)}")
-    return "\n".join(lines)

@@ -41,6 +41,7 @@ class Action(enum.StrEnum):
     SIGN = "sgn"  # a lead unit signs for a new item (签收)
     DECLINE = "dcl"  # a lead unit returns an item as 不属于本单位 (asks for the reason)
     REASSIGN = "rea"  # the office gives a returned item to another lead unit (arg: the unit id)
+    MINUTES = "min"  # an admin creates (id 1) or drops (id 0) the items read from uploaded minutes (arg: the key)
 
 
 def signing_key(*, session: Session, now: datetime) -> bytes:
