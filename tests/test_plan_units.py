@@ -90,3 +90,23 @@ def test_similar_names_with_a_place_prefix_are_only_suggested():
     units, _, warnings = build_units(["财政局", "县财政局", "市财政局"])
     assert [u["aliases"] for u in units] == [[], [], []]
     assert len(warnings) == 2
+
+
+@pytest.mark.parametrize("text, lead, co, rest", [
+    ("会议同意启动绩效考核，由医政股牵头，县人民医院、县中医院配合，4月30日前拿出方案。",
+     ["医政股"], ["县人民医院", "县中医院"], "会议同意启动绩效考核，4月30日前拿出方案。"),
+    ("加快人才招引，由人事股牵头。", ["人事股"], [], "加快人才招引。"),
+    ("开展专项督查。由疾控中心牵头，公卫股配合。", ["疾控中心"], ["公卫股"], "开展专项督查。"),
+])
+def test_a_lead_clause_between_commas_names_the_owners(text, lead, co, rest):
+    from bot.plan.owners import running_owners
+
+    owners, left = running_owners(text)
+    assert (owners.lead, owners.co, left) == (lead, co, rest)
+
+
+def test_a_clause_that_names_no_unit_is_left_alone():
+    from bot.plan.owners import running_owners
+
+    text = "会议强调，由点到面逐步推开，各校要抓好落实。"
+    assert running_owners(text) == (None, text)

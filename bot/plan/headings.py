@@ -24,6 +24,8 @@ def _unit_name(name: str) -> bool:
     base = _QUALIFIER.sub("", norm_punct(name)).strip()
     if not base or re.search(r"[，,。；;：:“”\d()（）\s]", base) or _LABEL_WORD.search(base):
         return False
+    if base.startswith("关于"):
+        return False  # "关于教研室送教下乡" names a subject (minutes, notices), never the body that does it
     if base.endswith("会") and not _BODY_HUI.search(base):
         return False  # 运动会, 推介会, 展销会 are events, not bodies
     # a group word alone (有关要求, 各项任务) is not enough: the name must end like a body

@@ -206,9 +206,11 @@ def running_owners(text: str) -> tuple[Owners | None, str]:
         owners = parse_owner_text(m.group("clause"))
         names = owners.lead + owners.co + owners.resp
         if owners.lead and all(looks_like_unit(n) for n in names):
-            head, tail = text[: m.start("clause")].rstrip(), text[m.end() :].lstrip("。.；;，, ")
-            if not tail or head.endswith(("。", "；", ";")):
-                head = head.rstrip("，,")  # the clause's own comma goes with it; "…，由X牵头。" leaves "…"
+            head, tail = text[: m.start("clause")].rstrip(), text[m.end() :].lstrip("，, ")
+            if head.endswith(("，", ",")) and (not tail or tail[0] in "。.；;!！"):
+                head = head.rstrip("，,")  # "…，由X牵头。" leaves "…。"
+            elif not head or head.endswith(("。", "；", ";")):
+                tail = tail.lstrip("。.；;")  # a sentence of its own goes whole
             return owners, (head + tail).strip()
     return None, text
 

@@ -126,9 +126,14 @@ class MinutesResult:
         return {"created": [c.to_dict() for c in self.created], "skipped": self.skipped, "changed": self.changed}
 
 
+# A date standing alone on a line (the minutes' signature, "2021年9月7日", "2022年3月15日印发") is no time limit.
+_SIGNED = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|签发)?$")
+
+
 def _due(t: ParsedTask, today: date) -> date | None:
     """The 议定事项's first date on or after today; a date already past is kept, to be refused by check_item."""
-    dates = [date.fromisoformat(d["date"]) for d in t.deadlines if d.get("date")]
+    dates = [date.fromisoformat(d["date"]) for d in t.deadlines
+             if d.get("date") and not _SIGNED.match((d.get("text") or "").strip())]
     return next((d for d in dates if d >= today), dates[0] if dates else None)
 
 
