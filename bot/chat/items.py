@@ -139,7 +139,7 @@ def on_cancel(ctx: Ctx, tap: rq.TapItemCancel) -> list[OutboundMessage]:
 
 def routes() -> dict[type, object]:
     """Items in chat: drafts and their card's buttons (the draft's author may tap them, checked in
-    itemdrafts.take), leaders' instructions, and questions about a source's items."""
+    itemdrafts.take) and questions about a source's items (批示 on a task: bot.chat.instructing)."""
     return {DraftItem: on_draft, ItemsOf: on_items_of, rq.TapItemOk: on_confirm,
             rq.TapItemEdit: on_edit, rq.TapItemCancel: on_cancel}
 

@@ -1,6 +1,7 @@
 """One event → one request record: a button's record, a file's, a slash command's, or what plain words ask.
 
-The order: button → file → a forwarded message → command → 督办 item words → an open 申请延期 or a reply to a reminder → a command named in plain
+The order: button → file (a plan, minutes, or evidence) → a forwarded message → command → 批示 or 督办 item words → an open
+申请延期 or a reply to a reminder → a command named in plain
 words → a plain-words question → "not understood". Nothing here answers; bot/chat/router.py does.
 """
 
