@@ -1,14 +1,15 @@
-"""What the web board reads and writes itself: link revocations, a window of reports, a task's reminders."""
+"""What the web board reads and writes itself: link revocations, a window of reports, a task's reminders, the
+offices' boards as last worked out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from storage.db import conflict_insert
-from storage.models import Deferral, Evidence, Outbox, Plan, StatusReport, Task, WebRevocation
+from storage.models import BoardSnapshot, Deferral, Evidence, Outbox, Plan, StatusReport, Task, WebRevocation
 from storage.prebuilt import among
 
 
@@ -59,3 +60,15 @@ def office_task_ids(*, session: Session, office_id: int | None) -> list[int]:
             .where(Plan.office_id == office_id, Plan.active, col(Task.removed).is_(False))
             .order_by(Task.plan_id, Task.position))
     return list(session.exec(stmt).all())
+
+
+def snapshot_of(*, session: Session, office_key: int) -> BoardSnapshot | None:
+    """The office's board as last worked out, or None."""
+    return session.get(BoardSnapshot, office_key, populate_existing=True)
+
+
+def keep_snapshot(*, session: Session, office_key: int, day: date, version: str, data: str, now: datetime) -> None:
+    """Store the office's board, replacing the one kept (two processes writing at once: the later one wins)."""
+    values = {"day": day, "version": version, "data": data, "built_at": now}
+    stmt = conflict_insert(session, BoardSnapshot).values(office_key=office_key, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["office_key"], set_=values))

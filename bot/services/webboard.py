@@ -3,19 +3,17 @@
 Lights come from `board.light_of` over the same views the chat's /board reads (plan by plan, off the task rows),
 so the board never disagrees with the chat. Which lights exist is read off the tasks: a state added to
 `light_of` appears here with no change. Sections come from SECTION_SOURCES: one entry per kind of section
-(plans today; sources of items when they come). An office's board is kept for the day and the store's
-version, so a leader's second look costs a lookup, not a pass over every task.
+(plans today; sources of items when they come). bot/services/boardcache.py keeps an office's board per day
+and store version (in the process and in the store), so a look costs a lookup, not a pass over every task.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -219,55 +217,3 @@ def build_office(scope: Scope, office_id: int | None) -> OfficeBoard:
                        [s for source in SECTION_SOURCES for s in source(scope, lit)],
                        unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend, changes, children,
                        scope.now)
-
-
-@dataclass
-class _Kept:
-    """One office's board as last worked out, and the refresh under way, if any."""
-
-    day: date
-    version: tuple
-    board: OfficeBoard
-    refresh: threading.Thread | None = None
-
-
-_kept: dict[tuple, _Kept] = {}
-_lock = threading.Lock()
-
-
-def office_board(scope: Scope, office_id: int | None) -> OfficeBoard:
-    """The office page's data, worked out once per day and store version.
-
-    Within a day, after a change (a report, a new date), the board last worked out is served at once while a
-    thread works out the new one: a large office's pass over every task (seconds at 30,000 tasks) is never
-    what a leader waits for, except on the first look of the day. The page shows when its data was read.
-    """
-    engine = scope.session.get_bind()
-    key = (str(engine.url), office_id)
-    version = repo.vocab_version(session=scope.session)
-    with _lock:
-        kept = _kept.get(key)
-        if kept is not None and kept.day == scope.today:
-            if kept.version != version and kept.refresh is None and not isinstance(engine.pool, StaticPool):
-                kept.refresh = threading.Thread(target=_refresh, args=(key, engine, scope, office_id, version),
-                                                daemon=True)
-                kept.refresh.start()
-            if kept.version == version or kept.refresh is not None:
-                return kept.board
-    board = build_office(scope, office_id)
-    with _lock:
-        _kept[key] = _Kept(scope.today, version, board)
-    return board
-
-
-def _refresh(key: tuple, engine, scope: Scope, office_id: int | None, version: tuple) -> None:
-    with Session(engine) as session:
-        board = build_office(Scope(session, scope.now, scope.settings, scope.calendar), office_id)
-    with _lock:
-        _kept[key] = _Kept(scope.today, version, board)
-
-
-def refreshing(*, engine, office_id: int | None) -> threading.Thread | None:
-    """The refresh under way for this office, if any (tests and benchmarks wait on it)."""
-    kept = _kept.get((str(engine.url), office_id))
-    return kept.refresh if kept else None

@@ -22,10 +22,11 @@ from bot.render import web_text
 from bot.render.board_png import FONT
 from bot.render.bulletin_docx import bulletin_docx
 from bot.render.ledger_xlsx import ledger_xlsx
+from bot.services.boardcache import office_board
 from bot.services.bulletin import build_bulletin, month_of
 from bot.services.errors import UserError
 from bot.services.ledger import build_ledger
-from bot.services.webboard import Scope, office_board
+from bot.services.webboard import Scope
 from bot.services.weblinks import Viewer, open_token, web_key
 from bot.services.webpages import for_viewer, item_page, may_open_item, may_open_unit, unit_page
 from bot.web import pages
