@@ -25,7 +25,7 @@ from bot.workdays import WorkCalendar
 from storage import repo
 from storage import web as store
 
-FORMAT = 2  # the shape of a kept board; a row of another shape is worked out again, never misread
+FORMAT = 3  # the shape of a kept board; a row of another shape is worked out again, never misread
 
 
 @dataclass
@@ -43,8 +43,9 @@ _lock = threading.Lock()
 
 
 def store_version(session: Session) -> str:
-    """The store's change counters (one statement) and the board's shape: what a kept board was read at."""
-    return json.dumps([FORMAT, repo.vocab_version(session=session)])
+    """The store's change counters, its newest event and instruction, and the board's shape: what a kept board
+    was read at (two small statements)."""
+    return json.dumps([FORMAT, repo.vocab_version(session=session), store.board_marks(session=session)])
 
 
 def office_board(scope: Scope, office_id: int | None) -> OfficeBoard:

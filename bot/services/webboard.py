@@ -72,6 +72,8 @@ class UnitRow:
     overdue: int = 0
     late: int = 0
     missing: int = 0
+    returned: int = 0  # times the office's review sent back the 申请办结 of an item it leads (审核退回)
+    instructions: int = 0  # leaders' instructions (批示) on the items it leads
     counts: dict[str, int] = field(default_factory=dict)  # the lights of the items it leads
 
 
@@ -145,7 +147,8 @@ SECTION_SOURCES: list[Callable[[Scope, list[Lit]], list[Section]]] = [plan_secti
 
 
 def unit_rows(scope: Scope, lit: list[Lit], reports: list[tuple]) -> list[UnitRow]:
-    """Per unit: items it leads and supports, done, overdue, and reports owed this month made late or never."""
+    """Per unit: items it leads and supports, done, overdue, reports owed this month made late or never, and on
+    the items it leads the reviews' returns and the leaders' instructions."""
     names = repo.unit_names_of(session=scope.session, unit_ids=list({u for x in lit for u in (*x.view.lead, *x.view.co)}))
     rows: dict[int, UnitRow] = {}
     spoke: dict[tuple[int, int], list[date]] = {}
@@ -171,6 +174,11 @@ def unit_rows(scope: Scope, lit: list[Lit], reports: list[tuple]) -> list[UnitRo
                     _score(tally, dates[role], spoke.get((v.id, u), []), start, scope.today)
                     row.late += tally["late"]
                     row.missing += tally["missing"]
+    returns, said = store.returns_and_instructions(session=scope.session, task_ids=[x.view.id for x in lit])
+    for x in lit:
+        for u in x.view.lead:
+            rows[u].returned += returns.get(x.view.id, 0)
+            rows[u].instructions += said.get(x.view.id, 0)
     return sorted(rows.values(), key=lambda r: (-r.overdue, -(r.late + r.missing), r.name))
 
 
