@@ -79,6 +79,13 @@ def snapshot_of(*, session: Session, office_key: int) -> BoardSnapshot | None:
     return session.get(BoardSnapshot, office_key, populate_existing=True)
 
 
+def snapshot_stamp(*, session: Session, office_key: int) -> tuple[date, str] | None:
+    """The day and version of the office's kept board, its data left unread (the sweep's tick asks every time)."""
+    row = session.execute(select(BoardSnapshot.day, BoardSnapshot.version)
+                          .where(BoardSnapshot.office_key == office_key)).first()
+    return (row[0], row[1]) if row else None
+
+
 def keep_snapshot(*, session: Session, office_key: int, day: date, version: str, data: str, now: datetime) -> None:
     """Store the office's board, replacing the one kept (two processes writing at once: the later one wins)."""
     values = {"day": day, "version": version, "data": data, "built_at": now}

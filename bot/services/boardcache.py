@@ -25,7 +25,7 @@ from bot.workdays import WorkCalendar
 from storage import repo
 from storage import web as store
 
-FORMAT = 3  # the shape of a kept board; a row of another shape is worked out again, never misread
+FORMAT = 4  # the shape of a kept board; a row of another shape is worked out again, never misread
 
 
 @dataclass
@@ -76,8 +76,8 @@ def prepare_boards(*, session: Session, now: datetime, settings: Settings, calen
     scope = Scope(session, now, settings, calendar)
     url, version, made = str(session.get_bind().url), store_version(session), 0
     for office_id in [o.id for o in repo.offices(session=session)] or [None]:
-        row = store.snapshot_of(session=session, office_key=office_id or 0)
-        if row is not None and row.day == scope.today:
+        stamp = store.snapshot_stamp(session=session, office_key=office_id or 0)
+        if stamp is not None and stamp[0] == scope.today and _readable(stamp[1]):
             continue
         _keep(session, (url, office_id), office_id, version, build_office(scope, office_id), now)
         made += 1
@@ -107,7 +107,7 @@ def _keep(session: Session, key: tuple, office_id: int | None, version: str, boa
 def _from_store(session: Session, key: tuple, office_id: int | None, today: date) -> _Kept | None:
     """Today's board as the store keeps it (worked out by the sweep's tick or another process), or None."""
     row = store.snapshot_of(session=session, office_key=office_id or 0)
-    if row is None or row.day != today or not row.version.startswith(f"[{FORMAT},"):
+    if row is None or row.day != today or not _readable(row.version):
         return None
     try:
         kept = _Kept(row.day, row.version, decode(row.data))
@@ -119,6 +119,11 @@ def _from_store(session: Session, key: tuple, office_id: int | None, today: date
             return current  # a refresh here got there first
         _kept[key] = kept
     return kept
+
+
+def _readable(version: str) -> bool:
+    """Whether a kept board is of this code's shape."""
+    return version.startswith(f"[{FORMAT},")
 
 
 def _refresh(key: tuple, engine, scope: Scope, office_id: int | None, version: str) -> None:
@@ -144,7 +149,7 @@ def decode(text: str) -> OfficeBoard:
         [(_day(w), n, done) for w, n, done in d["trend"]],
         [Change(**{**c, "at": _day(c["at"])}) for c in d["changes"]],
         [OfficeLights(**c) for c in d["children"]],
-        datetime.fromisoformat(d["read_at"]) if d["read_at"] else None)
+        datetime.fromisoformat(d["read_at"]) if d["read_at"] else None, d["more_changes"])
 
 
 def _day(text: str | None) -> date | None:

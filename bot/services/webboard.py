@@ -28,6 +28,7 @@ from storage.models import Office, Plan, ReportStatus
 
 TREND_WEEKS = 8
 WORST_PER_SECTION = 5
+CHANGES_SHOWN = 30  # the newest changes the page lists; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,10 @@ class OfficeBoard:
     sections: list[Section]
     units: list[UnitRow]
     trend: list[tuple[date, int, int]]  # (week's Monday, reports, reports saying done)
-    changes: list[Change]
+    changes: list[Change]  # the newest CHANGES_SHOWN
     children: list[OfficeLights] = field(default_factory=list)
     read_at: datetime | None = None  # when the store was read for it
+    more_changes: int = 0  # changes of the week beyond those listed
 
 
 def lit_tasks(scope: Scope, task_ids: list[int], plans: dict[int, Plan]) -> list[Lit]:
@@ -223,5 +225,5 @@ def build_office(scope: Scope, office_id: int | None) -> OfficeBoard:
                       parent_id=office_id) if office_id else []
     return OfficeBoard(office.name if office else "", scope.today, dict(Counter(x.light.light for x in lit)),
                        [s for source in SECTION_SOURCES for s in source(scope, lit)],
-                       unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend, changes, children,
-                       scope.now)
+                       unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend,
+                       changes[:CHANGES_SHOWN], children, scope.now, max(len(changes) - CHANGES_SHOWN, 0))
