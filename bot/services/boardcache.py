@@ -39,6 +39,7 @@ class _Kept:
 
 
 _kept: dict[tuple, _Kept] = {}
+_started: dict[tuple, threading.Thread] = {}  # the latest refresh of each office, running or done
 _lock = threading.Lock()
 
 
@@ -64,6 +65,7 @@ def office_board(scope: Scope, office_id: int | None) -> OfficeBoard:
                 kept.refresh = threading.Thread(target=_refresh, args=(key, engine, scope, office_id, version),
                                                 daemon=True)
                 kept.refresh.start()
+                _started[key] = kept.refresh
             if kept.version == version or kept.refresh is not None:
                 return kept.board
     board = build_office(scope, office_id)
@@ -85,15 +87,15 @@ def prepare_boards(*, session: Session, now: datetime, settings: Settings, calen
 
 
 def refreshing(*, engine, office_id: int | None) -> threading.Thread | None:
-    """The refresh under way for this office, if any (tests and benchmarks wait on it)."""
-    kept = _kept.get((str(engine.url), office_id))
-    return kept.refresh if kept else None
+    """The latest refresh of this office's board, running or done, if any (tests and benchmarks wait on it)."""
+    return _started.get((str(engine.url), office_id))
 
 
 def forget() -> None:
     """Drop the boards this process keeps (a benchmark's cold start; the store's rows stay)."""
     with _lock:
         _kept.clear()
+        _started.clear()
 
 
 def _keep(session: Session, key: tuple, office_id: int | None, version: str, board: OfficeBoard,
