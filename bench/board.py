@@ -1,24 +1,30 @@
-"""The web board's office page at 300 and 30,000 tasks (run: .venv/bin/python bench/board.py [--large 30000]).
+"""The web board's office page at 300 and 30,000 tasks (run: .venv/bin/python bench/board.py [--repeat 3]).
 
 Each store is one office on SQLite, built with bulk inserts: 300 tasks per plan (1 plan, or 100 plans), 40
 units leading and supporting, deadlines spread so a quarter are overdue, a report on every third task within
 the last eight weeks. duban's own HTTP server (aiohttp, the board mounted as `duban run` mounts it) serves
 the office page to a leader's link and, beside it, a static file of the page's size. Measured per store:
 
-- the first request (the office's lights, per-unit table, trend and sections worked out from the store);
-- later requests (the office's board kept for the day and the store's change counters: what a second leader,
-  or the same one reloading, costs), median of 30;
+- the day's first look as deployed: the sweep's tick has worked the office's board out (`App.prepare_boards`,
+  timed apart: the work moved off the leader's wait), then a leader opens the link in a fresh process;
+- the cold first look: the same with no board kept (the tick has not run yet today: the pass over every task);
+- later requests (the board kept for the day and the store's change counters: what a second leader, or the
+  same one reloading, costs), median of 30;
 - the static file of the same size from the same server, median of 30.
 
-Server time is taken by a middleware around the handler; the round trip over loopback is printed beside it.
-Prints the figures and the ratios (large / small; page / static); nothing here is a pass/fail test.
+Each measurement runs in a process of its own (so both stores pay the same start-up: imports, templates), the
+two stores alternating, `--repeat` times. Server time is taken by a middleware around the handler; the round
+trip over loopback is printed beside it. Prints each store's min / median and the ratios of each repeat's pair
+(large / small; page / static) as min / median; nothing here is a pass/fail test.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,7 +85,12 @@ def build(url: str, n: int) -> None:
     engine.dispose()
 
 
-async def measure(url: str, n: int) -> dict:
+async def measure(url: str, n: int, *, cold: bool) -> dict:
+    """One fresh process's look at the store: the tick's work (unless `cold`), the first look, later looks."""
+    engine = open_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM boardsnapshot"))  # no board kept: as before the day's first tick
+    engine.dispose()
     settings = Settings(database={"url": url}, app={"load_sample_plan": False},
                         web={"enabled": True, "base_url": "http://127.0.0.1"})
     app = App(settings, clock=lambda: NOW)
@@ -104,7 +115,11 @@ async def measure(url: str, n: int) -> dict:
     with session_scope(app.engine) as s:
         link, _ = link_for(session=s, viewer=Viewer("leader", LEADER, "张副局长", 1), now=NOW,
                            base_url=f"http://127.0.0.1:{port}", days=7)
-    out: dict = {"n": n}
+    out: dict = {"n": n, "cold": cold}
+    if not cold:
+        t0 = time.perf_counter()
+        assert app.prepare_boards() == 1
+        out["tick"] = time.perf_counter() - t0
     async with httpx.AsyncClient(timeout=None) as client:
         t0 = time.perf_counter()
         first = await client.get(link)
@@ -126,28 +141,61 @@ async def measure(url: str, n: int) -> dict:
     return out
 
 
+def _spread(values: list[float], scale: float = 1.0, unit: str = "") -> str:
+    return f"{min(values) * scale:.{1 if scale > 1 else 2}f} / {statistics.median(values) * scale:.{1 if scale > 1 else 2}f}{unit}"
+
+
+def _one(url: str, n: int, cold: bool) -> dict:
+    args = [sys.executable, __file__, "--measure", url, "--size", str(n)] + (["--cold"] if cold else [])
+    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+
+
+def report(runs: dict[tuple[int, bool], list[dict]], small: int, large: int) -> None:
+    """Each store's figures (min / median over the repeats) and the ratios of each repeat's pair."""
+    ms = 1000
+    for n in (small, large):
+        warm, cold = runs[(n, False)], runs[(n, True)]
+        print(f"{n:>6} tasks, page {warm[0]['bytes'] / 1024:.0f} KB (min / median of {len(warm)}): "
+              f"tick's work {_spread([r['tick'] for r in warm], ms, ' ms')}; "
+              f"first look after it {_spread([r['first'] for r in warm], ms, ' ms')} "
+              f"(trip {_spread([r['first_trip'] for r in warm], ms, ' ms')}); "
+              f"cold first look {_spread([r['first'] for r in cold], ms, ' ms')}; "
+              f"later page trip {_spread([r['page_trip'] for r in warm], ms, ' ms')}; "
+              f"static trip {_spread([r['static_trip'] for r in warm], ms, ' ms')}; "
+              f"page / static (trips) {_spread([r['page_trip'] / r['static_trip'] for r in warm], unit='×')}")
+
+    def pair(key: str, cold: bool = False) -> str:
+        return _spread([b[key] / a[key] for a, b in zip(runs[(small, cold)], runs[(large, cold)], strict=True)],
+                       unit="×")
+    print(f"large / small (min / median): first look after the tick {pair('first')} (trips {pair('first_trip')}); "
+          f"cold first look {pair('first', True)}; later page trips {pair('page_trip')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=300)
     parser.add_argument("--large", type=int, default=30000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # a child process: one measurement of this store
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    results = []
+    if args.measure:
+        print(json.dumps(asyncio.run(measure(args.measure, args.size, cold=args.cold))))
+        return
+    runs: dict[tuple[int, bool], list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        urls = {}
         for n in (args.small, args.large):
-            url = f"sqlite:///{Path(tmp) / f'board{n}.db'}"
+            urls[n] = f"sqlite:///{Path(tmp) / f'board{n}.db'}"
             t0 = time.perf_counter()
-            build(url, n)
+            build(urls[n], n)
             print(f"built {n} tasks in {time.perf_counter() - t0:.1f} s", flush=True)
-            results.append(asyncio.run(measure(url, n)))
-    ms = 1000
-    for r in results:
-        print(f"{r['n']:>6} tasks, page {r['bytes'] / 1024:.0f} KB: first {r['first'] * ms:.1f} ms "
-              f"(trip {r['first_trip'] * ms:.1f}); later page {r['page'] * ms:.2f} ms (trip {r['page_trip'] * ms:.2f}); "
-              f"static {r['static'] * ms:.2f} ms (trip {r['static_trip'] * ms:.2f}); "
-              f"page / static {r['page'] / r['static']:.2f}× (trips {r['page_trip'] / r['static_trip']:.2f}×)")
-    small, large = results
-    print(f"large / small: first {large['first'] / small['first']:.1f}×, later page "
-          f"{large['page'] / small['page']:.2f}× (trips {large['page_trip'] / small['page_trip']:.2f}×)")
+        for _ in range(args.repeat):
+            for cold in (False, True):
+                for n in (args.small, args.large):
+                    runs.setdefault((n, cold), []).append(_one(urls[n], n, cold))
+    report(runs, args.small, args.large)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from bot.services import planfile, vocab
 from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
+from jobs.boards import prepare_boards
 from jobs.digest import weekly_digests
 from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
 from jobs.scheduler import DISPATCH_SECONDS, build_scheduler
@@ -138,7 +139,20 @@ class App:
                 if result.day is not None:  # in office hours: the weekly digest's day may have come
                     result.written += weekly_digests(session=session, now=self.clock(), settings=self.settings,
                                                      calendar=self.calendar)
-                return result
+            if self.settings.web.enabled:  # after the sweep's commit: its writers never wait on the board's read
+                self.prepare_boards()
+            return result
+
+    def prepare_boards(self) -> int:
+        """The offices' web boards worked out for the day ahead of the first look, by the process that sweeps;
+        a failure only leaves that work to the first look."""
+        try:
+            with HEAP.quiet(), session_scope(self.engine) as session:
+                return prepare_boards(session=session, now=self.clock(), settings=self.settings,
+                                      calendar=self.calendar)
+        except Exception:
+            log.exception("working out the web board ahead of the day's first look failed")
+            return 0
 
     async def dispatch(self, *, kicked: bool = False) -> DispatchStats:
         """Send everything due; one dispatcher at a time in this process.

@@ -461,3 +461,14 @@ class TaskEvent(SQLModel, table=True):
     actor: str = ""  # platform:user_id or "cli"
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # report, reason, new units
     at: datetime = _ts()
+
+
+class BoardSnapshot(SQLModel, table=True):
+    """An office's web board as last worked out (migration 0016): its day, the store version it was read at, and
+    the board itself as JSON, so the first look of a day (or after a restart) reads one row, not every task."""
+
+    office_key: int = Field(primary_key=True)  # the office's id, 0 for a store with no office
+    day: date
+    version: str = ""  # the store's change counters it was read at, as JSON
+    data: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    built_at: datetime = _ts()

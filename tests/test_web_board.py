@@ -246,8 +246,8 @@ def test_revocations_keep_the_latest_instant(engine):
 
 @MODULE_LOOP
 async def test_after_a_change_the_last_board_is_served_while_the_new_one_is_worked_out(tmp_path):
+    from bot.services.boardcache import refreshing
     from bot.services.reports import record_report
-    from bot.services.webboard import refreshing
     from storage.models import ReportStatus, Task
 
     office = await start_office(tmp_path)

@@ -10,7 +10,7 @@ import pytest_asyncio
 
 from bot.services.board import board
 from storage.db import session_scope
-from tests.web_fixture import NOW, start_office
+from tests.web_fixture import NOW, add_story, start_office
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
 try:
@@ -137,3 +137,40 @@ async def test_a_bad_link_is_refused_and_reveals_nothing(browser, office, how, h
     assert "安全办" not in text and "任务" not in text
     await _no_sideways_scroll(page)
     await page.screenshot(path=str(tmp_path / f"refused-{how}.png"), full_page=True)
+
+
+async def test_instructions_the_closing_loop_and_the_sheets_fit_a_phone(browser, tmp_path):
+    office = await start_office(tmp_path)
+    try:
+        office.tasks.update(add_story(office))
+        page, outside = await _page(browser, PHONE)
+        await page.goto(office.link("leader", "张副局长"))
+        heads = [await h.inner_text() for h in await page.locator("#units thead th").all()]
+        assert heads[-2:] == ["退回", "批示"]
+        await _no_sideways_scroll(page)
+        await page.screenshot(path=str(tmp_path / "office-story-phone.png"), full_page=True)
+
+        await page.get_by_role("link", name="安全办").first.click()
+        await page.wait_for_selector("#lead-items")
+        assert await page.locator("#lead-items tr[data-returned] .tag").inner_text() == "退回1次"
+        await _no_sideways_scroll(page)
+
+        await page.locator("#lead-items a", has_text="第3项").click()
+        await page.wait_for_selector("#closure")
+        record = await page.inner_text("#closure")
+        assert "审核退回" in record and "退回原因：缺少验收材料" in record and "办结报告：整改已完成" in record
+        await _no_sideways_scroll(page)
+        await page.screenshot(path=str(tmp_path / "item-closure-phone.png"), full_page=True)
+
+        await page.goto(f"{office.link('leader', '张副局长')}item/{office.tasks['1']}")
+        assert "抓紧推进，尽快报送进展" in await page.inner_text("#instructions")
+        async with page.expect_download() as waiting:
+            await page.get_by_role("link", name="催办单 (.docx)").click()
+        download = await waiting.value
+        assert download.suggested_filename == "催办单_第1项.docx"
+        await _no_sideways_scroll(page)
+        await page.screenshot(path=str(tmp_path / "item-instructions-phone.png"), full_page=True)
+        assert outside == []
+    finally:
+        await office.server.close()
+        office.app.close()

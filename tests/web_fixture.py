@@ -1,4 +1,5 @@
-"""A small office for the web board's tests: two units, a leader, lights of every colour, reports and a photo."""
+"""A small office for the web board's tests: two units, a leader, lights of every colour, reports and a photo;
+`add_story` adds leaders' instructions, a returned 申请办结, an item signed for and one returned and reassigned."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from PIL import Image
 
 from bot.app import App
 from bot.config import Settings
+from bot.services import assignment, closure, instructions, receipts
 from bot.services.binding import bind_directly
 from bot.services.evidence import attach
+from bot.services.items import ItemSpec, create_item
 from bot.services.leaders import set_task_leaders
 from bot.services.reports import record_report
 from bot.services.weblinks import link_for, viewer_named
@@ -110,3 +113,36 @@ async def start_office(tmp_path: Path, *, db_url: str | None = None, **web_setti
     server = TestServer(http, host="127.0.0.1")
     await server.start_server()
     return Office(app, server, ids)
+
+
+def add_story(office) -> dict[str, int]:
+    """On the fixture's office: a leader's 批示 on 第1项 and 第4项 (a time limit), 第3项's 申请办结 returned by the review, an item signed for,
+    and an item its lead returned as not its own and the office gave to another unit."""
+    app, ids = office.app, office.tasks
+    with session_scope(app.engine) as s:
+        office_id = repo.offices(session=s)[0].id
+        units = {n: repo.unit_named(session=s, office_id=office_id, name=n) for n in ("安全办", "应急办", "张副局长")}
+        for ref, words in (("1", "抓紧推进，尽快报送进展"), ("4", "10月15日前完成验收")):
+            instructions.give(session=s, task=s.get(Task, ids[ref]), leader=units["张副局长"], words=words,
+                              today=NOW.date(), now=NOW - timedelta(hours=5), actor="t")
+        task3 = s.get(Task, ids["3"])
+        record_report(session=s, task=task3, unit_id=units["安全办"].id, status=ReportStatus.DONE, percent=100,
+                      note="整改已完成", reporter="t", now=NOW - timedelta(hours=4), closure="review")
+        closure.decide_return(session=s, task=task3, actor="t", reason="缺少验收材料", now=NOW - timedelta(hours=3))
+        signed = create_item(session=s, spec=ItemSpec(title="食堂专项检查", source="领导批示", lead=("应急办",),
+                                                      co=("安全办",), due=NOW.date() + timedelta(days=10),
+                                                      instructed_by="局长", instruction="立即组织全面检查"),
+                             office_id=office_id, settings=app.settings.items, calendar=app.calendar,
+                             now=NOW - timedelta(days=1), actor="t", receipts=True)
+        receipts.sign_for(session=s, task=s.get(Task, signed.task_id), unit_id=units["应急办"].id, actor="t",
+                          now=NOW - timedelta(hours=6))
+        moved = create_item(session=s, spec=ItemSpec(title="校车安全排查", source="领导批示", lead=("安全办",),
+                                                     due=NOW.date() + timedelta(days=10)),
+                            office_id=office_id, settings=app.settings.items, calendar=app.calendar,
+                            now=NOW - timedelta(days=1), actor="t", receipts=True)
+        task = s.get(Task, moved.task_id)
+        assignment.decline(session=s, settings=app.settings, calendar=app.calendar, task=task,
+                           unit_id=units["安全办"].id, reason="属于交通部门职责", actor="t", now=NOW - timedelta(hours=2))
+        assignment.reassign(session=s, settings=app.settings, task=task, lead=units["应急办"], co=None, actor="t",
+                            now=NOW - timedelta(hours=1))
+    return {"signed": signed.task_id, "moved": moved.task_id}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
+from bot.render.task_text import EVENT_CN
+
 
 @dataclass(frozen=True)
 class State:
@@ -27,6 +29,9 @@ OTHER = State("other", "其他", "#5f6368")
 
 WHAT = {"done": "报告完成", "in_progress": "报告进展", "blocked": "报告受阻", "not_started": "报告未开始",
         "note": "补充说明", "overdue": "转为逾期"}
+# The closing loop's steps as the item page lists them (the words /task uses), and what each one's note is.
+EVENT = EVENT_CN
+EVENT_NOTE = {"decline": "原因：", "return": "退回原因：", "apply": "办结报告：", "reassign": "", "sign": "", "pass": ""}
 ROLE = {"lead": "牵头", "co": "配合", "leader": "牵头领导"}
 DEFERRAL = {"awaiting_date": "待填日期", "pending": "待审批", "approved": "已批准", "refused": "已驳回",
             "cancelled": "已取消"}

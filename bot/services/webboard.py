@@ -3,19 +3,17 @@
 Lights come from `board.light_of` over the same views the chat's /board reads (plan by plan, off the task rows),
 so the board never disagrees with the chat. Which lights exist is read off the tasks: a state added to
 `light_of` appears here with no change. Sections come from SECTION_SOURCES: one entry per kind of section
-(plans today; sources of items when they come). An office's board is kept for the day and the store's
-version, so a leader's second look costs a lookup, not a pass over every task.
+(plans today; sources of items when they come). bot/services/boardcache.py keeps an office's board per day
+and store version (in the process and in the store), so a look costs a lookup, not a pass over every task.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -30,6 +28,7 @@ from storage.models import Office, Plan, ReportStatus
 
 TREND_WEEKS = 8
 WORST_PER_SECTION = 5
+CHANGES_SHOWN = 30  # the newest changes the page lists; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,8 @@ class UnitRow:
     overdue: int = 0
     late: int = 0
     missing: int = 0
+    returned: int = 0  # times the office's review sent back the 申请办结 of an item it leads (审核退回)
+    instructions: int = 0  # leaders' instructions (批示) on the items it leads
     counts: dict[str, int] = field(default_factory=dict)  # the lights of the items it leads
 
 
@@ -97,9 +98,10 @@ class OfficeBoard:
     sections: list[Section]
     units: list[UnitRow]
     trend: list[tuple[date, int, int]]  # (week's Monday, reports, reports saying done)
-    changes: list[Change]
+    changes: list[Change]  # the newest CHANGES_SHOWN
     children: list[OfficeLights] = field(default_factory=list)
     read_at: datetime | None = None  # when the store was read for it
+    more_changes: int = 0  # changes of the week beyond those listed
 
 
 def lit_tasks(scope: Scope, task_ids: list[int], plans: dict[int, Plan]) -> list[Lit]:
@@ -147,7 +149,8 @@ SECTION_SOURCES: list[Callable[[Scope, list[Lit]], list[Section]]] = [plan_secti
 
 
 def unit_rows(scope: Scope, lit: list[Lit], reports: list[tuple]) -> list[UnitRow]:
-    """Per unit: items it leads and supports, done, overdue, and reports owed this month made late or never."""
+    """Per unit: items it leads and supports, done, overdue, reports owed this month made late or never, and on
+    the items it leads the reviews' returns and the leaders' instructions."""
     names = repo.unit_names_of(session=scope.session, unit_ids=list({u for x in lit for u in (*x.view.lead, *x.view.co)}))
     rows: dict[int, UnitRow] = {}
     spoke: dict[tuple[int, int], list[date]] = {}
@@ -173,6 +176,11 @@ def unit_rows(scope: Scope, lit: list[Lit], reports: list[tuple]) -> list[UnitRo
                     _score(tally, dates[role], spoke.get((v.id, u), []), start, scope.today)
                     row.late += tally["late"]
                     row.missing += tally["missing"]
+    returns, said = store.returns_and_instructions(session=scope.session, task_ids=[x.view.id for x in lit])
+    for x in lit:
+        for u in x.view.lead:
+            rows[u].returned += returns.get(x.view.id, 0)
+            rows[u].instructions += said.get(x.view.id, 0)
     return sorted(rows.values(), key=lambda r: (-r.overdue, -(r.late + r.missing), r.name))
 
 
@@ -217,57 +225,5 @@ def build_office(scope: Scope, office_id: int | None) -> OfficeBoard:
                       parent_id=office_id) if office_id else []
     return OfficeBoard(office.name if office else "", scope.today, dict(Counter(x.light.light for x in lit)),
                        [s for source in SECTION_SOURCES for s in source(scope, lit)],
-                       unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend, changes, children,
-                       scope.now)
-
-
-@dataclass
-class _Kept:
-    """One office's board as last worked out, and the refresh under way, if any."""
-
-    day: date
-    version: tuple
-    board: OfficeBoard
-    refresh: threading.Thread | None = None
-
-
-_kept: dict[tuple, _Kept] = {}
-_lock = threading.Lock()
-
-
-def office_board(scope: Scope, office_id: int | None) -> OfficeBoard:
-    """The office page's data, worked out once per day and store version.
-
-    Within a day, after a change (a report, a new date), the board last worked out is served at once while a
-    thread works out the new one: a large office's pass over every task (seconds at 30,000 tasks) is never
-    what a leader waits for, except on the first look of the day. The page shows when its data was read.
-    """
-    engine = scope.session.get_bind()
-    key = (str(engine.url), office_id)
-    version = repo.vocab_version(session=scope.session)
-    with _lock:
-        kept = _kept.get(key)
-        if kept is not None and kept.day == scope.today:
-            if kept.version != version and kept.refresh is None and not isinstance(engine.pool, StaticPool):
-                kept.refresh = threading.Thread(target=_refresh, args=(key, engine, scope, office_id, version),
-                                                daemon=True)
-                kept.refresh.start()
-            if kept.version == version or kept.refresh is not None:
-                return kept.board
-    board = build_office(scope, office_id)
-    with _lock:
-        _kept[key] = _Kept(scope.today, version, board)
-    return board
-
-
-def _refresh(key: tuple, engine, scope: Scope, office_id: int | None, version: tuple) -> None:
-    with Session(engine) as session:
-        board = build_office(Scope(session, scope.now, scope.settings, scope.calendar), office_id)
-    with _lock:
-        _kept[key] = _Kept(scope.today, version, board)
-
-
-def refreshing(*, engine, office_id: int | None) -> threading.Thread | None:
-    """The refresh under way for this office, if any (tests and benchmarks wait on it)."""
-    kept = _kept.get((str(engine.url), office_id))
-    return kept.refresh if kept else None
+                       unit_rows(scope, lit, [r for r in reports if r[4] >= month]), trend,
+                       changes[:CHANGES_SHOWN], children, scope.now, max(len(changes) - CHANGES_SHOWN, 0))

@@ -18,7 +18,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
                    lstrip_blocks=True)
 _env.globals.update(states=web_text.STATES, state=web_text.state, what=web_text.WHAT,
-                    deferral=web_text.DEFERRAL, reminder=web_text.REMINDER, sent=web_text.SENT)
+                    deferral=web_text.DEFERRAL, reminder=web_text.REMINDER, sent=web_text.SENT,
+                    event=web_text.EVENT, event_note=web_text.EVENT_NOTE)
 
 
 def _page(name: str, *, depth: int, viewer: Viewer | None, as_of: date, tz: tzinfo, **values) -> str:
@@ -44,8 +45,9 @@ def unit_page(page: UnitPage, *, viewer: Viewer, tz: tzinfo, as_of: date, depth:
                  office_bar=svg.lights_bar(office_counts) if office_counts is not None else None)
 
 
-def item_page(page: ItemPage, *, viewer: Viewer, tz: tzinfo, as_of: date) -> str:
-    return _page("item.html", depth=1, viewer=viewer, as_of=as_of, tz=tz, page=page, r=page.record)
+def item_page(page: ItemPage, *, viewer: Viewer, tz: tzinfo, as_of: date, sheets: list[str] | None = None) -> str:
+    return _page("item.html", depth=1, viewer=viewer, as_of=as_of, tz=tz, page=page, r=page.record,
+                 sheets=sheets or [])
 
 
 def refused_page(reason: str, *, depth: int, as_of: date | datetime, tz: tzinfo) -> str:

@@ -22,18 +22,30 @@ from bot.render import web_text
 from bot.render.board_png import FONT
 from bot.render.bulletin_docx import bulletin_docx
 from bot.render.ledger_xlsx import ledger_xlsx
+from bot.render.sheet_docx import sheet_docx
+from bot.services.boardcache import office_board
 from bot.services.bulletin import build_bulletin, month_of
 from bot.services.errors import UserError
 from bot.services.ledger import build_ledger
-from bot.services.webboard import Scope, office_board
+from bot.services.webboard import Scope
 from bot.services.weblinks import Viewer, open_token, web_key
-from bot.services.webpages import for_viewer, item_page, may_open_item, may_open_unit, unit_page
+from bot.services.webpages import (
+    for_viewer,
+    item_page,
+    item_sheet,
+    may_open_item,
+    may_open_unit,
+    sheet_kinds,
+    unit_page,
+)
 from bot.web import pages
 from bot.workdays import WorkCalendar
 from storage.db import session_scope
 from storage.models import Evidence
 
 STATIC = Path(__file__).parent / "static"
+SHEETS = {"sheet.docx": "督办", "urge.docx": "催办"}  # the item's downloads: 督办单, 催办单
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATIC_FILES = {"board.css": STATIC / "board.css", "DubanSans.ttf": FONT}
 HEADERS = {
     # Nothing but our own styles, fonts and images; no script at all; never framed; the link never leaks. The
@@ -123,8 +135,10 @@ class Board:
                 return "missing"
             if not may_open_item(who, page):
                 return "hidden"
-            page = for_viewer(page, who, units_see_others=self.settings.web.units_see_others)
-            return pages.item_page(page, viewer=who, tz=self.settings.app.tz, as_of=scope.today)
+            others = self.settings.web.units_see_others
+            sheets = sheet_kinds(who, page, units_see_others=others)
+            page = for_viewer(page, who, units_see_others=others)
+            return pages.item_page(page, viewer=who, tz=self.settings.app.tz, as_of=scope.today, sheets=sheets)
         return self._answer(await self.run(work), depth=1)
 
     def _answer(self, result: str, *, depth: int) -> web.Response:
@@ -183,6 +197,31 @@ class Board:
         return web.Response(body=found, content_type=mime,
                             headers={**HEADERS, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
+    async def sheet(self, request: web.Request) -> web.Response:
+        """The item's 督办单 (sheet.docx) or 催办单 (urge.docx), for those its page offers it to."""
+        kind = SHEETS[request.match_info["kind"]]
+
+        def work(scope: Scope):
+            who = self.viewer(scope, request.match_info["token"])
+            if isinstance(who, str):
+                return who
+            page = item_page(scope, int(request.match_info["item"]))
+            if page is None:
+                return "missing"
+            if kind not in sheet_kinds(who, page, units_see_others=self.settings.web.units_see_others):
+                return "hidden"
+            try:
+                sheet = item_sheet(scope, page.task_id, kind)
+            except UserError:  # done since its page was shown: no 催办单 for it
+                return "missing"
+            return f"{kind}单_{sheet.ref}.docx", sheet_docx(sheet, tz=self.settings.app.tz)
+        found = await self.run(work)
+        if isinstance(found, str):
+            return self._answer(found, depth=2)
+        name, body = found
+        return web.Response(body=body, content_type=DOCX, headers={
+            **HEADERS, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
     async def static(self, request: web.Request) -> web.StreamResponse:
         path = STATIC_FILES.get(request.match_info["name"])
         if path is None:
@@ -199,4 +238,5 @@ def add_web_routes(app: web.Application, board: Board) -> None:
     app.router.add_get("/web/{token}/unit/{unit:\\d+}", board.unit)
     app.router.add_get("/web/{token}/item/{item:\\d+}", board.item)
     app.router.add_get("/web/{token}/evidence/{id:\\d+}", board.evidence)
+    app.router.add_get("/web/{token}/item/{item:\\d+}/{kind:sheet\\.docx|urge\\.docx}", board.sheet)
     app.router.add_get("/web/{token}/{kind:ledger\\.xlsx|bulletin\\.docx}", board.download)
