@@ -17,7 +17,7 @@ from bot.services.importer import apply_plan
 from bot.services.offices import close_plan
 from bot.services.plan_names import plan_named
 from storage.db import session_scope
-from storage.models import Plan, StatusReport, Task
+from storage.models import Deadline, Plan, StatusReport, Task
 from tests.chat_harness import Chat
 from tests.helpers import at
 from tests.test_offices import SAFETY_PLAN
@@ -123,6 +123,15 @@ async def test_a_name_matching_no_plan_gets_the_choices_and_nothing_else(chat):
         assert said.startswith("没有找到计划“防汛”。可选的计划：") and "安全生产" in said and "工作要点" in said
         assert "「" not in said, said
     assert _reports(chat) == []
+
+
+async def test_an_admins_new_date_in_words_lands_on_the_plan_named(chat):
+    said = await chat.say("安全生产第2项改到10月31日 检测机构排期", **ADMIN)
+    assert "2021" in said and "10" in said, said
+    with session_scope(chat.engine) as s:
+        manual = s.exec(select(Deadline, Task, Plan).where(Deadline.task_id == Task.id).where(Task.plan_id == Plan.id)
+                        .where(Deadline.source == "manual")).all()
+        assert [(p.short_name, t.ref, d.due_date) for d, t, p in manual] == [("安全生产", "2", date(2021, 10, 31))]
 
 
 async def test_a_closed_plan_named_in_words_answers_about_itself(chat):

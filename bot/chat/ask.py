@@ -97,12 +97,12 @@ def defer_of(ctx: Ctx, u: Understanding, plan: int | None = None) -> object:
     An admin's words decide instead: "批准第12项延期" approves the request waiting on it, and "第12项延期到10月底"
     (or "第12项改到10月31日") sets the date, as /deadline does; "第12项申请延期…" is a request from anyone."""
     if u.verdict is not None:
-        return rq.Decide(u.refs[0] if u.refs else None, u.verdict)
+        return rq.Decide(u.refs[0] if u.refs else None, u.verdict, plan)
     # An admin's own 申请 (one who also speaks for a unit) still asks; without it their new date is the deadline.
     if (ctx.actor.is_admin and u.refs and "申请" not in u.text and u.defer_text
             and deferrals.reads_as_date(u.defer_text)):
         when, label = deferrals.split_date(u.defer_text)
-        return rq.SetDeadline(u.refs[0], when, label or "")
+        return rq.SetDeadline(u.refs[0], when, label or "", plan)
     if not u.refs:
         return rq.Defer(None)
     typed = u.report if u.report is not None and u.report.status is not None else None

@@ -69,7 +69,7 @@ class Defer:
     text: str = ""
     reason: str = ""
     report: object = None  # a report typed with the request (a Report, or a Say asking what it lacks), first
-    plan: int | None = None  # the plan the words named; None: the chat's own
+    plan: int | None = None  # the plan the words named; None: the chat's
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class Decide:
 
     ref: str | None
     approve: bool
+    plan: int | None = None  # the plan the words named; None: the chat's
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class SetDeadline:
     ref: str
     when: str
     label: str = ""
+    plan: int | None = None  # the plan the words named; None: the chat's
 
 
 @dataclass(frozen=True)
@@ -261,10 +263,7 @@ class TapMatch(Tap):
 def read_tap(key: bytes, data: str) -> Tap | None:
     """The record a button's signed data carries, or None when forged or of no known action."""
     parsed = verify(key, data)
-    if parsed is None:
-        return None
-    action, ident, arg = parsed
-    return _TAPS[action](ident, arg)
+    return None if parsed is None else _TAPS[parsed[0]](parsed[1], parsed[2])
 
 
 # --- what the reading decides without a handler of its own ------------------------------------------------------
