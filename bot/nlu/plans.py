@@ -31,6 +31,7 @@ _NAME_CHAR = re.compile(r"[\u3400-\u9fff0-9a-z()《》<>\-—·]")
 _NOT_A_NAME = frozenset("另外 然后 那么 其次 首先 最后 接着 还是 就是 但是 而且 并且 所以 因为 如果 比如 例如 对于 针对 至于 "
                         "这个 那个 这项 那项 上面 下面 上述 以下 其中 其余 剩下 另 再 又 也".split())
 _PLAN_WORDS = frozenset({"工作", "计划", "方案", "要点"})  # lexicon words that also end plans' names
+_REF_HINT = re.compile(r"第|项|条|号|任务|事项|#|task|item|no")  # what every task number pattern needs
 _ANY_DAY = date(2000, 1, 1)  # only whether a token is a time word matters, not which days it means
 _LISTS = frozenset({"due", "board", "count", "lead", "co", "any_role", "own", "units_list"})
 
@@ -51,7 +52,7 @@ def plan_surfaces(plans: Sequence[PlanRecord]) -> dict[str, int]:
                 seen[form].add(p.id)
     out = {form: next(iter(ids)) for form, ids in seen.items() if len(ids) == 1}
     out.update({key(p.short_name): p.id for p in plans if len(key(p.short_name)) >= 2})
-    return out
+    return dict(sorted(out.items(), key=lambda kv: -len(kv[0])))  # longest first: the order a message is scanned
 
 
 def plan_in(word: str, plans: Sequence[PlanRecord], surfaces: dict[str, int]) -> int | None:
@@ -71,7 +72,9 @@ def plan_in(word: str, plans: Sequence[PlanRecord], surfaces: dict[str, int]) ->
 def plan_names(sc: Scan, vocab: Vocabulary) -> None:
     """The plan named before the first task number, else an open plan's name anywhere (settled by `settle`)."""
     t = sc.t
-    first = min((m.start() for rx in REF_PATTERNS for m in rx.finditer(t)), default=None)
+    first = None
+    if _REF_HINT.search(t):  # most messages name no task: skip the ref patterns
+        first = min((m.start() for rx in REF_PATTERNS if (m := rx.search(t))), default=None)
     if first:
         word, start, end = _word_before(t[:first], vocab)
         if word:
@@ -80,7 +83,7 @@ def plan_names(sc: Scan, vocab: Vocabulary) -> None:
             sc.u.plan_id = plan_in(word, vocab.plans, vocab.plan_surfaces)
             sc.tx.take(start, end)
             return
-    for surface in sorted(vocab.plan_surfaces, key=len, reverse=True):
+    for surface in vocab.plan_surfaces:
         at = t.find(surface)
         if at >= 0:
             sc.plan_span = (at, at + len(surface))
