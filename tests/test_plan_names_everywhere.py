@@ -80,6 +80,16 @@ def test_an_unknown_name_is_kept_for_the_chat_and_selects_no_task_of_another_pla
     assert u.plan_word == "防汛工作" and u.plan_id is None and u.task_ids == [] and u.refs == ["2"]
 
 
+def test_a_closed_plans_name_is_read_but_its_numbers_are_left_to_the_chat():
+    vocab = _vocab()
+    closed = Vocabulary.build(list(vocab.units.values()), list(vocab.tasks.values()),
+                              plans=[*vocab.plans, PlanRecord(9, "某县教育局2021年工作要点", "工作要点", open=False)],
+                              current_plan=10)
+    u = understand("2021年工作要点第2项进展如何", closed, now=date(2022, 3, 1))
+    assert u.plan_id == 9 and u.task_ids == [] and u.missing_refs == [] and u.refs == ["2"]
+    assert understand("工作要点第2项进展如何", closed, now=date(2022, 3, 1)).plan_id == 10  # the open one wins
+
+
 def test_a_plan_name_away_from_a_number_counts_in_lists_only():
     vocab = _vocab()
     listed = understand("安全生产逾期的", vocab, now=date(2021, 8, 23))
@@ -140,6 +150,10 @@ async def test_a_closed_plan_named_in_words_answers_about_itself(chat):
                    actor="t")
     said = await chat.say("安全生产第2项进展如何")
     assert said.startswith(f"【{SAFETY_TITLE}】第2项「开展食品安全专项检查") and "没有找到" not in said
+    chat.now = at(2021, 10, 8)  # the annual plan's 第12项 (9-01) is late; a closed plan's reminders have stopped
+    assert await chat.say("安全生产逾期的") == "【安全生产】目前没有逾期任务。"  # about itself, not the annual plan
+    assert (await chat.say("安全生产安全办负责什么")).startswith(f"《{SAFETY_TITLE}》已关闭")
+    assert "职业教育" in await chat.say("逾期的")  # the open plans' list, without the closed one
 
 
 async def test_one_plan_answers_say_nothing_extra(memory_engine, seed_path):

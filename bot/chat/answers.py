@@ -124,6 +124,10 @@ def answer_kind(ctx: Ctx, pv: PlanVocab, u: Understanding, plan: int | None = No
     view = task_view(u)
     if view is not None:
         return rq.ShowTasks(tuple(u.refs[:MAX_DETAIL]), view, plan)
+    if plan is not None and u.kind not in _BOARD_KINDS and not pv.vocab.holds(plan):
+        # a closed plan named in a list question: its tasks are not in the open plans' lists; say how to ask it
+        closed = ctx.plan_with_id(plan)
+        return reply(answer_text.plan_closed(closed.title, closed.short_name or str(closed.id)))
     return _BY_KIND.get(u.kind, _topic)(Asked(ctx, pv, u, plan))
 
 
@@ -207,6 +211,7 @@ def _units(a: Asked) -> Answer:
     return reply(answer_text.units_list(rows))
 
 
+_BOARD_KINDS = (Kind.OVERDUE, Kind.UNREPORTED, Kind.BOARD)  # answered from a plan's board: a closed one's too
 _BY_KIND: dict[Kind, Callable[[Asked], Answer]] = {
     Kind.TASK_DETAIL: _detail, Kind.WHO: _who, Kind.PROGRESS: _progress, Kind.OWNS: _owns, Kind.COUNT: _count,
     Kind.LIST_FILTERED: _listed, Kind.DUE: _due, Kind.OVERDUE: _light_list, Kind.UNREPORTED: _light_list,

@@ -118,11 +118,12 @@ class TaskRecord:
 
 @dataclass(frozen=True)
 class PlanRecord:
-    """One open plan as the store knows it: what people call it (its title, its short name)."""
+    """One plan of the office as the store knows it: what people call it (its title, its short name)."""
 
     id: int
     title: str
     short_name: str = ""
+    open: bool = True  # a closed plan's name is read too: it answers about itself, its tasks are not indexed
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ class Understanding:
     needs_own_unit: bool = False  # asked about 本单位 but the chat is not bound to a unit
     command: str | None = None  # the slash command name, if typed as one
     plan_word: str = ""  # a plan named in the words ("安全生产第2项", "工作要点逾期的"), as written
-    plan_id: int | None = None  # that plan, when it is one of the vocabulary's open plans (else the chat looks)
+    plan_id: int | None = None  # that plan, when the vocabulary knows its name (open or closed; else the chat looks)
 
 
 @dataclass

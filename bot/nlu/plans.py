@@ -37,8 +37,9 @@ _LISTS = frozenset({"due", "board", "count", "lead", "co", "any_role", "own", "u
 
 
 def plan_surfaces(plans: Sequence[PlanRecord]) -> dict[str, int]:
-    """Each open plan's names as written (its short name, its title, the title from or after its year, without a
-    closing bracket) → its id; a form two plans share is left out, unless it is one's short name."""
+    """Each plan's names as written (its short name, its title, the title from or after its year, without a
+    closing bracket) → its id, longest first; a form two plans share is left out unless it is a short name, where
+    an open plan's wins over a closed one's (each year's 工作要点)."""
     seen: dict[str, set[int]] = defaultdict(set)
     for p in plans:
         title = key(p.title)
@@ -51,22 +52,26 @@ def plan_surfaces(plans: Sequence[PlanRecord]) -> dict[str, int]:
             if len(form) >= 2:
                 seen[form].add(p.id)
     out = {form: next(iter(ids)) for form, ids in seen.items() if len(ids) == 1}
-    out.update({key(p.short_name): p.id for p in plans if len(key(p.short_name)) >= 2})
+    for p in sorted(plans, key=lambda p: p.open):  # closed first: an open plan's short name wins
+        if len(key(p.short_name)) >= 2:
+            out[key(p.short_name)] = p.id
     return dict(sorted(out.items(), key=lambda kv: -len(kv[0])))  # longest first: the order a message is scanned
 
 
 def plan_in(word: str, plans: Sequence[PlanRecord], surfaces: dict[str, int]) -> int | None:
-    """The open plan `word` names: one of its names, a part of one title only, or a short name with only generic
-    words around it ("2021年安全生产计划"); None when none or several."""
+    """The plan `word` names (an open one before a closed one): one of its names, a part of one title only, or a
+    short name with only generic words around it ("2021年安全生产计划"); None when none or several."""
     w = key(word).translate(_QUOTES)
     if w in surfaces:
         return surfaces[w]
-    in_title = [p.id for p in plans if len(w) >= 2 and w in key(p.title)]
-    if len(in_title) == 1:
-        return in_title[0]
-    around = [p.id for p in plans if p.short_name and key(p.short_name) in w
-              and GENERIC.match(w.replace(key(p.short_name), "", 1))]
-    return around[0] if len(around) == 1 else None
+    for among in ([p for p in plans if p.open], [p for p in plans if not p.open]):
+        in_title = [p.id for p in among if len(w) >= 2 and w in key(p.title)]
+        around = [p.id for p in among if p.short_name and key(p.short_name) in w
+                  and GENERIC.match(w.replace(key(p.short_name), "", 1))]
+        for hits in (in_title, around):
+            if hits:
+                return hits[0] if len(hits) == 1 else None
+    return None
 
 
 def plan_names(sc: Scan, vocab: Vocabulary) -> None:

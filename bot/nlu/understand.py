@@ -132,7 +132,7 @@ def _resolve_refs(sc: Scan, vocab: Vocabulary) -> None:
     """Refs against the plan named (else the chat's): a task, or a ref the plan does not have. A plan named that
     the vocabulary does not hold (closed, or no plan at all) leaves its refs to the chat to look up."""
     u = sc.u
-    unknown_plan = bool(u.plan_word) and u.plan_id is None
+    unknown_plan = bool(u.plan_word) and not vocab.holds(u.plan_id)
     for _s, _e, r in sc.refs:
         key = normalise_ref(r)
         tid = None if unknown_plan else vocab.by_ref.get(vocab.task_ref(u.plan_id, key))

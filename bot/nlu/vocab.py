@@ -162,7 +162,7 @@ class Vocabulary:
     tokenizer: jieba.Tokenizer
     topics: TopicIndex
     unit_tasks: dict[int, tuple[set[int], set[int]]]  # unit id → (led task ids, co task ids)
-    plans: tuple[PlanRecord, ...] = ()  # the open plans the tasks come from
+    plans: tuple[PlanRecord, ...] = ()  # the office's plans: the open ones the tasks come from, and closed ones
     current_plan: int | None = None  # the plan whose tasks keep their plain refs ("12"); the others' are "p3.12"
     plan_surfaces: dict[str, int] = field(default_factory=dict)  # a plan's name as written → plan id
 
@@ -212,6 +212,10 @@ class Vocabulary:
             current_plan=current_plan,
             plan_surfaces=plan_surfaces(tuple(plans)),
         )
+
+    def holds(self, plan_id: int | None) -> bool:
+        """Whether the plan's tasks are in this vocabulary (an open plan of the office)."""
+        return any(p.id == plan_id and p.open for p in self.plans)
 
     def task_ref(self, plan_id: int | None, ref: str) -> str:
         """The key `by_ref` knows a plan's task ref under."""

@@ -166,6 +166,12 @@ def weak_unit(typed: str, name: str) -> str:
     return f"没有找到单位“{typed}”。你是不是要找：{name}？以下按“{name}”回答：\n"
 
 
+def plan_closed(title: str, short: str) -> str:
+    """A closed plan named in a list question: what it still answers."""
+    return (f"《{title}》已关闭，不再提醒，记录仍在。可以问其中某一项，如“{short}第1项进展如何”，"
+            f"或发送 /board {short}、/overdue {short}。")
+
+
 NEED_OWN_UNIT = "本聊天没有绑定单位，请写出要查的单位，例如“安全办的任务”“人事股牵头哪些”。"
 NO_PLAN = "还没有导入工作计划。"
 
