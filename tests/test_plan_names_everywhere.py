@@ -69,7 +69,8 @@ def test_a_plan_name_before_the_number_binds_that_plans_task(text, plan_id, task
 
 
 @pytest.mark.parametrize("text", ["另外第2项进展如何", "关于第2项", "安全办第25项已完成", "我们第25项已完成",
-                                  "今天第2项进展如何", "汇报第25项已完成", "请问第2项谁负责"])
+                                  "今天第2项进展如何", "汇报第25项已完成", "请问第2项谁负责", "上个月第2项进展",
+                                  "10月份第2项", "领导说第2项要加快", "局里第2项", "刚才第25项已完成"])
 def test_words_before_a_number_that_name_no_plan_are_not_read_as_one(text):
     u = understand(text, _vocab(), now=date(2021, 8, 23), own_unit_id=1)
     assert u.plan_word == "" and u.plan_id is None

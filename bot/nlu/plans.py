@@ -1,9 +1,9 @@
 """Plan names in a message: "安全生产第2项", "《2021年工作要点》第1项已完成", "安全生产逾期的".
 
 A word written right before a task's number names its plan, known or not (the chat answers a name that matches no
-open plan with the choices: never another plan's task of that number). Elsewhere only an open plan's own name
-counts, and only in a question that lists (a window, a filter, a unit, a count, the board): "安全生产归谁管" stays
-a topic.
+plan with the choices: never another plan's task of that number). Elsewhere only a plan's own name counts (an open
+or a closed plan's), and only in a question that lists (a window, a filter, a unit, a count, the board):
+"安全生产归谁管" stays a topic.
 """
 
 from __future__ import annotations
@@ -27,9 +27,14 @@ _QUOTES = str.maketrans("", "", "《》<>\"'")
 GENERIC = re.compile(r"^(?:\d{4}年度?|年度|今年|本年|本年度|全年|计划|工作|要点|方案|的)*$")
 _BEFORE_REF = re.compile(r"[\s的《》<>\"'\-—:·]+$")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fff0-9a-z()《》<>\-—·]")
-# Connectives and pointers that lead into a task's number without naming a plan.
+# Words that lead into a task's number without naming a plan: connectives and pointers, people and places
+# ("领导说第2项…", "局里第2项"), and saying verbs; times are caught by _TIME and the time-word reader.
 _NOT_A_NAME = frozenset("另外 然后 那么 其次 首先 最后 接着 还是 就是 但是 而且 并且 所以 因为 如果 比如 例如 对于 针对 至于 "
-                        "这个 那个 这项 那项 上面 下面 上述 以下 其中 其余 剩下 另 再 又 也".split())
+                        "这个 那个 这项 那项 上面 下面 上述 以下 其中 其余 剩下 另 再 又 也 刚才 刚刚 最近 近期 之前 以前 "
+                        "后来 领导 老师 大家 各位 同志 同事 局长 主任 科长 股长 校长 书记 你们 他们 她们 自己 局里 县里 市里 "
+                        "上级 这边 那边 说 讲 问 提到 要求 强调 指出 交代 通知 布置 觉得 认为 感觉 看 看看 查 查查".split())
+_TIME = re.compile(r"^(?:[今昨明前后上下本这那每]|\d+|[一二三四五六七八九十两]+)?个?(?:天|日|号|周|星期|礼拜|月份?|年|季度?|"
+                   r"上午|下午|中午|晚上|早上|会儿|阵子|时候|月底|月初|月末|年底|年初|年末|周末)$")
 _PLAN_WORDS = frozenset({"工作", "计划", "方案", "要点"})  # lexicon words that also end plans' names
 _REF_HINT = re.compile(r"第|项|条|号|任务|事项|#|task|item|no")  # what every task number pattern needs
 _ANY_DAY = date(2000, 1, 1)  # only whether a token is a time word matters, not which days it means
@@ -106,7 +111,7 @@ def _word_before(head: str, vocab: Vocabulary) -> tuple[str, int, int]:
     if end - start < 2:
         return "", 0, 0
     kept = ""
-    for token in reversed(vocab.cut(head[start:end])):
+    for token in reversed(_years_joined(vocab.cut(head[start:end]))):
         if _stops(token, vocab):
             break
         kept = token + kept
@@ -117,12 +122,23 @@ def _word_before(head: str, vocab: Vocabulary) -> tuple[str, int, int]:
     return word, start, end
 
 
+def _years_joined(tokens: list[str]) -> list[str]:
+    """"2021", "年" → "2021年": a plan's year is part of its name, not a time word."""
+    out: list[str] = []
+    for token in tokens:
+        if token in ("年", "年度") and out and out[-1].isdigit() and len(out[-1]) == 4:
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
+
+
 def _stops(token: str, vocab: Vocabulary) -> bool:
-    """A token that is not part of a plan's name: a function word, a question or status word, a unit."""
-    if token in _PLAN_WORDS:
+    """A token that is not part of a plan's name: a function word, a question or status word, a unit, a time."""
+    if token in _PLAN_WORDS or _YEAR.fullmatch(token):
         return False
     return (token in TOKEN_STOP or token in _NOT_A_NAME or token in PHRASE_TABLE or token in vocab.surfaces
-            or bool(find_windows(token, _ANY_DAY)))
+            or bool(_TIME.match(token)) or bool(find_windows(token, _ANY_DAY)))
 
 
 def settle(sc: Scan) -> None:
