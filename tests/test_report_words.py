@@ -40,8 +40,6 @@ async def test_each_phrasing_records_exactly_what_it_says(memory_engine, seed_pa
     await _records_what_it_says(memory_engine, seed_path, transcript())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 27 part 3: a plan's name before 第N项 in a report is not read yet "
-                   "(the task is shown, nothing recorded)")
 async def test_phrasings_naming_the_plan_record_what_they_say(memory_engine, seed_path):
     await _records_what_it_says(memory_engine, seed_path, transcript(plan_names=True))
 

@@ -64,11 +64,12 @@ def read_report(args: tuple[str, ...]) -> rq.Report:
 
 def on_report(ctx: Ctx, req: rq.Report):
     """A report, typed as /report or in words: recorded, and the task shown with the line that confirms it."""
-    task = ctx.task(req.ref)
+    task = ctx.task(req.ref, req.plan)
     check(ctx, task)
     data = report_input(ReportStatus(req.status), req.percent, req.note)
     line = _record(ctx, task, data.status, data.percent, data.note)
-    return reply(action_text.task_head(task.ref, task.title) + "\n" + line)
+    return reply(action_text.plan_head(ctx.plan_label(task)) + action_text.task_head(task.ref, task.title)
+                 + "\n" + line)
 
 
 def _original(ctx: Ctx) -> Outbox | None:

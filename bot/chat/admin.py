@@ -53,7 +53,7 @@ def read_deadline(args: tuple[str, ...]) -> rq.SetDeadline:
 
 def on_set_deadline(ctx: Ctx, req: rq.SetDeadline):
     """Give a task an explicit date (an admin's /deadline, or a new date in words)."""
-    task = ctx.task(req.ref)
+    task = ctx.task(req.ref, req.plan)
     when = parse_date(req.when, today=ctx.today, year=records.plan_of(session=ctx.session, task=task).year)
     set_deadline(session=ctx.session, task=task, when=when, label=req.label, now=ctx.now, actor=ctx.actor.ref)
     return reply(action_text.deadline_set(task.ref, when))
@@ -207,17 +207,17 @@ def on_refuse(ctx: Ctx, tap: rq.TapRefuse):
 
 
 def on_decide(ctx: Ctx, req: rq.Decide):
-    return decide_by_words(ctx, req.ref, req.approve)
+    return decide_by_words(ctx, req.ref, req.approve, req.plan)
 
 
-def decide_by_words(ctx: Ctx, ref: str | None, approve: bool):
+def decide_by_words(ctx: Ctx, ref: str | None, approve: bool, plan: int | None = None):
     """"批准第12项延期", "驳回延期申请": decide the request waiting on that task (or the only one waiting);
     with several and no number, they are listed with their buttons."""
     if not ctx.actor.is_admin:
         return reply(action_text.ADMIN_ONLY_ACTION)
     waiting = deferrals.pending(session=ctx.session)
     if ref is not None:
-        task = ctx.task(ref)
+        task = ctx.task(ref, plan)
         waiting = [d for d in waiting if d.task_id == task.id]
         if not waiting:
             return reply(action_text.no_request_on(task.ref))

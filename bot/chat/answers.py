@@ -52,9 +52,20 @@ _CODE_ROLE = {v: k for k, v in _ROLE_CODE.items()}
 class Asked:
     """One question being answered: the chat, its plan's vocabulary, the reading and the tasks it selects."""
 
-    def __init__(self, ctx: Ctx, pv: PlanVocab, u: Understanding) -> None:
-        self.ctx, self.pv, self.u = ctx, pv, u
+    def __init__(self, ctx: Ctx, pv: PlanVocab, u: Understanding, plan: int | None = None) -> None:
+        self.ctx, self.pv, self.u, self.plan = ctx, pv, u, plan
         self.several = ctx.several_plans()
+
+    def plan_args(self) -> tuple[str, ...]:
+        """The plan the words named, as a list command's argument (its id): "安全生产逾期的" is /overdue 安全生产."""
+        return (str(self.plan),) if self.plan is not None else ()
+
+    def in_plan_order(self, task_ids: list[int]) -> list[int]:
+        """The tasks grouped by plan, the main plan first (each plan's in the order selected)."""
+        if not self.several:
+            return task_ids
+        rank = {p.id: i for i, p in enumerate(self.ctx.plans_in_order())}
+        return sorted(task_ids, key=lambda t: rank.get(self.pv.plan_of.get(t), len(rank)))
 
     @functools.cached_property
     def sel(self) -> Selection:
@@ -69,7 +80,8 @@ class Asked:
         vocab = self.pv.vocab
         t = vocab.tasks[task_id]
         names = vocab.units
-        label = task_text.plan_ref(self.pv.plan_word(task_id, self.several), self.pv.ref(task_id))
+        plan = self.pv.plan_word(task_id, self.several)
+        label = task_text.plan_ref(plan, self.pv.ref(task_id))
         state = (STATUS_LABEL[t.status] if t.status is not None else "未反馈") if status else ""
         first_due = None
         if window is not None:
@@ -77,10 +89,12 @@ class Asked:
         elif due and t.deadlines:
             first_due = min(t.deadlines)
         return Line(label, t.title, [names[i].name for i in t.lead_unit_ids if i in names],
-                    [names[i].name for i in t.co_unit_ids if i in names], first_due, state)
+                    [names[i].name for i in t.co_unit_ids if i in names], first_due, state, plan)
 
-    def lines(self, **kw) -> list[Line]:
-        return [self.line(t, **kw) for t in self.sel.task_ids]
+    def lines(self, *, grouped: bool = True, **kw) -> list[Line]:
+        """The selected tasks' lines; `grouped`: by plan, the main plan first (a list), else best first."""
+        ids = self.in_plan_order(self.sel.task_ids) if grouped else self.sel.task_ids
+        return [self.line(t, **kw) for t in ids]
 
     def unit_names(self) -> list[str]:
         units = self.pv.vocab.units
@@ -98,7 +112,7 @@ def on_ask(ctx: Ctx, req: rq.Ask) -> Answer:
     if u.kind is Kind.UNKNOWN:
         return nothing_found(ctx, pv, u)
     weak = next((m for m in u.units if not m.own and m.score < FUZZY_STRONG), None)
-    out = answer_kind(ctx, pv, u)
+    out = answer_kind(ctx, pv, u, req.plan)
     if not isinstance(out, list):
         out = ctx.answer(out)
     if weak is not None and out:
@@ -106,15 +120,19 @@ def on_ask(ctx: Ctx, req: rq.Ask) -> Answer:
     return out
 
 
-def answer_kind(ctx: Ctx, pv: PlanVocab, u: Understanding) -> Answer:
+def answer_kind(ctx: Ctx, pv: PlanVocab, u: Understanding, plan: int | None = None) -> Answer:
     view = task_view(u)
     if view is not None:
-        return rq.ShowTasks(tuple(u.refs[:MAX_DETAIL]), view)
-    return _BY_KIND.get(u.kind, _topic)(Asked(ctx, pv, u))
+        return rq.ShowTasks(tuple(u.refs[:MAX_DETAIL]), view, plan)
+    if plan is not None and u.kind not in _BOARD_KINDS and not pv.vocab.holds(plan):
+        # a closed plan named in a list question: its tasks are not in the open plans' lists; say how to ask it
+        closed = ctx.plan_with_id(plan)
+        return reply(answer_text.plan_closed(closed.title, closed.short_name or str(closed.id)))
+    return _BY_KIND.get(u.kind, _topic)(Asked(ctx, pv, u, plan))
 
 
 def _topic(a: Asked) -> Answer:
-    return reply(answer_text.topic_answer(a.u.topic_text or a.sel.description, a.lines()))
+    return reply(answer_text.topic_answer(a.u.topic_text or a.sel.description, a.lines(grouped=False)))
 
 
 def _detail(a: Asked) -> Answer:
@@ -144,8 +162,9 @@ def _owns(a: Asked) -> Answer:
     (uid,) = ids
     roles = {m.role for m in u.units}
     role = next(iter(roles)) if len(roles) == 1 else Role.ANY
-    led = [a.line(t) for t in a.sel.task_ids if uid in vocab.tasks[t].lead_unit_ids]
-    co = [a.line(t) for t in a.sel.task_ids if uid not in vocab.tasks[t].lead_unit_ids]
+    ids = a.in_plan_order(a.sel.task_ids)
+    led = [a.line(t) for t in ids if uid in vocab.tasks[t].lead_unit_ids]
+    co = [a.line(t) for t in ids if uid not in vocab.tasks[t].lead_unit_ids]
     name = "本单位（" + vocab.units[uid].name + "）" if u.units[0].own else vocab.units[uid].name
     if vocab.units[uid].kind == "leader":
         return reply(answer_text.leader_owns(name, a.lines()))
@@ -171,18 +190,18 @@ def _due(a: Asked) -> Answer:
     plain = not (u.units or u.topic or u.filters or u.needs_own_unit)
     this_month = w is not None and w.start in (today, today.replace(day=1)) and w.end == month_end(today)
     if plain and this_month:
-        return rq.Command("due", slash=False)
+        return rq.Command("due", a.plan_args(), slash=False)
     return reply(answer_text.due_list(a.sel.description, a.lines(window=w, due=True)))
 
 
 def _light_list(a: Asked) -> Answer:
     if a.u.focus is Focus.UNITS:
         return reply(answer_text.units_of(a.sel.description, a.unit_names()))
-    return rq.Command("overdue" if a.u.kind is Kind.OVERDUE else "silent", slash=False)
+    return rq.Command("overdue" if a.u.kind is Kind.OVERDUE else "silent", a.plan_args(), slash=False)
 
 
-def _board(_a: Asked) -> Answer:
-    return rq.Command("board", slash=False)
+def _board(a: Asked) -> Answer:
+    return rq.Command("board", a.plan_args(), slash=False)
 
 
 def _units(a: Asked) -> Answer:
@@ -192,6 +211,7 @@ def _units(a: Asked) -> Answer:
     return reply(answer_text.units_list(rows))
 
 
+_BOARD_KINDS = (Kind.OVERDUE, Kind.UNREPORTED, Kind.BOARD)  # answered from a plan's board: a closed one's too
 _BY_KIND: dict[Kind, Callable[[Asked], Answer]] = {
     Kind.TASK_DETAIL: _detail, Kind.WHO: _who, Kind.PROGRESS: _progress, Kind.OWNS: _owns, Kind.COUNT: _count,
     Kind.LIST_FILTERED: _listed, Kind.DUE: _due, Kind.OVERDUE: _light_list, Kind.UNREPORTED: _light_list,

@@ -12,6 +12,7 @@ from bot.chat.lookup import read, vocab_of
 from bot.nlu import STATUS_LABEL, Focus, Kind, Understanding
 from bot.render import answer_text
 from bot.services import deferrals
+from bot.services.errors import NotFound
 
 _ASKS = re.compile(r"[?？]|吗|么|谁|哪|什么|啥|几|多少|如何|怎么|怎样|咋|是否|有没有|没有|到期|截止|逾期|进展|进度|情况|"
                    r"负责|牵头|配合|任务|\bwho\b|\bwhat\b|\bhow\b|\bwhich\b|\bwhen\b")
@@ -62,46 +63,51 @@ def request_of(ctx: Ctx, u: Understanding) -> object:
     """The record an understanding asks for: a request of its own, or a question (requests.Ask)."""
     if u.kind is Kind.HELP:
         return rq.Command("help", slash=False)
+    try:  # a plan named in the words binds it for this message; a name matching none: the choices, nothing else
+        named = ctx.plan_in_words(u.plan_word, u.plan_id)
+    except NotFound as exc:
+        return rq.Say(str(exc))
+    plan = named.id if named is not None else None
     if u.kind is Kind.REPORT:
-        return report_of(u)
+        return report_of(u, plan)
     if u.kind is Kind.DEFER:
-        return defer_of(ctx, u)
+        return defer_of(ctx, u, plan)
     if u.kind is Kind.NUDGE:
         return rq.Nudge(tuple(u.task_ids), tuple(m.unit_id for m in u.units if not m.own), tuple(u.missing_refs))
     if u.kind in (Kind.AMBIGUOUS, Kind.UNKNOWN):
-        return rq.Ask(u)
+        return rq.Ask(u, plan)
     if u.needs_own_unit and not u.units and u.kind not in (Kind.BOARD, Kind.UNITS):
         return rq.Say(answer_text.NEED_OWN_UNIT)
-    return rq.Ask(u)
+    return rq.Ask(u, plan)
 
 
-def report_of(u: Understanding) -> object:
+def report_of(u: Understanding, plan: int | None = None) -> object:
     """"12 已办结", "第12项正在推进 50%": a report, or what it lacks asked for."""
     r = u.report
     if r is None or r.ref is None:
         return rq.Say(answer_text.report_needs_ref(STATUS_LABEL[r.status] if r and r.status else "已完成"))
     if r.status is None:
         return rq.Say(answer_text.report_needs_status(f"第{r.ref}项"))
-    return rq.Report(r.ref, r.status.value, r.percent, r.note or "")
+    return rq.Report(r.ref, r.status.value, r.percent, r.note or "", plan)
 
 
-def defer_of(ctx: Ctx, u: Understanding) -> object:
+def defer_of(ctx: Ctx, u: Understanding, plan: int | None = None) -> object:
     """"第12项申请延期到10月底": the request for that task; with no number, the unit's open tasks to tap.
 
     An admin's words decide instead: "批准第12项延期" approves the request waiting on it, and "第12项延期到10月底"
     (or "第12项改到10月31日") sets the date, as /deadline does; "第12项申请延期…" is a request from anyone."""
     if u.verdict is not None:
-        return rq.Decide(u.refs[0] if u.refs else None, u.verdict)
+        return rq.Decide(u.refs[0] if u.refs else None, u.verdict, plan)
     # An admin's own 申请 (one who also speaks for a unit) still asks; without it their new date is the deadline.
     if (ctx.actor.is_admin and u.refs and "申请" not in u.text and u.defer_text
             and deferrals.reads_as_date(u.defer_text)):
         when, label = deferrals.split_date(u.defer_text)
-        return rq.SetDeadline(u.refs[0], when, label or "")
+        return rq.SetDeadline(u.refs[0], when, label or "", plan)
     if not u.refs:
         return rq.Defer(None)
     typed = u.report if u.report is not None and u.report.status is not None else None
-    report = report_of(u) if typed is not None else None
-    return rq.Defer(u.refs[0], u.defer_text, (typed.note or "") if typed else "", report)
+    report = report_of(u, plan) if typed is not None else None
+    return rq.Defer(u.refs[0], u.defer_text, (typed.note or "") if typed else "", report, plan)
 
 
 def task_view(u: Understanding) -> rq.View | None:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.chat.events import ChatEvent
 from bot.config import Settings
 from bot.notify import OutboundMessage, Recipient
-from bot.services import notices, offices, records
+from bot.services import notices, offices, plan_names, records
 from bot.services.binding import Actor, admin_recipients
 from bot.services.tasks import looks_like_ref, normalise_ref, require_task, split_plan_ref
 from bot.services.vocab import PlanVocab, VocabCache
@@ -73,8 +73,12 @@ class Ctx:
                                                    chosen=self._office().chosen_plan_id)
         return self._plan
 
-    def task(self, ref: str) -> Task:
-        """The task `ref` names in this chat ("12", "安全生产第3项"); naming a plan makes it the chat's plan."""
+    def task(self, ref: str, plan_id: int | None = None) -> Task:
+        """The task `ref` names in this chat ("12", "安全生产第3项"); naming a plan in a command's ref makes it the
+        chat's plan. A plan the plain words named (`plan_id`, read with them) binds this task only."""
+        if plan_id is not None:
+            return require_task(session=self.session, ref=ref, plan=self.plan_with_id(plan_id),
+                                office_id=self.office_id)
         task = require_task(session=self.session, ref=ref, plan=self.plan, office_id=self.office_id)
         plan = records.plan_of(session=self.session, task=task)
         if split_plan_ref(ref)[0]:
@@ -101,6 +105,32 @@ class Ctx:
     def active_plans(self) -> list[Plan]:
         """The office's open plans, newest first (read with the chat's binding)."""
         return list(self._office().plans)
+
+    def plan_with_id(self, plan_id: int) -> Plan:
+        """One of the office's plans by id: an open one as read with the binding, else from the store (closed)."""
+        plan = next((p for p in self.active_plans() if p.id == plan_id), None)
+        return plan or plan_names.plan_by_id(session=self.session, plan_id=plan_id)
+
+    def plan_in_words(self, word: str, plan_id: int | None) -> Plan | None:
+        """The plan plain words named (None: none named): the open plan the language layer recognised, else the
+        office's plan of that name, closed ones too; a name matching none raises NotFound with the choices."""
+        if not word:
+            return None
+        if plan_id is not None:
+            return self.plan_with_id(plan_id)
+        return plan_names.plan_named(session=self.session, office_id=self.office_id, word=word)
+
+    def plans_in_order(self) -> list[Plan]:
+        """The office's open plans as lists and boards show them: the main (annual) plan first, then oldest first."""
+        plans = sorted(self.active_plans(), key=lambda p: p.id)
+        first = offices.main_plan(session=self.session, office_id=self.office_id, plans=plans)
+        return [first, *(p for p in plans if p is not first)] if first is not None else plans
+
+    def plan_label(self, task: Task) -> str:
+        """The title of `task`'s plan when an answer about it must say which plan: the office runs several, or
+        the plan is closed; "" otherwise."""
+        plan = records.plan_of(session=self.session, task=task)
+        return plan.title if self.several_plans() or not plan.active else ""
 
     def several_plans(self) -> bool:
         """True when answers must name the plan: the office runs more than one."""

@@ -42,7 +42,7 @@ def on_defer_words(ctx: Ctx, req: rq.Defer):
     if req.ref is None:
         return _defer_pick(ctx)
     reported = ctx.answer(req.report) if req.report is not None else []
-    return reported + _defer_task(ctx, req.ref, req.text, req.reason)
+    return reported + _defer_task(ctx, req.ref, req.text, req.reason, req.plan)
 
 
 def _defer_pick(ctx: Ctx):
@@ -58,8 +58,8 @@ def _defer_pick(ctx: Ctx):
     return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
 
 
-def _defer_task(ctx: Ctx, ref: str, text: str, reason: str):
-    task = ctx.task(ref)
+def _defer_task(ctx: Ctx, ref: str, text: str, reason: str, plan: int | None = None):
+    task = ctx.task(ref, plan)
     check(ctx, task)
     deferral = deferrals.request(session=ctx.session, task=task, unit_id=ctx.actor.unit_id,
                                  requested_by=ctx.actor.ref, now=ctx.now)

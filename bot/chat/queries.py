@@ -52,7 +52,7 @@ def on_show(ctx: Ctx, req: rq.ShowTasks):
     out: list[str] = []
     for ref in req.refs:
         try:
-            task = ctx.task(ref)
+            task = ctx.task(ref, req.plan)
         except UserError as exc:
             out.append(str(exc))
             continue
@@ -71,7 +71,12 @@ def on_task_ids(ctx: Ctx, req: rq.TaskIds):
 
 
 def task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
-    """One task's answer: who owns it, its progress, its deadline, or all of it."""
+    """One task's answer (who owns it, its progress, its deadline, or all of it), led by its plan when the office
+    runs several or the plan is closed."""
+    return action_text.plan_head(ctx.plan_label(task)) + _task_answer(ctx, task, view)
+
+
+def _task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
     if view is rq.View.WHO:
         lead, co = owners(session=ctx.session, task_id=task.id)
         return chat_text.who_text(task.ref, task.title, lead, co)
@@ -122,27 +127,45 @@ def cmd_plans(ctx: Ctx, cmd: rq.Command):
     return reply(chat_text.plans_text(rows, current.id if current else None))
 
 
+def plan_sections(ctx: Ctx, args: tuple[str, ...]) -> list[tuple[str, list[TaskLight]]]:
+    """(heading, lights) of the plan the arguments name (open or closed: "/overdue 安全生产"), else of every open
+    plan, the main plan first; the heading names the plan when the office runs several ("" when one)."""
+    if args:
+        plan = plan_named(session=ctx.session, office_id=ctx.office_id, word=" ".join(args))
+        named = ctx.several_plans() or not plan.active
+        return [(plan.short_name or plan.title if named else "", _lights(ctx, plan))]
+    if not ctx.several_plans():
+        return [("", _lights(ctx))]
+    return [(p.short_name or p.title, lights)
+            for p, lights in every_board(session=ctx.session, now=ctx.now, settings=ctx.settings,
+                                         calendar=ctx.calendar, office_id=ctx.office_id)]
+
+
+def _listed(ctx: Ctx, cmd: rq.Command, keep, title: str, empty: str, *, by=None):
+    sections = [(head, sorted(filter(keep, lights), key=by) if by else list(filter(keep, lights)))
+                for head, lights in plan_sections(ctx, cmd.args)]
+    return reply(chat_text.light_lists(title, sections, empty))
+
+
 def cmd_overdue(ctx: Ctx, cmd: rq.Command):
-    """Tasks past a deadline."""
-    red = [t for t in _lights(ctx) if t.light == Light.RED]
-    return reply(chat_text.light_list("逾期任务", red, "目前没有逾期任务。"))
+    """Tasks past a deadline, in every open plan (or the plan named)."""
+    return _listed(ctx, cmd, lambda t: t.light == Light.RED, "逾期任务", "目前没有逾期任务。")
 
 
 def cmd_due(ctx: Ctx, cmd: rq.Command):
-    """Open tasks with a deadline before the end of this month."""
+    """Open tasks with a deadline before the end of this month, in every open plan (or the plan named)."""
     today = ctx.today
     end = month_end(today)
-    due = [t for t in _lights(ctx) if t.light != Light.DONE and t.next_deadline and t.next_deadline <= end]
-    due.sort(key=lambda t: t.next_deadline)
-    return reply(chat_text.light_list(f"{today.month}月内到期的任务", due, f"{today.month}月内没有到期的任务。"))
+    return _listed(ctx, cmd, lambda t: t.light != Light.DONE and t.next_deadline and t.next_deadline <= end,
+                   f"{today.month}月内到期的任务", f"{today.month}月内没有到期的任务。", by=lambda t: t.next_deadline)
 
 
 def cmd_silent(ctx: Ctx, cmd: rq.Command):
-    """Open tasks with no report for `report_fresh_days`."""
+    """Open tasks with no report for `report_fresh_days`, in every open plan (or the plan named)."""
     fresh = ctx.settings.reminders.report_fresh_days
-    silent = [t for t in _lights(ctx) if t.light != Light.DONE and (t.lead or t.co)
-              and (t.last_report is None or (ctx.today - t.last_report).days >= fresh)]
-    return reply(chat_text.light_list(f"{fresh}天内没有反馈的任务", silent, "所有任务近期都有反馈。"))
+    return _listed(ctx, cmd, lambda t: t.light != Light.DONE and (t.lead or t.co) and (
+        t.last_report is None or (ctx.today - t.last_report).days >= fresh),
+        f"{fresh}天内没有反馈的任务", "所有任务近期都有反馈。")
 
 
 def commands() -> list[Command]:
@@ -156,9 +179,9 @@ def commands() -> list[Command]:
                 example="/task 12", read=_show(rq.View.FULL)),
         Command("who", None, b, "/who 编号", "某项任务由谁牵头、谁配合", min_args=1, read=_show(rq.View.WHO)),
         Command("progress", None, b, "/progress 编号", "某项任务的进展", min_args=1, read=_show(rq.View.PROGRESS)),
-        Command("due", cmd_due, b, "/due", "本月到期", menu="本月到期的任务"),
-        Command("overdue", cmd_overdue, b, "/overdue", "逾期", menu="逾期任务"),
-        Command("silent", cmd_silent, b, "/silent", "近期没有反馈的任务"),
+        Command("due", cmd_due, b, "/due [计划]", "本月到期", menu="本月到期的任务"),
+        Command("overdue", cmd_overdue, b, "/overdue [计划]", "逾期", menu="逾期任务"),
+        Command("silent", cmd_silent, b, "/silent [计划]", "近期没有反馈的任务"),
         Command("board", cmd_board, b, "/board [计划]", "红黄绿看板", menu="红黄绿看板"),
         Command("plans", cmd_plans, b, "/plans", "本单位的各项计划及简称", menu="计划列表",
                 words=("计划列表", "有哪些计划", "哪些计划", "所有计划", "计划有哪些", "看看计划", "plans", "list plans")),

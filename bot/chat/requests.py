@@ -1,8 +1,7 @@
 """What a chat event asks for, as frozen records: slash commands, plain words and button taps all read into these.
 
-Handlers take a record and never re-read text (the router, bot/chat/router.py, maps each record type to its
-handler). A button carries a record too: `Tap` records know their Action and pack into the signed wire format
-`action:id:arg:sig` of bot/services/buttons.py, so buttons already sent stay readable.
+Handlers never re-read text (bot/chat/router.py maps record types to handlers); a plan named in words travels as
+`plan`. `Tap` records pack into the signed `action:id:arg:sig` of bot/services/buttons.py (old buttons stay valid).
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ class ShowTasks:
 
     refs: tuple[str, ...]
     view: View = View.FULL
+    plan: int | None = None  # the plan the words named ("安全生产第2项"; None: the chat's)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Report:
     status: str | None  # a ReportStatus value
     percent: int | None = None
     note: str = ""
+    plan: int | None = None  # the plan the words named ("工作要点第1项已完成"); None: the chat's own
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Defer:
     text: str = ""
     reason: str = ""
     report: object = None  # a report typed with the request (a Report, or a Say asking what it lacks), first
+    plan: int | None = None  # the plan the words named; None: the chat's
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Decide:
 
     ref: str | None
     approve: bool
+    plan: int | None = None  # the plan the words named; None: the chat's
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class SetDeadline:
     ref: str
     when: str
     label: str = ""
+    plan: int | None = None  # the plan the words named; None: the chat's
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class Ask:
     """A plain-words question, answered by the answer for its kind (bot/chat/answers.py)."""
 
     u: Understanding
+    plan: int | None = None  # the plan the words named (open or closed), read once with them
 
 
 @dataclass(frozen=True)
@@ -227,8 +232,7 @@ class TapItemCancel(Tap):
 
 @_tap(Action.REVIEW_PASS)
 class TapReviewPass(Tap):
-    """通过 on a review card: ident the task, arg the request's stamp (a stale card fails); reviewers only,
-    checked by the handler (督导室 chats review too, not only admins)."""
+    """通过 on a review card: ident the task, arg the request's stamp (stale: fails); reviewers only (督导室 too)."""
 
 
 @_tap(Action.REVIEW_RETURN)
@@ -264,10 +268,7 @@ class TapMinutes(Tap):
 def read_tap(key: bytes, data: str) -> Tap | None:
     """The record a button's signed data carries, or None when forged or of no known action."""
     parsed = verify(key, data)
-    if parsed is None:
-        return None
-    action, ident, arg = parsed
-    return _TAPS[action](ident, arg)
+    return None if parsed is None else _TAPS[parsed[0]](parsed[1], parsed[2])
 
 
 # --- what the reading decides without a handler of its own ------------------------------------------------------

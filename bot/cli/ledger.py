@@ -51,22 +51,40 @@ def cmd_board(
     with session_scope(rt.engine) as session:
         oid = office_id(session, rt, office)
         chosen = require_plan_named(session=session, office_id=oid, word=plan) if plan else None
-        lights = board(session=session, now=rt.now(), settings=rt.settings, calendar=calendar, plan=chosen,
-                       office_id=oid)
+        several = several_plans(session=session, office_id=oid)
+        if chosen is None and several:  # every open plan, each its own section, the main plan first
+            sections = every_board(session=session, now=rt.now(), settings=rt.settings, calendar=calendar,
+                                   office_id=oid)
+        else:
+            sections = [(chosen, board(session=session, now=rt.now(), settings=rt.settings, calendar=calendar,
+                                       plan=chosen, office_id=oid))]
         children = rollup(session=session, now=rt.now(), settings=rt.settings, calendar=calendar, parent_id=oid)
-        label = (chosen.short_name if chosen else "") if several_plans(session=session, office_id=oid) else ""
-        sections = every_board(session=session, now=rt.now(), settings=rt.settings, calendar=calendar,
-                               office_id=oid) if chosen is None and several_plans(session=session, office_id=oid) else []
     if json:
-        emit_json({"tasks": [t.to_dict() for t in lights], "offices": [c.to_dict() for c in children]}
-                  if children else lights)
+        emit_json(_board_json(sections, children, several=chosen is None and several))
         return
     out = Console(highlight=False)
     today = rt.now().astimezone(rt.settings.app.tz).date()
-    for shown, plan_lights in sections or [(None, lights)]:  # every open plan unless one is named
-        out.print(board_text(plan_lights, today, plan=shown.short_name or shown.title if shown else label))
+    for shown, plan_lights in sections:
+        label = shown.short_name or shown.title if shown is not None and several else ""
+        out.print(board_text(plan_lights, today, plan=label))
     if children:
         out.print(rollup_text(children))
+
+
+def _board_json(sections: list, children: list, *, several: bool):
+    """One plan: its tasks' lights (a list, as before several plans); several open plans: {"plans": [{id,
+    short_name, title, tasks}…]}, the main plan first; a parent office adds "offices"."""
+    if several:
+        data: dict = {"plans": [{"id": p.id, "short_name": p.short_name, "title": p.title,
+                                 "tasks": [t.to_dict() for t in lights]} for p, lights in sections]}
+    else:
+        lights = sections[0][1]
+        if not children:
+            return lights
+        data = {"tasks": [t.to_dict() for t in lights]}
+    if children:
+        data["offices"] = [c.to_dict() for c in children]
+    return data
 
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="哪个计划（简称、编号、标题中的文字或年份；默认本办公室的主计划）")]

@@ -14,6 +14,7 @@ from bot.nlu.model import (
     Filter,
     Focus,
     Kind,
+    PlanRecord,
     Report,
     Role,
     Selection,
@@ -32,7 +33,7 @@ from bot.nlu.understand import RULES, Rule, understand
 from bot.nlu.vocab import Vocabulary
 
 __all__ = [
-    "FILTER_LABEL", "RULES", "STATUS_LABEL", "STATUS_WORDS", "Choice", "Combine", "Filter", "Focus", "Kind", "Report", "Role",
+    "FILTER_LABEL", "RULES", "STATUS_LABEL", "STATUS_WORDS", "Choice", "Combine", "Filter", "Focus", "Kind", "PlanRecord", "Report", "Role",
     "Rule", "Selection", "Status", "TaskRecord", "TopicHit", "Understanding", "UnitMention", "UnitRecord",
     "Vocabulary", "Window", "describe", "normalise", "records_from_plan", "select", "understand",
 ]

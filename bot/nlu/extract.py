@@ -34,6 +34,7 @@ _REF_PATTERNS = [
     # 任务二十三, 任务十二进展: a numeral not starting a word of its own (任务一定要…, 任务十分…, 任务一览)
     re.compile(r"(?:任务|事项)\s*([零〇一二两三四五六七八九十百]+)(?![定起下些般览半样直切共同边致旦次道个分成倍多万千亿年月日周天点号项条])"),
 ]
+REF_PATTERNS = _REF_PATTERNS
 _BARE_REF = re.compile(r"^\s*(?!\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?(?![\d项条号]))(\d+(?:[.\-]\d+)*)(?![\d%天月日号个周年点.])(?=\s|$|[\u3400-\u9fff:,!?.;])")
 PERCENT = re.compile(r"(\d{1,3})\s*%|百分之\s*([\d零一二两三四五六七八九十百]+)|([一二三四五六七八九\d])\s*成(?![果效立为员绩])")
 _SPLIT_NUM = re.compile(_NUM)
@@ -55,6 +56,11 @@ class Text:
         """Mark a span explained."""
         for i in range(max(0, start), min(end, len(self.s))):
             self.taken[i] = 1
+
+    def release(self, start: int, end: int) -> None:
+        """Give a span back to the later extractors (a plan's name that turned out to be topic words)."""
+        for i in range(max(0, start), min(end, len(self.s))):
+            self.taken[i] = 0
 
     def free(self, start: int, end: int) -> bool:
         """Whether no character of the span is taken yet."""
@@ -94,6 +100,8 @@ class Scan:
     who: bool = False  # a who-question word among the phrases
     free_roles: list[str] = field(default_factory=list)  # role words with no unit before them ("谁牵头")
     is_question: bool = False
+    plan_span: tuple[int, int] | None = None  # where a plan's name was read (bot/nlu/plans.py)
+    plan_at_ref: bool = False  # written right before the first task number
 
 
 def exact_units(sc: Scan, vocab: Vocabulary) -> None:

@@ -113,6 +113,17 @@ class TaskRecord:
     last_report: date | None = None
     position: int = 0
     overdue: bool | None = None  # red on the board today (None: reckoned from `deadlines`)
+    plan_id: int | None = None  # the plan it belongs to (a vocabulary may span an office's open plans)
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """One plan of the office as the store knows it: what people call it (its title, its short name)."""
+
+    id: int
+    title: str
+    short_name: str = ""
+    open: bool = True  # a closed plan's name is read too: it answers about itself, its tasks are not indexed
 
 
 @dataclass(frozen=True)
@@ -189,6 +200,8 @@ class Understanding:
     suggestions: list[Choice] = field(default_factory=list)
     needs_own_unit: bool = False  # asked about 本单位 but the chat is not bound to a unit
     command: str | None = None  # the slash command name, if typed as one
+    plan_word: str = ""  # a plan named in the words ("安全生产第2项", "工作要点逾期的"), as written
+    plan_id: int | None = None  # that plan, when the vocabulary knows its name (open or closed; else the chat looks)
 
 
 @dataclass

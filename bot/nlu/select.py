@@ -86,7 +86,8 @@ def describe(u: Understanding, vocab: Vocabulary) -> str:
     parts.extend(FILTER_LABEL[f] for f in u.filters)
     if u.window is not None:
         parts.append(f"{u.window.label}到期")
-    return "、".join(parts) or "全部任务"
+    plan = f"《{u.plan_word}》" if u.plan_word and not u.refs else ""
+    return plan + ("、".join(parts) or "全部任务")
 
 
 def select(u: Understanding, vocab: Vocabulary, *, fresh_days: int = FRESH_DAYS) -> Selection:
@@ -138,6 +139,8 @@ def _ranked(u: Understanding, vocab: Vocabulary, kind: Kind, fresh_days: int) ->
         ranked = list(u.task_ids)  # a ref that is not in the plan selects nothing
     else:
         ranked = sorted(vocab.tasks, key=order.__getitem__)
+        if u.plan_word:  # "安全生产逾期的": that plan's tasks only (none when the vocabulary does not hold it)
+            ranked = [tid for tid in ranked if u.plan_id is not None and vocab.tasks[tid].plan_id == u.plan_id]
         if u.topic:
             best = u.topic[0].score
             hits = [h.task_id for h in u.topic if h.score >= best * TOPIC_KEEP_RATIO]

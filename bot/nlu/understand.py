@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
 
-from bot.nlu import extract
+from bot.nlu import extract, plans
 from bot.nlu.completion import settle as settle_completion
 from bot.nlu.completion import sub_step
 from bot.nlu.extract import FUZZY_STRONG, FUZZY_WEAK, PERCENT, Scan, Text
@@ -71,11 +71,13 @@ def _understand(raw: str, vocab: Vocabulary, today: date, own_unit_id: int | Non
         u.kind = Kind.HELP
         return u
     sc = Scan(t, u, Text(t))
+    plans.plan_names(sc, vocab)  # first: a plan's title holds a year and words other extractors would take
     extract.exact_units(sc, vocab)
     extract.windows(sc, today)
     extract.percents(sc)
     extract.refs(sc)
     extract.phrases(sc)
+    plans.settle(sc)
     extract.loose_units(sc, vocab)
     extract.own_unit(sc, own_unit_id, forced)
     _roles(sc)
@@ -127,12 +129,16 @@ def _roles(sc: Scan) -> None:
 
 
 def _resolve_refs(sc: Scan, vocab: Vocabulary) -> None:
-    """Refs against the plan: a task, or a ref the plan does not have."""
+    """Refs against the plan named (else the chat's): a task, or a ref the plan does not have. A plan named that
+    the vocabulary does not hold (closed, or no plan at all) leaves its refs to the chat to look up."""
     u = sc.u
+    unknown_plan = bool(u.plan_word) and not vocab.holds(u.plan_id)
     for _s, _e, r in sc.refs:
         key = normalise_ref(r)
-        tid = vocab.by_ref.get(key)
-        if key not in u.refs:
+        tid = None if unknown_plan else vocab.by_ref.get(vocab.task_ref(u.plan_id, key))
+        if unknown_plan and key not in u.refs:
+            u.refs.append(key)
+        elif key not in u.refs:
             u.refs.append(key)
             (u.task_ids.append(tid) if tid is not None else u.missing_refs.append(key))
 
@@ -167,7 +173,8 @@ def _report(sc: Scan, raw: str, forced: frozenset[str]) -> None:
     u, t, refs, statuses, percent = sc.u, sc.t, sc.refs, sc.statuses, sc.percent
     stated = statuses[0][2] if statuses else None
     sc.is_question = bool(QUESTION_MARK.search(t)) or bool(_ASKS & sc.tags.keys())
-    starts_with_ref = bool(refs) and (refs[0][0] <= 1 or "report_word" in sc.tags)
+    lead_in = sc.plan_span[1] if sc.plan_at_ref and sc.plan_span else 0  # "工作要点第12项已完成"
+    starts_with_ref = bool(refs) and (refs[0][0] <= lead_in + 1 or "report_word" in sc.tags)
     if not ("report" in forced or (starts_with_ref and (stated or percent is not None) and not sc.is_question
                                    and not u.units and not sc.filters)):
         return

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.nlu.model import TaskRecord, TopicHit, UnitRecord
+from bot.nlu.model import PlanRecord, TaskRecord, TopicHit, UnitRecord
 from bot.nlu.normalise import key, normalise
 
 with warnings.catch_warnings():  # jieba 0.42 has invalid escapes and imports pkg_resources
@@ -162,10 +162,16 @@ class Vocabulary:
     tokenizer: jieba.Tokenizer
     topics: TopicIndex
     unit_tasks: dict[int, tuple[set[int], set[int]]]  # unit id → (led task ids, co task ids)
+    plans: tuple[PlanRecord, ...] = ()  # the office's plans: the open ones the tasks come from, and closed ones
+    current_plan: int | None = None  # the plan whose tasks keep their plain refs ("12"); the others' are "p3.12"
+    plan_surfaces: dict[str, int] = field(default_factory=dict)  # a plan's name as written → plan id
 
     @classmethod
-    def build(cls, units: Iterable[UnitRecord], tasks: Iterable[TaskRecord]) -> Vocabulary:
-        """Index units (names, aliases, bracket-less forms) and tasks (refs, topics, roles)."""
+    def build(cls, units: Iterable[UnitRecord], tasks: Iterable[TaskRecord], *, plans: Iterable[PlanRecord] = (),
+              current_plan: int | None = None) -> Vocabulary:
+        """Index units (names, aliases, bracket-less forms), tasks (refs, topics, roles) and plans (names)."""
+        from bot.nlu.plans import plan_surfaces
+
         units = {u.id: u for u in units}
         tasks_list = sorted(tasks, key=lambda t: (t.position, t.id))
         surfaces: dict[str, set[int]] = defaultdict(set)
@@ -202,7 +208,18 @@ class Vocabulary:
             tokenizer=tk,
             topics=TopicIndex.build(tk, tasks_list),
             unit_tasks=unit_tasks,
+            plans=tuple(plans),
+            current_plan=current_plan,
+            plan_surfaces=plan_surfaces(tuple(plans)),
         )
+
+    def holds(self, plan_id: int | None) -> bool:
+        """Whether the plan's tasks are in this vocabulary (an open plan of the office)."""
+        return any(p.id == plan_id and p.open for p in self.plans)
+
+    def task_ref(self, plan_id: int | None, ref: str) -> str:
+        """The key `by_ref` knows a plan's task ref under."""
+        return ref if plan_id is None or plan_id == self.current_plan else f"p{plan_id}.{ref}"
 
     def cut(self, text: str) -> list[str]:
         """Words of a message, unit names kept whole."""

@@ -23,6 +23,11 @@ def task_head(ref: str, title: str) -> str:
     return f"第{ref}项「{title}」"
 
 
+def plan_head(plan: str) -> str:
+    """"【县教育局2021年安全生产工作要点】" before a task's answer when the plan must be named; "" when not."""
+    return f"【{plan}】" if plan else ""
+
+
 def note_recorded(ref: str, note: str) -> str:
     return f"已记录第{ref}项的进展说明：{note}"
 

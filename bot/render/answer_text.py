@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.render.task_text import cn_date
@@ -21,6 +21,7 @@ class Line:
     co: list[str] = field(default_factory=list)
     due: date | None = None
     status: str = ""
+    plan: str = ""  # the plan's short name when the office runs several: lists head each plan's tasks with it
 
 
 def _owners(line: Line, with_co: bool) -> str:
@@ -39,8 +40,21 @@ def line_text(line: Line, *, with_co: bool = False) -> str:
     return f"  {line.label} {line.title}（{'，'.join(extra)}）"
 
 
+def _headed(lines: list[Line], render) -> list[str]:
+    """Each line rendered, with "  【安全生产】" before each plan's run when the lines name their plans; a line
+    under its plan's heading drops the plan from its label."""
+    out: list[str] = []
+    plan = None
+    for x in lines:
+        if x.plan and x.plan != plan:
+            out.append(f"  【{x.plan}】")
+        plan = x.plan
+        out.append(render(replace(x, label=x.label.removeprefix(x.plan)) if x.plan else x))
+    return out
+
+
 def _lines(lines: list[Line], *, with_co: bool = False) -> list[str]:
-    out = [line_text(x, with_co=with_co) for x in lines[:MAX_LINES]]
+    out = _headed(lines[:MAX_LINES], lambda x: line_text(x, with_co=with_co))
     if len(lines) > MAX_LINES:
         out.append(f"  ……另有{len(lines) - MAX_LINES}项，请加上单位、状态或时间缩小范围。")
     return out
@@ -85,7 +99,7 @@ def leader_owns(name: str, lines: list[Line]) -> str:
 
 def _group(head: str, lines: list[Line]) -> list[str]:
     """ "安全办牵头的任务（N项）：" and the first MAX_LINES tasks, then how many more."""
-    out = [f"{head}（{len(lines)}项）：", *(f"  {x.label} {x.title}" for x in lines[:MAX_LINES])]
+    out = [f"{head}（{len(lines)}项）：", *_headed(lines[:MAX_LINES], lambda x: f"  {x.label} {x.title}")]
     if len(lines) > MAX_LINES:
         out.append(f"  ……另有{len(lines) - MAX_LINES}项")
     return out
@@ -150,6 +164,12 @@ EXAMPLES = ("可以这样问：“安全办负责什么”“营养餐归谁管�
 
 def weak_unit(typed: str, name: str) -> str:
     return f"没有找到单位“{typed}”。你是不是要找：{name}？以下按“{name}”回答：\n"
+
+
+def plan_closed(title: str, short: str) -> str:
+    """A closed plan named in a list question: what it still answers."""
+    return (f"《{title}》已关闭，不再提醒，记录仍在。可以问其中某一项，如“{short}第1项进展如何”，"
+            f"或发送 /board {short}、/overdue {short}。")
 
 
 NEED_OWN_UNIT = "本聊天没有绑定单位，请写出要查的单位，例如“安全办的任务”“人事股牵头哪些”。"

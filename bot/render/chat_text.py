@@ -103,6 +103,19 @@ def light_list(title: str, lights: list[TaskLight], empty: str) -> str:
     return "\n".join([f"{title}（{len(lights)}项）："] + ["  " + light_line(t) for t in lights])
 
 
+def light_lists(title: str, sections: list[tuple[str, list[TaskLight]]], empty: str) -> str:
+    """One list over several plans: "【安全生产】" before each plan's tasks (none when the heading is "")."""
+    total = sum(len(lights) for _head, lights in sections)
+    if not total:
+        return f"【{sections[0][0]}】{empty}" if len(sections) == 1 and sections[0][0] else empty
+    lines = [f"{title}（{total}项）："]
+    for head, lights in sections:
+        if lights and head:
+            lines.append(f"【{head}】")
+        lines += ["  " + light_line(t) for t in lights]
+    return "\n".join(lines)
+
+
 def rollup_text(rows: list[OfficeLights]) -> str:
     """A parent office's view of the offices it follows."""
     lines = ["下级办公室："]

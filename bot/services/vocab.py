@@ -22,7 +22,7 @@ from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session
 
-from bot.nlu import Status, TaskRecord, UnitRecord, Vocabulary
+from bot.nlu import PlanRecord, Status, TaskRecord, UnitRecord, Vocabulary
 from storage import repo
 from storage.models import Plan, UnitKind
 
@@ -163,9 +163,12 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
             objective=t.objective or "",
             measures=t.measures or "", section=section, lead_unit_ids=tuple(lead.get(t.id, ())),
             co_unit_ids=tuple(x for x in co.get(t.id, ()) if x not in lead.get(t.id, ())),
-            leader_ids=tuple(leaders.get(t.id, ())),
+            leader_ids=tuple(leaders.get(t.id, ())), plan_id=t.plan_id,
             position=rank[t.plan_id] * 1_000_000 + t.position))
-    built = PlanVocab(Vocabulary.build(units, tasks), current_id, refs, plan_of,
+    named = [PlanRecord(p.id, p.title, p.short_name or "", p.active) for p in plans]
+    named += [PlanRecord(p.id, p.title, p.short_name or "", False)  # named on purpose, they answer about themselves
+              for p in repo.plans_of(session=session, office_id=office_id) if not p.active]
+    built = PlanVocab(Vocabulary.build(units, tasks, plans=named, current_plan=current_id), current_id, refs, plan_of,
                       {p.id: p.short_name or p.title for p in plans}, {p.id: p.title for p in plans})
     return _with_state(session, built, plan_ids, tz)
 
