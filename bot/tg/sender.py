@@ -148,8 +148,10 @@ class TelegramSender:
     async def _run(self, chat_id: str, step: dict, progress: Progress, index: int, ticket: int) -> str | None:
         """Wait for the limits, make one API call, and return the message id it produced.
 
-        The slot is reserved a little ahead, "request started" is recorded while its last moments run
-        out, and `go` lets the request leave; the limits count it from then until its answer is back.
+        Once `go` says the slot is free, "request started" is recorded (grouped with the other sends leaving
+        at that moment) and the request leaves; the limits count it from `go` until its answer is back. A kill
+        while slots are granted ahead (the lookahead, a burst) then leaves "unknown" only the few whose
+        requests were leaving, never those still waiting for their moment.
         """
         while True:
             pause = self._pause_until - self._clock()
@@ -158,11 +160,8 @@ class TelegramSender:
             async with self._limits.slot(chat_id, ticket=ticket) as go:
                 if self._pause_until > self._clock():
                     continue  # a flood pause began while this one waited for its slot: give it back
-                await progress.starting(index)
-                pause = self._pause_until - self._clock()
-                if pause > 0:
-                    await self._sleep(pause)
                 await go()
+                await progress.starting(index)
                 return await self._call(chat_id, step)
 
     async def _call(self, chat_id: str, step: dict) -> str | None:
