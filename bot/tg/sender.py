@@ -7,7 +7,9 @@ import datetime as dtm
 import logging
 import time
 import warnings
+from collections.abc import Callable
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import (
     BadRequest,
@@ -20,7 +22,16 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.notify import ALL_CAPS, Button, OutboundMessage, Progress, Recipient, SendResult, SendStatus
+from bot.notify import (
+    ALL_CAPS,
+    Button,
+    Notifier,
+    OutboundMessage,
+    Progress,
+    Recipient,
+    SendResult,
+    SendStatus,
+)
 from bot.textsplit import split, utf16_len
 from bot.tg.limits import MAX_CAPTION, MAX_MESSAGE, Clock, Sleep, TelegramLimits
 
@@ -208,7 +219,10 @@ class TelegramSender:
         if isinstance(err, Forbidden):
             return SendResult(SendStatus.INACTIVE, detail=detail)
         if isinstance(err, TimedOut):
-            # A pool timeout means the request never left; any other timeout may have been delivered.
+            # A pool timeout means the request never left, a connect timeout that Telegram could not be reached;
+            # any other timeout may have been delivered.
+            if isinstance(err.__cause__, httpx.ConnectTimeout):
+                return SendResult(SendStatus.RETRY, detail=f"{detail} (connect)", outage=True)
             if "pool timeout" in str(err).lower():
                 return SendResult(SendStatus.RETRY, detail=detail)
             return SendResult(SendStatus.UNKNOWN, detail=detail)
@@ -218,3 +232,16 @@ class TelegramSender:
             return SendResult(SendStatus.RETRY, detail=detail, outage=True)
         log.warning("telegram send failed permanently: %s", detail)
         return SendResult(SendStatus.FAILED, detail=detail)
+
+
+def poll_errors(notifier: Notifier) -> Callable[[TelegramError], None]:
+    """What a failed getUpdates says: Telegram unreachable is an outage (one line for all of it, bot.outages);
+    anything else one line each, never PTB's traceback per retry."""
+
+    def said(err: TelegramError) -> None:
+        if isinstance(err, NetworkError) and not isinstance(err, BadRequest):
+            notifier.outages.failed("telegram", f"{type(err).__name__}: {err}")
+        else:
+            log.warning("telegram polling failed (%s: %s); retrying", type(err).__name__, err)
+
+    return said
