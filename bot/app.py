@@ -215,9 +215,7 @@ class App:
         return needs_http
 
     def _telegram_up(self, tg) -> None:
-        self.bot_username = self.bot_username or tg.bot.username or ""
-        if self.telegram is not None:  # back after an outage (not the first start): rows that waited go now
-            self.kick()
+        self.bot_username = self.bot_username or tg.bot.username or ""  # rows that waited: see _platform_up
 
     def _platform_up(self, reach: str) -> None:
         """A platform (or endpoint) is reachable again: the rows that waited for it are due now and go at once."""

@@ -150,6 +150,9 @@ class Progress:
         self.parts_sent = max(self.parts_sent, index + 1)
 
 
+_GO = Admission(True)
+
+
 class UnknownPlatform(LookupError):
     """No sender is registered for a recipient's platform."""
 
@@ -201,7 +204,7 @@ class Notifier:
             raise UnknownPlatform(recipient.platform)
         reach = sender.reach(recipient) if hasattr(sender, "reach") else recipient.platform
         if not self.outages.any():  # the common case: everything reachable
-            admission = Admission(True)
+            admission = _GO
         else:
             admission = await self.outages.admit(reach)
             if not admission.go:

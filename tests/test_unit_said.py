@@ -84,3 +84,17 @@ def test_a_co_unit_whose_part_is_in_is_not_asked_for_it_again(memory_engine):
     assert "报送配合情况" in jc and "反馈：" not in jc  # has not spoken: asked as before
     (aq,) = _texts(memory_engine, "console:aq")
     assert "报送配合情况" in aq and "本单位已于7月1日反馈：推进中，已开始。" in aq  # asked, knowing what it said
+
+
+def test_a_digest_line_says_what_the_unit_said_on_that_task(memory_engine):
+    now = at(2021, 8, 23)  # a Monday: three tasks due 09-01 make one digest
+    load(memory_engine, plan(*(task(ref, ["职教办"], [], date(2021, 9, 1)) for ref in ("12", "13", "14"))),
+         at(2021, 1, 4))
+    with session_scope(memory_engine) as s:
+        bind_directly(session=s, unit_name="职教办", platform="console", address="a", now=now, actor="t")
+    _report(memory_engine, "职教办", at(2021, 8, 23, 9, 0), note="实训基地已开工")
+    _sweep(memory_engine, now)
+    (digest,) = _texts(memory_engine, "console:a")
+    lines = {line.split("「")[0][3:]: line for line in digest.splitlines()[1:4]}
+    assert lines["第12项"].endswith("；本单位8月23日已反馈：推进中，实训基地已开工")
+    assert "已反馈" not in lines["第13项"] and "已反馈" not in lines["第14项"]

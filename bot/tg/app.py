@@ -251,7 +251,6 @@ async def start_application(application: Application, settings: TelegramSettings
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=on_poll_error)
 
 
-
 async def stop_application(application: Application) -> None:
     """Stop polling, drain the update queue, and close the HTTP clients."""
     if application.updater is not None and application.updater.running:
