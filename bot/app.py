@@ -23,13 +23,14 @@ from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.heap import Heap
 from bot.notify import Notifier, Sender
+from bot.outages import Outages
 from bot.services import planfile, vocab
 from bot.services.binding import admin_recipients
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
 from jobs.boards import prepare_boards
 from jobs.digest import weekly_digests
-from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted
+from jobs.dispatch import DispatchStats, dispatch_outbox, recover_interrupted, release_waiting
 from jobs.scheduler import DISPATCH_SECONDS, build_scheduler
 from jobs.sweep import SweepResult, sweep_due
 from storage import repo
@@ -59,7 +60,9 @@ class App:
         self._engine: Engine | None = None
         self._chat: ChatService | None = None
         self.calendar = WorkCalendar.from_settings(settings)
-        self.notifier = Notifier(extra_senders)
+        # Outages are timed by the app's clock (a test's too); a platform back lets the rows that waited go now.
+        self.notifier = Notifier(extra_senders, outages=Outages(clock=lambda: self.now().timestamp(),
+                                                                on_up=self._platform_up))
         self.bot_username = settings.telegram.bot_username  # filled from Telegram at start when not configured
         self.scheduler: AsyncIOScheduler | None = None
         self.sample_loaded = False  # the bundled sample plan was loaded into an empty store
@@ -187,13 +190,7 @@ class App:
         self._wake.set()  # a running dispatcher claims it at once
         if self._kick_waiting:
             return  # a dispatch is already queued behind the running one
-        try:
-            task = asyncio.get_running_loop().create_task(self.dispatch(kicked=True))
-        except RuntimeError:
-            return
-        self._kick_waiting = True
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._kick_waiting = self._spawn(lambda: self.dispatch(kicked=True))
 
     # --- channels ---------------------------------------------------------------------------------
     async def _start_channels(self, app: web.Application | None, *, retry: bool = True) -> bool:
@@ -232,9 +229,25 @@ class App:
         return needs_http
 
     def _telegram_up(self, tg) -> None:
-        self.bot_username = self.bot_username or tg.bot.username or ""
-        if self.telegram is not None:  # back after an outage (not the first start): rows that waited go now
+        self.bot_username = self.bot_username or tg.bot.username or ""  # rows that waited: see _platform_up
+
+    def _platform_up(self, reach: str) -> None:
+        """A platform (or endpoint) is reachable again: the rows that waited for it are due now and go at once."""
+        async def release() -> None:
+            await release_waiting(self.engine, platform=reach.partition(":")[0], now=self.clock())
             self.kick()
+
+        self._spawn(release)
+
+    def _spawn(self, job: Callable) -> bool:
+        """Run `job()` as a task the stop waits for; False outside an event loop."""
+        try:
+            task = asyncio.get_running_loop().create_task(job())
+        except RuntimeError:
+            return False
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
 
     def recover(self) -> int:
         """Settle claims of dispatchers that died (expired leases); a live peer's claims are left alone."""

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.outages import Admission, Outages
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -148,7 +150,7 @@ class Progress:
         self.parts_sent = max(self.parts_sent, index + 1)
 
 
-OUTAGE_WAIT = 60.0  # seconds a row waits for a platform that is down before it is looked at again
+_GO = Admission(True)
 
 
 class UnknownPlatform(LookupError):
@@ -156,24 +158,24 @@ class UnknownPlatform(LookupError):
 
 
 class Notifier:
-    """Routes a message to the sender registered for the recipient's platform."""
+    """Routes a message to the sender registered for the recipient's platform, holding it while that is down."""
 
-    def __init__(self, senders: list[Sender] | None = None) -> None:
+    def __init__(self, senders: list[Sender] | None = None, *, outages: Outages | None = None) -> None:
         self._senders: dict[str, Sender] = {}
-        self._down: dict[str, str] = {}  # platform → why it cannot be reached now
+        self.outages = outages or Outages()  # which platforms (or endpoints) cannot be reached now
         for sender in senders or []:
             self.register(sender)
 
     def mark_down(self, platform: str, why: str) -> None:
         """The platform cannot be reached (its channel failed to start): its sends wait, untried."""
-        self._down[platform] = why
+        self.outages.hold(platform, why)
 
     def mark_up(self, platform: str) -> None:
-        self._down.pop(platform, None)
+        self.outages.release(platform)
 
     @property
     def down(self) -> dict[str, str]:
-        return dict(self._down)
+        return self.outages.down
 
     def register(self, sender: Sender) -> None:
         self._senders[sender.platform] = sender
@@ -195,12 +197,33 @@ class Notifier:
 
     async def send(self, recipient: Recipient, message: OutboundMessage,
                    progress: Progress | None = None) -> SendResult:
+        """Send through the platform's sender, unless it is down (bot.outages): then nothing leaves (no "request
+        started") and the result is an outage retry, due when the next probe may go."""
         sender = self._senders.get(recipient.platform)
         if sender is None:
             raise UnknownPlatform(recipient.platform)
-        if recipient.platform in self._down:  # nothing leaves: no "request started", an outage retry
-            return SendResult(SendStatus.RETRY, retry_after=OUTAGE_WAIT, outage=True,
-                              detail=f"{recipient.platform} unreachable: {self._down[recipient.platform]}")
+        reach = sender.reach(recipient) if hasattr(sender, "reach") else recipient.platform
+        if not self.outages.any():  # the common case: everything reachable
+            admission = _GO
+        else:
+            admission = await self.outages.admit(reach)
+            if not admission.go:
+                return SendResult(SendStatus.RETRY, retry_after=admission.wait, outage=True, detail=admission.why)
+        result = None
+        try:
+            result = await self._send(sender, recipient, message, progress)
+        finally:
+            if result is None or result.outage or admission.probe or self.outages.any():
+                answered = result is not None and result.status is not SendStatus.UNKNOWN
+                wait = self.outages.seen(reach, outage=result is not None and result.outage, answered=answered,
+                                         why=result.detail if result is not None else "", probe=admission.probe)
+                if result is not None and result.outage:
+                    result.retry_after = max(result.retry_after or 0.0, wait)
+        return result
+
+    @staticmethod
+    async def _send(sender: Sender, recipient: Recipient, message: OutboundMessage,
+                    progress: Progress | None) -> SendResult:
         if progress is None:
             return await sender.send(recipient, message)
         if getattr(sender, "tracks_progress", False):

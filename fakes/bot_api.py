@@ -42,6 +42,8 @@ class FakeBotApi:
     poll_cap: float = 0.2
     # Called with each recorded call, e.g. to stamp it with a test's fake clock.
     on_call: Callable[[Call], None] | None = None
+    # Seconds every API call takes to answer (after it is recorded), so requests are really in flight together.
+    latency: float = 0.0
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -118,6 +120,8 @@ class FakeBotApi:
                 response = await self._fault(fault)
                 if response is not None:
                     return response
+        if self.latency:
+            await asyncio.sleep(self.latency)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")

@@ -37,7 +37,8 @@ LEASE_SECONDS = 120.0  # a claim lives this long unless renewed; a live dispatch
 BATCH = 500  # rows claimed per statement
 CONCURRENCY = 500  # sends in flight at once (each sender's limiter decides when they actually go)
 
-__all__ = ["READY", "DispatchStats", "LeaseLost", "dispatch_outbox", "recover_interrupted", "worker_id"]
+__all__ = ["READY", "DispatchStats", "LeaseLost", "dispatch_outbox", "recover_interrupted", "release_waiting",
+           "worker_id"]
 
 
 class LeaseLost(Exception):
@@ -282,3 +283,12 @@ async def dispatch_outbox(
                admins=admins or [], worker=worker or worker_id(), lease=lease, batch=batch,
                concurrency=concurrency, linger=linger, sleep=sleep, wake=wake, quiet_gc=quiet_gc)
     return await run.go()
+
+
+async def release_waiting(engine: Engine, *, platform: str, now: datetime) -> int:
+    """The rows of `platform` waiting to retry are due `now` (it is reachable again), written off the event loop."""
+    def due() -> int:
+        with session_scope(engine) as session:
+            return outbox.due_now(session, platform=platform, now=now)
+
+    return await Db(engine).run(due)

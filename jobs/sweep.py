@@ -11,7 +11,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.notify import ALL_CAPS, Cap, OutboundMessage, Recipient, to_payload
 from bot.reminders.engine import BATCH, ReminderEngine
-from bot.reminders.policy import Reminder, TaskView, effective_deadlines
+from bot.reminders.policy import Reminder, TaskView
+from bot.reminders.said import period_start, word_for
 from bot.reminders.views import supervisors_of
 from bot.render import reminder_text
 from bot.services.buttons import signing_key
@@ -157,6 +158,7 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
     views = {t.id: t for t in tasks}
     deadline_texts = _deadline_texts(session, reminders, views)
     feeds = co_feeds(session=session, reminders=reminders, views=views, settings=settings)
+    words = unit_words(session=session, reminders=reminders, views=views, settings=settings, now=now)
     rows: dict[str, dict] = {}
     legacy: dict[str, tuple[str, int]] = {}
     for r in reminders:
@@ -170,7 +172,7 @@ def write_outbox(*, session: Session, reminders: list[Reminder], tasks: list[Tas
         for recipient in recipients:
             can = caps(recipient.platform)
             if can not in worded:
-                worded[can] = to_payload(_render(r, views, units, deadline_texts, key, can, feeds))
+                worded[can] = to_payload(_render(r, views, units, deadline_texts, key, can, feeds, words))
             k = reminder_key(r, recipient)
             legacy[k] = (_legacy_key(r, recipient), r.unit_id)
             if k not in rows:
@@ -214,30 +216,41 @@ def co_feeds(*, session: Session, reminders: list[Reminder], views: dict[int, Ta
     tz, out = settings.app.tz, {}
     for i in leads:
         v = views[i.task_id]
-        since = _period_start(v, i.deadline or i.occurrence, settings)
+        since = period_start(v, i.deadline or i.occurrence, settings.reminders)
         out[i] = {u for u in v.co if (at := last.get((v.id, u))) is not None and at.astimezone(tz).date() >= since}
     return out
 
 
-def _period_start(v: TaskView, due: date, settings: Settings) -> date:
-    earlier: list[date] = []
-    for d in effective_deadlines(v, settings.reminders):
-        if d.kind == "recurring" and d.recurrence:
-            earlier += d.recurrence.occurrences(date(v.year, 1, 1), due)
-        elif d.date:
-            earlier.append(d.date)
-    earlier = [x for x in earlier if x < due]
-    return max(earlier) + timedelta(days=1) if earlier else date(v.year, 1, 1)
+def unit_words(*, session: Session, reminders: list[Reminder], views: dict[int, TaskView], settings: Settings,
+               now: datetime) -> dict[Reminder, reminder_text.Said]:
+    """For each reminder to a lead or co-unit: what that unit last said on the task, where it said it in the
+    reminder's period (bot.reminders.said), so the reminder shows it. One query, and none when no unit spoke."""
+    items = [i for r in reminders for i in (r.items or (r,))
+             if i.task_id and i.role in ("lead", "co") and i.unit_id in views[i.task_id].said]
+    if not items:
+        return {}
+    tz, out = settings.app.tz, {}
+    newest = {(r.task_id, r.unit_id): r for r in store.unit_reports_of(session=session, now=now,
+                                                                       task_ids=sorted({i.task_id for i in items}))}
+    for i in items:
+        if (rep := newest.get((i.task_id, i.unit_id))) is None:
+            continue
+        on = rep.created_at.astimezone(tz).date()
+        if word_for(on, i.deadline, i.occurrence, views[i.task_id], settings.reminders):
+            out[i] = reminder_text.Said(on, rep.status, rep.percent, rep.note)
+    return out
 
 
 def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], texts: dict[int, str], key: bytes,
-            caps: frozenset[Cap], feeds: dict[Reminder, set[int]] | None = None) -> OutboundMessage:
+            caps: frozenset[Cap], feeds: dict[Reminder, set[int]] | None = None,
+            words: dict[Reminder, reminder_text.Said] | None = None) -> OutboundMessage:
     def info(item: Reminder) -> reminder_text.TaskInfo:
         v = views[item.task_id]
         seen = (feeds or {}).get(item)
         co = ([units[u].name for u in v.co if u in seen], [units[u].name for u in v.co if u not in seen]) \
             if seen is not None else ([], [])
-        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead], *co, plan=v.plan_label)
+        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead], *co, plan=v.plan_label,
+                                      said=(words or {}).get(item))
 
     unit_name = units[r.unit_id].name
     if r.kind == "digest":

@@ -240,6 +240,13 @@ _SQLITE_RECORD = (f"UPDATE {_T.name} SET state = ?, error = ?, parts_sent = ?, s
                   "lease_until = NULL WHERE id = ? AND claimed_by = ?")
 
 
+def due_now(session: Session, *, platform: str, now: datetime) -> int:
+    """Rows of `platform` waiting to retry are due at `now` (it is reachable again); return how many."""
+    result = session.execute(update(_T).where(_T.c.state == "retry", _T.c.recipient.startswith(f"{platform}:"),
+                                              _T.c.next_attempt_at > now).values(next_attempt_at=now))
+    return result.rowcount
+
+
 def renew_leases(engine: Engine, *, worker: str, lease_until: datetime) -> int:
     """A live dispatcher keeps its claims: push their lease on."""
     with engine.begin() as conn:

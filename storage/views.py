@@ -132,6 +132,17 @@ def snoozes_of(*, session: Session, now: datetime, task_ids: Sequence[int] | Non
     return list(session.exec(stmt).all())
 
 
+def unit_reports_of(*, session: Session, now: datetime, task_ids: Sequence[int]) -> list[StatusReport]:
+    """Each unit's newest report (as of `now`) on each of these tasks, in one statement."""
+    if not task_ids:
+        return []
+    newest = (select(StatusReport.task_id, StatusReport.unit_id, func.max(StatusReport.id).label("id"))
+              .where(_among(session, col(StatusReport.task_id), task_ids), col(StatusReport.unit_id).is_not(None),
+                     col(StatusReport.created_at) <= now)
+              .group_by(StatusReport.task_id, StatusReport.unit_id).subquery())
+    return list(session.exec(select(StatusReport).join(newest, col(StatusReport.id) == newest.c.id)).all())
+
+
 def units_named_with_office(*, session: Session, names: Sequence[str]) -> dict[int, int | None]:
     """Unit id → office id, for the units (any kind) with these names."""
     if not names:

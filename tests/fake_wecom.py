@@ -78,6 +78,18 @@ class FakeWeCom:
         assert self._server is not None
         await self._server.close()
 
+    async def down(self) -> int:
+        """Stop answering: connections to its port are refused until `up()`; return the port."""
+        assert self._server is not None
+        port = self._server.port
+        await self._server.close()
+        return port
+
+    async def up(self, port: int) -> None:
+        """Answer again, on the same port."""
+        self._server = TestServer(self._app(), host="127.0.0.1", port=port)
+        await self._server.start_server()
+
     # -- endpoints ----------------------------------------------------------------------------
 
     def _app(self) -> web.Application:

@@ -53,6 +53,8 @@ class TaskView:
     # The day the task came into duban (its plan's import, or the revision that added it): a recurring
     # deadline's occurrences before it were never owed here, so none is overdue; the first one after is.
     starts: date | None = None
+    # Unit id → the day of that unit's newest report on the task (any member, any chat): see bot.reminders.said.
+    said: dict[int, date] = field(default_factory=dict)
 
     def live_on(self, day: date, grace_days: int) -> bool:
         """False once the plan's period ended more than `grace_days` ago: an ended plan sends nothing."""

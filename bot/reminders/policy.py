@@ -21,6 +21,7 @@ from bot.reminders.ladder import (
     rung,
 )
 from bot.reminders.model import KIND_ORDER, DeadlineView, Reminder, Supervisors, TaskView, plan_live, watchers
+from bot.reminders.said import co_settled
 from bot.workdays import WorkCalendar
 
 # Callers import the engine's records and rules from here as before; they live in model, ladder and candidates.
@@ -73,6 +74,8 @@ def _ladder(task, dl, due, day, calendar, policy) -> list[Reminder]:
             continue
         kind, steps_left = found
         for unit in units:
+            if role == "co" and task.said and co_settled(task, unit, due, day, policy):
+                continue  # its part is in (bot.reminders.said)
             out.append(Reminder(task.id, task.ref, unit, role, kind, dl.id, target, day,
                                 left if role == "lead" else steps_left))
     return out

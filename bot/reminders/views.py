@@ -106,6 +106,10 @@ def _attach(session: Session, views: dict[int, TaskView], now: datetime, tz, ids
             continue
         until = s.until.astimezone(tz)
         v.snoozed[s.unit_id] = max(until, v.snoozed.get(s.unit_id, until))
+    if snoozes and ids is not None:  # what each unit said (bot.reminders.said): the sweep's views only
+        for r in store.unit_reports_of(session=session, now=now, task_ids=ids):
+            if (v := views.get(r.task_id)) is not None:
+                v.said[r.unit_id] = r.created_at.astimezone(tz).date()
 
 
 def unit_ids(*, session: Session, names: list[str]) -> list[int]:

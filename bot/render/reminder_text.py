@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.notify import ALL_CAPS, Button, Cap, OutboundMessage
 from bot.reminders.policy import Reminder
-from bot.render.task_text import ROLE_CN, cn_date, plan_ref
+from bot.render.task_text import ROLE_CN, STATUS_CN, cn_date, plan_ref
 from bot.services.buttons import Action, sign
 
 STATUS_BUTTONS = (("已完成", "done"), ("推进中", "in_progress"), ("有困难", "blocked"))
@@ -33,6 +34,30 @@ KIND_HEAD = {
 }
 
 
+@dataclass(frozen=True)
+class Said:
+    """What the reminded unit last said on the task (any member, any chat): its day, status, percent and note."""
+
+    on: date
+    status: str
+    percent: int | None = None
+    note: str = ""
+
+    def words(self) -> str:
+        """"推进中 60%，已完成隐患排查"; a plain note is its words."""
+        head = "" if self.status == "note" else STATUS_CN.get(self.status, self.status)
+        if head and self.percent is not None:
+            head += f" {self.percent}%"
+        return "，".join(x for x in (head, self.note.strip()) if x)
+
+
+def said_line(said: Said | None) -> str:
+    """"本单位已于12月3日反馈：推进中 60%，已完成隐患排查。如有新进展请更新。", or ""."""
+    if said is None:
+        return ""
+    return f"本单位已于{said.on.month}月{said.on.day}日反馈：{said.words()}。如有新进展请更新。"
+
+
 @dataclass
 class TaskInfo:
     title: str
@@ -43,6 +68,7 @@ class TaskInfo:
     co_reported: list[str] = field(default_factory=list)
     co_pending: list[str] = field(default_factory=list)
     plan: str = ""  # the plan's short name, where its office runs several plans ("安全生产第3项")
+    said: Said | None = None  # what the unit already said in this reminder's period (bot.reminders.said)
 
     @property
     def label(self) -> str:
@@ -91,6 +117,8 @@ def line(r: Reminder, task: TaskInfo, unit_name: str, deadline_text: str) -> str
     """One reminder in one line, for digests and the simulate timeline."""
     role = ROLE_CN.get(r.role, r.role)
     feed = _co_feed_short(task) if r.role == "lead" else ""
+    if task.said is not None:
+        feed += f"；本单位{task.said.on.month}月{task.said.on.day}日已反馈：{task.said.words()}"
     if r.kind == "checkin":
         return f"{task.label}「{task.title}」（{role}）：本月请反馈进展{feed}"
     dl = f"（{deadline_text}）" if deadline_text else ""
@@ -114,16 +142,17 @@ def render(r: Reminder, *, task: TaskInfo | None, unit_name: str, deadline_text:
                 f"时限{cn_date(r.deadline)}{dl}，{_when(r)}，尚未反馈完成。请督促落实。"
                 + ("\n（本项不再单独升级提醒，此后列入每周督办周报。）" if r.final else ""))
         return OutboundMessage(text=text, title="督办升级")
+    said = _line(said_line(task.said))  # the unit has spoken: the reminder says so and asks what is new
     if r.kind == "checkin":
         text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）牵头，本月请反馈工作进展。\n"
-                + _line(co_feed(task)) + hint)
+                + said + _line(co_feed(task)) + hint)
     elif r.role == "co":
         text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）配合，牵头单位：{'、'.join(task.lead_names)}。"
                 f"请于{cn_date(r.deadline)}前向牵头单位报送配合情况（{_when(r)}）。\n"
-                + hint)
+                + said + hint)
     else:
         text = (f"{head}{task.label}「{task.title}」\n贵单位（{unit_name}）牵头，时限{cn_date(r.deadline)}{dl}，"
-                f"{_when(r)}。\n" + _line(co_feed(task))
+                f"{_when(r)}。\n" + said + _line(co_feed(task))
                 + ("这是本项最后一次逾期提醒，此后列入每周督办周报，由督导室跟进。\n" if r.final else "") + hint)
     buttons = status_buttons(key, r.task_id) if Cap.BUTTONS in caps else []
     return OutboundMessage(text=text, title=f"{task.label}督办", buttons=buttons)

@@ -57,6 +57,12 @@ class RobotSender:
         if self._owns_http:
             await self._http.aclose()
 
+    def reach(self, recipient: Recipient) -> str:
+        """What an outage takes down: the robot's host (one webhook service down leaves the others sending)."""
+        robot = self._robots.get(parse_robot_address(recipient.address).name)
+        host = urllib.parse.urlsplit(robot.url).netloc if robot is not None else ""
+        return f"robot:{host or recipient.address}"
+
     async def send(self, recipient: Recipient, message: OutboundMessage,
                    progress: Progress | None = None) -> SendResult:
         target = parse_robot_address(recipient.address)
@@ -94,12 +100,15 @@ class RobotSender:
         try:
             resp = await self._http.post(url, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError) as exc:
-            return SendResult(SendStatus.RETRY, retry_after=NETWORK_BACKOFF, detail=type(exc).__name__)
+            # Nothing (whole) reached the robot: the row waits for it, however long, never "failed".
+            return SendResult(SendStatus.RETRY, retry_after=NETWORK_BACKOFF, detail=type(exc).__name__, outage=True)
         except httpx.TransportError as exc:
             return SendResult(SendStatus.UNKNOWN, detail=f"no answer: {type(exc).__name__}")
-        if resp.status_code == 429 or resp.status_code >= 500:
-            retry_after = 60.0 if resp.status_code == 429 else NETWORK_BACKOFF
-            return SendResult(SendStatus.RETRY, retry_after=retry_after, detail=f"HTTP {resp.status_code}")
+        if resp.status_code == 429:
+            return SendResult(SendStatus.RETRY, retry_after=60.0, detail="HTTP 429")
+        if resp.status_code >= 500:
+            return SendResult(SendStatus.RETRY, retry_after=NETWORK_BACKOFF, detail=f"HTTP {resp.status_code}",
+                              outage=True)
         try:
             data = resp.json()
         except ValueError:

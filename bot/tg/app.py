@@ -23,7 +23,7 @@ from bot.chat.events import ChatEvent, ChatHandler
 from bot.keeper import ChannelKeeper
 from bot.notify import Notifier, OutboundMessage, Progress, Recipient, SendStatus
 from bot.tg.limits import Clock, Sleep, TelegramLimits
-from bot.tg.sender import TelegramSender
+from bot.tg.sender import TelegramSender, poll_errors
 from bot.tg.translate import PLATFORM, callback_event, message_event
 from bot.tg.webhook import add_webhook_route
 
@@ -240,14 +240,15 @@ def get_sender(application: Application) -> TelegramSender:
     return application.bot_data[SENDER_KEY]
 
 
-async def start_application(application: Application, settings: TelegramSettingsLike) -> None:
+async def start_application(application: Application, settings: TelegramSettingsLike,
+                            on_poll_error: Callable[[TelegramError], None] | None = None) -> None:
     """Initialise and start inside the running loop (our aiohttp server and scheduler share it)."""
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
     await application.start()
     if settings.mode == "polling" and application.updater is not None:
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=on_poll_error)
 
 
 async def stop_application(application: Application) -> None:
@@ -281,7 +282,8 @@ async def open_channel(app: web.Application | None, settings: TelegramSettingsLi
         notifier.mark_up("telegram")
         on_up(application)
 
-    start = (lambda: start_application(application, settings)) if app is not None else application.initialize
+    start = ((lambda: start_application(application, settings, poll_errors(notifier))) if app is not None
+             else application.initialize)
     keeper = ChannelKeeper("telegram", start, on_up=up, on_down=lambda why: notifier.mark_down("telegram", why),
                            sleep=sleep)
     keepers.append(keeper)  # the caller stops it (and its retries) on shutdown

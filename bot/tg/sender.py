@@ -7,7 +7,9 @@ import datetime as dtm
 import logging
 import time
 import warnings
+from collections.abc import Callable
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import (
     BadRequest,
@@ -20,7 +22,16 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.notify import ALL_CAPS, Button, OutboundMessage, Progress, Recipient, SendResult, SendStatus
+from bot.notify import (
+    ALL_CAPS,
+    Button,
+    Notifier,
+    OutboundMessage,
+    Progress,
+    Recipient,
+    SendResult,
+    SendStatus,
+)
 from bot.textsplit import split, utf16_len
 from bot.tg.limits import MAX_CAPTION, MAX_MESSAGE, Clock, Sleep, TelegramLimits
 
@@ -148,8 +159,10 @@ class TelegramSender:
     async def _run(self, chat_id: str, step: dict, progress: Progress, index: int, ticket: int) -> str | None:
         """Wait for the limits, make one API call, and return the message id it produced.
 
-        The slot is reserved a little ahead, "request started" is recorded while its last moments run
-        out, and `go` lets the request leave; the limits count it from then until its answer is back.
+        Once `go` says the slot is free, "request started" is recorded (grouped with the other sends leaving
+        at that moment) and the request leaves; the limits count it from `go` until its answer is back. A kill
+        while slots are granted ahead (the lookahead, a burst) then leaves "unknown" only the few whose
+        requests were leaving, never those still waiting for their moment.
         """
         while True:
             pause = self._pause_until - self._clock()
@@ -158,11 +171,8 @@ class TelegramSender:
             async with self._limits.slot(chat_id, ticket=ticket) as go:
                 if self._pause_until > self._clock():
                     continue  # a flood pause began while this one waited for its slot: give it back
-                await progress.starting(index)
-                pause = self._pause_until - self._clock()
-                if pause > 0:
-                    await self._sleep(pause)
                 await go()
+                await progress.starting(index)
                 return await self._call(chat_id, step)
 
     async def _call(self, chat_id: str, step: dict) -> str | None:
@@ -209,7 +219,10 @@ class TelegramSender:
         if isinstance(err, Forbidden):
             return SendResult(SendStatus.INACTIVE, detail=detail)
         if isinstance(err, TimedOut):
-            # A pool timeout means the request never left; any other timeout may have been delivered.
+            # A pool timeout means the request never left, a connect timeout that Telegram could not be reached;
+            # any other timeout may have been delivered.
+            if isinstance(err.__cause__, httpx.ConnectTimeout):
+                return SendResult(SendStatus.RETRY, detail=f"{detail} (connect)", outage=True)
             if "pool timeout" in str(err).lower():
                 return SendResult(SendStatus.RETRY, detail=detail)
             return SendResult(SendStatus.UNKNOWN, detail=detail)
@@ -219,3 +232,16 @@ class TelegramSender:
             return SendResult(SendStatus.RETRY, detail=detail, outage=True)
         log.warning("telegram send failed permanently: %s", detail)
         return SendResult(SendStatus.FAILED, detail=detail)
+
+
+def poll_errors(notifier: Notifier) -> Callable[[TelegramError], None]:
+    """What a failed getUpdates says: Telegram unreachable is an outage (one line for all of it, bot.outages);
+    anything else one line each, never PTB's traceback per retry."""
+
+    def said(err: TelegramError) -> None:
+        if isinstance(err, NetworkError) and not isinstance(err, BadRequest):
+            notifier.outages.failed("telegram", f"{type(err).__name__}: {err}")
+        else:
+            log.warning("telegram polling failed (%s: %s); retrying", type(err).__name__, err)
+
+    return said

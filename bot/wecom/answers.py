@@ -57,6 +57,11 @@ def retry_after(detail: str, after: float) -> SendResult:
     return SendResult(SendStatus.RETRY, retry_after=after, detail=detail)
 
 
+def unreachable(detail: str) -> SendResult:
+    """WeCom could not be reached (refused, a connect timeout, a 5xx): the row waits for it, never "failed"."""
+    return SendResult(SendStatus.RETRY, retry_after=NETWORK_BACKOFF, detail=detail, outage=True)
+
+
 def recipient_of(touser: str | None, toparty: str | None) -> tuple[dict[str, str], str]:
     if bool(touser) == bool(toparty):
         raise ValueError("give exactly one of touser and toparty")

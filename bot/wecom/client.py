@@ -15,13 +15,13 @@ from bot.ratelimit import SlidingWindowLimiter
 from bot.textsplit import split_lines
 from bot.wecom.answers import (
     BUSY_ERRCODES,
-    NETWORK_BACKOFF,
     TOKEN_ERRCODES,
     ResponseCodes,
     TokenUnavailable,
     outcome_of,
     recipient_of,
     retry_after,
+    unreachable,
 )
 from bot.wecom.cards import button_card, new_task_id
 from bot.wecom.limits import MARKDOWN_MAX_BYTES, MEMBER_RULES, TEXT_MAX_BYTES
@@ -102,13 +102,13 @@ class WeComClient(MediaCalls):
                 params={"corpid": self.corp_id, "corpsecret": self._secret},
             )
         except httpx.TransportError as exc:
-            raise TokenUnavailable(retry_after(f"gettoken: {type(exc).__name__}", NETWORK_BACKOFF)) from exc
+            raise TokenUnavailable(unreachable(f"gettoken: {type(exc).__name__}")) from exc
         if resp.status_code >= 500:
-            raise TokenUnavailable(retry_after(f"gettoken: HTTP {resp.status_code}", NETWORK_BACKOFF))
+            raise TokenUnavailable(unreachable(f"gettoken: HTTP {resp.status_code}"))
         try:
             data = resp.json()
         except ValueError as exc:
-            raise TokenUnavailable(retry_after("gettoken: response is not JSON", NETWORK_BACKOFF)) from exc
+            raise TokenUnavailable(unreachable("gettoken: response is not JSON")) from exc
         errcode = int(data.get("errcode", 0))
         if errcode != 0:
             detail = f"gettoken errcode {errcode}: {data.get('errmsg', '')}"
@@ -272,16 +272,16 @@ class WeComClient(MediaCalls):
                 httpx.WriteTimeout,
             ) as exc:
                 # The request never (fully) reached WeCom: safe to send again.
-                return retry_after(f"network: {type(exc).__name__}", NETWORK_BACKOFF), {}
+                return unreachable(f"network: {type(exc).__name__}"), {}
             except httpx.TransportError as exc:
                 # Read timeout or hang-up after the request went out: it may have been delivered.
                 return SendResult(SendStatus.UNKNOWN, detail=f"no answer: {type(exc).__name__}"), {}
             if resp.status_code >= 500:
-                return retry_after(f"HTTP {resp.status_code}", NETWORK_BACKOFF), {}
+                return unreachable(f"HTTP {resp.status_code}"), {}
             try:
                 data = resp.json()
             except ValueError:
-                return retry_after(f"HTTP {resp.status_code}, not JSON", NETWORK_BACKOFF), {}
+                return unreachable(f"HTTP {resp.status_code}, not JSON"), {}
             if int(data.get("errcode", 0)) in TOKEN_ERRCODES and attempt == 0:
                 self._drop_token(token)
                 continue
