@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bot.config import Settings
 from bot.deadlines import Recurrence
 from bot.reminders import schedule
@@ -16,9 +18,10 @@ MONDAY = date(2021, 9, 13)
 SUPERVISOR = 99
 
 
-def views() -> list[TaskView]:
+def views(starts: date | None = None) -> list[TaskView]:
     """Tasks in a few shapes whose deadlines are worded each its own way (text, label), with co-units,
-    a recurring deadline, a done task and one reported on: every shape met more than once."""
+    a recurring deadline, a done task and one reported on: every shape met more than once. `starts`: the
+    day their plan came into duban (the same for a plan's tasks, so it must not keep them from sharing)."""
     out = []
     for i in range(1, 41):
         due = date(2021, 9, 15) + timedelta(days=7 * (i % 4))
@@ -28,12 +31,13 @@ def views() -> list[TaskView]:
                                     recurrence=Recurrence(freq="monthly", day=20)))
         out.append(TaskView(i, str(i), f"任务{i}", 2021, [i % 7 + 1], [i % 3 + 10] if i % 2 else [], dls,
                             done=i % 11 == 0, last_report=date(2021, 9, 1) if i % 13 == 0 else None,
-                            period_end=2021, plan_id=1, office_id=1))
+                            period_end=2021, plan_id=1, office_id=1, starts=starts))
     return out
 
 
-def test_shared_shapes_give_what_each_task_gets_alone():
-    tasks = views()
+@pytest.mark.parametrize("starts", [None, date(2021, 9, 20)], ids=["no-start", "imported-mid-window"])
+def test_shared_shapes_give_what_each_task_gets_alone(starts):
+    tasks = views(starts)
     units = {u for v in tasks for u in (*v.lead, *v.co)} | {SUPERVISOR}
     kw = {"calendar": schedule.cached(CAL), "settings": SETTINGS, "supervisors": [SUPERVISOR]}
     memo, worked = schedule.work_out(tasks, MONDAY, MONDAY + timedelta(days=20), units=units,

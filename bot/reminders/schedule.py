@@ -187,7 +187,8 @@ def series_rows(views: list[TaskView], after: date, *, calendar: WorkCalendar, s
 _LABELS = frozenset({"id", "ref", "title", "plan_label"})
 _OWNERS = frozenset({"lead", "co", "deadlines", "snoozed"})
 _STATE = tuple(f.name for f in fields(TaskView)
-               if f.name in {"year", "done", "review_pending", "last_report", "period_end", "plan_id", "office_id"})
+               if f.name in {"year", "done", "review_pending", "last_report", "period_end", "plan_id", "office_id",
+                             "starts"})
 _OTHER = tuple(f.name for f in fields(TaskView) if f.name not in _LABELS | _OWNERS | set(_STATE))
 # A deadline's wording (text, label) is only rendered, never read by the policy: tasks whose deadlines differ in
 # wording alone share a shape (tests/test_schedule_shapes.py holds the policy to that).
