@@ -2,8 +2,8 @@
 
 The CLI builds an `App` for every command; commands that touch no store never open one (the engine is
 made on first use). `duban run` starts the channels and the scheduler in one event loop. Only this
-module and the CLI import channels and jobs. It runs a little past 300 lines on purpose: every part the
-service starts, and the order it starts and stops them in, reads in one place.
+package (this module and `channels.py`, which opens each configured channel) and the CLI import channels and
+jobs. Every part the service starts, and the order it starts and stops them in, reads here.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
+from bot.app.channels import mount_web, open_channels
 from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.heap import Heap
@@ -38,7 +39,7 @@ from storage.db import exclusive, open_store, session_scope
 
 log = logging.getLogger(__name__)
 WARM_WAIT_SECONDS = 2.0  # how long a stop waits for the start's vocabulary build to finish
-SAMPLE_PLAN = Path(__file__).parent / "sample" / "sample_plan.txt"
+SAMPLE_PLAN = Path(__file__).parent.parent / "sample" / "sample_plan.txt"
 
 
 # The process's collector control, one per process as `gc` is: the root settles it once started (`duban run`,
@@ -71,12 +72,12 @@ class App:
         self._stopping = False
         self.telegram = None
         self.wecom_client = None  # the WeCom client, for the web board's workbench login
-        self._closers: list = []
+        self.closers: list = []
         self._dispatching = asyncio.Lock()
         self._wake = asyncio.Event()
         self._kick_waiting = False
         self._tasks: set[asyncio.Task] = set()
-        self._keepers: list = []  # channels (re)starting on their own (bot.keeper)
+        self.keepers: list = []  # channels (re)starting on their own (bot.keeper)
         self.retry_sleep = asyncio.sleep  # how a channel that could not start waits for its next try (tests: a gate)
 
     # --- the store and the clock ---------------------------------------------------------------------
@@ -193,42 +194,7 @@ class App:
         self._kick_waiting = self._spawn(lambda: self.dispatch(kicked=True))
 
     # --- channels ---------------------------------------------------------------------------------
-    async def _start_channels(self, app: web.Application | None, *, retry: bool = True) -> bool:
-        """Start each channel whose config section is filled in; True when the HTTP server is needed.
-
-        Without `app` only the senders are opened (a one-shot `duban sweep`). A channel that cannot reach its
-        platform fails alone (bot.keeper), retried when `retry`.
-        """
-        needs_http = False
-        s = self.settings
-        if s.telegram.enabled:
-            from bot.tg import open_channel
-            self.telegram, keeper, needs_http = await open_channel(
-                app, s.telegram, self.chat, self.notifier, commands=self.chat.menu(), on_up=self._telegram_up,
-                retry=retry, sleep=self.retry_sleep, keepers=self._keepers)
-        if s.wecom.enabled:
-            from bot.wecom.callback import add_wecom_routes
-            from bot.wecom.client import WeComClient
-            from bot.wecom.sender import WeComSender
-
-            client = WeComClient.from_settings(s.wecom)
-            sender = WeComSender(client)
-            self.notifier.register(sender)
-            if app is not None:
-                add_wecom_routes(app, path=s.wecom.callback_path, settings=s.wecom, handler=self.chat, client=client,
-                                 sender=sender)
-                needs_http = True
-            self.wecom_client = client
-            self._closers.append(client.aclose)
-        if s.robots:
-            from bot.robots import RobotSender
-
-            robots = RobotSender(s.robots)
-            self.notifier.register(robots)
-            self._closers.append(robots.aclose)
-        return needs_http
-
-    def _telegram_up(self, tg) -> None:
+    def telegram_up(self, tg) -> None:
         self.bot_username = self.bot_username or tg.bot.username or ""  # rows that waited: see _platform_up
 
     def _platform_up(self, reach: str) -> None:
@@ -260,14 +226,14 @@ class App:
     async def open_senders(self) -> None:
         """Register the configured channels' senders for a one-shot sweep."""
         self.recover()
-        await self._start_channels(None, retry=False)
+        await open_channels(self, None, retry=False)
 
     async def start(self) -> None:
         self.recover()
         self.sample_loaded = self.load_sample_if_empty()
         app = web.Application()
         app.router.add_get("/healthz", _healthz)
-        needs_http = await self._start_channels(app)
+        needs_http = await open_channels(self, app)
         if self.mount_web(app) or needs_http:
             self.web_runner = web.AppRunner(app)
             await self.web_runner.setup()
@@ -279,14 +245,8 @@ class App:
         settle_heap()
 
     def mount_web(self, app: web.Application) -> bool:
-        """The leaders' web board on the same server, when [web] enabled; with WeCom, its workbench login too."""
-        if not self.settings.web.enabled:
-            return False
-        from bot.web import mount_board
-
-        mount_board(app, engine=self.engine, settings=self.settings, calendar=self.calendar, clock=self.now,
-                    userid_of_code=self.wecom_client.user_id_of_code if self.wecom_client is not None else None)
-        return True
+        """The web board on the same server, when [web] enabled (bot.app.channels)."""
+        return mount_web(self, app)
 
     def warm_vocabularies(self) -> int:
         """The offices' vocabularies built off the loop at start, so the first question is answered at once."""
@@ -305,7 +265,7 @@ class App:
         SKIP LOCKED claims.
         """
         self.recover()
-        await self._start_channels(None)
+        await open_channels(self, None)
         self.scheduler = build_scheduler(tz=self.settings.app.tz, sweep_minutes=self.settings.reminders.sweep_minutes,
                                          sweep=self.sweep_and_dispatch, dispatch=self.dispatch)
         self.scheduler.start()
@@ -314,7 +274,7 @@ class App:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        for keeper in self._keepers:
+        for keeper in self.keepers:
             await keeper.stop()
         if self.warming is not None and not self.warming.done():
             # Its thread reads the store: let it finish before the store closes, but never hold a stop up for
@@ -329,7 +289,7 @@ class App:
             await self.web_runner.cleanup()
         if self._tasks:  # sends a chat action started finish before their HTTP clients close
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        for close in self._closers:
+        for close in self.closers:
             await close()
         self.close()
 
