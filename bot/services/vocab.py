@@ -64,7 +64,7 @@ _MAX_ENTRIES = 32
 
 class VocabCache:
     """The vocabularies built so far, by office, current plan, plans, aliases and time zone; owned by the
-    composition root (bot/app.py) and handed to the chat."""
+    composition root (bot/app) and handed to the chat."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple, _Entry] = {}

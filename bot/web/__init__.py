@@ -1,4 +1,4 @@
-"""The leaders' read-only web board: a channel-like adapter over the core, mounted by bot/app.py."""
+"""The leaders' read-only web board: a channel-like adapter over the core, mounted by bot/app (channels.py)."""
 
 from bot.web.routes import Board, add_web_routes
 
