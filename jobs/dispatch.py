@@ -30,7 +30,7 @@ from jobs.outcome import DispatchStats, decide
 from storage import outbox, repo
 from storage.db import session_scope
 from storage.models import AuditLog, Outbox
-from storage.outbox import READY, Outcome, claim_batch, mark_started, record_outcomes
+from storage.outbox import READY, Outcome, claim_batch, give_back_attempts, mark_started, record_outcomes
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 120.0  # a claim lives this long unless renewed; a live dispatcher renews it every third
@@ -206,7 +206,7 @@ class _Run:
             return session.exec(select(func.min(Outbox.next_attempt_at)).where(col(Outbox.state).in_(READY))).one()
 
     def _record_batch(self, items: list, now: datetime) -> int:
-        stats, queued, outcomes, unknown = self.stats, 0, [], []
+        stats, queued, outcomes, unknown, held = self.stats, 0, [], [], []
         with session_scope(self.engine) as session:
             for row, result, parts in items:
                 if result.status == SendStatus.SENT:  # the common case, kept lean
@@ -221,7 +221,8 @@ class _Run:
                     queued += 1
                 elif state == "retry":
                     stats.retry += 1
-                    stats.held += result.outage
+                    if result.outage:
+                        held.append(row.id)
                 elif state == "inactive":
                     queued += self._gone(session, row, now)
                 elif state == "unknown":
@@ -231,6 +232,8 @@ class _Run:
                     stats.failed += 1
                 outcomes.append(Outcome(row.id, state, result.detail[:500], parts, None, None, next_at, address))
             record_outcomes(session, worker=self.worker, outcomes=outcomes)
+            give_back_attempts(session, ids=held)
+            stats.held += len(held)
             queued += tell_unknown(session, unknown, self.admins, now)
         return queued
 

@@ -200,6 +200,13 @@ def record_outcomes(session: Session, *, worker: str, outcomes: list[Outcome]) -
          o.id, worker) for o in outcomes])
 
 
+def give_back_attempts(session: Session, *, ids: list[int]) -> None:
+    """Tries that met an outage (the platform unreachable, nothing sent) do not count against the row's
+    `max_attempts`: a row that waited out a long outage still has all its ordinary retries afterwards."""
+    if ids:
+        session.execute(update(_T).where(_T.c.id.in_(ids), _T.c.attempts > 0).values(attempts=_T.c.attempts - 1))
+
+
 def _str(value) -> str | None:
     return None if value is None else str(value)
 

@@ -39,6 +39,11 @@ def _states(app: App, platform: str) -> dict[str, str]:
         return {o.key: o.state for o in s.exec(select(Outbox).where(Outbox.recipient.startswith(f"{platform}:")))}
 
 
+def _attempts(app: App, platform: str) -> list[int]:
+    with session_scope(app.engine) as s:
+        return [o.attempts for o in s.exec(select(Outbox).where(Outbox.recipient.startswith(f"{platform}:")))]
+
+
 def _queue(app: App, platform: str, key: str) -> None:
     fill_outbox(app.engine, 1, now=app.now(), text=f"致{key}", recipient=f"{platform}:{key}", key=key,
                 next_attempt_at=app.now())
@@ -83,6 +88,7 @@ async def test_wecom_down_mid_run_waits_alone_and_its_rows_go_once_when_it_is_ba
                 (down,) = _lines(caplog, "unreachable")  # one line for the whole outage, not one per row
                 assert down.exc_info is None and "\n" not in down.getMessage() and "wecom" in down.getMessage()
                 assert not wecom.sent()
+                assert max(_attempts(app, "wecom")) <= 1  # tries that met the outage do not use up the retries
 
                 await wecom.up(port)  # back
                 await app.dispatch()  # the probe goes, gets through, and the rows that waited go with it
