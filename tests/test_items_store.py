@@ -123,3 +123,20 @@ def test_simulate_over_the_store_reminds_items_and_leaves_the_store_alone(engine
             ("escalation", "督导室", "批示", "1")} <= mine
     with session_scope(engine) as s:
         assert s.exec(select(Outbox)).all() == []
+
+
+@pytest.mark.parametrize(("words", "due"), [
+    ("抓紧推进，月底前报结果", date(2021, 8, 31)),  # this month's end, as the issue's own example says it
+    ("本月底前报送进展", date(2021, 8, 31)),
+    ("10月底前完成", date(2021, 10, 31)),
+    ("下周五前报送", date(2021, 9, 3)),
+    ("下周三报送情况", date(2021, 9, 1)),
+    ("5个工作日内办结", date(2021, 8, 30)),  # weekends skipped
+    ("年底前全部完成", date(2021, 12, 31)),
+    ("抓紧推进", None),
+    ("今年要抓好", None),  # a period, not a limit
+    ("近期完成", None),  # too vague to be a date
+])
+def test_a_time_limit_said_relative_to_today_is_read(words, due):
+    from bot.nlu.items import read_time_limit
+    assert read_time_limit(words, today=date(2021, 8, 23))[0] == due  # a Monday

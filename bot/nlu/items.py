@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from bot.deadlines.extract import read_deadline_phrase
+from bot.nlu.timewords import find_windows
+from bot.numerals import cn_int
 
 _CLAUSE = re.compile(r"[，,；;。\n]+")
 _LEAD = re.compile(r"^(?:由|请)?(?P<units>.+?)(?:负责牵头|牵头负责|牵头|负责|主办)(?:落实|办理|推进)?$")
@@ -56,14 +58,39 @@ def _units(text: str) -> list[str]:
     return [u.strip() for u in _SPLIT_UNITS.split(text) if u.strip()]
 
 
+# A time word that sets a limit rather than naming a period: "月底前", "3日内", "下周五", "年底" (not "今年", "近期").
+_LIMIT = re.compile(r"(?:前|内|里|底|末|[日号]|周[一二三四五六日天])$")
+_WORKDAYS = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*个?工作日")
+
+
 def read_time_limit(text: str, *, today: date) -> tuple[date | None, str]:
-    """The first datable time limit in `text` on or after today ("10月底前" → 10月31日), and its words."""
+    """The first datable time limit in `text` on or after today, and its words: a date the plan reader knows
+    ("10月底前" → 10月31日) or one said relative to today ("月底前报结果", "5个工作日内", "下周五前")."""
     for clause in _CLAUSE.split(text):
         for found in read_deadline_phrase(clause, year=today.year, issued=today):
             if found.date is not None:
                 m = _DATE_WORDS.search(clause)
                 return found.date, (m.group(0) if m else clause)
+        relative = _relative_limit(clause, today)
+        if relative is not None:
+            return relative
     return None, ""
+
+
+def _relative_limit(clause: str, today: date) -> tuple[date, str] | None:
+    """A limit said relative to today; working days skip weekends (the nlu knows no holiday calendar)."""
+    m = _WORKDAYS.search(clause)
+    if m is not None:
+        n, day = cn_int(m.group(1)), today
+        while n > 0:
+            day += timedelta(days=1)
+            n -= day.weekday() < 5
+        return (day, m.group(0) + "内") if day > today else None
+    for start, end, window in find_windows(clause, today):
+        words = clause[start:end].strip()
+        if _LIMIT.search(words) and window.end >= today:
+            return window.end, words
+    return None
 
 
 def read_body(body: str, *, today: date) -> tuple[str, list[str], list[str], date | None, str]:

@@ -80,10 +80,10 @@ def _named_day(today: date, m: int, d: int, before: bool) -> Window | None:
     return Window(min(today, day), day, f"{m}月{d}日前") if before else Window(day, day, f"{m}月{d}日")
 
 
-def _weekday(today: date, ch: str, before: bool) -> Window:
-    monday = today - timedelta(days=today.weekday())
+def _weekday(today: date, ch: str, before: bool, weeks: int = 0) -> Window:
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
     day = monday + timedelta(days=_WEEKDAY[ch])
-    label = f"周{ch}"
+    label = f"{'下' if weeks else ''}周{ch}"
     return Window(min(today, day), day, label + "前") if before else Window(day, day, label)
 
 
@@ -118,6 +118,8 @@ TABLE: list[tuple[str, _Handler]] = [
     (r"近期|快要?到期|即将到期|马上到期|快截止|即将截止|soon", lambda m, t: Window(t, t + timedelta(days=14), "近期")),
     (r"(?:本|这)?周([一二三四五六日天末])(?:前|之前|以前)?",
      lambda m, t: _weekday(t, m[1], m[0].endswith("前"))),
+    (r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天末])(?:前|之前|以前)?",
+     lambda m, t: _weekday(t, m[1], m[0].endswith("前"), weeks=1)),
 ]
 
 _COMPILED = [(re.compile(p), h) for p, h in TABLE]
