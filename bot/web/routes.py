@@ -125,14 +125,20 @@ class Board:
             return pages.unit_page(page, viewer=who, tz=self.settings.app.tz, as_of=scope.today, depth=1)
         return self._answer(await self.run(work), depth=1)
 
+    def _item_of(self, scope: Scope, request: web.Request):
+        """(viewer, item page) the link and path name, or why not ("missing", a refusal's word)."""
+        who = self.viewer(scope, request.match_info["token"])
+        if isinstance(who, str):
+            return who
+        page = item_page(scope, int(request.match_info["item"]))
+        return "missing" if page is None else (who, page)
+
     async def item(self, request: web.Request) -> web.Response:
         def work(scope: Scope):
-            who = self.viewer(scope, request.match_info["token"])
-            if isinstance(who, str):
-                return who
-            page = item_page(scope, int(request.match_info["item"]))
-            if page is None:
-                return "missing"
+            found = self._item_of(scope, request)
+            if isinstance(found, str):
+                return found
+            who, page = found
             if not may_open_item(who, page):
                 return "hidden"
             others = self.settings.web.units_see_others
@@ -202,12 +208,10 @@ class Board:
         kind = SHEETS[request.match_info["kind"]]
 
         def work(scope: Scope):
-            who = self.viewer(scope, request.match_info["token"])
-            if isinstance(who, str):
-                return who
-            page = item_page(scope, int(request.match_info["item"]))
-            if page is None:
-                return "missing"
+            found = self._item_of(scope, request)
+            if isinstance(found, str):
+                return found
+            who, page = found
             if kind not in sheet_kinds(who, page, units_see_others=self.settings.web.units_see_others):
                 return "hidden"
             try:
