@@ -1,4 +1,5 @@
-"""A store copied from the session's template (tests/store_template.py) is the store a fresh migration makes."""
+"""A store copied from the session's template (tests/store_template.py) is the store a fresh migration makes;
+migrate() skips alembic only for a store already at the newest revision."""
 
 from __future__ import annotations
 
@@ -94,6 +95,26 @@ def test_a_store_that_is_not_empty_is_migrated_not_replaced(tmp_path, store_temp
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT x FROM keep").fetchall() == [(7,)]
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None
+
+
+def test_a_store_at_head_opens_without_alembic_and_an_older_one_is_upgraded(tmp_path, monkeypatch):
+    import storage.db
+    from tests.test_delivery_migration import upgrade_to
+
+    at_head = tmp_path / "head.db"
+    open_store(f"sqlite:///{at_head}").dispose()
+    older = make_engine(f"sqlite:///{tmp_path / 'older.db'}")
+    upgrade_to(older, "0014")
+    older.dispose()
+    upgrades: list[str] = []
+    real = storage.db.command.upgrade
+    monkeypatch.setattr(storage.db.command, "upgrade", lambda cfg, rev: upgrades.append(rev) or real(cfg, rev))
+    open_store(f"sqlite:///{at_head}").dispose()
+    assert upgrades == []
+    open_store(f"sqlite:///{tmp_path / 'older.db'}").dispose()
+    assert upgrades == ["head"]
+    versions = [_sqlite_shape(path)["alembic_version"]["rows"] for path in (tmp_path / "older.db", at_head)]
+    assert versions[0] == versions[1] != [("0014",)]
 
 
 def _pg_dump(url: str, schema: str) -> str:
