@@ -6,12 +6,11 @@ from bot.chat.events import ChatEvent
 from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.notify import OutboundMessage
-from bot.services import planfile
 from bot.services.binding import bind_directly
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
 from storage.db import session_scope
-from tests.helpers import at
+from tests.helpers import at, parsed_plan
 
 
 class Chat:
@@ -23,7 +22,7 @@ class Chat:
         self.service = ChatService(engine=engine, settings=settings or Settings(telegram={"admins": [1]}),
                                    calendar=WorkCalendar(), clock=lambda: self.now)
         with session_scope(engine) as s:
-            apply_plan(session=s, parsed=planfile.parse(seed_path), now=self.now)
+            apply_plan(session=s, parsed=parsed_plan(seed_path), now=self.now)
             bind_directly(session=s, unit_name="安全办", platform="telegram", address="-200", now=self.now,
                           actor="t", is_group=True)
 

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 
+import storage.db
 from storage.db import normalise_url, open_store
+from tests.store_template import Templates
 
 SH = ZoneInfo("Asia/Shanghai")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -40,6 +42,15 @@ def closure_mode(request, monkeypatch):
     Settings source, so this reaches configs built in tests, loaded from files and in child processes alike."""
     if request.node.get_closest_marker("review") is None:
         monkeypatch.setenv("DUBAN_SUPERVISION__CLOSURE", "self")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store_templates(tmp_path_factory):
+    """Every empty store a test opens gets a copy of one migrated once this session (tests/store_template.py)."""
+    templates = Templates(tmp_path_factory.mktemp("templates"), storage.db.migrate)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage.db, "migrate", templates.migrate)
+        yield templates
 
 
 @pytest.fixture(scope="session")

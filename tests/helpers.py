@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import insert
 
 from bot.notify import OutboundMessage, Recipient, SendResult, SendStatus, to_payload
+from bot.plan import ParsedPlan
+from bot.services import planfile
 from bot.services.importer import apply_plan
 from storage.db import session_scope
 from storage.models import Outbox
@@ -26,6 +31,18 @@ def task(ref: str, lead: list[str], co: list[str] | None = None, deadline: date 
 
 def plan(*tasks: dict, year: int = 2021) -> dict:
     return {"plan": {"title": f"{year}年工作要点", "year": year}, "tasks": list(tasks), "units": [], "warnings": []}
+
+
+@functools.cache
+def _parsed(path: Path, stamp: tuple[int, int]) -> ParsedPlan:
+    return planfile.parse(path)
+
+
+def parsed_plan(path) -> ParsedPlan:
+    """planfile.parse(path), read once per session (most chat fixtures import the seed plan, and reading it costs
+    a tenth of a second): each call gets its own deep copy, so no test sees what another did to it."""
+    stat = Path(path).stat()
+    return copy.deepcopy(_parsed(Path(path), (stat.st_mtime_ns, stat.st_size)))
 
 
 def fill_outbox(engine, n: int, *, now: datetime, text: str = "提醒", **values) -> None:

@@ -143,8 +143,10 @@ def test_converts_to_pdf_with_libreoffice(store, tmp_path):
         pytest.skip("libreoffice is not installed here; the .docx is checked by reading it back instead")
     src = tmp_path / "通报.docx"
     src.write_bytes(bulletin_docx(_bulletin(store)))
-    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)], check=True,
-                   timeout=120, capture_output=True)
+    # A profile of its own: LibreOffice hands a conversion to any instance running on the same profile, and
+    # other test processes on this machine may be converting at the same moment.
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(src)], check=True, timeout=120, capture_output=True)
     assert (tmp_path / "通报.pdf").stat().st_size > 1000
 
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.services import planfile
 from bot.services.binding import bind_directly
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
 from jobs.digest import weekly_digests
 from storage.db import session_scope
 from storage.models import Outbox
-from tests.helpers import at
+from tests.helpers import at, parsed_plan
 
 
 def _store(engine, seed_path):
     with session_scope(engine) as s:
-        apply_plan(session=s, parsed=planfile.parse(seed_path), now=at(2021, 3, 1))
+        apply_plan(session=s, parsed=parsed_plan(seed_path), now=at(2021, 3, 1))
         for unit, address in (("职教办", "501"), ("督导室", "502")):
             bind_directly(session=s, unit_name=unit, platform="telegram", address=address, now=at(2021, 3, 1),
                           actor="t")

@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from bot.app import App
 from bot.config import Settings
-from bot.services import planfile
 from bot.services.binding import bind_directly
 from bot.services.importer import apply_plan
 from bot.services.reports import set_deadline
@@ -22,6 +21,7 @@ from storage.models import Outbox
 from tests.conftest import SH
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_wecom import FakeWeCom
+from tests.helpers import parsed_plan
 
 NOW = datetime(2021, 8, 11, 9, 30, tzinfo=SH)  # Wednesday, office hours
 DUE = date(2021, 8, 16)  # three working days ahead
@@ -66,7 +66,7 @@ def settings(fakes, tmp_path) -> Settings:
 def prepare(service: App, seed_path) -> None:
     """Seed plan; task 25 (安全办 leads) and task 12 (职教办 leads, 督导室 co-owns) due in 3 working days."""
     with session_scope(service.engine) as session:
-        apply_plan(session=session, parsed=planfile.parse(seed_path), now=NOW, source_name=seed_path.name)
+        apply_plan(session=session, parsed=parsed_plan(seed_path), now=NOW, source_name=seed_path.name)
         for ref in ("25", "12"):
             set_deadline(
                 session=session,

@@ -16,6 +16,7 @@ from bot.workdays import WorkCalendar
 from jobs.sweep import sweep_due
 from storage.db import MIGRATIONS, make_engine, open_store, session_scope
 from storage.models import Office, Outbox, Plan, StatusReport, Task, Unit
+from tests.helpers import parsed_plan
 from tests.test_tg_e2e import SAFETY, World
 
 # Plans written for these tests in the genre of a county bureau's documents (not taken from any archive).
@@ -283,7 +284,7 @@ def test_reminders_name_the_plan_when_the_office_runs_several(memory_engine, see
 
     now = at(2021, 9, 27)
     with session_scope(memory_engine) as s:
-        apply_plan(session=s, parsed=planfile.parse(seed_path), now=at(2021, 3, 1))
+        apply_plan(session=s, parsed=parsed_plan(seed_path), now=at(2021, 3, 1))
         apply_plan(session=s, parsed=planfile.parse_upload(SAFETY_PLAN.encode(), "s.txt"), now=at(2021, 3, 1))
         bind_directly(session=s, unit_name="体卫艺股", platform="telegram", address="77", now=now, actor="t")
     with session_scope(memory_engine) as s:

@@ -17,14 +17,13 @@ from sqlmodel import SQLModel, select
 from bot.config import Settings
 from bot.reminders.policy import reminders_on
 from bot.reminders.views import load_task_views, supervisors_of
-from bot.services import planfile
 from bot.services.binding import bind_directly
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
 from jobs.sweep import coalesce, sweep_due
 from storage.db import open_store, session_scope
 from storage.models import Outbox, Unit
-from tests.helpers import at, load, plan, task
+from tests.helpers import at, load, parsed_plan, plan, task
 
 CAL = WorkCalendar()  # one calendar for every example: its year tables are worked out once
 GROUPED = Settings(groups={"各股室": {"members": ["基教股", "安全办", "职教办", "督导室"]}})
@@ -39,7 +38,7 @@ def _sweep(engine, now, settings):
 
 def test_a_member_of_a_group_hears_its_own_tasks_and_the_groups(memory_engine, seed_path):
     with session_scope(memory_engine) as s:
-        apply_plan(session=s, parsed=planfile.parse(seed_path), now=at(2021, 3, 1))
+        apply_plan(session=s, parsed=parsed_plan(seed_path), now=at(2021, 3, 1))
         bind_directly(session=s, unit_name="基教股", platform="console", address="jj", now=at(2021, 3, 1), actor="t")
     _, rows = _sweep(memory_engine, at(2021, 12, 20), GROUPED)
     text = "\n".join(r.payload for r in rows if r.recipient == "console:jj")

@@ -17,19 +17,6 @@ DUBAN = Path(sys.executable).with_name("duban")
 SAFETY_CHAT = 4242
 
 
-async def _duban(*args: str, config: Path) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        str(DUBAN),
-        *args,
-        "--config",
-        str(config),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    return proc.returncode, out.decode(), err.decode()
-
-
 async def _wait_for(predicate, what: str, limit: float = 20.0):
     """Poll the fake server until the process has done `what` (bounded; the process runs on real time)."""
     loop = asyncio.get_running_loop()
@@ -43,9 +30,9 @@ async def _wait_for(predicate, what: str, limit: float = 20.0):
 
 
 @pytest.mark.skipif(not DUBAN.exists(), reason="the duban console script is not installed in this venv")
-async def test_duban_run_answers_on_telegram_and_records_reports(tmp_path, seed_path):
+async def test_duban_run_answers_on_telegram_and_records_reports(tmp_path, seed_path, cli):
     api = await FakeBotApi().start()
-    config = tmp_path / "config.toml"
+    config = tmp_path / "run.toml"
     config.write_text(
         f'[database]\nurl = "sqlite:///{tmp_path / "duban.db"}"\n'
         f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\nbase_file_url = "{api.base_file_url}"\n'
@@ -54,8 +41,10 @@ async def test_duban_run_answers_on_telegram_and_records_reports(tmp_path, seed_
         encoding="utf-8",
     )
     try:
-        assert (await _duban("plan", "import", str(seed_path), config=config))[0] == 0
-        assert (await _duban("bind", "安全办", f"telegram:{SAFETY_CHAT}", config=config))[0] == 0
+        # The set-up and the last look are the same commands in-process (one process start each saved): the
+        # process under test is `duban run`.
+        assert cli("plan", "import", str(seed_path), config_file=config)[0] == 0
+        assert cli("bind", "安全办", f"telegram:{SAFETY_CHAT}", config_file=config)[0] == 0
         proc = await asyncio.create_subprocess_exec(
             str(DUBAN),
             "run",
@@ -88,7 +77,8 @@ async def test_duban_run_answers_on_telegram_and_records_reports(tmp_path, seed_
             _, err = await asyncio.wait_for(proc.communicate(), 20)
         assert proc.returncode == 0, err.decode()[-2000:]
         assert "Traceback" not in err.decode()
-        code, out, _ = await _duban("task", "25", "--json", config=config)
+        code, out, _ = cli("task", "25", "--json", config_file=config)
+        assert code == 0
         latest = json.loads(out)["latest"]
         assert (latest["status"], latest["percent"], latest["note"]) == ("in_progress", 60, "已完成隐患排查")
     finally:

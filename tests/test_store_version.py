@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bot.services import planfile
 from bot.services.importer import apply_plan
 from storage import repo
 from storage.db import make_engine, migrate, open_store, session_scope
-from tests.helpers import at
+from tests.helpers import at, parsed_plan
 from tests.test_delivery_migration import upgrade_to
 
 
@@ -23,7 +22,7 @@ def _version(engine) -> dict:
 def store(store_url, seed_path):
     engine = open_store(store_url)
     with session_scope(engine) as s:
-        apply_plan(session=s, parsed=planfile.parse(seed_path), now=at(2021, 8, 23))
+        apply_plan(session=s, parsed=parsed_plan(seed_path), now=at(2021, 8, 23))
     yield engine
     engine.dispose()
 

@@ -27,7 +27,6 @@ from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.notify import OutboundMessage, Recipient, SendStatus
 from bot.ratelimit import SlidingWindowLimiter
-from bot.services import planfile
 from bot.services.binding import bind_directly, create_invite
 from bot.services.importer import apply_plan
 from bot.services.reports import set_deadline
@@ -41,6 +40,7 @@ from storage.db import session_scope
 from storage.models import ChatIdentity, Deadline, Outbox, StatusReport, Task
 from tests.conftest import SH
 from tests.fake_wecom import FakeWeCom, send_raw
+from tests.helpers import parsed_plan
 from tests.test_ratelimit import FakeTime, max_in_window
 
 NOW = datetime(2021, 8, 11, 9, 30, tzinfo=SH)  # a Wednesday in the seed plan's year, office hours
@@ -78,7 +78,7 @@ def wecom_settings(fake: FakeWeCom, tmp_path, **extra) -> Settings:
 def seed_store(engine, seed_path, *, bind: dict[str, str] | None = None) -> None:
     """Import the seed plan, give task 25 a date three working days ahead, bind WeCom users."""
     with session_scope(engine) as session:
-        apply_plan(session=session, parsed=planfile.parse(seed_path), now=NOW, source_name=seed_path.name)
+        apply_plan(session=session, parsed=parsed_plan(seed_path), now=NOW, source_name=seed_path.name)
         task = require_task(session=session, ref="25")
         set_deadline(session=session, task=task, when=DUE_25, label="", now=NOW, actor="test")
         for userid, unit in (bind or {}).items():
