@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from pathlib import Path
@@ -42,6 +43,14 @@ def closure_mode(request, monkeypatch):
     Settings source, so this reaches configs built in tests, loaded from files and in child processes alike."""
     if request.node.get_closest_marker("review") is None:
         monkeypatch.setenv("DUBAN_SUPERVISION__CLOSURE", "self")
+
+
+@pytest.fixture(autouse=True)
+def thawed_heap():
+    """A test that starts the service freezes the heap (bot.app.settle_heap, as `duban run` does); the next test in
+    the same worker process must not inherit it, or its collector and freeze count depend on which ran before."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session", autouse=True)
