@@ -139,7 +139,11 @@ class UnitAlias(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    # The sweep reads the tasks awaiting review through ix_task_review_pending (migration 0017), which holds only
+    # them: a plain index on a flag that is false for nearly every row would lose to a scan in the planner's eyes.
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),
+                      Index("ix_task_review_pending", "applied_at", sqlite_where=text("review_pending = 1"),
+                            postgresql_where=text("review_pending")))
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
@@ -452,7 +456,7 @@ class ItemDraft(SQLModel, table=True):
 class TaskEvent(SQLModel, table=True):
     """One 签收, 退回, reassignment, 申请办结, 通过 or review 退回 of a task: who, when and why (migration 0014)."""
 
-    __table_args__ = (Index("ix_taskevent_task_at", "task_id", "at"),)
+    __table_args__ = (Index("ix_taskevent_task_at", "task_id", "at"), Index("ix_taskevent_kind", "kind"))
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id")
