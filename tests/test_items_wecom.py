@@ -5,28 +5,21 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.app import App
 from bot.wecom.quote import split_quote
 from storage.db import session_scope
 from storage.models import ItemInfo, Task, Unit
-from tests.fake_wecom import FakeWeCom
-from tests.test_wecom_e2e import NOW, USER, Running, card_event_xml, seed_store, wecom_settings
+from tests.test_wecom_e2e import USER, card_event_xml, fake, running
 
 ADMIN = "admin1"
 
 
+E2E_FIXTURES = (fake, running)  # the WeCom service's fixtures, found by pytest in this module
+
+
 @pytest.fixture
-async def wecom(tmp_path, seed_path):
-    """The wecom service with a [wecom] section, as tests/test_wecom_e2e.py runs it (安全办 bound to USER)."""
-    async with FakeWeCom(corp_id="ww_duban_test", secret="app-secret") as fake:
-        service = App(wecom_settings(fake, tmp_path), clock=lambda: NOW)
-        seed_store(service.engine, seed_path, bind={USER: "安全办"})
-        await service.start()
-        service.scheduler.pause()
-        run = Running(service, fake)
-        yield run
-        await run.http.aclose()
-        await service.stop()
+async def wecom(running):
+    """The WeCom service as tests/test_wecom_e2e.py runs it (安全办 bound to USER)."""
+    yield running
 DASHES = "- - - - - - - - - - - - - - -"
 
 

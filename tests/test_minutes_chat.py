@@ -12,14 +12,11 @@ import pytest
 from docx import Document
 from sqlmodel import select
 
-from bot.app import App
 from storage.db import session_scope
 from storage.models import ItemInfo, PlanDraft, Task, Unit
 from tests.fake_bot_api import document_update
-from tests.fake_wecom import FakeWeCom
 from tests.test_tg_e2e import ADMIN, SAFETY, World
-from tests.test_wecom_e2e import AGENT_ID, USER, Running, _msg_ids, card_event_xml, seed_store, wecom_settings
-from tests.test_wecom_e2e import NOW as WECOM_NOW
+from tests.test_wecom_e2e import AGENT_ID, USER, _msg_ids, card_event_xml, fake, running
 
 MINUTES = Path(__file__).parent / "fixtures" / "minutes" / "jiwu_2021_09.txt"
 TEXT = MINUTES.read_text(encoding="utf-8")
@@ -141,17 +138,13 @@ def file_xml(settings, media_id: str, name: str, *, user: str) -> str:
     )
 
 
+E2E_FIXTURES = (fake, running)  # the WeCom service's fixtures, found by pytest in this module
+
+
 @pytest.fixture
-async def wecom(tmp_path, seed_path):
-    async with FakeWeCom(corp_id="ww_duban_test", secret="app-secret") as fake:
-        service = App(wecom_settings(fake, tmp_path), clock=lambda: WECOM_NOW)
-        seed_store(service.engine, seed_path, bind={USER: "安全办"})
-        await service.start()
-        service.scheduler.pause()
-        run = Running(service, fake)
-        yield run
-        await run.http.aclose()
-        await service.stop()
+async def wecom(running):
+    """The WeCom service as tests/test_wecom_e2e.py runs it (安全办 bound to USER)."""
+    yield running
 
 
 async def test_minutes_on_wecom_make_a_card_and_confirm_creates(wecom):
