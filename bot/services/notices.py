@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.notify import OutboundMessage, Recipient, to_payload
 from storage import repo
 from storage.models import Deferral, Outbox, StatusReport
-from storage.outbox import enqueue, outbox_key
+from storage.outbox import enqueue, insert_new, outbox_key, pending_row
 
 
 def queue(*, session: Session, recipient: Recipient, message: OutboundMessage, key: str, kind: str, now: datetime,
@@ -78,14 +78,13 @@ def share_report(*, session: Session, report: StatusReport, said_in: Recipient, 
     if report.unit_id is None:
         return 0
     session.flush()  # the report's id is in its key
-    written = 0
-    for key in repo.chats_of_units(session=session, unit_ids=[report.unit_id]).get(report.unit_id, []):
-        if key == said_in.key():
-            continue
-        row = Outbox(key=outbox_key(task_id=report.task_id, topic=f"shared:{report.id}", recipient=key, kind="notice",
-                                    occurrence=now.date().isoformat()),
-                     task_id=report.task_id, unit_id=report.unit_id, recipient=key, kind="notice",
-                     occurrence=now.date().isoformat(), payload=to_payload(message), created_at=now,
-                     next_attempt_at=now)
-        written += enqueue(session=session, row=row)
-    return written
+    day, payload = now.date().isoformat(), to_payload(message)
+    # One statement for all of them: a unit may have many chats (each member's, its groups), and a report is
+    # the chat's most frequent write.
+    rows = [pending_row(key=outbox_key(task_id=report.task_id, topic=f"shared:{report.id}", recipient=key,
+                                       kind="notice", occurrence=day),
+                        task_id=report.task_id, deadline_id=None, unit_id=report.unit_id, recipient=key,
+                        kind="notice", occurrence=day, payload=payload, now=now)
+            for key in repo.chats_of_units(session=session, unit_ids=[report.unit_id]).get(report.unit_id, [])
+            if key != said_in.key()]
+    return insert_new(session=session, rows=rows)
