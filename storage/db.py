@@ -117,6 +117,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def store_busy(exc: BaseException) -> bool:
+    """SQLite refused a write because another connection wrote first: "database is locked" at once, without the
+    busy timeout, when a transaction that has read tries to write after another's commit (its snapshot is old).
+    The whole unit of work may simply be run again."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
 LOCKS = {"sweep": 1}  # what the store-wide locks guard, and their PostgreSQL advisory-lock numbers
 
 

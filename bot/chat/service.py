@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,9 +44,15 @@ from bot.services.vocab import SHARED, VocabCache
 from bot.workdays import WorkCalendar
 from storage import repo
 from storage.chat_reads import read_chat_event
-from storage.db import session_scope
+from storage.db import session_scope, store_busy
 
 log = logging.getLogger(__name__)
+BUSY_TRIES = 4  # runs of one chat event that SQLite refused because another connection wrote first
+BUSY_PAUSE = 0.02  # seconds before the next run, times the runs so far
+
+
+class StoreBusy(Exception):
+    """The store refused the event's write (store_busy): nothing of it was kept, so it may run again."""
 
 
 class ChatService:
@@ -98,10 +105,18 @@ class ChatService:
     def _handle_serially(self, event: ChatEvent) -> tuple[list[OutboundMessage], int]:
         # SQLite has one writer: a session that reads and then writes while another thread writes fails
         # with "database is locked" instead of waiting, so this process's chat sessions take turns there.
-        if self._one_at_a_time is None:
-            return self._handle(event)
-        with self._one_at_a_time:
-            return self._handle(event)
+        # A dispatcher or sweep committing between an event's read and its write does the same: the event's
+        # unit of work was rolled back whole, so it is run again (a report is never lost to a send's commit).
+        for attempt in range(BUSY_TRIES):
+            try:
+                if self._one_at_a_time is None:
+                    return self._handle(event)
+                with self._one_at_a_time:
+                    return self._handle(event)
+            except StoreBusy:
+                time.sleep(BUSY_PAUSE * (attempt + 1))
+        log.error("chat event from %s:%s gave up: the store stayed busy", event.platform, event.user_id)
+        return reply(chat_text.ERROR), 0
 
     def _handle(self, event: ChatEvent) -> tuple[list[OutboundMessage], int]:
         # One session per event, committed once.
@@ -129,7 +144,9 @@ class ChatService:
                 queued = ctx.queued + session.info.get(notices.QUEUED, 0)
             self._key = ctx.key  # committed: the key is in the store for good
             return out, queued
-        except Exception:
+        except Exception as exc:
+            if store_busy(exc):
+                raise StoreBusy from exc
             log.exception("chat handler failed for %s event from %s", event.platform, event.user_id)
             return reply(chat_text.ERROR), 0
 
