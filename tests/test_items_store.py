@@ -140,3 +140,17 @@ def test_simulate_over_the_store_reminds_items_and_leaves_the_store_alone(engine
 def test_a_time_limit_said_relative_to_today_is_read(words, due):
     from bot.nlu.items import read_time_limit
     assert read_time_limit(words, today=date(2021, 8, 23))[0] == due  # a Monday
+
+
+async def test_items_do_not_make_the_annual_plans_answers_name_their_plan(memory_engine, seed_path):
+    from tests.chat_harness import Chat
+
+    chat = Chat(memory_engine, seed_path)
+    assert not (await chat.say("第25项进展如何")).startswith("【")
+    with session_scope(memory_engine) as s:
+        item = _add(s)
+        ref = s.get(Task, item.task_id).ref
+    # a standing item plan is open beside the annual plan now; 第25项 is still only the annual plan's
+    answer = await chat.say("第25项进展如何")
+    assert not answer.startswith("【") and "第25项" in answer, answer
+    assert not (await chat.say(f"批示{ref}进展如何")).startswith("【")

@@ -17,6 +17,7 @@ from bot.services.tasks import looks_like_ref, normalise_ref, require_task, spli
 from bot.services.vocab import PlanVocab, VocabCache
 from bot.workdays import WorkCalendar
 from storage.chat_reads import ChatReads, OfficePlans, read_office_plans
+from storage.items import ITEMS as ITEM_PLAN
 from storage.models import Plan, Task
 
 
@@ -127,10 +128,12 @@ class Ctx:
         return [first, *(p for p in plans if p is not first)] if first is not None else plans
 
     def plan_label(self, task: Task) -> str:
-        """The title of `task`'s plan when an answer about it must say which plan: the office runs several, or
-        the plan is closed; "" otherwise."""
+        """The title of `task`'s plan when an answer about it must say which plan: the office runs several plan
+        documents, or the plan is closed; "" otherwise. Standing item plans do not count: an item's ref says its
+        source ("批示3"), and a bare "第12项" is the annual plan's whatever items the office follows."""
         plan = records.plan_of(session=self.session, task=task)
-        return plan.title if self.several_plans() or not plan.active else ""
+        documents = [p for p in self.active_plans() if p.kind != ITEM_PLAN]
+        return plan.title if len(documents) > 1 or not plan.active else ""
 
     def several_plans(self) -> bool:
         """True when answers must name the plan: the office runs more than one."""
