@@ -136,6 +136,9 @@ def test_simulate_over_the_store_reminds_items_and_leaves_the_store_alone(engine
     ("抓紧推进", None),
     ("今年要抓好", None),  # a period, not a limit
     ("近期完成", None),  # too vague to be a date
+    ("今日起每周报送进展", None),  # when it starts, not a limit
+    ("明天前报送", date(2021, 8, 24)),
+    ("9月10日报送", date(2021, 9, 10)),
 ])
 def test_a_time_limit_said_relative_to_today_is_read(words, due):
     from bot.nlu.items import read_time_limit

@@ -59,7 +59,7 @@ def _units(text: str) -> list[str]:
 
 
 # A time word that sets a limit rather than naming a period: "月底前", "3日内", "下周五", "年底" (not "今年", "近期").
-_LIMIT = re.compile(r"(?:前|内|里|底|末|[日号]|周[一二三四五六日天])$")
+_LIMIT = re.compile(r"(?:前|内|里|底|末|[\d一二三四五六七八九十]\s*[日号]|周[一二三四五六日天])$")  # not "今日起…"
 _WORKDAYS = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*个?工作日")
 
 
@@ -68,7 +68,7 @@ def read_time_limit(text: str, *, today: date) -> tuple[date | None, str]:
     ("10月底前" → 10月31日) or one said relative to today ("月底前报结果", "5个工作日内", "下周五前")."""
     for clause in _CLAUSE.split(text):
         for found in read_deadline_phrase(clause, year=today.year, issued=today):
-            if found.date is not None:
+            if found.date is not None and found.kind != "recurring":  # "每周报送" is no one time limit
                 m = _DATE_WORDS.search(clause)
                 return found.date, (m.group(0) if m else clause)
         relative = _relative_limit(clause, today)
@@ -88,8 +88,9 @@ def _relative_limit(clause: str, today: date) -> tuple[date, str] | None:
         return (day, m.group(0) + "内") if day > today else None
     for start, end, window in find_windows(clause, today):
         words = clause[start:end].strip()
-        if _LIMIT.search(words) and window.end >= today:
-            return window.end, words
+        before = re.match(r"\s*(?:之|以)?前", clause[end:])  # "明天前": the window's words end before 前
+        if (_LIMIT.search(words) or before) and window.end >= today:
+            return window.end, words + (before.group(0).strip() if before else "")
     return None
 
 
