@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from bot.services.queries import UnitTasks
+from bot.services.status_words import STATUS_CN
 from bot.services.tasks import ReportLine, TaskRecord
 
 ROLE_CN = {"lead": "牵头", "co": "配合", "supervisor": "督办"}
-STATUS_CN = {"done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始", "note": "进展说明"}
 LIGHT_EMOJI = {"green": "🟢", "yellow": "🟡", "red": "🔴", "done": "✅", "review": "📨", "unowned": "⚪"}
 LIGHT_LABEL = {"green": "正常", "yellow": "临近未反馈", "red": "逾期", "done": "已完成", "review": "待审核",
                "unowned": "未列责任单位"}

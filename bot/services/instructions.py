@@ -18,6 +18,7 @@ from bot.notify import OutboundMessage, Recipient
 from bot.reminders.schedule import reschedule
 from bot.services import notices
 from bot.services.errors import UserError
+from bot.services.status_words import STATUS_CN
 from storage import items as store
 from storage import repo
 from storage.models import (
@@ -105,15 +106,13 @@ def answer_report(*, session: Session, task: Task, report: StatusReport, now: da
 
 
 # The leader's answer is worded here, beside the one write that owes it, so that every path recording a report
-# (chat, CLI, a script) sends the same words: services import no renderer (tests/test_layers.py).
-_STATUS = {"done": "已完成", "in_progress": "推进中", "blocked": "有困难", "not_started": "未开始", "note": "进展说明"}
-
-
+# (chat, CLI, a script) sends the same words: services import no renderer (tests/test_layers.py). The statuses'
+# names come from the one table the renderer reads too (bot.services.status_words).
 def answer_words(leader: str, ref: str, title: str, unit: str, report: StatusReport) -> str:
     """"【批示反馈】张副局长：您批示的批示3「…」有了新反馈——\n安全办：推进中 50%：已排查一半"."""
     pct = f" {report.percent}%" if report.percent is not None else ""
     note = f"：{report.note}" if report.note else ""
-    said = f"{_STATUS.get(report.status, report.status)}{pct}{note}"
+    said = f"{STATUS_CN.get(report.status, report.status)}{pct}{note}"
     return f"【批示反馈】{leader}：您批示的{ref}「{title}」有了新反馈——\n{unit}：{said}"
 
 
