@@ -77,10 +77,10 @@ def test_a_report_answers_the_leaders_instruction_once(engine):
         t = s.get(Task, item.task_id)
         leader = bind_directly(session=s, unit_name="张副局长", platform="wecom", address="zhang", now=NOW,
                                actor="test", leader=True)
-        given = instructions.give(session=s, task=t, leader=leader, words="抓紧推进，9月底前报结果", today=NOW.date(),
+        given = instructions.give(session=s, task=t, leader=leader, words="抓紧推进，9月底前报结果", today=NOW.date(), calendar=CAL,
                                   now=NOW, actor="test")
         assert given.due == date(2021, 9, 30) and [u.name for u in given.lead] == ["安全办"]
-        ack = instructions.give(session=s, task=t, leader=leader, words="已阅", today=NOW.date(), now=NOW,
+        ack = instructions.give(session=s, task=t, leader=leader, words="已阅", today=NOW.date(), calendar=CAL, now=NOW,
                                 actor="test")
         assert ack.row.notifies is False and ack.due is None
     with session_scope(engine) as s:  # the report service itself sends it on, whoever records the report
@@ -142,7 +142,7 @@ def test_simulate_over_the_store_reminds_items_and_leaves_the_store_alone(engine
 ])
 def test_a_time_limit_said_relative_to_today_is_read(words, due):
     from bot.nlu.items import read_time_limit
-    assert read_time_limit(words, today=date(2021, 8, 23))[0] == due  # a Monday
+    assert read_time_limit(words, today=date(2021, 8, 23), calendar=CAL)[0] == due  # a Monday
 
 
 async def test_items_do_not_make_the_annual_plans_answers_name_their_plan(memory_engine, seed_path):
@@ -157,3 +157,9 @@ async def test_items_do_not_make_the_annual_plans_answers_name_their_plan(memory
     answer = await chat.say("第25项进展如何")
     assert not answer.startswith("【") and "第25项" in answer, answer
     assert not (await chat.say(f"批示{ref}进展如何")).startswith("【")
+
+
+def test_working_days_in_a_time_limit_are_the_offices_calendar():
+    from bot.nlu.items import read_time_limit
+    # From Wednesday 9月29日: 9月30日, then the National Day holiday, 10月8日, and Saturday 10月9日 (调休, a workday).
+    assert read_time_limit("3个工作日内报结果", today=date(2021, 9, 29), calendar=CAL)[0] == date(2021, 10, 9)

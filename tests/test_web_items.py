@@ -14,6 +14,7 @@ from docx import Document
 from bot.services import closure, instructions
 from bot.services.boardcache import store_version
 from bot.services.reports import record_report
+from bot.workdays import WorkCalendar
 from storage import repo
 from storage.db import session_scope
 from storage.models import ReportStatus, Task
@@ -157,7 +158,7 @@ async def test_a_review_decision_or_an_instruction_moves_the_boards_version(tmp_
             after = store_version(s)
             leader = repo.unit_named(session=s, office_id=repo.offices(session=s)[0].id, name="张副局长")
             instructions.give(session=s, task=s.get(Task, office.tasks["2"]), leader=leader, words="阅", today=NOW.date(),
-                              now=NOW, actor="t")
+                              now=NOW, calendar=WorkCalendar(), actor="t")
         with session_scope(office.app.engine) as s:
             assert before != after != store_version(s)
     finally:

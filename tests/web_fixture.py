@@ -21,6 +21,7 @@ from bot.services.items import ItemSpec, create_item
 from bot.services.leaders import set_task_leaders
 from bot.services.reports import record_report
 from bot.services.weblinks import link_for, viewer_named
+from bot.workdays import WorkCalendar
 from storage import repo
 from storage.db import session_scope
 from storage.models import ReportStatus, Task
@@ -124,7 +125,8 @@ def add_story(office) -> dict[str, int]:
         units = {n: repo.unit_named(session=s, office_id=office_id, name=n) for n in ("安全办", "应急办", "张副局长")}
         for ref, words in (("1", "抓紧推进，尽快报送进展"), ("4", "10月15日前完成验收")):
             instructions.give(session=s, task=s.get(Task, ids[ref]), leader=units["张副局长"], words=words,
-                              today=NOW.date(), now=NOW - timedelta(hours=5), actor="t")
+                              today=NOW.date(), now=NOW - timedelta(hours=5), calendar=WorkCalendar(),
+                              actor="t")
         task3 = s.get(Task, ids["3"])
         record_report(session=s, task=task3, unit_id=units["安全办"].id, status=ReportStatus.DONE, percent=100,
                       note="整改已完成", reporter="t", now=NOW - timedelta(hours=4), closure="review")

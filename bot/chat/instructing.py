@@ -89,7 +89,7 @@ def on_instruct(ctx: Ctx, req: Instruct) -> list[OutboundMessage]:
         leader = instructions.named_leader(session=ctx.session, office_id=ctx.office_id, name=req.who)
         author = req.who or ctx.event.user_name or item_text.OFFICE
     given = instructions.give(session=ctx.session, task=task, leader=leader, words=req.words, today=ctx.today,
-                              now=ctx.now, actor=ctx.actor.ref, author=author)
+                              now=ctx.now, calendar=ctx.calendar, actor=ctx.actor.ref, author=author)
     ref = instructions.ref_of(ctx.session, task)
     if given.row.notifies:
         notice = OutboundMessage(text=item_text.instruction_notice(author, ref, task.title, req.words, given.due,

@@ -65,7 +65,7 @@ def read_text(ctx: Ctx, text: str) -> object | None:
     if asked is not None:
         return asked
     words = source_words(ctx)
-    found = read_item(text, today=ctx.today, words=list(words))
+    found = read_item(text, today=ctx.today, calendar=ctx.calendar, words=list(words))
     if found is None or looks_like_ref(found.instructed_by):  # "第12项批示：…" is an instruction on an item
         return None
     if not may_create(ctx):
@@ -80,7 +80,8 @@ def read_forward(ctx: Ctx) -> DraftItem | None:
         return None
     words = source_words(ctx)
     default = ctx.settings.items.forwarded_source
-    found = read_item(ev.forwarded_text, today=ctx.today, words=list(words), default_word=default)
+    found = read_item(ev.forwarded_text, today=ctx.today, calendar=ctx.calendar, words=list(words),
+                      default_word=default)
     if found is None or not found.lead:  # no unit to lead it: not an item, the message is read as usual
         return None
     if ev.forwarded_from and not found.instructed_by:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from bot.deadlines.extract import read_deadline_phrase
 from bot.nlu.timewords import find_windows
 from bot.numerals import cn_int
+from bot.workdays import WorkCalendar
 
 _CLAUSE = re.compile(r"[，,；;。\n]+")
 _LEAD = re.compile(r"^(?:由|请)?(?P<units>.+?)(?:负责牵头|牵头负责|牵头|负责|主办)(?:落实|办理|推进)?$")
@@ -63,29 +64,26 @@ _LIMIT = re.compile(r"(?:前|内|里|底|末|[\d一二三四五六七八九十]\
 _WORKDAYS = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*个?工作日")
 
 
-def read_time_limit(text: str, *, today: date) -> tuple[date | None, str]:
+def read_time_limit(text: str, *, today: date, calendar: WorkCalendar) -> tuple[date | None, str]:
     """The first datable time limit in `text` on or after today, and its words: a date the plan reader knows
-    ("10月底前" → 10月31日) or one said relative to today ("月底前报结果", "5个工作日内", "下周五前")."""
+    ("10月底前" → 10月31日) or one said relative to today ("月底前报结果", "5个工作日内" by the office's working days, "下周五前")."""
     for clause in _CLAUSE.split(text):
         for found in read_deadline_phrase(clause, year=today.year, issued=today):
             if found.date is not None and found.kind != "recurring":  # "每周报送" is no one time limit
                 m = _DATE_WORDS.search(clause)
                 return found.date, (m.group(0) if m else clause)
-        relative = _relative_limit(clause, today)
+        relative = _relative_limit(clause, today, calendar)
         if relative is not None:
             return relative
     return None, ""
 
 
-def _relative_limit(clause: str, today: date) -> tuple[date, str] | None:
-    """A limit said relative to today; working days skip weekends (the nlu knows no holiday calendar)."""
+def _relative_limit(clause: str, today: date, calendar: WorkCalendar) -> tuple[date, str] | None:
+    """A limit said relative to today; working days are counted on the office's calendar (holidays, 调休)."""
     m = _WORKDAYS.search(clause)
     if m is not None:
-        n, day = cn_int(m.group(1)), today
-        while n > 0:
-            day += timedelta(days=1)
-            n -= day.weekday() < 5
-        return (day, m.group(0) + "内") if day > today else None
+        n = cn_int(m.group(1))
+        return (calendar.add_workdays(today, n), m.group(0) + "内") if n > 0 else None
     for start, end, window in find_windows(clause, today):
         words = clause[start:end].strip()
         before = re.match(r"\s*(?:之|以)?前", clause[end:])  # "明天前": the window's words end before 前
@@ -94,7 +92,7 @@ def _relative_limit(clause: str, today: date) -> tuple[date, str] | None:
     return None
 
 
-def read_body(body: str, *, today: date) -> tuple[str, list[str], list[str], date | None, str]:
+def read_body(body: str, *, today: date, calendar: WorkCalendar) -> tuple[str, list[str], list[str], date | None, str]:
     """(title, lead, co, due, due words) of an instruction's body."""
     lead: list[str] = []
     co: list[str] = []
@@ -111,14 +109,15 @@ def read_body(body: str, *, today: date) -> tuple[str, list[str], list[str], dat
             co += _units(m.group("units"))
             continue
         rest.append(clause)
-    due, due_text = read_time_limit(body, today=today)
+    due, due_text = read_time_limit(body, today=today, calendar=calendar)
     title = "，".join(rest)
     title = _DATE_WORDS.sub("", title, count=1) if due else title
     title = _URGENT.sub("", title).strip("，,：: ")
     return title, lead, [c for c in co if c not in lead], due, due_text
 
 
-def read_item(text: str, *, today: date, words: list[str], default_word: str = "") -> ItemWords | None:
+def read_item(text: str, *, today: date, calendar: WorkCalendar, words: list[str], default_word: str = ""
+              ) -> ItemWords | None:
     """The item the words describe, or None when they open with no source word (and no `default_word` is
     given, as for a forwarded message)."""
     found = header(text, words)
@@ -127,5 +126,5 @@ def read_item(text: str, *, today: date, words: list[str], default_word: str = "
             return None
         found = ("", default_word, unicodedata.normalize("NFKC", text).strip())
     who, word, body = found
-    title, lead, co, due, due_text = read_body(body, today=today)
+    title, lead, co, due, due_text = read_body(body, today=today, calendar=calendar)
     return ItemWords(word, who, title, lead, co, due, due_text, bool(_URGENT.search(body)), body)

@@ -19,6 +19,7 @@ from bot.reminders.schedule import reschedule
 from bot.services import notices
 from bot.services.errors import UserError
 from bot.services.status_words import STATUS_CN
+from bot.workdays import WorkCalendar
 from storage import items as store
 from storage import repo
 from storage.models import (
@@ -55,7 +56,7 @@ class Given:
 
 
 def give(*, session: Session, task: Task, leader: Unit | None, words: str, today: date, now: datetime,
-         actor: str, author: str = "") -> Given:
+         calendar: WorkCalendar, actor: str, author: str = "") -> Given:
     """Log a leader's words on a task; a time limit in them ("月底前报结果") becomes one of its deadlines.
 
     `leader`: the bound leader who wrote (or whom the office's words name), who hears the next report; None when
@@ -64,7 +65,7 @@ def give(*, session: Session, task: Task, leader: Unit | None, words: str, today
     if not words:
         raise UserError("批示内容是空的，请写上批示的话，如：第12项批示：抓紧推进，月底前报结果。")
     ack = is_ack(words)
-    due, due_text = (None, "") if ack else read_time_limit(words, today=today)
+    due, due_text = (None, "") if ack else read_time_limit(words, today=today, calendar=calendar)
     row = ItemInstruction(task_id=task.id, leader_unit_id=leader.id if leader else None,
                           author=author or (leader.name if leader else ""), words=words, due_date=due,
                           notifies=not ack, created_at=now)
