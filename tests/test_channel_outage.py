@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from datetime import timedelta
 
@@ -97,7 +96,6 @@ async def test_telegram_down_leaves_the_robot_and_scheduler_running_and_its_rows
                 await api.stop()
         finally:
             await app.stop()
-            gc.unfreeze()  # start() froze the heap (settle_heap); later tests expect a collector as usual
 
 
 async def test_sweep_delivers_what_it_can_and_says_in_one_line_what_it_could_not(tmp_path, cli):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import gc
 import logging
 import os
 from collections import Counter
@@ -101,7 +100,6 @@ async def test_wecom_down_mid_run_waits_alone_and_its_rows_go_once_when_it_is_ba
         finally:
             await app.stop()
             await api.stop()
-            gc.unfreeze()  # start() froze the heap (settle_heap); later tests expect a collector as usual
 
 
 async def test_telegram_down_mid_run_waits_alone_polling_and_sends_say_it_once(tmp_path, caplog):
@@ -140,4 +138,3 @@ async def test_telegram_down_mid_run_waits_alone_polling_and_sends_say_it_once(t
             assert len(_lines(caplog, "unreachable")) == 1 and "Traceback" not in caplog.text
         finally:
             await app.stop()
-            gc.unfreeze()

@@ -101,7 +101,6 @@ async def test_start_leaves_what_it_built_out_of_full_collections(tmp_path):
     """settle_heap: the long-lived start-up state is frozen, so a full collection later walks only new objects."""
     import gc
 
-    gc.unfreeze()
     service = App(settings(tmp_path), clock=lambda: at(2021, 8, 23), extra_senders=[ConsoleSender(out=io.StringIO())])
     try:
         await service.start()
@@ -109,4 +108,3 @@ async def test_start_leaves_what_it_built_out_of_full_collections(tmp_path):
         assert len(gc.get_objects(generation=2)) < gc.get_freeze_count()
     finally:
         await service.stop()
-        gc.unfreeze()
