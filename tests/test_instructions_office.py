@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.chat import requests as rq
+from bot.chat import taps
 from storage.db import session_scope
 from storage.models import AuditLog, ItemInstruction, Outbox
 from tests.fake_bot_api import bot_message_dict, reply_update
@@ -96,7 +96,7 @@ async def test_a_report_by_tap_reaches_the_leader(world):
     await _item(world)
     await world.say("交办1批示：抓紧推进", chat=LEADER_CHAT)
     await world.service.dispatch()
-    data = rq.TapStatus(world.task_id("交办1"), "in_progress").data(world.key())
+    data = taps.TapStatus(world.task_id("交办1"), "in_progress").data(world.key())
     await world.tap(data, chat=SAFETY, message_id=7001)
     before = len(world.api.requests("sendMessage"))
     await world.service.dispatch()

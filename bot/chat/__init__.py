@@ -1,7 +1,7 @@
 """The chat layer: one event in (bot/chat/events.py), replies out, the same on every channel.
 
 How an event is answered:
-  reading.py   the event → ONE request record (requests.py): a button's Tap record, a file's, a slash command's
+  reading.py   the event → ONE request record (requests.py; taps.py for buttons): a button's, a file's, a slash command's
                (commands.py's table: `Command(..., read=...)` turns its arguments into a record), or what plain
                words ask (ask.py, over bot.nlu: Report, Defer, Decide, SetDeadline, Nudge, ShowTasks, Ask…).
   router.py    ONE table: record type → handler `(ctx, record) -> list[OutboundMessage] | record`. A handler
@@ -17,7 +17,7 @@ Adding a flow (e.g. 签收):
      ask.request_of (from the nlu's Kind);
   3. its handler in a feature module (a new bot/chat/<feature>.py), listed by that module's `routes()`
      ({SignFor: on_sign_for}), and the module added to the Router's tables in service.py;
-  4. a button: append an Action to bot/services/buttons.py, and in requests.py a Tap subclass registered with
+  4. a button: append an Action to bot/services/buttons.py, and in taps.py a Tap subclass registered with
      `@_tap(Action.X[, admin=True])`; `TapX(ident, arg).data(ctx.key)` is the signed data, and the router hands
      the tap to the handler its `routes()` lists (admin-only taps are refused for others before that).
 """

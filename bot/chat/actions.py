@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.chat import requests as rq
-from bot.chat import review
+from bot.chat import review, taps
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.queries import take_ref
@@ -85,7 +85,7 @@ def task_of_button(ctx: Ctx, task_id: int) -> Task | None:
     return records.live_task(session=ctx.session, task_id=task_id)
 
 
-def on_status(ctx: Ctx, tap: rq.TapStatus):
+def on_status(ctx: Ctx, tap: taps.TapStatus):
     """已完成 / 推进中 / 有困难: record it and show it on the reminder itself."""
     task_id, arg = tap.ident, tap.arg
     task = task_of_button(ctx, task_id)
@@ -107,7 +107,7 @@ def base_text(ctx: Ctx, task: Task) -> str:
     return from_payload(original.payload).text if original else action_text.task_head(task.ref, task.title)
 
 
-def on_snooze(ctx: Ctx, tap: rq.TapSnooze):
+def on_snooze(ctx: Ctx, tap: taps.TapSnooze):
     """稍后提醒: hold this unit's reminders for the task, and push the reminder again next working day."""
     task_id = tap.ident
     task = task_of_button(ctx, task_id)
@@ -157,7 +157,7 @@ def commands() -> list[Command]:
 def routes():
     """Writes by unit staff: reports, notes, evidence, and the one-tap buttons of reminders."""
     return {rq.Report: on_report, rq.ReplyNote: on_reply_note, rq.Evidence: on_evidence,
-            rq.TapStatus: on_status, rq.TapSnooze: on_snooze}
+            taps.TapStatus: on_status, taps.TapSnooze: on_snooze}
 
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat import minutes, revision
+from bot.chat import minutes, revision, taps
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
@@ -98,9 +98,9 @@ def on_upload(ctx: Ctx, _req: rq.PlanFile):
         # Close to an open plan but not its revision by title: the admin says which, with a tap.
         key = stage_draft(session=ctx.session, parsed=parsed, source_name=name, created_by=ctx.actor.ref,
                           now=ctx.now)
-        buttons = [[Button(f"是《{exc.plan_title[:12]}》的修订", rq.TapImport(exc.plan_id, key).data(ctx.key)),
-                    Button("是另一份新计划", rq.TapImportNew(0, key).data(ctx.key))],
-                   [Button("取消", rq.TapImportCancel(0, key).data(ctx.key))]]
+        buttons = [[Button(f"是《{exc.plan_title[:12]}》的修订", taps.TapImport(exc.plan_id, key).data(ctx.key)),
+                    Button("是另一份新计划", taps.TapImportNew(0, key).data(ctx.key))],
+                   [Button("取消", taps.TapImportCancel(0, key).data(ctx.key))]]
         text = f"《{exc.title}》与已有计划《{exc.plan_title}》很接近，请选择："
         return [OutboundMessage(text=text, buttons=buttons)]
     if diff.empty:
@@ -118,16 +118,16 @@ def _draft_message(ctx: Ctx, parsed, diff, key: str, *, edit: str | None = None)
     text = "\n".join(line for line in head if line) + "\n" + plan_text.diff_lines(diff)
     rows = []
     for qi, q in enumerate(diff.unit_questions[:MAX_QUESTION_BUTTONS]):
-        row = [Button(f"“{q.name[:8]}”是{c[:8]}", rq.TapAlias(qi * 10 + ci + 1, key).data(ctx.key))
+        row = [Button(f"“{q.name[:8]}”是{c[:8]}", taps.TapAlias(qi * 10 + ci + 1, key).data(ctx.key))
                for ci, c in enumerate(q.candidates[:2])]
-        rows.append(row + [Button(f"“{q.name[:8]}”是新单位", rq.TapAlias(qi * 10, key).data(ctx.key))])
+        rows.append(row + [Button(f"“{q.name[:8]}”是新单位", taps.TapAlias(qi * 10, key).data(ctx.key))])
     rows += revision.match_rows(ctx, diff, key)
-    rows.append([Button("确认导入", rq.TapImport(0, key).data(ctx.key)),
-                 Button("取消", rq.TapImportCancel(0, key).data(ctx.key))])
+    rows.append([Button("确认导入", taps.TapImport(0, key).data(ctx.key)),
+                 Button("取消", taps.TapImportCancel(0, key).data(ctx.key))])
     return OutboundMessage(text=text + "\n确认导入吗？", buttons=rows, edit_message_id=edit)
 
 
-def on_alias(ctx: Ctx, tap: rq.TapAlias):
+def on_alias(ctx: Ctx, tap: taps.TapAlias):
     """An answer to a unit question: the new name is another name for a unit (or a unit of its own)."""
     code, key = tap.ident, tap.arg
     staged = peek_draft(session=ctx.session, key=key)
@@ -155,7 +155,7 @@ def on_alias(ctx: Ctx, tap: rq.TapAlias):
 MAX_QUESTION_BUTTONS = 3  # more look-alike names than this are answered with --alias on the command line
 
 
-def on_import(ctx: Ctx, tap: rq.TapImport):
+def on_import(ctx: Ctx, tap: taps.TapImport):
     """确认导入 of a staged plan."""
     return _import(ctx, tap.ident, tap.arg)
 
@@ -178,11 +178,11 @@ def _import(ctx: Ctx, revises: int, key: str, *, new: bool = False):
     return [OutboundMessage(text=plan_text.import_summary(result), edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_import_new(ctx: Ctx, tap: rq.TapImportNew):
+def on_import_new(ctx: Ctx, tap: taps.TapImportNew):
     return _import(ctx, 0, tap.arg, new=True)
 
 
-def on_import_cancel(ctx: Ctx, tap: rq.TapImportCancel):
+def on_import_cancel(ctx: Ctx, tap: taps.TapImportCancel):
     if not drop_draft(session=ctx.session, key=tap.arg):
         return reply("这份文件已经处理过或已过期，请重新发送。")
     return [OutboundMessage(text="已取消导入，计划未做修改。", edit_message_id=ctx.event.callback_message_id)]
@@ -198,11 +198,11 @@ def _decide(ctx: Ctx, deferral_id: int, approve: bool):
     return [OutboundMessage(text=verdict, edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_approve(ctx: Ctx, tap: rq.TapApprove):
+def on_approve(ctx: Ctx, tap: taps.TapApprove):
     return _decide(ctx, tap.ident, True)
 
 
-def on_refuse(ctx: Ctx, tap: rq.TapRefuse):
+def on_refuse(ctx: Ctx, tap: taps.TapRefuse):
     return _decide(ctx, tap.ident, False)
 
 
@@ -237,8 +237,8 @@ def cmd_deferrals(ctx: Ctx, cmd: rq.Command):
         unit = records.unit_name(session=ctx.session, unit_id=d.unit_id) if d.unit_id else d.requested_by
         out.append(OutboundMessage(
             text=action_text.defer_request(unit, task.ref, task.title, d.requested_date, d.reason),
-            buttons=[[Button("批准", rq.TapApprove(d.id).data(ctx.key)),
-                      Button("驳回", rq.TapRefuse(d.id).data(ctx.key))]]))
+            buttons=[[Button("批准", taps.TapApprove(d.id).data(ctx.key)),
+                      Button("驳回", taps.TapRefuse(d.id).data(ctx.key))]]))
     return out
 
 
@@ -261,7 +261,7 @@ def commands() -> list[Command]:
     ]
 
 
-def on_resend(ctx: Ctx, tap: rq.TapResend):
+def on_resend(ctx: Ctx, tap: taps.TapResend):
     """重发 on a "delivery unknown" notice: queue that reminder again (once)."""
     row_id = tap.ident
     from bot.services.outbox_admin import resend
@@ -274,5 +274,5 @@ def on_resend(ctx: Ctx, tap: rq.TapResend):
 def routes():
     """The office's requests: dates, decisions in words, plan uploads, and the buttons only admins may press."""
     return {rq.SetDeadline: on_set_deadline, rq.Decide: on_decide, rq.PlanFile: on_upload,
-            rq.TapImport: on_import, rq.TapImportCancel: on_import_cancel, rq.TapImportNew: on_import_new,
-            rq.TapAlias: on_alias, rq.TapApprove: on_approve, rq.TapRefuse: on_refuse, rq.TapResend: on_resend}
+            taps.TapImport: on_import, taps.TapImportCancel: on_import_cancel, taps.TapImportNew: on_import_new,
+            taps.TapAlias: on_alias, taps.TapApprove: on_approve, taps.TapRefuse: on_refuse, taps.TapResend: on_resend}

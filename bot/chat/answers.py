@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 
 from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.ask import MAX_DETAIL, task_view
 from bot.chat.context import Ctx, reply
 from bot.chat.lookup import vocab_of
@@ -233,7 +234,7 @@ _DEFAULT = {"task": Kind.TASK_DETAIL, "unit": Kind.OWNS}
 
 
 def _buttons(ctx: Ctx, u: Understanding, choices: list[Choice], wanted: Kind | None) -> list[list[Button]]:
-    return [[Button(f"{i} {c.label}"[:40], rq.TapChoose(c.id, _choice_arg(wanted or _DEFAULT[c.kind], u, c))
+    return [[Button(f"{i} {c.label}"[:40], taps.TapChoose(c.id, _choice_arg(wanted or _DEFAULT[c.kind], u, c))
                     .data(ctx.key))]
             for i, c in enumerate(choices, 1)]
 
@@ -263,7 +264,7 @@ def nothing_found(ctx: Ctx, pv: PlanVocab, u: Understanding) -> list[OutboundMes
                             buttons=_buttons(ctx, u, shown, None))]
 
 
-def on_choose(ctx: Ctx, tap: rq.TapChoose) -> Answer:
+def on_choose(ctx: Ctx, tap: taps.TapChoose) -> Answer:
     """A tap on an ask-back choice: the question again, with the chosen task or unit filled in."""
     pv, ident, arg = vocab_of(ctx), tap.ident, tap.arg
     if pv is None or len(arg) < 2 or arg[1] not in _CODE_KIND:
@@ -289,4 +290,4 @@ def on_choose(ctx: Ctx, tap: rq.TapChoose) -> Answer:
 
 def routes() -> dict[type, Callable]:
     """Questions in plain words and their ask-back taps."""
-    return {rq.Ask: on_ask, rq.TapChoose: on_choose}
+    return {rq.Ask: on_ask, taps.TapChoose: on_choose}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.review import live_task, tell
@@ -25,7 +26,7 @@ def cmd_decline(ctx: Ctx, cmd: rq.Command):
     return reply(closure_text.declined_line(task.ref))
 
 
-def on_decline(ctx: Ctx, tap: rq.TapDecline):
+def on_decline(ctx: Ctx, tap: taps.TapDecline):
     """不属于本单位 on a card: the reason is asked for; a co-unit or a late tap is told why not."""
     task = live_task(ctx, tap.ident)
     try:
@@ -36,7 +37,7 @@ def on_decline(ctx: Ctx, tap: rq.TapDecline):
     return reply(closure_text.decline_ask(task.ref))
 
 
-def on_reassign(ctx: Ctx, tap: rq.TapReassign):
+def on_reassign(ctx: Ctx, tap: taps.TapReassign):
     """A unit's button on a 退回 notice: the office gives the item to that unit (reviewers only)."""
     if not closure.is_reviewer(ctx.settings, ctx.actor):
         raise UserError(closure_text.NOT_REVIEWER.replace("审核办结申请", "重新交办"))
@@ -58,4 +59,4 @@ def commands() -> list[Command]:
 
 def routes() -> dict[type, object]:
     """不属于本单位 on a 签收 card, and the office's reassign buttons."""
-    return {rq.TapDecline: on_decline, rq.TapReassign: on_reassign}
+    return {taps.TapDecline: on_decline, taps.TapReassign: on_reassign}

@@ -4,6 +4,7 @@ are told (services/deferrals.py keeps the request; services/notices.py queues th
 from __future__ import annotations
 
 from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.actions import base_text, check, task_of_button
 from bot.chat.answers import choice_label
 from bot.chat.context import Ctx, reply
@@ -18,7 +19,7 @@ from bot.services.reports import record_report
 from storage.models import Deferral, DeferralStatus, ReportStatus
 
 
-def on_defer(ctx: Ctx, tap: rq.TapDefer):
+def on_defer(ctx: Ctx, tap: taps.TapDefer):
     """申请延期: open a request and ask for the date."""
     task_id = tap.ident
     task = task_of_button(ctx, task_id)
@@ -53,7 +54,7 @@ def _defer_pick(ctx: Ctx):
     if not open_ids:
         return reply(action_text.DEFER_NOTHING_OPEN)
     several = ctx.several_plans()
-    rows = [[Button(choice_label(pv, Choice("task", t, ""), several)[:40], rq.TapDefer(t).data(ctx.key))]
+    rows = [[Button(choice_label(pv, Choice("task", t, ""), several)[:40], taps.TapDefer(t).data(ctx.key))]
             for t in open_ids[:6]]
     return [OutboundMessage(text=action_text.defer_pick(len(open_ids)), buttons=rows)]
 
@@ -81,7 +82,7 @@ def _own_open_request(ctx: Ctx, deferral_id: int) -> Deferral | None:
     return deferral
 
 
-def on_defer_note(ctx: Ctx, tap: rq.TapDeferNote):
+def on_defer_note(ctx: Ctx, tap: taps.TapDeferNote):
     """记为进展说明: the text held on an open request becomes a progress note, and the request is dropped."""
     deferral = _own_open_request(ctx, tap.ident)
     if deferral is None:
@@ -96,7 +97,7 @@ def on_defer_note(ctx: Ctx, tap: rq.TapDeferNote):
                             edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_defer_cancel(ctx: Ctx, tap: rq.TapDeferCancel):
+def on_defer_cancel(ctx: Ctx, tap: taps.TapDeferCancel):
     """取消 on the which-is-it question."""
     deferral = _own_open_request(ctx, tap.ident)
     if deferral is None:
@@ -127,15 +128,15 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
     task = records.task(session=ctx.session, task_id=deferral.task_id)
     if not deferrals.reads_as_date(text):
         deferrals.hold_text(deferral, text)
-        buttons = [[Button("记为进展说明", rq.TapDeferNote(deferral.id).data(ctx.key)),
-                    Button("取消延期申请", rq.TapDeferCancel(deferral.id).data(ctx.key))]]
+        buttons = [[Button("记为进展说明", taps.TapDeferNote(deferral.id).data(ctx.key)),
+                    Button("取消延期申请", taps.TapDeferCancel(deferral.id).data(ctx.key))]]
         return [OutboundMessage(text=action_text.defer_which(task.ref, text), buttons=buttons)]
     task = deferrals.answer(session=ctx.session, deferral=deferral, text=text, today=ctx.today)
     who = ctx.actor.unit.name if ctx.actor.unit else ctx.actor.ref
     message = OutboundMessage(
         text=action_text.defer_request(who, task.ref, task.title, deferral.requested_date, deferral.reason),
-        buttons=[[Button("批准", rq.TapApprove(deferral.id).data(ctx.key)),
-                  Button("驳回", rq.TapRefuse(deferral.id).data(ctx.key))]],
+        buttons=[[Button("批准", taps.TapApprove(deferral.id).data(ctx.key)),
+                  Button("驳回", taps.TapRefuse(deferral.id).data(ctx.key))]],
     )
     admins = ctx.admin_recipients()
     ctx.queued += notices.deferral_request(session=ctx.session, deferral=deferral, message=message, admins=admins,
@@ -152,4 +153,4 @@ def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
 def routes():
     """申请延期: in words, by its buttons, and the text that answers a waiting request."""
     return {rq.Defer: on_defer_words, rq.AnswerDeferral: on_answer_deferral, rq.WhileWaiting: on_while_waiting,
-            rq.TapDefer: on_defer, rq.TapDeferNote: on_defer_note, rq.TapDeferCancel: on_defer_cancel}
+            taps.TapDefer: on_defer, taps.TapDeferNote: on_defer_note, taps.TapDeferCancel: on_defer_cancel}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.chat import instructing
+from bot.chat import instructing, taps
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
@@ -108,14 +108,14 @@ def on_draft(ctx: Ctx, req: DraftItem) -> list[OutboundMessage]:
     key = itemdrafts.stage(session=ctx.session, draft=itemdrafts.Draft(spec, unknown, found.due_text if found.due
                                                                         else ""),
                            office_id=ctx.office_id, created_by=ctx.actor.ref, now=ctx.now, minutes=minutes)
-    row = [Button("修改", rq.TapItemEdit(0, key).data(ctx.key)), Button("取消", rq.TapItemCancel(0, key).data(ctx.key))]
+    row = [Button("修改", taps.TapItemEdit(0, key).data(ctx.key)), Button("取消", taps.TapItemCancel(0, key).data(ctx.key))]
     if not unknown:
-        row.insert(0, Button("确认", rq.TapItemOk(0, key).data(ctx.key)))
+        row.insert(0, Button("确认", taps.TapItemOk(0, key).data(ctx.key)))
     text = item_text.card(spec, unknown=unknown, due_text=found.due_text if found.due else "", minutes=minutes)
     return [OutboundMessage(text=text, buttons=[row])]
 
 
-def on_confirm(ctx: Ctx, tap: rq.TapItemOk) -> list[OutboundMessage]:
+def on_confirm(ctx: Ctx, tap: taps.TapItemOk) -> list[OutboundMessage]:
     """确认: create the drafted item (checked again: the office or the day may have changed)."""
     draft, row = itemdrafts.take(session=ctx.session, key=tap.arg, actor=ctx.actor.ref, now=ctx.now, state="created")
     if draft.unknown:
@@ -126,13 +126,13 @@ def on_confirm(ctx: Ctx, tap: rq.TapItemOk) -> list[OutboundMessage]:
     return [OutboundMessage(text=item_text.created_card(item), edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_edit(ctx: Ctx, tap: rq.TapItemEdit) -> list[OutboundMessage]:
+def on_edit(ctx: Ctx, tap: taps.TapItemEdit) -> list[OutboundMessage]:
     """修改: the draft is dropped, to be sent again changed."""
     itemdrafts.take(session=ctx.session, key=tap.arg, actor=ctx.actor.ref, now=ctx.now, state="cancelled")
     return [OutboundMessage(text=item_text.EDIT, edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_cancel(ctx: Ctx, tap: rq.TapItemCancel) -> list[OutboundMessage]:
+def on_cancel(ctx: Ctx, tap: taps.TapItemCancel) -> list[OutboundMessage]:
     """取消: the draft is dropped."""
     itemdrafts.take(session=ctx.session, key=tap.arg, actor=ctx.actor.ref, now=ctx.now, state="cancelled")
     return [OutboundMessage(text=item_text.CANCELLED, edit_message_id=ctx.event.callback_message_id)]
@@ -141,8 +141,8 @@ def on_cancel(ctx: Ctx, tap: rq.TapItemCancel) -> list[OutboundMessage]:
 def routes() -> dict[type, object]:
     """Items in chat: drafts and their card's buttons (the draft's author may tap them, checked in
     itemdrafts.take) and questions about a source's items (批示 on a task: bot.chat.instructing)."""
-    return {DraftItem: on_draft, ItemsOf: on_items_of, rq.TapItemOk: on_confirm,
-            rq.TapItemEdit: on_edit, rq.TapItemCancel: on_cancel}
+    return {DraftItem: on_draft, ItemsOf: on_items_of, taps.TapItemOk: on_confirm,
+            taps.TapItemEdit: on_edit, taps.TapItemCancel: on_cancel}
 
 
 def cmd_sheet(ctx: Ctx, cmd: rq.Command) -> list[OutboundMessage]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.context import Ctx, reply
 from bot.notify import Button, OutboundMessage
 from bot.plan.model import ParsedPlan
@@ -54,8 +54,8 @@ def on_minutes(ctx: Ctx, _req: MinutesFile) -> list[OutboundMessage]:
     text, buttons = minutes_text.preview(planned, parsed, name), []
     if planned.can_apply:
         key = stage_draft(session=ctx.session, parsed=parsed, source_name=name, created_by=ctx.actor.ref, now=ctx.now)
-        buttons = [[Button("确认", rq.TapMinutes(1, key).data(ctx.key)),
-                    Button("取消", rq.TapMinutes(0, key).data(ctx.key))]]
+        buttons = [[Button("确认", taps.TapMinutes(1, key).data(ctx.key)),
+                    Button("取消", taps.TapMinutes(0, key).data(ctx.key))]]
         text += "\n" + minutes_text.ASK
     out = [OutboundMessage(text=text, buttons=buttons)]
     if any(t.confidence < 0.75 for t in parsed.tasks):
@@ -63,7 +63,7 @@ def on_minutes(ctx: Ctx, _req: MinutesFile) -> list[OutboundMessage]:
     return out
 
 
-def on_tap(ctx: Ctx, tap: rq.TapMinutes) -> list[OutboundMessage]:
+def on_tap(ctx: Ctx, tap: taps.TapMinutes) -> list[OutboundMessage]:
     """确认: create the staged minutes' items (checked again: the office or the day may have changed); 取消: drop."""
     edit = ctx.event.callback_message_id
     if tap.ident == 0:
@@ -85,4 +85,4 @@ def on_tap(ctx: Ctx, tap: rq.TapMinutes) -> list[OutboundMessage]:
 
 def routes() -> dict[type, object]:
     """Minutes uploaded in chat, and their 确认 / 取消 (admins only: the tap says so)."""
-    return {MinutesFile: on_minutes, rq.TapMinutes: on_tap}
+    return {MinutesFile: on_minutes, taps.TapMinutes: on_tap}

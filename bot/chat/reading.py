@@ -7,7 +7,7 @@ words → a plain-words question → "not understood". Nothing here answers; bot
 
 from __future__ import annotations
 
-from bot.chat import actions, items, minutes
+from bot.chat import actions, items, minutes, taps
 from bot.chat import requests as rq
 from bot.chat.ask import read_if_clear, read_words
 from bot.chat.commands import Command, CommandTable, Needs
@@ -26,7 +26,7 @@ def read_event(ctx: Ctx, commands: CommandTable) -> object:
     if event.callback_data is not None:
         if not bound:
             return rq.Say(chat_text.ONBOARDING)
-        tap = rq.read_tap(ctx.key, event.callback_data)
+        tap = taps.read_tap(ctx.key, event.callback_data)
         return tap if tap is not None else rq.Forged(event.callback_data)
     if event.file_bytes is not None or event.file_name:
         return _file(ctx, bound)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.chat.review import live_task
@@ -45,7 +46,7 @@ def cmd_receipts(ctx: Ctx, cmd: rq.Command):
                                               for t, u, at in rows))
 
 
-def on_sign(ctx: Ctx, tap: rq.TapSign):
+def on_sign(ctx: Ctx, tap: taps.TapSign):
     """签收 on the card: signed once; a second tap says so and changes nothing."""
     task = live_task(ctx, tap.ident)
     text = receipt_text.signed([task.ref]) if _sign(ctx, task) else receipt_text.already_signed(task.ref)
@@ -60,4 +61,4 @@ def commands() -> list[Command]:
 
 def routes() -> dict[type, object]:
     """The 签收 button."""
-    return {rq.TapSign: on_sign}
+    return {taps.TapSign: on_sign}

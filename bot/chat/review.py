@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
 from bot.notify import OutboundMessage
@@ -91,13 +92,13 @@ def _card_task(ctx: Ctx, task_id: int, arg: str) -> Task:
     return task
 
 
-def on_pass(ctx: Ctx, tap: rq.TapReviewPass):
+def on_pass(ctx: Ctx, tap: taps.TapReviewPass):
     """通过 on a review card: decided once; a second tap or a stale card changes nothing."""
     task = _card_task(ctx, tap.ident, tap.arg)
     return [OutboundMessage(text=_pass(ctx, task, "", tap.arg), edit_message_id=ctx.event.callback_message_id)]
 
 
-def on_return(ctx: Ctx, tap: rq.TapReviewReturn):
+def on_return(ctx: Ctx, tap: taps.TapReviewReturn):
     """退回 on a review card: the reason is asked for (it goes with /review return)."""
     task = _card_task(ctx, tap.ident, tap.arg)
     return reply(closure_text.ask_reason(task.ref))
@@ -110,4 +111,4 @@ def commands() -> list[Command]:
 
 def routes() -> dict[type, object]:
     """Reviewers' buttons (admins or 督导室 chats: checked in the handlers, not by the router's admin gate)."""
-    return {rq.TapReviewPass: on_pass, rq.TapReviewReturn: on_return}
+    return {taps.TapReviewPass: on_pass, taps.TapReviewReturn: on_return}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.context import Ctx, reply
 from bot.notify import Button
 from bot.render import action_text, plan_text
@@ -16,9 +16,9 @@ def match_rows(ctx: Ctx, diff: PlanDiff, key: str) -> list[list[Button]]:
     """A row per uncertain task: 是原第N项 (the best guesses) or 是新增任务; unanswered, the best guess applies."""
     rows = []
     for qi, q in enumerate(diff.match_questions[:MAX_MATCH_BUTTONS]):
-        row = [Button(f"第{q.ref}项是原第{r}项", rq.TapMatch(qi * 10 + ci + 1, key).data(ctx.key))
+        row = [Button(f"第{q.ref}项是原第{r}项", taps.TapMatch(qi * 10 + ci + 1, key).data(ctx.key))
                for ci, (r, _t) in enumerate(q.choices[:2])]
-        rows.append(row + [Button(f"第{q.ref}项是新增任务", rq.TapMatch(qi * 10, key).data(ctx.key))])
+        rows.append(row + [Button(f"第{q.ref}项是新增任务", taps.TapMatch(qi * 10, key).data(ctx.key))])
     return rows
 
 
@@ -28,7 +28,7 @@ def _asked(ctx: Ctx, parsed, answers: dict[str, str]) -> PlanDiff:
                      office_id=ctx.office_id, answers=answers)
 
 
-def on_match(ctx: Ctx, tap: rq.TapMatch):
+def on_match(ctx: Ctx, tap: taps.TapMatch):
     """An answer to a match question: the revision's task is a stored one (or a new task)."""
     from bot.chat.admin import _draft_message  # admin shows the draft and hooks these rows into it
 
@@ -58,4 +58,4 @@ def matches_of(ctx: Ctx, key: str) -> dict[str, str]:
 
 def routes() -> dict[type, object]:
     """Answers to a staged revision's match questions."""
-    return {rq.TapMatch: on_match}
+    return {taps.TapMatch: on_match}

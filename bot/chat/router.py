@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.chat import requests as rq
+from bot.chat import taps
 from bot.chat.commands import CommandTable
 from bot.chat.context import Ctx, reply
 from bot.notify import OutboundMessage
@@ -33,7 +34,7 @@ class Router:
 
     def answer(self, ctx: Ctx, request: object) -> list[OutboundMessage]:
         """The replies to `request` (following a record a handler hands back)."""
-        if isinstance(request, rq.Tap) and request.admin and not ctx.actor.is_admin:
+        if isinstance(request, taps.Tap) and request.admin and not ctx.actor.is_admin:
             return reply(action_text.ADMIN_ONLY_ACTION)
         out = self.routes[type(request)](ctx, request)
         return out if isinstance(out, list) else self.answer(ctx, out)
