@@ -95,7 +95,11 @@ async def test_a_leader_reads_the_office_follows_a_unit_and_an_item(browser, off
     await page.wait_for_selector("#reports")
     text = await page.inner_text("main")
     assert "安全办推进中" in text and "应急办的内部说明" in text and "现场照片.png" in text
-    shown = await page.evaluate("() => document.querySelector('ul.evidence img').naturalWidth")
+    # The picture loads lazily, as a person scrolling to it would see it: bring it into view, wait for it.
+    picture = page.locator("ul.evidence img").first
+    await picture.scroll_into_view_if_needed()
+    await page.wait_for_function("() => { const i = document.querySelector('ul.evidence img'); return i.complete; }")
+    shown = await picture.evaluate("i => i.naturalWidth")
     assert shown == 40  # the photo itself, served by duban
     await _no_sideways_scroll(page)
     await page.screenshot(path=str(tmp_path / f"item-{name}.png"), full_page=True)
