@@ -20,6 +20,7 @@ from storage.models import (
     StatusReport,
     Task,
     TaskEvent,
+    TaskEventKind,
     WebRevocation,
 )
 from storage.prebuilt import among
@@ -103,6 +104,17 @@ def returns_and_instructions(*, session: Session, task_ids: Sequence[int]) -> tu
             .where(among(dialect, col(ItemInstruction.task_id), ids=list(task_ids)))
             .group_by(ItemInstruction.task_id))
     return dict(session.execute(returns).all()), dict(session.execute(said).all())
+
+
+def declines_by_unit(*, session: Session, task_ids: Sequence[int]) -> dict[int, int]:
+    """Of these tasks: how many each unit handed back to the office as not its own (退回, 不属于本单位), counted on
+    the unit that did it, whoever leads the task now; one statement."""
+    dialect = session.get_bind().dialect.name
+    stmt = (select(TaskEvent.unit_id, func.count())
+            .where(among(dialect, col(TaskEvent.task_id), ids=list(task_ids)),
+                   TaskEvent.kind == TaskEventKind.DECLINE, col(TaskEvent.unit_id).is_not(None))
+            .group_by(TaskEvent.unit_id))
+    return dict(session.execute(stmt).all())
 
 
 def board_marks(*, session: Session) -> tuple[int, int]:

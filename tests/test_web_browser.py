@@ -150,7 +150,7 @@ async def test_instructions_the_closing_loop_and_the_sheets_fit_a_phone(browser,
         page, outside = await _page(browser, PHONE)
         await page.goto(office.link("leader", "张副局长"))
         heads = [await h.inner_text() for h in await page.locator("#units thead th").all()]
-        assert heads[-2:] == ["退回", "批示"]
+        assert heads[-3:] == ["退回", "退办", "批示"]
         await _no_sideways_scroll(page)
         await page.screenshot(path=str(tmp_path / "office-story-phone.png"), full_page=True)
 

@@ -86,11 +86,12 @@ async def test_the_unit_table_counts_returns_and_instructions_and_the_unit_page_
     link = office.link("leader", "张副局长")
     page = (await _get(link)).text
     head = _section(page, "units").split("</thead>")[0]
-    assert re.findall(r"<th[^>]*>([^<]+)</th>", head) == ["单位", "牵头", "完成", "逾期", "迟报", "漏报", "退回", "批示"]
+    assert re.findall(r"<th[^>]*>([^<]+)</th>", head) == ["单位", "牵头", "完成", "逾期", "迟报", "漏报", "退回", "退办", "批示"]
     rows = {m[0]: re.findall(r"<td[^>]*>(?:<a[^>]*>)?([^<]*)", m[1])
             for m in re.findall(r'<tr data-unit="([^"]+)">(.*?)</tr>', page, re.S)}
-    assert rows["安全办"][6:8] == ["1", "2"]  # 第3项's return; 张副局长's words on 第1项 and 第4项
-    assert rows["应急办"][6:8] == ["0", "0"]
+    # 第3项's return; 校车安全排查 handed back (now 应急办's); 张副局长's words on 第1项 and 第4项
+    assert rows["安全办"][6:9] == ["1", "1", "2"]
+    assert rows["应急办"][6:9] == ["0", "0", "0"]
     with session_scope(office.app.engine) as s:
         unit = repo.unit_named(session=s, office_id=repo.offices(session=s)[0].id, name="安全办").id
     mine = (await _get(f"{link}unit/{unit}")).text

@@ -25,7 +25,7 @@ from bot.workdays import WorkCalendar
 from storage import repo
 from storage import web as store
 
-FORMAT = 4  # the shape of a kept board; a row of another shape is worked out again, never misread
+FORMAT = 5  # the shape of a kept board; a row of another shape is worked out again, never misread
 
 
 @dataclass

@@ -74,6 +74,7 @@ class UnitRow:
     late: int = 0
     missing: int = 0
     returned: int = 0  # times the office's review sent back the 申请办结 of an item it leads (审核退回)
+    declined: int = 0  # items it handed back to the office as not its own (退办), wherever they went after
     instructions: int = 0  # leaders' instructions (批示) on the items it leads
     counts: dict[str, int] = field(default_factory=dict)  # the lights of the items it leads
 
@@ -150,7 +151,7 @@ SECTION_SOURCES: list[Callable[[Scope, list[Lit]], list[Section]]] = [plan_secti
 
 def unit_rows(scope: Scope, lit: list[Lit], reports: list[tuple]) -> list[UnitRow]:
     """Per unit: items it leads and supports, done, overdue, reports owed this month made late or never, and on
-    the items it leads the reviews' returns and the leaders' instructions."""
+    the items it leads the reviews' returns and the leaders' instructions, and the items it handed back."""
     names = repo.unit_names_of(session=scope.session, unit_ids=list({u for x in lit for u in (*x.view.lead, *x.view.co)}))
     rows: dict[int, UnitRow] = {}
     spoke: dict[tuple[int, int], list[date]] = {}
@@ -176,11 +177,17 @@ def unit_rows(scope: Scope, lit: list[Lit], reports: list[tuple]) -> list[UnitRo
                     _score(tally, dates[role], spoke.get((v.id, u), []), start, scope.today)
                     row.late += tally["late"]
                     row.missing += tally["missing"]
-    returns, said = store.returns_and_instructions(session=scope.session, task_ids=[x.view.id for x in lit])
+    ids = [x.view.id for x in lit]
+    returns, said = store.returns_and_instructions(session=scope.session, task_ids=ids)
     for x in lit:
         for u in x.view.lead:
             rows[u].returned += returns.get(x.view.id, 0)
             rows[u].instructions += said.get(x.view.id, 0)
+    declined = store.declines_by_unit(session=scope.session, task_ids=ids)
+    gone = repo.unit_names_of(session=scope.session, unit_ids=[u for u in declined if u not in rows])
+    for u, n in declined.items():
+        # A unit whose only item it handed back leads nothing now, yet the table still says it returned one.
+        rows.setdefault(u, UnitRow(u, gone.get(u, ""))).declined = n
     return sorted(rows.values(), key=lambda r: (-r.overdue, -(r.late + r.missing), r.name))
 
 
