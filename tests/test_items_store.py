@@ -139,6 +139,11 @@ def test_simulate_over_the_store_reminds_items_and_leaves_the_store_alone(engine
     ("今日起每周报送进展", None),  # when it starts, not a limit
     ("明天前报送", date(2021, 8, 24)),
     ("9月10日报送", date(2021, 9, 10)),
+    # A limit said wins over a date merely named in the task: next Friday, not the start of term.
+    ("下周五前报送秋季开学检查情况", date(2021, 9, 3)),
+    ("报送秋季开学检查情况，下周五前", date(2021, 9, 3)),
+    ("开学前完成校舍维修", date(2021, 9, 1)),
+    ("3个工作日内报送国庆假期安排", date(2021, 8, 26)),
 ])
 def test_a_time_limit_said_relative_to_today_is_read(words, due):
     from bot.nlu.items import read_time_limit
@@ -157,6 +162,27 @@ async def test_items_do_not_make_the_annual_plans_answers_name_their_plan(memory
     answer = await chat.say("第25项进展如何")
     assert not answer.startswith("【") and "第25项" in answer, answer
     assert not (await chat.say(f"批示{ref}进展如何")).startswith("【")
+
+
+@pytest.mark.parametrize(("body", "title"), [
+    ("10月底前完成校舍安全排查，安全办牵头", "完成校舍安全排查"),
+    ("下周五前报送秋季开学检查情况，安全办牵头", "报送秋季开学检查情况"),
+    ("明天前报送食堂检查结果，安全办牵头", "报送食堂检查结果"),
+    ("5个工作日内完成整改，安全办牵头", "完成整改"),
+    ("完成校舍安全排查，10月底前，安全办牵头", "完成校舍安全排查"),
+])
+def test_the_time_limits_words_leave_the_title(body, title):
+    from bot.nlu.items import read_body
+    assert read_body(body, today=date(2021, 8, 23), calendar=CAL)[0] == title
+
+
+@pytest.mark.parametrize(("words", "bad"), [
+    ("2月30日前完成", "2月30日"), ("13月5日前完成", "13月5日"), ("2021年2月29日前", "2021年2月29日"),
+    ("二月三十日前完成", "二月三十日"), ("2月29日前完成", ""), ("10月31日前完成", ""), ("第12项抓紧推进", ""),
+])
+def test_a_month_and_day_no_calendar_has_is_found(words, bad):
+    from bot.nlu.items import impossible_date
+    assert impossible_date(words) == bad
 
 
 def test_working_days_in_a_time_limit_are_the_offices_calendar():

@@ -101,6 +101,8 @@ async def test_units_the_office_lacks_are_asked_about_never_invented(world):
 @pytest.mark.parametrize("words, line", [
     ("交办：10月底前完成校舍安全排查", "没有读出牵头单位"),
     ("交办：8月1日前完成校舍安全排查，安全办牵头", "已经过去"),
+    ("局长批示：2月30日前完成校舍安全排查，安全办牵头", "“2月30日”不是有效的日期"),  # never dated otherwise
+    ("交办：13月5日前完成校舍安全排查，安全办牵头", "“13月5日”不是有效的日期"),
 ])
 async def test_bad_words_get_one_line_and_no_card(world, words, line):
     answer = await world.say(words, chat=ADMIN)
@@ -181,6 +183,14 @@ async def test_a_leaders_instruction_reaches_the_units_and_the_office_and_sets_a
     doc = world.api.requests("sendDocument")[-1]
     sheet = load_workbook(io.BytesIO(doc["document"]["bytes"]))["领导批示"]
     assert [c.value for c in sheet[3]][:4] == ["1", "完成校舍安全排查", "张副局长", "抓紧推进，9月底前报结果"]
+
+
+async def test_an_instruction_with_a_date_no_calendar_has_is_refused_and_records_nothing(world):
+    await _item(world)
+    answer = await world.say("交办1批示：抓紧推进，9月31日前报结果", chat=LEADER_CHAT)
+    assert "“9月31日”不是有效的日期，未记录" in answer
+    with session_scope(world.engine) as session:
+        assert session.exec(select(ItemInstruction)).all() == []
 
 
 async def test_the_leader_hears_the_next_report_once(world):

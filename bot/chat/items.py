@@ -92,6 +92,8 @@ def read_forward(ctx: Ctx) -> DraftItem | None:
 def on_draft(ctx: Ctx, req: DraftItem) -> list[OutboundMessage]:
     """The confirmation card of a drafted item (确认 / 修改 / 取消), or the one line that says what it lacks."""
     found, source = req.found, req.source
+    if found.bad_date:
+        return reply(item_text.bad_date(found.bad_date))
     if not found.lead:
         return reply(item_text.NO_LEAD)
     if not found.title:
@@ -169,7 +171,8 @@ def _question(ctx: Ctx, text: str) -> ItemsOf | None:
     """"批示件有哪些还没办完", "安全办手上的交办件": the items of a source, of one unit; None for other text."""
     t = text.strip().rstrip("？?。")
     for name, src in ctx.settings.items.sources.items():
-        m = re.search(rf"(?:{re.escape(name)}|{re.escape(src.short)})(?:件|事项)", t)
+        # "批示件2号进展如何" names one item (read as a task); only the source's items as a whole are this question
+        m = re.search(rf"(?:{re.escape(name)}|{re.escape(src.short)})(?:件|事项)(?!\s*第?\s*\d)", t)
         if m is None:
             continue
         prefix = _PREFIX_TAIL.sub("", t[: m.start()]).strip()

@@ -35,6 +35,11 @@ _CLAUSE = re.compile(r"[^。；;，,！!？?：:\n\r]+")
 
 def _scan(text: str, ctx: Ctx) -> list[tuple[int, Hit]]:
     """Return (position, hit) for every non-overlapping rule match in text, in order."""
+    return [(start, hit) for start, _end, hit in _scan_spans(text, ctx)]
+
+
+def _scan_spans(text: str, ctx: Ctx) -> list[tuple[int, int, Hit]]:
+    """Return (start, end, hit) for every non-overlapping rule match in text, in order."""
     norm = text.translate(FULLWIDTH)
     candidates = []
     for order, rule in enumerate(RULES):
@@ -51,7 +56,7 @@ def _scan(text: str, ctx: Ctx) -> list[tuple[int, Hit]]:
             continue
         hit = rule.build(m, ctx)
         if hit is not None:
-            out.append((start, hit))
+            out.append((start, m.end(), hit))
             taken_until = m.end()
     return out
 
@@ -113,3 +118,9 @@ def read_deadline_phrase(text: str, *, year: int, issued: date | None = None) ->
         if found not in out:
             out.append(found)
     return out
+
+
+def deadline_spans(text: str, *, year: int, issued: date | None = None) -> list[tuple[int, int, Deadline]]:
+    """Every deadline phrase of one clause an admin typed, with where its words start and end in `text`."""
+    ctx = Ctx(year, issued or date(year, 1, 1), strict=False, issued=issued)
+    return [(start, end, _deadline(text, hit)) for start, end, hit in _scan_spans(text, ctx)]

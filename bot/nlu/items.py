@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.deadlines.extract import read_deadline_phrase
+from bot.deadlines.extract import deadline_spans
 from bot.nlu.timewords import find_windows
 from bot.numerals import cn_int
 from bot.workdays import WorkCalendar
@@ -24,8 +24,9 @@ _CO = re.compile(r"^(?:由|请)?(?P<units>.+?)(?:配合|协助|协办|参与)(?:
 _SPLIT_UNITS = re.compile(r"[、/和及与]")
 _URGENT = re.compile(r"急件|特急|加急|紧急")
 # A time limit as people write it in a title: cut from the title once it has been read.
+_LEAD_IN = r"(?:务必|要|须|必须|请|力争|确保)?(?:于|在)?"  # "务必于" before a time limit goes with it
 _DATE_WORDS = re.compile(
-    r"(?:(?:务必|要|须|必须|请)?(?:于|在)?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号]|底|末|中旬|上旬|下旬|中)?"
+    r"(?:" + _LEAD_IN + r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号]|底|末|中旬|上旬|下旬|中)?"
     r"|(?:本|这个|下个?)?(?:月|周|年)(?:底|末)|年内|\d+个?工作日|\d+天)(?:前|之前|以前|内|以内)?")
 
 
@@ -43,6 +44,7 @@ class ItemWords:
     urgent: bool = False
     words: str = ""  # the instruction as written, without its header
     notes: list[str] = field(default_factory=list)
+    bad_date: str = ""  # a month and day no calendar has ("2月30日"): the item is refused, never dated otherwise
 
 
 def header(text: str, words: list[str]) -> tuple[str, str, str] | None:
@@ -66,30 +68,54 @@ _WORKDAYS = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*�
 
 def read_time_limit(text: str, *, today: date, calendar: WorkCalendar) -> tuple[date | None, str]:
     """The first datable time limit in `text` on or after today, and its words: a date the plan reader knows
-    ("10月底前" → 10月31日) or one said relative to today ("月底前报结果", "5个工作日内" by the office's working days, "下周五前")."""
-    for clause in _CLAUSE.split(text):
-        for found in read_deadline_phrase(clause, year=today.year, issued=today):
-            if found.date is not None and found.kind != "recurring":  # "每周报送" is no one time limit
-                m = _DATE_WORDS.search(clause)
-                return found.date, (m.group(0) if m else clause)
-        relative = _relative_limit(clause, today, calendar)
-        if relative is not None:
-            return relative
-    return None, ""
+    ("10月底前" → 10月31日) or one said relative to today ("月底前报结果", "5个工作日内" by the office's working days,
+    "下周五前"). Words that say a limit ("…前", "…内", "…底") win over a date merely named in the
+    task ("下周五前报送秋季开学检查情况" is due next Friday, not at the start of term), then the earliest words."""
+    found = [(unmarked, i, *rest) for i, clause in enumerate(_CLAUSE.split(text))
+             for unmarked, *rest in _limits(clause, today, calendar)]
+    if not found:
+        return None, ""
+    *_order, due, words = min(found)
+    return due, words
 
 
-def _relative_limit(clause: str, today: date, calendar: WorkCalendar) -> tuple[date, str] | None:
-    """A limit said relative to today; working days are counted on the office's calendar (holidays, 调休)."""
+def _limits(clause: str, today: date, calendar: WorkCalendar) -> list[tuple[bool, int, int, date, str]]:
+    """(not a limit word, where, rank, date, words) of every datable time phrase of one clause; where two readers
+    see the same words, working days on the office's calendar (holidays, 调休) come first, then the plan reader."""
+    out = []
+    for start, end, found in deadline_spans(clause, year=today.year, issued=today):
+        if found.date is not None and found.kind != "recurring":  # "每周报送" is no one time limit
+            words = clause[start:end] + _after(clause, end)
+            out.append((not _LIMIT.search(words), start, 1, found.date, words))
     m = _WORKDAYS.search(clause)
-    if m is not None:
-        n = cn_int(m.group(1))
-        return (calendar.add_workdays(today, n), m.group(0) + "内") if n > 0 else None
+    if m is not None and cn_int(m.group(1)) > 0:
+        out.append((False, m.start(), 0, calendar.add_workdays(today, cn_int(m.group(1))), m.group(0) + "内"))
     for start, end, window in find_windows(clause, today):
-        words = clause[start:end].strip()
-        before = re.match(r"\s*(?:之|以)?前", clause[end:])  # "明天前": the window's words end before 前
-        if (_LIMIT.search(words) or before) and window.end >= today:
-            return window.end, words + (before.group(0).strip() if before else "")
-    return None
+        words = clause[start:end].strip() + _after(clause, end)
+        if _LIMIT.search(words) and window.end >= today:
+            out.append((False, start, 2, window.end, words))
+    return out
+
+
+def _after(clause: str, end: int) -> str:
+    """The 前 / 以内 that closes a time phrase ("明天前"), when the phrase's own words stop before it."""
+    m = re.match(r"\s*(?:之|以)?[前内]", clause[end:])
+    return m.group(0).strip() if m else ""
+
+
+def impossible_date(text: str) -> str:
+    """The words of a month and day no calendar has ("2月30日", "13月5日"), or ""."""
+    for m in _MONTH_DAY.finditer(unicodedata.normalize("NFKC", text)):
+        year = int(m.group(1)) if m.group(1) else 2024  # a leap year: 2月29日 is a date in some year
+        month, day = cn_int(m.group(2)), cn_int(m.group(3))
+        try:
+            date(year, month, day)
+        except ValueError:
+            return m.group(0)
+    return ""
+
+
+_MONTH_DAY = re.compile(r"(?:(\d{4})年)?([\d一二三四五六七八九十]{1,3})月([\d一二三四五六七八九十]{1,3})[日号]")
 
 
 def read_body(body: str, *, today: date, calendar: WorkCalendar) -> tuple[str, list[str], list[str], date | None, str]:
@@ -111,7 +137,9 @@ def read_body(body: str, *, today: date, calendar: WorkCalendar) -> tuple[str, l
         rest.append(clause)
     due, due_text = read_time_limit(body, today=today, calendar=calendar)
     title = "，".join(rest)
-    title = _DATE_WORDS.sub("", title, count=1) if due else title
+    if due is not None:  # the limit's own words leave the title ("下周五前报送…" → "报送…")
+        said = re.compile(_LEAD_IN + re.escape(due_text)) if due_text and due_text in title else _DATE_WORDS
+        title = said.sub("", title, count=1)
     title = _URGENT.sub("", title).strip("，,：: ")
     return title, lead, [c for c in co if c not in lead], due, due_text
 
@@ -127,4 +155,7 @@ def read_item(text: str, *, today: date, calendar: WorkCalendar, words: list[str
         found = ("", default_word, unicodedata.normalize("NFKC", text).strip())
     who, word, body = found
     title, lead, co, due, due_text = read_body(body, today=today, calendar=calendar)
-    return ItemWords(word, who, title, lead, co, due, due_text, bool(_URGENT.search(body)), body)
+    bad = impossible_date(body)
+    if bad:
+        due, due_text = None, ""
+    return ItemWords(word, who, title, lead, co, due, due_text, bool(_URGENT.search(body)), body, bad_date=bad)

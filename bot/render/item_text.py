@@ -63,6 +63,11 @@ EDIT = "好的，这份草稿已作废。请直接发送修改后的完整内容
 CANCELLED = "已取消，没有创建督办事项。"
 
 
+def bad_date(words: str) -> str:
+    """The one line for a time limit no calendar has ("2月30日")."""
+    return f"“{words}”不是有效的日期，未创建督办事项。请改正日期后重新发送，如：交办：10月31日前完成校舍安全排查，安全办牵头。"
+
+
 def card(spec: ItemSpec, *, unknown: list[str], due_text: str, minutes: int) -> str:
     """The confirmation card of a draft item: what was understood, and what must be answered first."""
     lines = ["请核对这项督办事项：", f"事项：{spec.title}", f"来源：{spec.source}" + ("（急件）" if spec.urgent else "")]

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.nlu.items import read_time_limit
+from bot.nlu.items import impossible_date, read_time_limit
 from bot.notify import OutboundMessage, Recipient
 from bot.reminders.schedule import reschedule
 from bot.services import notices
@@ -64,6 +64,9 @@ def give(*, session: Session, task: Task, leader: Unit | None, words: str, today
     words = words.strip()
     if not words:
         raise UserError("批示内容是空的，请写上批示的话，如：第12项批示：抓紧推进，月底前报结果。")
+    bad = impossible_date(words)
+    if bad:
+        raise UserError(f"批示中的“{bad}”不是有效的日期，未记录。请改正日期后重新发送，如：第12项批示：10月31日前报结果。")
     ack = is_ack(words)
     due, due_text = (None, "") if ack else read_time_limit(words, today=today, calendar=calendar)
     row = ItemInstruction(task_id=task.id, leader_unit_id=leader.id if leader else None,
