@@ -249,7 +249,7 @@ def _render(r: Reminder, views: dict[int, TaskView], units: dict[int, Unit], tex
         seen = (feeds or {}).get(item)
         co = ([units[u].name for u in v.co if u in seen], [units[u].name for u in v.co if u not in seen]) \
             if seen is not None else ([], [])
-        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead], *co, plan=v.plan_label,
+        return reminder_text.TaskInfo(v.title, v.ref, [units[u].name for u in v.lead], *co, plan=v.plan_label, item_word=v.item_word,
                                       said=(words or {}).get(item))
 
     unit_name = units[r.unit_id].name

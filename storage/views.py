@@ -21,9 +21,10 @@ from storage.prebuilt import among, ids_value, prebuilt
 LIVE = (col(Plan.active), col(Task.removed).is_(False))
 
 
-def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | None, str, int | None]]:
-    """Every live task of every open plan with its plan's year, last year, short name and office, in plan order."""
-    stmt = (select(Task, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id)
+def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | None, str, int | None, str]]:
+    """Every live task of every open plan with its plan's year, last year, short name, office and kind, in plan
+    order."""
+    stmt = (select(Task, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id, Plan.kind)
             .join(Plan, col(Plan.id) == Task.plan_id)
             .where(*LIVE).order_by(Task.plan_id, Task.position))
     return list(session.exec(stmt).all())
@@ -32,15 +33,16 @@ def active_tasks_with_year(*, session: Session) -> list[tuple[Task, int, int | N
 @prebuilt
 def _task_rows(dialect: str):
     return (select(Task.id, Task.plan_id, Task.position, Task.ref, Task.title, Task.done, Task.last_report_at,
-                   Task.review_pending, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id, Task.created_at)
+                   Task.review_pending, Plan.year, Plan.period_end, Plan.short_name, Plan.office_id, Task.created_at,
+                   Plan.kind)
             .join(Plan, col(Plan.id) == Task.plan_id)
             .where(among(dialect, col(Task.id)), *LIVE))
 
 
 def task_rows(*, session: Session, task_ids: Sequence[int]) -> list:
     """Those of `task_ids` (one batch) that are live tasks of open plans, in plan order: the columns the engine
-    reads (the task's state included), with its plan's year, last year, short name and office, and when the task
-    came into the store, in this order (bot.reminders.views unpacks them)."""
+    reads (the task's state included), with its plan's year, last year, short name and office, when the task
+    came into the store, and its plan's kind, in this order (bot.reminders.views unpacks them)."""
     rows = core_rows(session, _task_rows(session), {"ids": ids_value(session, task_ids)})
     return sorted(rows, key=itemgetter(1, 2))  # (plan_id, position)
 

@@ -50,7 +50,8 @@ def _record(ctx: Ctx, task: Task, status: ReportStatus, percent: int | None, not
                                                                              ctx.settings.app.tz)
     ctx.queued += share_report(session=ctx.session, report=report,
                                said_in=Recipient(ctx.event.platform, ctx.event.chat_id),
-                               message=OutboundMessage(text=notice_text.unit_reported(task.ref, task.title, line)),
+                               message=OutboundMessage(text=notice_text.unit_reported(ctx.shown_ref(task), task.title,
+                                                                                      line)),
                                now=ctx.now)  # the unit's other chats hear it (issue 26)
     return line
 
@@ -68,7 +69,7 @@ def on_report(ctx: Ctx, req: rq.Report):
     check(ctx, task)
     data = report_input(ReportStatus(req.status), req.percent, req.note)
     line = _record(ctx, task, data.status, data.percent, data.note)
-    return reply(action_text.plan_head(ctx.plan_label(task)) + action_text.task_head(task.ref, task.title)
+    return reply(action_text.plan_head(ctx.plan_label(task)) + action_text.task_head(ctx.shown_ref(task), task.title)
                  + "\n" + line)
 
 
@@ -104,7 +105,7 @@ def on_status(ctx: Ctx, tap: taps.TapStatus):
 
 def base_text(ctx: Ctx, task: Task) -> str:
     original = _original(ctx)
-    return from_payload(original.payload).text if original else action_text.task_head(task.ref, task.title)
+    return from_payload(original.payload).text if original else action_text.task_head(ctx.shown_ref(task), task.title)
 
 
 def on_snooze(ctx: Ctx, tap: taps.TapSnooze):
@@ -143,7 +144,7 @@ def on_reply_note(ctx: Ctx, req: rq.ReplyNote):
     note = req.text.strip()
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
                   note=note, reporter=ctx.actor.ref, now=ctx.now)
-    return reply(action_text.note_recorded(task.ref, note))
+    return reply(action_text.note_recorded(ctx.shown_ref(task), note))
 
 
 def commands() -> list[Command]:
@@ -214,7 +215,7 @@ def on_evidence(ctx: Ctx, _req: rq.Evidence):
                  data=ctx.event.file_bytes or b"", mime=ctx.event.file_mime, now=ctx.now,
                  data_dir=Path(ctx.settings.app.data_dir), max_bytes=ctx.settings.app.evidence_max_mb * _MB,
                  note="" if report else note)
-    text = line + action_text.evidence_kept(task.ref, row.name, row.size)
+    text = line + action_text.evidence_kept(ctx.shown_ref(task), row.name, row.size)
     if guessed:
-        text += f"\n（按最近一次提醒归入第{task.ref}项；如不对，请在说明中写上任务编号重新发送。）"
+        text += action_text.evidence_guessed(ctx.shown_ref(task))
     return reply(text)

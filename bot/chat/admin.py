@@ -56,7 +56,7 @@ def on_set_deadline(ctx: Ctx, req: rq.SetDeadline):
     task = ctx.task(req.ref, req.plan)
     when = parse_date(req.when, today=ctx.today, year=records.plan_of(session=ctx.session, task=task).year)
     set_deadline(session=ctx.session, task=task, when=when, label=req.label, now=ctx.now, actor=ctx.actor.ref)
-    return reply(action_text.deadline_set(task.ref, when))
+    return reply(action_text.deadline_set(ctx.shown_ref(task), when))
 
 
 def cmd_export(ctx: Ctx, cmd: rq.Command):
@@ -192,7 +192,7 @@ def _decide(ctx: Ctx, deferral_id: int, approve: bool):
     decision = deferrals.decide(session=ctx.session, deferral_id=deferral_id, approve=approve, actor=ctx.actor.ref,
                                 now=ctx.now)
     d, task = decision.deferral, decision.task
-    verdict = action_text.defer_verdict(task.ref, d.requested_date, approve)
+    verdict = action_text.defer_verdict(ctx.shown_ref(task), d.requested_date, approve)
     ctx.queued += notices.deferral_decision(session=ctx.session, deferral=d, now=ctx.now, today=ctx.today,
                                             message=OutboundMessage(text=action_text.defer_result(verdict)))
     return [OutboundMessage(text=verdict, edit_message_id=ctx.event.callback_message_id)]
@@ -220,7 +220,7 @@ def decide_by_words(ctx: Ctx, ref: str | None, approve: bool, plan: int | None =
         task = ctx.task(ref, plan)
         waiting = [d for d in waiting if d.task_id == task.id]
         if not waiting:
-            return reply(action_text.no_request_on(task.ref))
+            return reply(action_text.no_request_on(ctx.shown_ref(task)))
     if len(waiting) != 1:
         return cmd_deferrals(ctx, rq.Command("deferrals", slash=False))
     return _decide(ctx, waiting[0].id, approve)

@@ -82,7 +82,7 @@ class Asked:
         t = vocab.tasks[task_id]
         names = vocab.units
         plan = self.pv.plan_word(task_id, self.several)
-        label = task_text.plan_ref(plan, self.pv.ref(task_id))
+        label = task_text.plan_ref(plan, self.pv.ref(task_id), item_word=self.pv.item_word(task_id))
         state = (STATUS_LABEL[t.status] if t.status is not None else "未反馈") if status else ""
         first_due = None
         if window is not None:
@@ -243,7 +243,8 @@ def choice_label(pv: PlanVocab, c: Choice, several: bool) -> str:
     """A task or unit as a button shows it."""
     if c.kind == "task" and c.id in pv.vocab.tasks:
         t = pv.vocab.tasks[c.id]
-        return f"{task_text.plan_ref(pv.plan_word(c.id, several), pv.ref(c.id))} {t.title[:24]}"
+        label = task_text.plan_ref(pv.plan_word(c.id, several), pv.ref(c.id), item_word=pv.item_word(c.id))
+        return f"{label} {t.title[:24]}"
     if c.kind == "unit" and c.id in pv.vocab.units:
         return pv.vocab.units[c.id].name
     return c.label

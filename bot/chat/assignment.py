@@ -23,7 +23,7 @@ def cmd_decline(ctx: Ctx, cmd: rq.Command):
     except assignment.CannotDecline as exc:
         raise UserError(closure_text.decline_refusal(exc)) from exc
     tell(ctx, notice)
-    return reply(closure_text.declined_line(task.ref))
+    return reply(closure_text.declined_line(ctx.shown_ref(task)))
 
 
 def on_decline(ctx: Ctx, tap: taps.TapDecline):
@@ -34,7 +34,7 @@ def on_decline(ctx: Ctx, tap: taps.TapDecline):
                                unit_id=ctx.actor.unit_id, now=ctx.now)
     except assignment.CannotDecline as exc:
         raise UserError(closure_text.decline_refusal(exc)) from exc
-    return reply(closure_text.decline_ask(task.ref))
+    return reply(closure_text.decline_ask(ctx.shown_ref(task)))
 
 
 def on_reassign(ctx: Ctx, tap: taps.TapReassign):
@@ -48,7 +48,7 @@ def on_reassign(ctx: Ctx, tap: taps.TapReassign):
     notice = assignment.reassign(session=ctx.session, settings=ctx.settings, task=task, lead=unit, co=None,
                                  actor=ctx.actor.ref, now=ctx.now)
     tell(ctx, notice)
-    return [OutboundMessage(text=closure_text.reassigned_line(task.ref, notice.note),
+    return [OutboundMessage(text=closure_text.reassigned_line(ctx.shown_ref(task), notice.note),
                             edit_message_id=ctx.event.callback_message_id)]
 
 

@@ -127,6 +127,11 @@ class Ctx:
         first = offices.main_plan(session=self.session, office_id=self.office_id, plans=plans)
         return [first, *(p for p in plans if p is not first)] if first is not None else plans
 
+    def shown_ref(self, task: Task) -> str:
+        """`task` as answers write it: "12" (第12项), or "会议1" for a 督办 item (its plan's short name first)."""
+        plan = records.plan_of(session=self.session, task=task)
+        return f"{plan.short_name}{task.ref}" if plan.kind == ITEM_PLAN else task.ref
+
     def plan_label(self, task: Task) -> str:
         """The title of `task`'s plan when an answer about it must say which plan: the office runs several plan
         documents, or the plan is closed; "" otherwise. Standing item plans do not count: an item's ref says its

@@ -31,7 +31,7 @@ def on_defer(ctx: Ctx, tap: taps.TapDefer):
                       now=ctx.now)
     return [
         OutboundMessage(text=f"{base}\n\n{action_text.DEFER_WAITING}", edit_message_id=ctx.event.callback_message_id),
-        OutboundMessage(text=action_text.defer_ask(task.ref)),
+        OutboundMessage(text=action_text.defer_ask(ctx.shown_ref(task))),
     ]
 
 
@@ -70,8 +70,8 @@ def _defer_task(ctx: Ctx, ref: str, text: str, reason: str, plan: int | None = N
         try:
             return answer_deferral(ctx, deferral, text)
         except UserError as exc:  # the request stays open: the date alone can be sent again
-            return reply(f"{exc}\n{action_text.defer_ask(task.ref)}")
-    return reply(f"{action_text.task_head(task.ref, task.title)}\n{action_text.defer_ask(task.ref)}")
+            return reply(f"{exc}\n{action_text.defer_ask(ctx.shown_ref(task))}")
+    return reply(f"{action_text.task_head(ctx.shown_ref(task), task.title)}\n{action_text.defer_ask(ctx.shown_ref(task))}")
 
 
 def _own_open_request(ctx: Ctx, deferral_id: int) -> Deferral | None:
@@ -93,7 +93,7 @@ def on_defer_note(ctx: Ctx, tap: taps.TapDeferNote):
     check(ctx, task)
     record_report(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, status=ReportStatus.NOTE, percent=None,
                   note=note, reporter=ctx.actor.ref, now=ctx.now)
-    return [OutboundMessage(text=action_text.note_recorded(task.ref, note) + "\n" + action_text.DEFER_CANCELLED,
+    return [OutboundMessage(text=action_text.note_recorded(ctx.shown_ref(task), note) + "\n" + action_text.DEFER_CANCELLED,
                             edit_message_id=ctx.event.callback_message_id)]
 
 
@@ -130,7 +130,7 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
         deferrals.hold_text(deferral, text)
         buttons = [[Button("记为进展说明", taps.TapDeferNote(deferral.id).data(ctx.key)),
                     Button("取消延期申请", taps.TapDeferCancel(deferral.id).data(ctx.key))]]
-        return [OutboundMessage(text=action_text.defer_which(task.ref, text), buttons=buttons)]
+        return [OutboundMessage(text=action_text.defer_which(ctx.shown_ref(task), text), buttons=buttons)]
     task = deferrals.answer(session=ctx.session, deferral=deferral, text=text, today=ctx.today)
     who = ctx.actor.unit.name if ctx.actor.unit else ctx.actor.ref
     message = OutboundMessage(
@@ -141,13 +141,13 @@ def answer_deferral(ctx: Ctx, deferral: Deferral, text: str):
     admins = ctx.admin_recipients()
     ctx.queued += notices.deferral_request(session=ctx.session, deferral=deferral, message=message, admins=admins,
                                            now=ctx.now, today=ctx.today)
-    return reply(action_text.defer_submitted(task.ref, deferral.requested_date, bool(admins)))
+    return reply(action_text.defer_submitted(ctx.shown_ref(task), deferral.requested_date, bool(admins)))
 
 
 def still_waiting(ctx: Ctx, deferral: Deferral) -> list[OutboundMessage]:
     """The line after an answer given while a 申请延期 waits for its date."""
     task = records.task(session=ctx.session, task_id=deferral.task_id)
-    return reply(action_text.defer_still_waiting(task.ref)) if task is not None else []
+    return reply(action_text.defer_still_waiting(ctx.shown_ref(task))) if task is not None else []
 
 
 def routes():

@@ -49,7 +49,7 @@ def _messages(ctx: Ctx, pv: PlanVocab, items: list[tuple[int, str]], by_task: bo
 
     def item(tid: int, role: str) -> tuple[str, str]:
         t = pv.vocab.tasks[tid]
-        label = task_text.plan_ref(pv.plan_word(tid, several), pv.ref(tid))
+        label = task_text.plan_ref(pv.plan_word(tid, several), pv.ref(tid), item_word=pv.item_word(tid))
         return label, action_text.nudge_line(label, t.title, role, min(t.deadlines) if t.deadlines else None)
 
     if by_task:

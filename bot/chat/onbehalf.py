@@ -40,7 +40,7 @@ def on_setstatus(ctx: Ctx, req: SetStatus):
                                     office_id=ctx.office_id)
     line = action_text.recorded_line(report.status, report.percent, report.note, unit.name, ctx.now,
                                      ctx.settings.app.tz)
-    return reply(action_text.task_head(task.ref, task.title) + "\n" + action_text.on_behalf(unit.name) + line)
+    return reply(action_text.task_head(ctx.shown_ref(task), task.title) + "\n" + action_text.on_behalf(unit.name) + line)
 
 
 def commands() -> list[Command]:

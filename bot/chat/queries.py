@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.chat import requests as rq
 from bot.chat.commands import Command, Needs
 from bot.chat.context import Ctx, reply
@@ -79,7 +81,7 @@ def task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
 def _task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
     if view is rq.View.WHO:
         lead, co = owners(session=ctx.session, task_id=task.id)
-        return chat_text.who_text(task.ref, task.title, lead, co)
+        return chat_text.who_text(ctx.shown_ref(task), task.title, lead, co)
     if view is rq.View.PROGRESS:
         return progress_answer(ctx, task)
     record = task_record(session=ctx.session, task=task, history=False)
@@ -87,14 +89,14 @@ def _task_answer(ctx: Ctx, task: Task, view: rq.View) -> str:
         return task_text.task_deadline(record)
     item = view_of(session=ctx.session, task=task)  # an item's source and instruction, leaders' 批示 (issue 22)
     extra = "\n" + item_text.detail(item, tz=ctx.settings.app.tz) if item else ""
-    return task_text.task_full(record, tz=ctx.settings.app.tz) + extra
+    return task_text.task_full(replace(record, ref=ctx.shown_ref(task)), tz=ctx.settings.app.tz) + extra
 
 
 def progress_answer(ctx: Ctx, task: Task) -> str:
     """"第N项进展如何": its light and its three newest reports, whatever the history's length."""
     light = light_for(session=ctx.session, task_id=task.id, now=ctx.now, settings=ctx.settings,
                       calendar=ctx.calendar)
-    return chat_text.progress_text(task.ref, task.title, recent_reports(session=ctx.session, task_id=task.id),
+    return chat_text.progress_text(ctx.shown_ref(task), task.title, recent_reports(session=ctx.session, task_id=task.id),
                                    light, tz=ctx.settings.app.tz)
 
 

@@ -19,7 +19,7 @@ def _sign(ctx: Ctx, task: Task) -> bool:
         return receipts.sign_for(session=ctx.session, task=task, unit_id=ctx.actor.unit_id, actor=ctx.actor.ref,
                                  now=ctx.now)
     except receipts.NotAsked as exc:
-        raise UserError(receipt_text.not_asked(task.ref)) from exc
+        raise UserError(receipt_text.not_asked(ctx.shown_ref(task))) from exc
 
 
 def cmd_sign(ctx: Ctx, cmd: rq.Command):
@@ -27,12 +27,12 @@ def cmd_sign(ctx: Ctx, cmd: rq.Command):
     if cmd.args:
         task, _rest = ctx.take_task(cmd.args)
         if not _sign(ctx, task):
-            return reply(receipt_text.already_signed(task.ref))
-        return reply(receipt_text.signed([task.ref]))
+            return reply(receipt_text.already_signed(ctx.shown_ref(task)))
+        return reply(receipt_text.signed([ctx.shown_ref(task)]))
     waiting = receipts.unsigned(session=ctx.session, office_id=ctx.office_id, unit_id=ctx.actor.unit_id)
     if ctx.actor.unit_id is None or not waiting:
         return reply(receipt_text.NOTHING_TO_SIGN)
-    return reply(receipt_text.signed([t.ref for t, _u, _at in waiting if _sign(ctx, t)]))
+    return reply(receipt_text.signed([ctx.shown_ref(t) for t, _u, _at in waiting if _sign(ctx, t)]))
 
 
 def cmd_receipts(ctx: Ctx, cmd: rq.Command):
@@ -42,14 +42,14 @@ def cmd_receipts(ctx: Ctx, cmd: rq.Command):
     if not rows:
         return reply(receipt_text.NONE_UNSIGNED)
     tz = ctx.settings.app.tz
-    return reply("未签收的事项：\n" + "\n".join(receipt_text.unsigned_line(t.ref, t.title, u, at, tz)
+    return reply("未签收的事项：\n" + "\n".join(receipt_text.unsigned_line(ctx.shown_ref(t), t.title, u, at, tz)
                                               for t, u, at in rows))
 
 
 def on_sign(ctx: Ctx, tap: taps.TapSign):
     """签收 on the card: signed once; a second tap says so and changes nothing."""
     task = live_task(ctx, tap.ident)
-    text = receipt_text.signed([task.ref]) if _sign(ctx, task) else receipt_text.already_signed(task.ref)
+    text = receipt_text.signed([ctx.shown_ref(task)]) if _sign(ctx, task) else receipt_text.already_signed(ctx.shown_ref(task))
     return [OutboundMessage(text=text, edit_message_id=ctx.event.callback_message_id)]
 
 

@@ -51,7 +51,7 @@ def cmd_review(ctx: Ctx, cmd: rq.Command):
     args = list(cmd.args)
     if not args or args[0] in ("pending", "待审核"):
         rows = closure.awaiting(session=ctx.session, office_id=ctx.office_id)
-        lines = [closure_text.pending_line(t.ref, t.title, "、".join(leads), t.applied_at, ctx.settings.app.tz)
+        lines = [closure_text.pending_line(ctx.shown_ref(t), t.title, "、".join(leads), t.applied_at, ctx.settings.app.tz)
                  for t, leads in rows]
         return reply("待审核的办结申请：\n" + "\n".join(lines) if lines else closure_text.NONE_PENDING)
     verb = {"pass": _pass, "通过": _pass, "return": _return, "退回": _return}.get(args[0])
@@ -64,14 +64,14 @@ def cmd_review(ctx: Ctx, cmd: rq.Command):
 def _pass(ctx: Ctx, task: Task, _reason: str, card: str | None) -> str:
     with _refusals():
         tell(ctx, closure.decide_pass(session=ctx.session, task=task, actor=ctx.actor.ref, now=ctx.now, card=card))
-    return closure_text.passed_line(task.ref)
+    return closure_text.passed_line(ctx.shown_ref(task))
 
 
 def _return(ctx: Ctx, task: Task, reason: str, card: str | None) -> str:
     with _refusals():
         tell(ctx, closure.decide_return(session=ctx.session, task=task, actor=ctx.actor.ref, reason=reason,
                                          now=ctx.now, card=card))
-    return closure_text.returned_line(task.ref, reason.strip())
+    return closure_text.returned_line(ctx.shown_ref(task), reason.strip())
 
 
 def live_task(ctx: Ctx, task_id: int) -> Task:
@@ -88,7 +88,7 @@ def _card_task(ctx: Ctx, task_id: int, arg: str) -> Task:
         closure.require_reviewer(ctx.settings, ctx.actor)
     task = live_task(ctx, task_id)
     if not task.review_pending or arg != closure.stamp(task):
-        raise UserError(closure_text.not_pending(task.ref))
+        raise UserError(closure_text.not_pending(ctx.shown_ref(task)))
     return task
 
 
@@ -101,7 +101,7 @@ def on_pass(ctx: Ctx, tap: taps.TapReviewPass):
 def on_return(ctx: Ctx, tap: taps.TapReviewReturn):
     """退回 on a review card: the reason is asked for (it goes with /review return)."""
     task = _card_task(ctx, tap.ident, tap.arg)
-    return reply(closure_text.ask_reason(task.ref))
+    return reply(closure_text.ask_reason(ctx.shown_ref(task)))
 
 
 def commands() -> list[Command]:

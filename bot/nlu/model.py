@@ -124,6 +124,7 @@ class PlanRecord:
     title: str
     short_name: str = ""
     open: bool = True  # a closed plan's name is read too: it answers about itself, its tasks are not indexed
+    items: bool = False  # a standing plan of 督办 items: its tasks are written by its short name ("批示3", "会议12")
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class TaskView:
     period_end: int | None = None  # the plan period's last year
     plan_id: int | None = None
     plan_label: str = ""  # the plan's short name where its office runs several plans, else ""
+    item_word: str = ""  # a 督办 item's plan's short name: the item is written "会议1", not "第1项"
     leaders: list[int] = field(default_factory=list)  # 牵头领导 (leader-kind units): hear its escalations
     office_id: int | None = None  # whose supervisors hear its escalations (see Supervisors)
     # The day the task came into duban (its plan's import, or the revision that added it): a recurring

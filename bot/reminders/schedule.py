@@ -182,9 +182,9 @@ def series_rows(views: list[TaskView], after: date, *, calendar: WorkCalendar, s
 
 
 # What the policy reads of a TaskView besides its owners, deadlines and snoozes; `id` and `ref` are only copied
-# into its reminders, `title` and `plan_label` never read. A field added later is not here: a task whose value
+# into its reminders, `title`, `plan_label` and `item_word` never read. A field added later is not here: a task whose value
 # of it is set is worked out on its own (see _shape).
-_LABELS = frozenset({"id", "ref", "title", "plan_label"})
+_LABELS = frozenset({"id", "ref", "title", "plan_label", "item_word"})
 _OWNERS = frozenset({"lead", "co", "deadlines", "snoozed"})
 _STATE = tuple(f.name for f in fields(TaskView)
                if f.name in {"year", "done", "review_pending", "last_report", "period_end", "plan_id", "office_id",

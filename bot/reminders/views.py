@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.deadlines import Recurrence
 from bot.reminders.policy import DeadlineView, Supervisors, TaskView
 from storage import views as store
+from storage.items import ITEMS as ITEM_PLAN
 
 
 def load_task_views(*, session: Session, now: datetime, tz) -> list[TaskView]:
@@ -56,12 +57,13 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
     if rows:
         plans = {} if lights else store.open_plans_per_office(session=session)
         for (task_id, plan_id, position, ref, title, done, last_report_at, review_pending, year, period_end,
-             short_name, office_id, created_at) in rows:  # unpacked: a Row's attributes cost more than its items
+             short_name, office_id, created_at, kind) in rows:  # unpacked: a Row's attributes cost more than its items
             views[task_id] = TaskView(task_id, ref, title, year, [], [], [], done=done, review_pending=review_pending,
                                       starts=created_at.astimezone(tz).date(),
                                       last_report=last_report_at.astimezone(tz).date() if last_report_at else None,
                                       period_end=period_end or year, plan_id=plan_id, office_id=office_id,
-                                      plan_label=short_name if plans.get(office_id, 0) > 1 else "")
+                                      plan_label=short_name if plans.get(office_id, 0) > 1 else "",
+                                      item_word=short_name if kind == ITEM_PLAN else "")
             if cache is not None:
                 cache[task_id] = (plan_id, position, views[task_id])
         _attach(session, views, now, tz, list(views), snoozes=not lights)
@@ -76,15 +78,16 @@ def load_views_of(*, session: Session, task_ids: Sequence[int], now: datetime, t
 
 def _views(session: Session, rows, tz) -> dict[int, TaskView]:
     seen: dict[int | None, set[int]] = {}
-    for t, _year, _end, _short, office in rows:
+    for t, _year, _end, _short, office, _kind in rows:
         seen.setdefault(office, set()).add(t.plan_id)
     plans_per_office = {office: len(ids) for office, ids in seen.items()}
     # Reminders name the plan where an office runs several ("安全生产第3项").
     return {
         t.id: TaskView(t.id, t.ref, t.title, year, [], [], [], period_end=end or year, plan_id=t.plan_id,
                        office_id=office, starts=t.created_at.astimezone(tz).date(),
-                       plan_label=short if plans_per_office.get(office, 0) > 1 else "")
-        for t, year, end, short, office in rows
+                       plan_label=short if plans_per_office.get(office, 0) > 1 else "",
+                       item_word=short if kind == ITEM_PLAN else "")
+        for t, year, end, short, office, kind in rows
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from bot.render.task_text import STATUS_CN, cn_date
+from bot.render.task_text import STATUS_CN, cn_date, nth
 
 
 def recorded_line(status: str, percent: int | None, note: str, who: str, at: datetime, tz: tzinfo) -> str:
@@ -20,7 +20,7 @@ def on_behalf(unit: str) -> str:
 
 
 def task_head(ref: str, title: str) -> str:
-    return f"第{ref}项「{title}」"
+    return f"{nth(ref)}「{title}」"
 
 
 def plan_head(plan: str) -> str:
@@ -29,7 +29,7 @@ def plan_head(plan: str) -> str:
 
 
 def note_recorded(ref: str, note: str) -> str:
-    return f"已记录第{ref}项的进展说明：{note}"
+    return f"已记录{nth(ref)}的进展说明：{note}"
 
 
 def snoozed(until: datetime, tz: tzinfo) -> str:
@@ -46,7 +46,7 @@ DEFER_CANCELLED = "已取消延期申请。"
 
 
 def defer_ask(ref: str) -> str:
-    return f"请回复第{ref}项希望延期到的日期（如 2021-10-15 或 10月15日），可附理由；回复“取消”放弃。"
+    return f"请回复{nth(ref)}希望延期到的日期（如 2021-10-15 或 10月15日），可附理由；回复“取消”放弃。"
 
 
 PLAN_FILE_ADMIN_ONLY = ("只有管理员可以导入计划文件。如这是佐证材料，请在说明中写上任务编号（如“第12项 验收报告”），"
@@ -56,7 +56,7 @@ NUDGE_NOTHING_OPEN = "没有需要催办的未完成任务。"
 
 
 def no_such_tasks(refs: list[str]) -> str:
-    return "计划中没有" + "、".join(f"第{r}项" for r in refs) + "。"
+    return "计划中没有" + "、".join(nth(r) for r in refs) + "。"
 
 
 def nudge_line(label: str, title: str, role: str, due: date | None) -> str:
@@ -81,7 +81,7 @@ def nudged(sent: dict[str, list[str]], skipped: list[str]) -> str:
 
 
 def no_request_on(ref: str) -> str:
-    return f"第{ref}项没有待审批的延期申请。"
+    return f"{nth(ref)}没有待审批的延期申请。"
 
 
 NOTHING_TO_CANCEL = "当前没有等待日期的延期申请，无需取消。"
@@ -96,29 +96,29 @@ def defer_pick(count: int) -> str:
 
 
 def defer_still_waiting(ref: str) -> str:
-    return f"⏳ 第{ref}项的延期申请仍在等待日期：回复日期（如 10月15日）即可提交，回复“取消”放弃。"
+    return f"⏳ {nth(ref)}的延期申请仍在等待日期：回复日期（如 10月15日）即可提交，回复“取消”放弃。"
 
 
 def defer_which(ref: str, text: str) -> str:
     """A text after a 申请延期 tap that is neither a date nor a reply to a reminder: ask which it is."""
-    return (f"正在等待第{ref}项延期到的日期，“{text[:40]}”不像日期。\n"
+    return (f"正在等待{nth(ref)}延期到的日期，“{text[:40]}”不像日期。\n"
             "请回复日期（如 10月15日），或点下方按钮：把这段话记为进展说明，或取消延期申请。")
 
 
 def defer_request(who: str, ref: str, title: str, when: date, reason: str) -> str:
-    return (f"【延期申请】{who}申请将第{ref}项「{title}」延期至{when.isoformat()}"
+    return (f"【延期申请】{who}申请将{nth(ref)}「{title}」延期至{when.isoformat()}"
             + (f"，理由：{reason}" if reason else "") + "。")
 
 
 def defer_submitted(ref: str, when: date, has_admins: bool) -> str:
     tail = "已提交管理员审批。" if has_admins else "已记录，管理员发送 /deferrals 即可审批。"
-    return f"第{ref}项延期至{when.isoformat()}的申请{tail}"
+    return f"{nth(ref)}延期至{when.isoformat()}的申请{tail}"
 
 
 def defer_verdict(ref: str, when: date, approved: bool) -> str:
     if approved:
-        return f"已批准：第{ref}项延期至{when.isoformat()}。"
-    return f"已驳回第{ref}项延期至{when.isoformat()}的申请，原时限不变。"
+        return f"已批准：{nth(ref)}延期至{when.isoformat()}。"
+    return f"已驳回{nth(ref)}延期至{when.isoformat()}的申请，原时限不变。"
 
 
 def defer_result(verdict: str) -> str:
@@ -145,7 +145,7 @@ def already_bound(unit: str, help_text: str) -> str:
 
 
 def deadline_set(ref: str, when: date) -> str:
-    return f"第{ref}项时限已设为{when.isoformat()}。"
+    return f"{nth(ref)}时限已设为{when.isoformat()}。"
 
 
 def recipient_gone(unit: str, recipient: str) -> str:
@@ -171,7 +171,12 @@ def resent(row_id: int) -> str:
 
 def evidence_kept(ref: str, name: str, size: int) -> str:
     kb = max(1, round(size / 1024))
-    return f"📎 已收到第{ref}项的佐证材料“{name}”（{kb} KB），已附在最新进展上。"
+    return f"📎 已收到{nth(ref)}的佐证材料“{name}”（{kb} KB），已附在最新进展上。"
+
+
+def evidence_guessed(ref: str) -> str:
+    """The line after evidence filed under the newest reminder's task, as no task was named."""
+    return f"\n（按最近一次提醒归入{nth(ref)}；如不对，请在说明中写上任务编号重新发送。）"
 
 
 def recipient_gone_notice(unit: str, recipient: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 
-from bot.render.task_text import LIGHT_EMOJI, LIGHT_LABEL, cn_date, light_cn, local_stamp, report_text
+from bot.render.task_text import LIGHT_EMOJI, LIGHT_LABEL, cn_date, light_cn, local_stamp, nth, report_text
 from bot.services.board import OfficeLights, TaskLight
 from bot.services.offices import PlanRow
 from bot.services.tasks import ReportLine
@@ -38,8 +38,8 @@ ADMIN_WORDS_HELP = ("· 也可直接打字：催办“第12项催一下”“提
 
 def who_text(ref: str, title: str, lead: list[str], co: list[str]) -> str:
     if not lead and not co:
-        return f"第{ref}项「{title}」没有列出责任单位。"
-    text = f"第{ref}项「{title}」\n牵头：{'、'.join(lead) or '未列'}"
+        return f"{nth(ref)}「{title}」没有列出责任单位。"
+    text = f"{nth(ref)}「{title}」\n牵头：{'、'.join(lead) or '未列'}"
     if co:
         text += f"\n配合：{'、'.join(co)}"
     return text
@@ -47,7 +47,7 @@ def who_text(ref: str, title: str, lead: list[str], co: list[str]) -> str:
 
 def progress_text(ref: str, title: str, reports: list[ReportLine], light: TaskLight | None, *, tz: tzinfo) -> str:
     """One task's light, its last three reports (newest first, in the office's dates) and its deadline."""
-    lines = [f"第{ref}项「{title}」" + (f"　{light_cn(light.light)}" if light else "")]
+    lines = [f"{nth(ref)}「{title}」" + (f"　{light_cn(light.light)}" if light else "")]
     reports = reports[-3:]
     if not reports:
         lines.append("尚未收到任何进展反馈。")
@@ -69,7 +69,7 @@ ERROR = "抱歉，处理这条消息时出错了，请稍后再试。"
 
 def light_line(t: TaskLight) -> str:
     dl = f"，时限{cn_date(t.overdue_since or t.next_deadline)}" if (t.overdue_since or t.next_deadline) else ""
-    return f"{LIGHT_EMOJI[t.light]} 第{t.ref}项 {t.title}（牵头：{'、'.join(t.lead) or '未列'}{dl}）"
+    return f"{LIGHT_EMOJI[t.light]} {nth(t.ref)} {t.title}（牵头：{'、'.join(t.lead) or '未列'}{dl}）"
 
 
 def plans_text(rows: list[PlanRow], current_id: int | None) -> str:

@@ -69,11 +69,12 @@ class TaskInfo:
     co_pending: list[str] = field(default_factory=list)
     plan: str = ""  # the plan's short name, where its office runs several plans ("安全生产第3项")
     said: Said | None = None  # what the unit already said in this reminder's period (bot.reminders.said)
+    item_word: str = ""  # a 督办 item's plan's short name ("会议"): the item is "会议1"
 
     @property
     def label(self) -> str:
-        """"第12项", or "安全生产第3项" when the plan must be named."""
-        return plan_ref(self.plan, self.ref)
+        """"第12项", "安全生产第3项" when the plan must be named, "会议1" for a 督办 item."""
+        return plan_ref(self.plan, self.ref, item_word=self.item_word)
 
 
 def co_feed(task: TaskInfo) -> str:

@@ -19,8 +19,15 @@ def light_cn(light: str) -> str:
     return f"{LIGHT_EMOJI[light]} {LIGHT_LABEL[light]}"
 
 
-def plan_ref(plan: str, ref: str) -> str:
-    """"第12项", or "安全生产第3项" when the plan must be named."""
+def nth(ref: str) -> str:
+    """"第12项" for a plan's task; a 督办 item's ref already says what it is ("会议1") and stays as written."""
+    return f"第{ref}项" if ref[:1].isascii() else ref
+
+
+def plan_ref(plan: str, ref: str, *, item_word: str = "") -> str:
+    """"第12项", "安全生产第3项" when the plan must be named, or "会议1" for a 督办 item (its plan's short name)."""
+    if item_word:
+        return f"{item_word}{ref}"
     return f"{plan}第{ref}项" if plan else f"第{ref}项"
 
 
@@ -74,13 +81,13 @@ NO_DEADLINE = "时限：计划未写明，按计划年度年底督办"
 
 def task_deadline(r: TaskRecord) -> str:
     """"第12项什么时候截止": the deadlines and the lead, not the whole task."""
-    lines = [f"第{r.ref}项「{r.title}」", *(deadline_lines(r) or [NO_DEADLINE])]
+    lines = [f"{nth(r.ref)}「{r.title}」", *(deadline_lines(r) or [NO_DEADLINE])]
     lines.append(f"牵头：{'、'.join(r.lead) or '未列责任单位'}")
     return "\n".join(lines)
 
 
 def task_full(r: TaskRecord, *, tz: tzinfo) -> str:
-    lines = [f"第{r.ref}项 {r.title}" + ("（已从计划中删除）" if r.removed else "")]
+    lines = [f"{nth(r.ref)} {r.title}" + ("（已从计划中删除）" if r.removed else "")]
     if r.section:
         lines.append(f"所属：{r.section}")
     lines.append(f"牵头：{'、'.join(r.lead) or '未列责任单位'}")

@@ -18,6 +18,7 @@ from bot.services.binding import Actor, admin_recipients
 from bot.services.buttons import Action, sign, signing_key
 from bot.workdays import WorkCalendar
 from storage import events, repo
+from storage.items import ITEMS
 from storage.models import AuditLog, Outbox, Plan, ReportStatus, Role, Task, TaskEventKind
 from storage.outbox import enqueue, outbox_key
 
@@ -50,6 +51,18 @@ class Notice:
     note: str = ""  # the 办结报告, or the reason of a 退回
     evidence: int = 0
     buttons: list[list[Button]] = field(default_factory=list)
+    item_word: str = ""  # a 督办 item's plan's short name: the item is written "会议1"
+
+    @property
+    def ref(self) -> str:
+        """The task as its notice writes it: "12" (第12项), or "会议1" for a 督办 item."""
+        return f"{self.item_word}{self.task.ref}"
+
+
+def item_word(session: Session, task: Task) -> str:
+    """The short name a 督办 item is written with ("会议" of 会议1); "" for a plan's task (第12项)."""
+    plan = session.get(Plan, task.plan_id)
+    return plan.short_name if plan is not None and plan.kind == ITEMS else ""
 
 
 def is_reviewer(settings: Settings, actor: Actor) -> bool:
@@ -76,7 +89,8 @@ def review_card(*, session: Session, settings: Settings, task: Task, unit_id: in
     return Notice("card", task, reviewers(session=session, settings=settings, task=task), f"review:{stamp(task)}",
                   unit=unit, note=note, evidence=len(repo.evidence_of(session=session, task_id=task.id)),
                   buttons=[[Button("通过", sign(key, Action.REVIEW_PASS, task.id, stamp(task))),
-                            Button("退回", sign(key, Action.REVIEW_RETURN, task.id, stamp(task)))]])
+                            Button("退回", sign(key, Action.REVIEW_RETURN, task.id, stamp(task)))]],
+                            item_word=item_word(session, task))
 
 
 def reviewers(*, session: Session, settings: Settings, task: Task) -> list[Recipient]:
@@ -122,7 +136,8 @@ def decide_pass(*, session: Session, task: Task, actor: str, now: datetime, card
                      at=now)
     session.add(AuditLog(at=now, actor=actor, action="review.pass", detail=f"第{task.ref}项"))
     reschedule(session=session, task_ids=[task.id], now=now)
-    return Notice("passed", task, _unit_chats(session, task, {Role.LEAD, Role.CO, Role.LEADER}), topic)
+    return Notice("passed", task, _unit_chats(session, task, {Role.LEAD, Role.CO, Role.LEADER}), topic,
+                  item_word=item_word(session, task))
 
 
 def decide_return(*, session: Session, task: Task, actor: str, reason: str, now: datetime,
@@ -141,7 +156,8 @@ def decide_return(*, session: Session, task: Task, actor: str, reason: str, now:
                      note=reason, at=now)
     session.add(AuditLog(at=now, actor=actor, action="review.return", detail=f"第{task.ref}项 {reason}"))
     reschedule(session=session, task_ids=[task.id], now=now)
-    return Notice("returned", task, _unit_chats(session, task, {Role.LEAD}), topic, note=reason)
+    return Notice("returned", task, _unit_chats(session, task, {Role.LEAD}), topic, note=reason,
+                  item_word=item_word(session, task))
 
 
 def awaiting(*, session: Session, office_id: int | None) -> list[tuple[Task, list[str]]]:
@@ -160,5 +176,5 @@ def overdue_reviews(*, session: Session, settings: Settings, calendar: WorkCalen
         applied = task.applied_at.astimezone(tz).date() if task.applied_at else today
         if calendar.workdays_between(applied, today) >= days:
             out.append(Notice("remind", task, reviewers(session=session, settings=settings, task=task),
-                              f"review-remind:{stamp(task)}"))
+                              f"review-remind:{stamp(task)}", item_word=item_word(session, task)))
     return out

@@ -40,9 +40,15 @@ class PlanVocab:
     plan_of: dict[int, int]  # task id → plan id
     plan_names: dict[int, str]  # plan id → short name
     plan_titles: dict[int, str]
+    item_plans: frozenset[int] = frozenset()  # standing plans of 督办 items: their tasks are written "会议1"
 
     def ref(self, task_id: int) -> str:
         return self.refs[task_id]
+
+    def item_word(self, task_id: int) -> str:
+        """The short name a 督办 item is written with ("会议" of 会议1); "" for a plan document's task."""
+        pid = self.plan_of[task_id]
+        return self.plan_names.get(pid, "") if pid in self.item_plans else ""
 
     def plan_word(self, task_id: int, several: bool) -> str:
         """The plan's short name when answers must name it (or the task is not in the current plan)."""
@@ -165,11 +171,12 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
             co_unit_ids=tuple(x for x in co.get(t.id, ()) if x not in lead.get(t.id, ())),
             leader_ids=tuple(leaders.get(t.id, ())), plan_id=t.plan_id,
             position=rank[t.plan_id] * 1_000_000 + t.position))
-    named = [PlanRecord(p.id, p.title, p.short_name or "", p.active) for p in plans]
-    named += [PlanRecord(p.id, p.title, p.short_name or "", False)  # named on purpose, they answer about themselves
+    named = [PlanRecord(p.id, p.title, p.short_name or "", p.active, p.kind == "items") for p in plans]
+    named += [PlanRecord(p.id, p.title, p.short_name or "", False, p.kind == "items")  # they answer about themselves
               for p in repo.plans_of(session=session, office_id=office_id) if not p.active]
     built = PlanVocab(Vocabulary.build(units, tasks, plans=named, current_plan=current_id), current_id, refs, plan_of,
-                      {p.id: p.short_name or p.title for p in plans}, {p.id: p.title for p in plans})
+                      {p.id: p.short_name or p.title for p in plans}, {p.id: p.title for p in plans},
+                      frozenset(p.id for p in plans if p.kind == "items"))
     return _with_state(session, built, plan_ids, tz)
 
 
