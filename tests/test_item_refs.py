@@ -81,3 +81,11 @@ async def test_reminders_and_the_new_items_card_write_the_item_by_its_ref(memory
     said = "\n".join(texts)
     assert "会议1" in said and "批示2" in said and "会议2「实验室危化品清查」" in said, said
     assert "第1项「全县校园食堂专项检查」" not in said and "第2项「防溺水宣传进村入户」" not in said
+
+
+async def test_naming_an_item_in_a_command_keeps_the_chats_plan(memory_engine, seed_path):
+    chat, _ids = _office(memory_engine, seed_path)
+    assert "全县校园食堂专项检查" in await chat.say("/task 会议1", user="1")
+    assert "督办单" in await chat.say("/sheet 会议1", user="1")
+    # a bare number is still the annual plan's task, not "《2021年会议议定件》没有第12项任务"
+    assert (await chat.say("第12项进展如何")).startswith("第12项「大力发展职业教育」")

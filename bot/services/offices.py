@@ -193,10 +193,16 @@ def chat_current_plan(*, session: Session, office_id: int | None, platform: str,
         plans, chosen = repo.plans_and_chat_choice(session=session, office_id=office_id, platform=platform,
                                                    address=address)
     plan = next((p for p in plans if p.id == chosen), None) if chosen is not None else None
+    if plan is not None and plan.kind == ITEMS:  # chosen before items stopped being chosen (see remember_chat_plan)
+        plan = None
     return plan or main_plan(session=session, office_id=office_id, plans=plans)
 
 
 def remember_chat_plan(*, session: Session, platform: str, address: str, plan: Plan, now: datetime) -> None:
+    """A command that named `plan` makes it what a bare "第12项" means in this chat; never a standing plan of 督办
+    items, whose refs always name it ("会议1"): after "/sheet 会议1", "第12项" is still the annual plan's."""
+    if plan.kind == ITEMS:
+        return
     row = repo.chat_plan(session=session, platform=platform, address=address)
     if row is None:
         session.add(ChatPlan(platform=platform, address=address, plan_id=plan.id, updated_at=now))
