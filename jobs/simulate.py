@@ -142,6 +142,8 @@ def _entry(r: Reminder, at: str, units: dict[int, str], tasks, texts: dict[int, 
         entry["title"] = refs[r.task_id].title
         if refs[r.task_id].plan_label:  # several plans (a plan and 督办 items): the ref names its plan
             entry["plan"] = refs[r.task_id].plan_label
+        if refs[r.task_id].item_word:  # a 督办 item as people write it ("批示1")
+            entry["item"] = refs[r.task_id].item_word + refs[r.task_id].ref
         entry["workdays_left"] = r.workdays_left
         if r.final:
             entry["final"] = True
@@ -182,7 +184,7 @@ def timeline(result: dict) -> str:
             dl = f" 时限{task_text.cn_date(date.fromisoformat(e['deadline']))}" if e["deadline"] else ""
             late = f"，已逾期 {-e['workdays_left']} 个工作日" if e["workdays_left"] < 0 else ""
             last = "（最后一次，此后由周报跟进）" if e.get("final") else ""
-            lines.append(f"{when}  [{kinds[e['kind']]}] {e['unit']}（{roles[e['role']]}）{task_text.plan_ref(e.get('plan', ''), e['task'])} {e['title']}"
+            lines.append(f"{when}  [{kinds[e['kind']]}] {e['unit']}（{roles[e['role']]}）{e.get('item') or task_text.plan_ref(e.get('plan', ''), e['task'])} {e['title']}"
                          f"{dl}{late}{last}")
     counts = {}
     for e in result["reminders"]:

@@ -98,7 +98,7 @@ def test_items_are_reminded_and_escalated_by_simulate_over_the_store(store, tmp_
     meeting = {(e["kind"], e["unit"]) for e in json.loads(out)["reminders"] if e.get("plan") == "会议"}
     assert ("due", "基教股") in meeting and ("due", "财务股") in meeting
     text = store("simulate", "--from", "2021-09-01", "--to", "2021-09-10")[1]
-    assert "安全办（牵头）批示第1项 食堂检查" in text
+    assert "安全办（牵头）批示1 食堂检查" in text
     # The dry run worked on a copy: the store itself got no outbox row.
     with sqlite3.connect(tmp_path / "duban.db") as db:
         assert db.execute("select count(*) from outbox").fetchone() == (0,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -102,6 +103,7 @@ def cmd_task(ref: Annotated[str, typer.Argument(help="任务编号，如 25、�
     if json:
         emit_json({**record.to_dict(), **({"item": item.to_dict()} if item else {})})
     else:
-        Console().print(task_text.task_full(record, tz=rt.settings.app.tz), highlight=False)
+        shown = replace(record, ref=item.ref) if item and item.info else record  # an item reads "批示1"
+        Console().print(task_text.task_full(shown, tz=rt.settings.app.tz), highlight=False)
         if item:
             Console().print(item_text.detail(item, tz=rt.settings.app.tz), highlight=False)
