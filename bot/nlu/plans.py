@@ -79,21 +79,29 @@ def plan_in(word: str, plans: Sequence[PlanRecord], surfaces: dict[str, int]) ->
     return None
 
 
-def item_refs(sc: Scan, vocab: Vocabulary) -> bool:
-    """Items written as their plan's short name and number ("批示3", "会议第12项", "交办件2号"): the ref and its
-    plan, before any other reading (a number with no 第/项 would otherwise be no task at all)."""
-    shorts = {key(p.short_name): p.id for p in vocab.plans if p.items and len(key(p.short_name)) >= 2}
+def item_ref_pattern(plans: Sequence[PlanRecord]) -> tuple[re.Pattern[str] | None, dict[str, int]]:
+    """How the office's 督办 items are written ("批示3", "会议第12项", "交办件2号"): a pattern of their plans' short
+    names and a number, and each short name's plan; (None, {}) for an office with no item plan."""
+    shorts = {key(p.short_name): p.id for p in plans if p.items and len(key(p.short_name)) >= 2}
     if not shorts:
-        return False
+        return None, {}
     names = "|".join(re.escape(s) for s in sorted(shorts, key=len, reverse=True))
-    found = [m for m in re.finditer(rf"({names})件?\s*第?\s*(\d+)\s*(?:项|号|件)?(?![\d.%次天个年月日周人所家名])", sc.t)]
+    return re.compile(rf"({names})件?\s*第?\s*(\d+)\s*(?:项|号|件)?(?![\d.%次天个年月日周人所家名])"), shorts
+
+
+def item_refs(sc: Scan, vocab: Vocabulary) -> bool:
+    """Items written as their plan's short name and number: the ref and its plan, before any other reading (a
+    number with no 第/项 would otherwise be no task at all)."""
+    if vocab.item_pattern is None:
+        return False
+    found = list(vocab.item_pattern.finditer(sc.t))
     for m in found:
         sc.refs.append((m.start(2), m.end(), m.group(2)))
         sc.tx.take(m.start(), m.end())
     if found:
         first = found[0]
         sc.plan_span, sc.plan_at_ref = (first.start(1), first.end(1)), True
-        sc.u.plan_word, sc.u.plan_id = first.group(1), shorts[first.group(1)]
+        sc.u.plan_word, sc.u.plan_id = first.group(1), vocab.item_plans[first.group(1)]
     return bool(found)
 
 

@@ -165,14 +165,17 @@ class Vocabulary:
     plans: tuple[PlanRecord, ...] = ()  # the office's plans: the open ones the tasks come from, and closed ones
     current_plan: int | None = None  # the plan whose tasks keep their plain refs ("12"); the others' are "p3.12"
     plan_surfaces: dict[str, int] = field(default_factory=dict)  # a plan's name as written → plan id
+    item_pattern: re.Pattern[str] | None = None  # how the office's 督办 items are written ("会议1"); None: no items
+    item_plans: dict[str, int] = field(default_factory=dict)  # an item plan's short name → plan id
 
     @classmethod
     def build(cls, units: Iterable[UnitRecord], tasks: Iterable[TaskRecord], *, plans: Iterable[PlanRecord] = (),
               current_plan: int | None = None) -> Vocabulary:
         """Index units (names, aliases, bracket-less forms), tasks (refs, topics, roles) and plans (names)."""
-        from bot.nlu.plans import plan_surfaces
+        from bot.nlu.plans import item_ref_pattern, plan_surfaces
 
         units = {u.id: u for u in units}
+        plans = tuple(plans)
         tasks_list = sorted(tasks, key=lambda t: (t.position, t.id))
         surfaces: dict[str, set[int]] = defaultdict(set)
         for u in units.values():
@@ -197,6 +200,7 @@ class Vocabulary:
                 unit_tasks.setdefault(uid, (set(), set()))[1].add(t.id)
             for uid in t.leader_ids:  # a leader's tasks are what "张副局长负责什么" asks for
                 unit_tasks.setdefault(uid, (set(), set()))[0].add(t.id)
+        item_pattern, item_plans = item_ref_pattern(plans)
         return cls(
             units=units,
             tasks={t.id: t for t in tasks_list},
@@ -208,9 +212,11 @@ class Vocabulary:
             tokenizer=tk,
             topics=TopicIndex.build(tk, tasks_list),
             unit_tasks=unit_tasks,
-            plans=tuple(plans),
+            plans=plans,
             current_plan=current_plan,
-            plan_surfaces=plan_surfaces(tuple(plans)),
+            plan_surfaces=plan_surfaces(plans),
+            item_pattern=item_pattern,
+            item_plans=item_plans,
         )
 
     def holds(self, plan_id: int | None) -> bool:
