@@ -129,8 +129,7 @@ class Ctx:
 
     def shown_ref(self, task: Task) -> str:
         """`task` as answers write it: "12" (第12项), or "会议1" for a 督办 item (its plan's short name first)."""
-        plan = records.plan_of(session=self.session, task=task)
-        return f"{plan.short_name}{task.ref}" if plan.kind == ITEM_PLAN else task.ref
+        return records.item_word(session=self.session, task=task) + task.ref
 
     def plan_label(self, task: Task) -> str:
         """The title of `task`'s plan when an answer about it must say which plan: the office runs several plan

@@ -10,8 +10,9 @@ from bot.config import Settings
 from bot.notify import Button, Recipient
 from bot.reminders.schedule import reschedule
 from bot.services.buttons import Action, sign, signing_key
-from bot.services.closure import Notice, item_word, reviewers
+from bot.services.closure import Notice, reviewers
 from bot.services.receipts import request_receipts
+from bot.services.records import item_word
 from bot.workdays import WorkCalendar
 from storage import events, repo
 from storage.models import AuditLog, Plan, Role, Task, TaskEventKind, TaskUnit, Unit
@@ -66,7 +67,8 @@ def decline(*, session: Session, settings: Settings, calendar: WorkCalendar, tas
                for i in range(0, len(units), 3)]
     name = repo.unit_names_of(session=session, unit_ids=[unit_id]).get(unit_id, "")
     return Notice("declined", task, reviewers(session=session, settings=settings, task=task), f"decline:{event.id}",
-                  unit=name, note=reason.strip(), buttons=buttons, item_word=item_word(session, task))
+                  unit=name, note=reason.strip(), buttons=buttons,
+                  item_word=item_word(session=session, task=task))
 
 
 def reassign(*, session: Session, settings: Settings, task: Task, lead: Unit, co: list[Unit] | None, actor: str,
@@ -93,4 +95,4 @@ def reassign(*, session: Session, settings: Settings, task: Task, lead: Unit, co
     told = [lead.id] + ([declined[-1].unit_id] if declined and declined[-1].unit_id else [])
     chats = [Recipient.parse(c) for cs in repo.chats_of_units(session=session, unit_ids=told).values() for c in cs]
     return Notice("reassigned", task, chats, f"reassign:{event.id}", unit=lead.name, note=note,
-                  item_word=item_word(session, task))
+                  item_word=item_word(session=session, task=task))

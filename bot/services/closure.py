@@ -16,9 +16,9 @@ from bot.notify import Button, OutboundMessage, Recipient, to_payload
 from bot.reminders.schedule import reschedule
 from bot.services.binding import Actor, admin_recipients
 from bot.services.buttons import Action, sign, signing_key
+from bot.services.records import item_word
 from bot.workdays import WorkCalendar
 from storage import events, repo
-from storage.items import ITEMS
 from storage.models import AuditLog, Outbox, Plan, ReportStatus, Role, Task, TaskEventKind
 from storage.outbox import enqueue, outbox_key
 
@@ -59,12 +59,6 @@ class Notice:
         return f"{self.item_word}{self.task.ref}"
 
 
-def item_word(session: Session, task: Task) -> str:
-    """The short name a 督办 item is written with ("会议" of 会议1); "" for a plan's task (第12项)."""
-    plan = session.get(Plan, task.plan_id)
-    return plan.short_name if plan is not None and plan.kind == ITEMS else ""
-
-
 def is_reviewer(settings: Settings, actor: Actor) -> bool:
     """Admins, and the chats bound to a supervisor unit (督导室), review 申请办结."""
     return actor.is_admin or (actor.unit is not None and actor.unit.name in settings.reminders.supervisors)
@@ -90,7 +84,7 @@ def review_card(*, session: Session, settings: Settings, task: Task, unit_id: in
                   unit=unit, note=note, evidence=len(repo.evidence_of(session=session, task_id=task.id)),
                   buttons=[[Button("通过", sign(key, Action.REVIEW_PASS, task.id, stamp(task))),
                             Button("退回", sign(key, Action.REVIEW_RETURN, task.id, stamp(task)))]],
-                            item_word=item_word(session, task))
+                            item_word=item_word(session=session, task=task))
 
 
 def reviewers(*, session: Session, settings: Settings, task: Task) -> list[Recipient]:
@@ -137,7 +131,7 @@ def decide_pass(*, session: Session, task: Task, actor: str, now: datetime, card
     session.add(AuditLog(at=now, actor=actor, action="review.pass", detail=f"第{task.ref}项"))
     reschedule(session=session, task_ids=[task.id], now=now)
     return Notice("passed", task, _unit_chats(session, task, {Role.LEAD, Role.CO, Role.LEADER}), topic,
-                  item_word=item_word(session, task))
+                  item_word=item_word(session=session, task=task))
 
 
 def decide_return(*, session: Session, task: Task, actor: str, reason: str, now: datetime,
@@ -157,7 +151,7 @@ def decide_return(*, session: Session, task: Task, actor: str, reason: str, now:
     session.add(AuditLog(at=now, actor=actor, action="review.return", detail=f"第{task.ref}项 {reason}"))
     reschedule(session=session, task_ids=[task.id], now=now)
     return Notice("returned", task, _unit_chats(session, task, {Role.LEAD}), topic, note=reason,
-                  item_word=item_word(session, task))
+                  item_word=item_word(session=session, task=task))
 
 
 def awaiting(*, session: Session, office_id: int | None) -> list[tuple[Task, list[str]]]:
@@ -176,5 +170,5 @@ def overdue_reviews(*, session: Session, settings: Settings, calendar: WorkCalen
         applied = task.applied_at.astimezone(tz).date() if task.applied_at else today
         if calendar.workdays_between(applied, today) >= days:
             out.append(Notice("remind", task, reviewers(session=session, settings=settings, task=task),
-                              f"review-remind:{stamp(task)}", item_word=item_word(session, task)))
+                              f"review-remind:{stamp(task)}", item_word=item_word(session=session, task=task)))
     return out

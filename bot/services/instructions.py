@@ -18,6 +18,7 @@ from bot.notify import OutboundMessage, Recipient
 from bot.reminders.schedule import reschedule
 from bot.services import notices
 from bot.services.errors import UserError
+from bot.services.records import item_word
 from bot.services.status_words import STATUS_CN
 from bot.workdays import WorkCalendar
 from storage import items as store
@@ -25,7 +26,6 @@ from storage import repo
 from storage.models import (
     AuditLog,
     Deadline,
-    ItemInfo,
     ItemInstruction,
     Plan,
     StatusReport,
@@ -128,8 +128,9 @@ def named_leader(*, session: Session, office_id: int | None, name: str) -> Unit 
 
 def ref_of(session: Session, task: Task) -> str:
     """"批示3" for an item; "第12项" for a plan task (led by its plan's name when the office runs several)."""
+    word = item_word(session=session, task=task)
+    if word:
+        return f"{word}{task.ref}"
     plan = session.get(Plan, task.plan_id)
-    if session.get(ItemInfo, task.id) is not None:
-        return f"{plan.short_name}{task.ref}"
     several = len(repo.active_plans(session=session, office_id=plan.office_id)) > 1
     return f"{plan.short_name if several else ''}第{task.ref}项"

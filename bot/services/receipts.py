@@ -14,7 +14,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.notify import Button, Recipient
 from bot.services.buttons import Action, sign, signing_key
-from bot.services.closure import Notice, item_word, reviewers
+from bot.services.closure import Notice, reviewers
+from bot.services.records import item_word
 from bot.workdays import WorkCalendar
 from storage import events, repo
 from storage.models import AuditLog, Role, Task, TaskEventKind
@@ -83,13 +84,14 @@ def due_notices(*, session: Session, settings: Settings, calendar: WorkCalendar,
         if waited <= settings.supervision.decline_days:  # after the window the button is gone
             buttons[0].append(Button("不属于本单位", sign(key, Action.DECLINE, task.id)))
         out.append(Notice("sign_card", task, chats, f"sign:{ask.id}", unit=unit, buttons=buttons,
-                          item_word=item_word(session, task)))
+                          item_word=item_word(session=session, task=task)))
         if waited >= days:
             out.append(Notice("sign_remind", task, chats, f"sign-remind:{ask.id}", unit=unit, buttons=buttons,
-                              item_word=item_word(session, task)))
+                              item_word=item_word(session=session, task=task)))
         if waited >= 2 * days:
             out.append(Notice("sign_office", task, reviewers(session=session, settings=settings, task=task),
-                              f"sign-office:{ask.id}", unit=unit, item_word=item_word(session, task)))
+                              f"sign-office:{ask.id}", unit=unit,
+                              item_word=item_word(session=session, task=task)))
     return out
 
 

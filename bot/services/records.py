@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from storage.items import ITEMS
 from storage.models import Deferral, Plan, Task, Unit
 
 
@@ -20,6 +21,12 @@ def task(*, session: Session, task_id: int) -> Task | None:
 
 def plan_of(*, session: Session, task: Task) -> Plan:
     return session.get(Plan, task.plan_id)
+
+
+def item_word(*, session: Session, task: Task) -> str:
+    """The short name a 督办 item is written with ("会议" of 会议1); "" for a plan document's task (第12项)."""
+    plan = plan_of(session=session, task=task)
+    return plan.short_name if plan.kind == ITEMS else ""
 
 
 def deferral(*, session: Session, deferral_id: int) -> Deferral | None:
