@@ -108,13 +108,8 @@ def read_deadline_phrase(text: str, *, year: int, issued: date | None = None) ->
     recognised but cannot be dated (a workday count with no `issued` date) comes back with
     date=None, so the caller can ask instead of guessing. `year` is the plan year.
     """
-    text = (text or "").strip()
-    if not text:
-        return []
-    ctx = Ctx(year, issued or date(year, 1, 1), strict=False, issued=issued)
     out: list[Deadline] = []
-    for _pos, hit in _scan(text, ctx):
-        found = _deadline(text, hit)
+    for _start, _end, found in deadline_spans((text or "").strip(), year=year, issued=issued):
         if found not in out:
             out.append(found)
     return out

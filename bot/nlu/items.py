@@ -88,8 +88,9 @@ def _limits(clause: str, today: date, calendar: WorkCalendar) -> list[tuple[bool
             words = clause[start:end] + _after(clause, end)
             out.append((not _LIMIT.search(words), start, 1, found.date, words))
     m = _WORKDAYS.search(clause)
-    if m is not None and cn_int(m.group(1)) > 0:
-        out.append((False, m.start(), 0, calendar.add_workdays(today, cn_int(m.group(1))), m.group(0) + "内"))
+    days = cn_int(m.group(1)) if m is not None else 0
+    if days > 0:
+        out.append((False, m.start(), 0, calendar.add_workdays(today, days), m.group(0) + "内"))
     for start, end, window in find_windows(clause, today):
         words = clause[start:end].strip() + _after(clause, end)
         if _LIMIT.search(words) and window.end >= today:
