@@ -6,6 +6,7 @@ from bot.chat.events import ChatEvent
 from bot.chat.service import ChatService
 from bot.config import Settings
 from bot.notify import OutboundMessage
+from bot.services import planfile
 from bot.services.binding import bind_directly
 from bot.services.importer import apply_plan
 from bot.workdays import WorkCalendar
@@ -36,6 +37,13 @@ class Chat:
     async def tap(self, data: str, *, user="7", chat="-200", group=True, message_id: str | None = None,
                   ) -> list[OutboundMessage]:
         return await self.send(user=user, chat=chat, group=group, callback_data=data, callback_message_id=message_id)
+
+
+def with_plan(chat: Chat, text: str, name: str) -> Chat:
+    """`chat`'s store with one more plan beside the seed plan, read from `text` as an upload named `name`."""
+    with session_scope(chat.engine) as s:
+        apply_plan(session=s, parsed=planfile.parse_upload(text.encode(), name), now=chat.now)
+    return chat
 
 
 def button(messages: list[OutboundMessage], label: str) -> str:

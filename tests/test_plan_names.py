@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services import planfile
 from bot.services.errors import NotFound
-from bot.services.importer import apply_plan
 from bot.services.offices import close_plan
 from bot.services.plan_names import plan_named
 from bot.services.tasks import require_task
 from storage.db import session_scope
-from tests.chat_harness import Chat
+from tests.chat_harness import Chat, with_plan
 from tests.test_offices import SAFETY_PLAN
 
 ADMIN = {"user": "1", "chat": "900", "group": False}
@@ -19,10 +17,7 @@ ADMIN = {"user": "1", "chat": "900", "group": False}
 
 @pytest.fixture
 def chat(memory_engine, seed_path):
-    chat = Chat(memory_engine, seed_path)
-    with session_scope(memory_engine) as s:
-        apply_plan(session=s, parsed=planfile.parse_upload(SAFETY_PLAN.encode(), "safety.txt"), now=chat.now)
-    return chat
+    return with_plan(Chat(memory_engine, seed_path), SAFETY_PLAN, "safety.txt")
 
 
 def test_a_plan_word_names_open_and_closed_plans_or_lists_the_choices(chat):

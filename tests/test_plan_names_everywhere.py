@@ -11,14 +11,12 @@ import pytest
 from sqlmodel import select
 
 from bot.nlu import PlanRecord, TaskRecord, UnitRecord, Vocabulary, understand
-from bot.services import planfile
 from bot.services.errors import NotFound
-from bot.services.importer import apply_plan
 from bot.services.offices import close_plan
 from bot.services.plan_names import plan_named
 from storage.db import session_scope
 from storage.models import Deadline, Plan, StatusReport, Task
-from tests.chat_harness import Chat
+from tests.chat_harness import Chat, with_plan
 from tests.helpers import at
 from tests.test_offices import SAFETY_PLAN
 
@@ -28,10 +26,7 @@ SAFETY_TITLE = "县教育局2021年安全生产工作要点"
 
 @pytest.fixture
 def chat(memory_engine, seed_path):
-    chat = Chat(memory_engine, seed_path)
-    with session_scope(memory_engine) as s:
-        apply_plan(session=s, parsed=planfile.parse_upload(SAFETY_PLAN.encode(), "safety.txt"), now=chat.now)
-    return chat
+    return with_plan(Chat(memory_engine, seed_path), SAFETY_PLAN, "safety.txt")
 
 
 def _reports(chat: Chat) -> list[tuple[str, str, str, str]]:
