@@ -98,16 +98,24 @@ def _with_bom(data: bytes) -> str | None:
     return None
 
 
-def _wide(data: bytes, name: str) -> str:
-    """UTF-16/32 without a BOM, told by reading as Chinese; anything else with NULs is binary."""
-    for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+def _reads_as_chinese(data: bytes, encodings: tuple[str, ...]) -> str | None:
+    """The first decoding of `data` among `encodings` that reads as Chinese text, or None."""
+    for enc in encodings:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if _plausible(text) and _common_share(text) > 0.2:
             return text
-    raise fail(name, "不是文本文件（可能是二进制文件）")
+    return None
+
+
+def _wide(data: bytes, name: str) -> str:
+    """UTF-16/32 without a BOM, told by reading as Chinese; anything else with NULs is binary."""
+    text = _reads_as_chinese(data, ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
+    if text is None:
+        raise fail(name, "不是文本文件（可能是二进制文件）")
+    return text
 
 
 def _utf8(data: bytes, name: str) -> str | None:
@@ -158,11 +166,7 @@ def _unmojibake(text: str) -> str | None:
             raw = text.encode(wrong)
         except UnicodeEncodeError:
             continue
-        for right in ("utf-8", "gb18030"):
-            try:
-                fixed = raw.decode(right)
-            except UnicodeDecodeError:
-                continue
-            if _plausible(fixed) and _common_share(fixed) > 0.2:
-                return fixed
+        fixed = _reads_as_chinese(raw, ("utf-8", "gb18030"))
+        if fixed is not None:
+            return fixed
     return None
