@@ -89,3 +89,13 @@ async def test_naming_an_item_in_a_command_keeps_the_chats_plan(memory_engine, s
     assert "督办单" in await chat.say("/sheet 会议1", user="1")
     # a bare number is still the annual plan's task, not "《2021年会议议定件》没有第12项任务"
     assert (await chat.say("第12项进展如何")).startswith("第12项「大力发展职业教育」")
+
+
+async def test_a_refused_return_names_the_item_by_its_ref(memory_engine, seed_path):
+    chat, _ids = _office(memory_engine, seed_path)
+    with session_scope(memory_engine) as s:  # 会议2: 安全办 only supports it
+        create_item(session=s, spec=ItemSpec(title="实验室危化品清查", source="会议议定", lead=("基教股",),
+                                             co=("安全办",), due=date(2021, 9, 30)),
+                    office_id=None, settings=SETTINGS.items, calendar=WorkCalendar(), now=chat.now, actor="t")
+    answer = await chat.say("/decline 会议2 不属于本单位职责")
+    assert "配合单位不能退回会议2" in answer, answer

@@ -21,7 +21,7 @@ def cmd_decline(ctx: Ctx, cmd: rq.Command):
                                     unit_id=ctx.actor.unit_id, reason=" ".join(rest), actor=ctx.actor.ref,
                                     now=ctx.now)
     except assignment.CannotDecline as exc:
-        raise UserError(closure_text.decline_refusal(exc)) from exc
+        raise UserError(closure_text.decline_refusal(exc, ctx.shown_ref(task))) from exc
     tell(ctx, notice)
     return reply(closure_text.declined_line(ctx.shown_ref(task)))
 
@@ -33,7 +33,7 @@ def on_decline(ctx: Ctx, tap: taps.TapDecline):
         assignment.may_decline(session=ctx.session, settings=ctx.settings, calendar=ctx.calendar, task=task,
                                unit_id=ctx.actor.unit_id, now=ctx.now)
     except assignment.CannotDecline as exc:
-        raise UserError(closure_text.decline_refusal(exc)) from exc
+        raise UserError(closure_text.decline_refusal(exc, ctx.shown_ref(task))) from exc
     return reply(closure_text.decline_ask(ctx.shown_ref(task)))
 
 

@@ -82,9 +82,9 @@ def refusal(exc: Exception) -> str:
     return RETURN_NEEDS_REASON if type(exc).__name__ == "NoReason" else NOT_REVIEWER
 
 
-def decline_refusal(exc) -> str:
-    """Why a 退回 (不属于本单位) was refused (bot.services.assignment.CannotDecline)."""
-    ref = exc.task.ref
+def decline_refusal(exc, ref: str) -> str:
+    """Why a 退回 (不属于本单位) of the task written `ref` ("12", "会议1") was refused
+    (bot.services.assignment.CannotDecline)."""
     return {"co": f"配合单位不能退回{nth(ref)}；如有异议请联系牵头单位或办公室。未做任何修改。",
             "other": f"本单位不是{nth(ref)}的牵头单位，不能退回。未做任何修改。",
             "late": f"{nth(ref)}交办已超过{exc.days}个工作日，不能再以“不属于本单位”退回；请联系办公室。未做任何修改。",

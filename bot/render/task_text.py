@@ -26,9 +26,7 @@ def nth(ref: str) -> str:
 
 def plan_ref(plan: str, ref: str, *, item_word: str = "") -> str:
     """"第12项", "安全生产第3项" when the plan must be named, or "会议1" for a 督办 item (its plan's short name)."""
-    if item_word:
-        return f"{item_word}{ref}"
-    return f"{plan}第{ref}项" if plan else f"第{ref}项"
+    return f"{item_word}{ref}" if item_word else plan + nth(ref)
 
 
 def cn_date(d: date | None) -> str:
