@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from bot.nlu import PlanRecord, Status, TaskRecord, UnitRecord, Vocabulary
 from storage import repo
+from storage.items import ITEMS
 from storage.models import Plan, UnitKind
 
 _GROUP_PREFIXES = ("各", "全县", "全区", "全市", "有关", "相关")
@@ -171,12 +172,12 @@ def _build(session: Session, plans: list[Plan], office_id: int | None, current: 
             co_unit_ids=tuple(x for x in co.get(t.id, ()) if x not in lead.get(t.id, ())),
             leader_ids=tuple(leaders.get(t.id, ())), plan_id=t.plan_id,
             position=rank[t.plan_id] * 1_000_000 + t.position))
-    named = [PlanRecord(p.id, p.title, p.short_name or "", p.active, p.kind == "items") for p in plans]
-    named += [PlanRecord(p.id, p.title, p.short_name or "", False, p.kind == "items")  # they answer about themselves
+    named = [PlanRecord(p.id, p.title, p.short_name or "", p.active, p.kind == ITEMS) for p in plans]
+    named += [PlanRecord(p.id, p.title, p.short_name or "", False, p.kind == ITEMS)  # they answer about themselves
               for p in repo.plans_of(session=session, office_id=office_id) if not p.active]
     built = PlanVocab(Vocabulary.build(units, tasks, plans=named, current_plan=current_id), current_id, refs, plan_of,
                       {p.id: p.short_name or p.title for p in plans}, {p.id: p.title for p in plans},
-                      frozenset(p.id for p in plans if p.kind == "items"))
+                      frozenset(p.id for p in plans if p.kind == ITEMS))
     return _with_state(session, built, plan_ids, tz)
 
 
