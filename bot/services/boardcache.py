@@ -79,7 +79,7 @@ def prepare_boards(*, session: Session, now: datetime, settings: Settings, calen
     url, version, made = str(session.get_bind().url), store_version(session), 0
     for office_id in [o.id for o in repo.offices(session=session)] or [None]:
         stamp = store.snapshot_stamp(session=session, office_key=office_id or 0)
-        if stamp is not None and stamp[0] == scope.today and _readable(stamp[1]):
+        if stamp is not None and _current(stamp[0], stamp[1], scope.today):
             continue
         _keep(session, (url, office_id), office_id, version, build_office(scope, office_id), now)
         made += 1
@@ -109,7 +109,7 @@ def _keep(session: Session, key: tuple, office_id: int | None, version: str, boa
 def _from_store(session: Session, key: tuple, office_id: int | None, today: date) -> _Kept | None:
     """Today's board as the store keeps it (worked out by the sweep's tick or another process), or None."""
     row = store.snapshot_of(session=session, office_key=office_id or 0)
-    if row is None or row.day != today or not _readable(row.version):
+    if row is None or not _current(row.day, row.version, today):
         return None
     try:
         kept = _Kept(row.day, row.version, decode(row.data))
@@ -123,9 +123,9 @@ def _from_store(session: Session, key: tuple, office_id: int | None, today: date
     return kept
 
 
-def _readable(version: str) -> bool:
-    """Whether a kept board is of this code's shape."""
-    return version.startswith(f"[{FORMAT},")
+def _current(day: date, version: str, today: date) -> bool:
+    """Whether a kept board is today's and of this code's shape."""
+    return day == today and version.startswith(f"[{FORMAT},")
 
 
 def _refresh(key: tuple, engine, scope: Scope, office_id: int | None, version: str) -> None:
