@@ -83,7 +83,8 @@ def _replied_task(ctx: Ctx) -> Task | None:
 def on_instruct(ctx: Ctx, req: Instruct) -> list[OutboundMessage]:
     """Words on a task: logged, and (unless they only acknowledge) sent to its units and the office."""
     task = records.task(session=ctx.session, task_id=req.task_id)
-    if _is_leader(ctx):
+    mine = _is_leader(ctx)  # the leader writes, rather than the office recording a leader's words
+    if mine:
         leader, author = ctx.actor.unit, ctx.actor.unit.name
     else:  # the office records a leader's words: in the name of the leader it names, else its own
         leader = instructions.named_leader(session=ctx.session, office_id=ctx.office_id, name=req.who)
@@ -101,7 +102,6 @@ def on_instruct(ctx: Ctx, req: Instruct) -> list[OutboundMessage]:
                 ctx.push(r, notice, task_id=task.id, key=outbox_key(task_id=task.id, topic=f"instruction:{given.row.id}",
                                                                      recipient=r.key(), kind="notice", occurrence="1"))
     units = [u.name for u in given.lead + given.co]
-    mine = _is_leader(ctx)
     return reply(item_text.instruction_answer(ref, units, given.due, given.due_text, not given.row.notifies,
                                               author="" if mine else author,
                                               hears="您" if mine else (leader.name if leader else "")))
