@@ -86,8 +86,9 @@ def on_upload(ctx: Ctx, _req: rq.PlanFile):
     if not data:
         raise UserError("没有收到文件内容（文件过大或下载失败），请重新发送。")
     parsed = planfile.parse_upload(data, name, aliases=ctx.settings.aliases)
-    if minutes.reads_as_minutes(ctx, data, name, parsed):  # a 纪要 title or 议定事项: items, not a plan
-        return minutes.MinutesFile()
+    found = minutes.as_minutes(ctx, data, name, parsed)  # a 纪要 title or 议定事项: items, not a plan
+    if found is not None:
+        return found
     if parsed.needs_review:  # never a dead end: the sheet of candidates, and how to send it back
         return [OutboundMessage(text=planfile.NEEDS_REVIEW_CHAT,
                                 document=(f"核对表_{(parsed.title or '计划')[:20]}.xlsx", write_review(parsed)))]

@@ -5,7 +5,7 @@ Nothing is created before 确认 (bot.services.minutes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.chat import taps
 from bot.chat.context import Ctx, reply
@@ -16,37 +16,50 @@ from bot.render import minutes_text
 from bot.services import planfile
 from bot.services.drafts import drop_draft, stage_draft, take_draft
 from bot.services.errors import UserError
-from bot.services.minutes import CAPTION_WORDS, apply_minutes, looks_like_minutes, plan_minutes, read_minutes
+from bot.services.minutes import (
+    apply_minutes,
+    looks_like_minutes,
+    plan_minutes,
+    read_minutes,
+    said_to_be_minutes,
+)
 
 
 @dataclass(frozen=True)
 class MinutesFile:
-    """An admin's file that reads as minutes (the event's file): its 议定事项 shown as items to confirm."""
+    """An admin's file that reads as minutes (the event's file): its 议定事项 shown as items to confirm.
+    `parsed`: the minutes as already read, when the file came as a plan and turned out to be minutes."""
+
+    parsed: ParsedPlan | None = None
 
 
 def named_as_minutes(ctx: Ctx) -> bool:
     """The sender said so before anything is read: a caption "纪要" / "议定事项", or 纪要 in the file's name."""
-    caption = ctx.event.text or ""
-    return any(w in caption for w in CAPTION_WORDS) or "纪要" in (ctx.event.file_name or "")
+    return said_to_be_minutes(filename=ctx.event.file_name or "", caption=ctx.event.text or "")
 
 
-def reads_as_minutes(ctx: Ctx, data: bytes, name: str, parsed: ParsedPlan) -> bool:
-    """A file sent as a plan whose title or opening says it is minutes."""
-    _parsed, head = read_minutes(data, name, ParsedPlan(parsed.title, parsed.year))
-    return looks_like_minutes(parsed=parsed, head=head, filename=name, caption=ctx.event.text or "")
+def as_minutes(ctx: Ctx, data: bytes, name: str, parsed: ParsedPlan) -> MinutesFile | None:
+    """A file sent as a plan whose title or opening says it is minutes, as minutes read (titled by their meeting);
+    None for a plan, whose reading is left as it was."""
+    titled, head = read_minutes(data, name, ParsedPlan(parsed.title, parsed.year))
+    if not looks_like_minutes(parsed=parsed, head=head, filename=name, caption=ctx.event.text or ""):
+        return None
+    return MinutesFile(replace(parsed, title=titled.title))
 
 
 def _sheet(parsed: ParsedPlan) -> tuple[str, bytes]:
     return f"核对表_{(parsed.title or '会议纪要')[:20]}.xlsx", write_review(parsed)
 
 
-def on_minutes(ctx: Ctx, _req: MinutesFile) -> list[OutboundMessage]:
+def on_minutes(ctx: Ctx, req: MinutesFile) -> list[OutboundMessage]:
     """What the minutes would become, with 确认 / 取消 when every 议定事项 can be made; the review sheet when the
     reading has doubts."""
     name, data = ctx.event.file_name or "纪要", ctx.event.file_bytes
     if not data:
         raise UserError("没有收到文件内容（文件过大或下载失败），请重新发送。")
-    parsed, _head = read_minutes(data, name, planfile.parse_upload(data, name, aliases=ctx.settings.aliases))
+    parsed = req.parsed  # read already when the file came as a plan
+    if parsed is None:
+        parsed, _head = read_minutes(data, name, planfile.parse_upload(data, name, aliases=ctx.settings.aliases))
     if parsed.needs_review or not parsed.tasks:  # never a dead end: the sheet, and how to send it back
         return [OutboundMessage(text=minutes_text.NEEDS_REVIEW, document=_sheet(parsed))]
     planned = plan_minutes(session=ctx.session, parsed=parsed, office_id=ctx.office_id, settings=ctx.settings.items,

@@ -47,11 +47,14 @@ _HEAD_LINES = 15
 CAPTION_WORDS = ("纪要", "议定事项")
 
 
+def said_to_be_minutes(*, filename: str, caption: str) -> bool:
+    """The sender said so before anything is read: a caption "纪要" / "议定事项", or 纪要 in the file's name."""
+    return any(w in (caption or "") for w in CAPTION_WORDS) or "纪要" in (filename or "")
+
+
 def looks_like_minutes(*, parsed: ParsedPlan, head: list[str], filename: str = "", caption: str = "") -> bool:
-    """Minutes, not a plan: the admin's caption says so, or the file's name or title says 纪要, or its opening
-    lines introduce 议定事项."""
-    said = " ".join((caption or "").split())
-    if any(w in said for w in CAPTION_WORDS) or "纪要" in filename:
+    """Minutes, not a plan: the sender said so, or the title says 纪要, or its opening lines introduce 议定事项."""
+    if said_to_be_minutes(filename=filename, caption=caption):
         return True
     return bool(_TITLE.search(parsed.title or "")) or any(_INTRO.search(line) for line in head)
 
