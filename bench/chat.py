@@ -44,7 +44,8 @@ from bot.services.importer import apply_plan  # noqa: E402
 from bot.tg import build_application, start_application, stop_application  # noqa: E402
 from bot.tg.limits import TelegramLimits  # noqa: E402
 from bot.tg.sender import TelegramSender  # noqa: E402
-from fakes.bot_api import FakeBotApi, text_update  # noqa: E402
+from fakes.bot_api import FakeBotApi  # noqa: E402
+from fakes.bot_updates import text_update  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "seed" / "000_06dbc8e77edbdaad.txt"  # a real plan where the project keeps one
