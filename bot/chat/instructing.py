@@ -14,7 +14,7 @@ from bot.render import item_text
 from bot.services import instructions, notices, records
 from bot.services.tasks import looks_like_ref, split_plan_ref
 from storage import repo
-from storage.models import Task, UnitKind
+from storage.models import Task
 from storage.outbox import outbox_key
 
 
@@ -35,10 +35,6 @@ _LEAD_WORD = re.compile(r"^(?:批示|指示|意见)[:：]\s*")
 _MAX_WHO = 8
 
 
-def _is_leader(ctx: Ctx) -> bool:
-    return ctx.actor.unit is not None and ctx.actor.unit.kind == UnitKind.LEADER
-
-
 def split_head(head: str) -> tuple[str, str] | None:
     """"第12项局长" → ("第12项", "局长"); "批示3" → ("批示3", ""); None when no task ref leads it."""
     head = head.strip()
@@ -54,7 +50,7 @@ def split_head(head: str) -> tuple[str, str] | None:
 def read_instruction(ctx: Ctx, text: str) -> Instruct | None:
     """Words on a task by a bound leader or an admin; None for anything else (an admin's "局长批示：…" on no task
     is a new item, bot.chat.items)."""
-    leader, admin = _is_leader(ctx), ctx.actor.is_admin
+    leader, admin = ctx.actor.is_leader, ctx.actor.is_admin
     if not (leader or admin):
         return None
     t = text.strip()
@@ -83,7 +79,7 @@ def _replied_task(ctx: Ctx) -> Task | None:
 def on_instruct(ctx: Ctx, req: Instruct) -> list[OutboundMessage]:
     """Words on a task: logged, and (unless they only acknowledge) sent to its units and the office."""
     task = records.task(session=ctx.session, task_id=req.task_id)
-    mine = _is_leader(ctx)  # the leader writes, rather than the office recording a leader's words
+    mine = ctx.actor.is_leader  # the leader writes, rather than the office recording a leader's words
     if mine:
         leader, author = ctx.actor.unit, ctx.actor.unit.name
     else:  # the office records a leader's words: in the name of the leader it names, else its own

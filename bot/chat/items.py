@@ -19,7 +19,6 @@ from bot.services.items import ItemSpec, check_item, create_item, list_items, un
 from bot.services.sheet import KINDS, build_sheet
 from bot.services.tasks import looks_like_ref
 from bot.services.units import find_unit
-from storage.models import UnitKind
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,7 @@ def source_words(ctx: Ctx) -> dict[str, str]:
 
 def may_create(ctx: Ctx) -> bool:
     """Admins and bound leaders hand items down."""
-    unit = ctx.actor.unit
-    return ctx.actor.is_admin or (unit is not None and unit.kind == UnitKind.LEADER)
+    return ctx.actor.is_admin or ctx.actor.is_leader
 
 
 def read_text(ctx: Ctx, text: str) -> object | None:

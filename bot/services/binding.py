@@ -43,6 +43,11 @@ class Actor:
     def unit_id(self) -> int | None:
         return self.unit.id if self.unit else None
 
+    @property
+    def is_leader(self) -> bool:
+        """Bound to a leader (局长, 分管领导), who writes 批示 and hands items down."""
+        return self.unit is not None and self.unit.kind == UnitKind.LEADER
+
 
 def is_admin(settings: Settings, platform: str, user_id: str) -> bool:
     if platform == "console":
