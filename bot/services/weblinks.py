@@ -88,24 +88,37 @@ def open_token(*, session: Session, key: bytes, token: str, now: datetime) -> Op
     if revoked is not None and revoked.timestamp() >= issued:
         return Opened(None, "revoked")
     if kind == "admin":
-        found = repo.offices(session=session)
-        return Opened(Viewer("admin", None, "管理员", found[0].id if len(found) == 1 else None))
+        return Opened(_admin(_only_office(session)))
     unit = session.get(Unit, unit_id)
-    if unit is None or (unit.kind == UnitKind.LEADER) != (kind == "leader"):
+    if unit is None or _of_unit(unit).kind != kind:
         return Opened(None, "gone")
-    return Opened(Viewer(kind, unit.id, unit.name, unit.office_id))
+    return Opened(_of_unit(unit))
 
 
 def viewer_named(*, session: Session, kind: str, name: str = "", office_id: int | None = None) -> Viewer:
     """The viewer for `duban web link`: the admin, or the leader or unit of that name."""
     if kind == "admin":
-        found = repo.offices(session=session)
-        return Viewer("admin", None, "管理员", office_id if office_id else (found[0].id if len(found) == 1 else None))
+        return _admin(office_id if office_id else _only_office(session))
     unit = _unit(session, office_id, name)
-    if unit is None or (unit.kind == UnitKind.LEADER) != (kind == "leader"):
+    if unit is None or _of_unit(unit).kind != kind:
         what = "领导" if kind == "leader" else "单位"
         raise UserError(f"没有名为“{name}”的{what}，请核对名称（领导先用 duban bind --leader 绑定）")
-    return Viewer(kind, unit.id, unit.name, unit.office_id)
+    return _of_unit(unit)
+
+
+def _admin(office_id: int | None) -> Viewer:
+    return Viewer("admin", None, "管理员", office_id)
+
+
+def _only_office(session: Session) -> int | None:
+    """The store's office when it has exactly one (an admin then sees that office), else None."""
+    found = repo.offices(session=session)
+    return found[0].id if len(found) == 1 else None
+
+
+def _of_unit(unit: Unit) -> Viewer:
+    """A leader's view (the whole office) or a unit's (its own items)."""
+    return Viewer("leader" if unit.kind == UnitKind.LEADER else "unit", unit.id, unit.name, unit.office_id)
 
 
 def _unit(session: Session, office_id: int | None, name: str) -> Unit | None:
@@ -123,8 +136,7 @@ def revoke_named(*, session: Session, name: str, now: datetime, office_id: int |
         unit = _unit(session, office_id, name)
         if unit is None:
             raise UserError(f"没有名为“{name}”的领导或单位，请核对名称")
-        kind = "leader" if unit.kind == UnitKind.LEADER else "unit"
-        viewer = Viewer(kind, unit.id, unit.name, unit.office_id)
+        viewer = _of_unit(unit)
     store.revoke(session=session, holder=viewer.holder, now=now)
     return viewer
 
@@ -138,12 +150,8 @@ def link_for(*, session: Session, viewer: Viewer, now: datetime, base_url: str, 
 def viewer_of_person(*, session: Session, unit: Unit | None, admin: bool) -> Viewer | None:
     """The view a chat's person gets: an admin the office's, a leader the office's, a unit its own; else None."""
     if admin:
-        found = repo.offices(session=session)
-        office = unit.office_id if unit else (found[0].id if len(found) == 1 else None)
-        return Viewer("admin", None, "管理员", office)
-    if unit is None:
-        return None
-    return Viewer("leader" if unit.kind == UnitKind.LEADER else "unit", unit.id, unit.name, unit.office_id)
+        return _admin(unit.office_id if unit else _only_office(session))
+    return _of_unit(unit) if unit is not None else None
 
 
 def viewer_of_wecom_user(*, session: Session, settings: Settings, user_id: str) -> Viewer | None:
@@ -157,6 +165,5 @@ def leader_link(*, session: Session, settings: Settings, unit: Unit, now: dateti
     """A leader's personal link for the weekly 周报, when the board is on and has an address; else None."""
     if not (settings.web.enabled and settings.web.base_url) or unit.kind != UnitKind.LEADER:
         return None
-    viewer = Viewer("leader", unit.id, unit.name, unit.office_id)
-    return link_for(session=session, viewer=viewer, now=now, base_url=settings.web.base_url,
+    return link_for(session=session, viewer=_of_unit(unit), now=now, base_url=settings.web.base_url,
                     days=settings.web.link_days)
