@@ -102,11 +102,21 @@ def light_for(*, session: Session, task_id: int, now: datetime, settings: Settin
     views = load_views_of(session=session, task_ids=[task_id], now=now, tz=settings.app.tz, lights=True)
     if not views:
         return None
-    v = views[0]
-    names = repo.unit_names_of(session=session, unit_ids=[*v.lead, *v.co])
-    light, nxt, missed = light_of(v, now.astimezone(settings.app.tz).date(), calendar=calendar, settings=settings)
-    return TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light, nxt, missed,
-                     v.last_report)
+    (lit,) = lights_of(session=session, views=views[:1], today=now.astimezone(settings.app.tz).date(),
+                       calendar=calendar, settings=settings)
+    return lit
+
+
+def lights_of(*, session: Session, views: list[TaskView], today: date, calendar: WorkCalendar,
+              settings: Settings) -> list[TaskLight]:
+    """The lights of these tasks on `today`, their units by name (one statement for the names)."""
+    names = repo.unit_names_of(session=session, unit_ids=list({u for v in views for u in (*v.lead, *v.co)}))
+    out = []
+    for v in views:
+        light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)
+        out.append(TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light, nxt,
+                             missed, v.last_report))
+    return out
 
 
 def board(*, session: Session, now: datetime, settings: Settings, calendar: WorkCalendar, plan_only: bool = True,
@@ -129,13 +139,7 @@ def board(*, session: Session, now: datetime, settings: Settings, calendar: Work
             views = [v for v in load_task_views(session=session, now=now, tz=tz) if v.id in keep]
     if views is None:
         views = load_task_views(session=session, now=now, tz=tz)
-    names = repo.unit_names_of(session=session, unit_ids=list({u for v in views for u in (*v.lead, *v.co)}))
-    out = []
-    for v in views:
-        light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)
-        out.append(TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light, nxt,
-                             missed, v.last_report))
-    return out
+    return lights_of(session=session, views=views, today=today, calendar=calendar, settings=settings)
 
 
 @dataclass(frozen=True)

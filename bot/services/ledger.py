@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.reminders.policy import TaskView
 from bot.reminders.views import load_task_views
-from bot.services.board import TaskLight, light_of
+from bot.services.board import TaskLight, lights_of
 from bot.services.errors import UserError
 from bot.services.itemview import instruction_rows
 from bot.services.ledger_closure import closing_part
@@ -114,13 +114,8 @@ def plan_lights(*, session: Session, plan: Plan, now: datetime, settings: Settin
     today = now.astimezone(settings.app.tz).date()
     ids = {t.id for t in repo.active_tasks(session=session, plan_id=plan.id)}
     views = [v for v in load_task_views(session=session, now=now, tz=settings.app.tz) if v.id in ids]
-    names = repo.unit_names(session=session)
-    out = []
-    for v in views:
-        light, nxt, missed = light_of(v, today, calendar=calendar, settings=settings)
-        out.append((v, TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light,
-                                 nxt, missed, v.last_report)))
-    return out
+    return list(zip(views, lights_of(session=session, views=views, today=today, calendar=calendar,
+                                     settings=settings), strict=True))
 
 
 def evidence_counts(*, session: Session, task_ids: list[int]) -> dict[tuple[int, int], int]:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.reminders.policy import TaskView
 from bot.reminders.views import load_views_of
-from bot.services.board import OfficeLights, TaskLight, light_of, rollup
+from bot.services.board import OfficeLights, TaskLight, lights_of, rollup
 from bot.services.bulletin import _score, report_dates
 from bot.workdays import WorkCalendar
 from storage import repo
@@ -111,14 +111,9 @@ def lit_tasks(scope: Scope, task_ids: list[int], plans: dict[int, Plan]) -> list
         return []
     views = load_views_of(session=scope.session, task_ids=task_ids, now=scope.now, tz=scope.settings.app.tz,
                           lights=True)
-    names = repo.unit_names_of(session=scope.session, unit_ids=list({u for v in views for u in (*v.lead, *v.co)}))
-    out = []
-    for v in views:
-        light, nxt, missed = light_of(v, scope.today, calendar=scope.calendar, settings=scope.settings)
-        t = TaskLight(v.id, v.ref, v.title, [names[u] for u in v.lead], [names[u] for u in v.co], light, nxt,
-                      missed, v.last_report)
-        out.append(Lit(v, t, plans[v.plan_id]))
-    return out
+    lit = lights_of(session=scope.session, views=views, today=scope.today, calendar=scope.calendar,
+                    settings=scope.settings)
+    return [Lit(v, t, plans[v.plan_id]) for v, t in zip(views, lit, strict=True)]
 
 
 def office_tasks(scope: Scope, office_id: int | None) -> list[Lit]:
